@@ -1,0 +1,171 @@
+# wsis: build, run, test, bench.
+#
+#   make          build every binary into bin/
+#   make run      build, then run the bus and the five services locally (var/)
+#   make test     unit tests, integration tests, unit tests under ASan+UBSan, fuzz smoke
+#   make bench    benchmarks (print figures; never asserted)
+#
+# Every target that needs a library first runs `make deps`, which installs the
+# missing Debian packages, so the README's two commands work on a fresh machine.
+
+SERVICES   := bus submissions nominations voting notifications reporting
+BINARIES   := $(addprefix bin/wsis-,$(SERVICES)) bin/wsisctl
+PKGS       := libczmq libzmq msgpack sqlite3 jansson libcurl
+PYTHON     := /usr/bin/python3
+
+DEBS := build-essential pkg-config clang libclang-rt-14-dev \
+        libzmq3-dev libczmq-dev libmsgpack-dev libsqlite3-dev libjansson-dev \
+        libcurl4-openssl-dev libcmocka-dev tzdata procps \
+        python3 python3-zmq python3-msgpack python3-pytest
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+CC       ?= cc
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+# Lazy (=): pkg-config is only run once `deps` has installed it.
+CPPFLAGS = -D_GNU_SOURCE -Icommon -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
+
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+COMMON_SRC := $(wildcard common/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+
+# Object directories: build/obj (normal) and build/asan (sanitizers).
+COMMON_OBJ      := $(patsubst %.c,build/obj/%.o,$(COMMON_SRC))
+COMMON_ASAN_OBJ := $(patsubst %.c,build/asan/%.o,$(COMMON_SRC))
+UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
+UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
+
+.PHONY: all deps run test unit unit-asan integration integration-asan check-asan \
+        fuzz bench clean
+.DEFAULT_GOAL := all
+
+all: deps
+	@$(MAKE) --no-print-directory $(BINARIES)
+
+deps:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+# ---------------------------------------------------------------- library
+build/obj/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+build/asan/%.o: %.c $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -c $< -o $@
+
+build/libwsis.a: $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/libwsis-asan.a: $(COMMON_ASAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# schema.sql of each service becomes a C string linked into its binary, so a
+# binary never depends on where it is started from.
+build/gen/%_schema.c: services/%/schema.sql
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from $< */'; \
+	   echo 'const char *$*_schema_sql ='; \
+	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	   echo '    ;'; } > $@
+
+# ---------------------------------------------------------------- binaries
+define service_rules
+$(1)_SRC := $$(wildcard services/$(1)/*.c)
+$(1)_OBJ := $$(patsubst %.c,build/obj/%.o,$$($(1)_SRC)) \
+            $$(if $$(wildcard services/$(1)/schema.sql),build/obj/build/gen/$(1)_schema.o)
+$(1)_ASAN_OBJ := $$(patsubst %.c,build/asan/%.o,$$($(1)_SRC)) \
+            $$(if $$(wildcard services/$(1)/schema.sql),build/asan/build/gen/$(1)_schema.o)
+build/obj/services/$(1)/%.o: services/$(1)/%.c $$(wildcard services/$(1)/*.h) $$(wildcard common/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(CPPFLAGS) -Iservices/$(1) -c $$< -o $$@
+build/asan/services/$(1)/%.o: services/$(1)/%.c $$(wildcard services/$(1)/*.h) $$(wildcard common/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) -std=c11 $$(WARN) $$(SAN_FLAGS) $$(CPPFLAGS) -Iservices/$(1) -c $$< -o $$@
+bin/$(2): $$($(1)_OBJ) build/libwsis.a
+	@mkdir -p bin
+	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+build/asan-bin/$(2): $$($(1)_ASAN_OBJ) build/libwsis-asan.a
+	@mkdir -p build/asan-bin
+	$$(CC) $$(SAN_FLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_rules,$(s),wsis-$(s))))
+$(eval $(call service_rules,wsisctl,wsisctl))
+
+build/obj/build/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+build/asan/build/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) -c $< -o $@
+
+# ---------------------------------------------------------------- run
+run: all
+	@mkdir -p var
+	@exec scripts/run-local.sh
+
+# ---------------------------------------------------------------- tests
+build/tests/%: tests/unit/%.c build/libwsis.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+build/tests-asan/%: tests/unit/%.c build/libwsis-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+test: deps
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory fuzz
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; (cd tests/unit && ../../$$t); done
+
+unit-asan: $(UNIT_ASAN_BIN)
+	@set -e; for t in $(UNIT_ASAN_BIN); do echo "== $$t (asan+ubsan)"; \
+	  (cd tests/unit && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ../../$$t); done
+
+integration: $(BINARIES)
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+# The same integration tests against the binaries built with ASan+UBSan.
+integration-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
+	WSIS_BIN_DIR=build/asan-bin ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+
+check-asan: deps
+	@$(MAKE) --no-print-directory unit-asan integration-asan
+
+# ---------------------------------------------------------------- fuzz
+FUZZ_RUNS ?= 200000
+build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ \
+	  tests/fuzz/fuzz_request.c $(COMMON_SRC) $(LDLIBS)
+
+fuzz: build/fuzz/fuzz_request
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_request -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 build/fuzz/corpus tests/fuzz/seeds
+
+# ---------------------------------------------------------------- bench
+bench: all
+	$(PYTHON) bench/run.py
+
+clean:
+	rm -rf build bin

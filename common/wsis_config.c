@@ -1,0 +1,248 @@
+/*  wsis_config: one table of every option; ZPL file, then environment. */
+#include "wsis_config.h"
+
+#include <assert.h>
+#include <czmq.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum { OPT_INT, OPT_STR, OPT_BOOL } opt_type_t;
+
+typedef struct {
+    const char *name;
+    opt_type_t type;
+    const char *fallback;       //  the default, as text
+    int64_t min, max;           //  bounds of an int; min/max length of a str
+    const char *env;            //  environment variable that overrides, or NULL
+    const char *help;
+} opt_def_t;
+
+#define PORT(svc, key, port, help) \
+    { svc "/" key, OPT_INT, port, 1, 65535, NULL, help }
+#define HOST(svc, env) \
+    { svc "/host", OPT_STR, "127.0.0.1", 1, 253, env, "host that clients of " svc " connect to" }
+
+static const opt_def_t s_options [] = {
+    { "wsis/data_dir", OPT_STR, "var", 1, 4096, "WSIS_DATA_DIR",
+      "folder of the SQLite files and outbox folders" },
+    { "wsis/calendar", OPT_STR, "configs/calendar.cfg", 1, 4096, "WSIS_CALENDAR",
+      "the calls and their phases" },
+    { "wsis/staff", OPT_STR, "configs/staff.cfg", 1, 4096, "WSIS_STAFF",
+      "who is notified" },
+    { "wsis/clock", OPT_STR, "real", 4, 6, "WSIS_CLOCK",
+      "real, or manual (starts at the epoch, moved by sys.clock.set)" },
+    { "wsis/heartbeat_ms", OPT_INT, "1000", 100, 5000, NULL,
+      "interval of sys.heartbeat (the protocol requires <= 5 s)" },
+    { "wsis/max_request", OPT_INT, "6291456", 1024, 67108864, NULL,
+      "largest request frame answered; larger ones get too_large" },
+    { "wsis/batch_max", OPT_INT, "1024", 1, 100000, NULL,
+      "requests drained and committed in one transaction" },
+    { "wsis/event_hwm", OPT_INT, "1000000", 1000, 100000000, NULL,
+      "send high-water mark of event sockets (libzmq's 1000 drops bursts)" },
+    { "wsis/catchup_page", OPT_INT, "1000", 1, 10000, NULL,
+      "events asked for per events.since during catch-up" },
+    { "wsis/catchup_timeout_ms", OPT_INT, "3000", 100, 60000, NULL,
+      "a catch-up request unanswered this long is sent again" },
+    { "wsis/replies_ttl_s", OPT_INT, "86400", 60, 604800, NULL,
+      "how long a stored reply answers a retried request" },
+
+    HOST ("bus", "WSIS_BUS"),
+    PORT ("bus", "xsub_port", "5550", "publishers connect here"),
+    PORT ("bus", "xpub_port", "5551", "subscribers connect here"),
+    PORT ("bus", "port", "5552", "journal commands (publish, events.since)"),
+
+    HOST ("submissions", "WSIS_SUBMISSIONS_HOST"),
+    PORT ("submissions", "port", "5560", "commands"),
+    HOST ("nominations", "WSIS_NOMINATIONS_HOST"),
+    PORT ("nominations", "port", "5561", "commands"),
+    { "nominations/max_nominated", OPT_INT, "20", 1, 1000, NULL,
+      "nominated projects allowed per category" },
+    HOST ("voting", "WSIS_VOTING_HOST"),
+    PORT ("voting", "port", "5562", "commands"),
+    { "voting/complete_ballot_required", OPT_BOOL, "false", 0, 0, NULL,
+      "count only voters who voted in every category (the 2013 rule)" },
+    HOST ("notifications", "WSIS_NOTIFICATIONS_HOST"),
+    PORT ("notifications", "port", "5563", "commands"),
+    HOST ("reporting", "WSIS_REPORTING_HOST"),
+    PORT ("reporting", "port", "5564", "commands"),
+};
+
+#define OPTION_COUNT (sizeof (s_options) / sizeof (s_options [0]))
+
+struct _wsis_config_t {
+    char *value [OPTION_COUNT];     //  current text of each option
+};
+
+static int
+s_find (const char *name)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (streq (s_options [i].name, name))
+            return (int) i;
+    return -1;
+}
+
+//  Checks text against the option's type and bounds; NULL if fine, else
+//  a static reason.
+static const char *
+s_check (const opt_def_t *opt, const char *text)
+{
+    if (opt->type == OPT_INT) {
+        char *end;
+        errno = 0;
+        long long number = strtoll (text, &end, 10);
+        if (errno || end == text || *end)
+            return "is not an integer";
+        if (number < opt->min || number > opt->max)
+            return "is out of bounds";
+    }
+    else
+    if (opt->type == OPT_BOOL) {
+        if (!streq (text, "true") && !streq (text, "false")
+        &&  !streq (text, "1") && !streq (text, "0"))
+            return "is not true/false";
+    }
+    else {
+        size_t len = strlen (text);
+        if ((int64_t) len < opt->min || (int64_t) len > opt->max)
+            return "has a bad length";
+    }
+    if (streq (opt->name, "wsis/clock")
+    &&  !streq (text, "real") && !streq (text, "manual"))
+        return "is not real or manual";
+    return NULL;
+}
+
+static int
+s_set (wsis_config_t *self, int index, const char *text, const char *origin, char **error)
+{
+    const char *why = s_check (&s_options [index], text);
+    if (why) {
+        *error = zsys_sprintf ("%s: option '%s' = '%s' %s (default %s)",
+                               origin, s_options [index].name, text, why,
+                               s_options [index].fallback);
+        return -1;
+    }
+    free (self->value [index]);
+    self->value [index] = strdup (text);
+    return 0;
+}
+
+wsis_config_t *
+wsis_config_load (const char *path, char **error)
+{
+    *error = NULL;
+    wsis_config_t *self = (wsis_config_t *) zmalloc (sizeof (wsis_config_t));
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        self->value [i] = strdup (s_options [i].fallback);
+
+    zconfig_t *root = NULL;
+    if (path) {
+        root = zconfig_load (path);
+        if (!root) {
+            *error = zsys_sprintf ("%s: cannot read or parse the configuration", path);
+            goto failed;
+        }
+        //  Two levels: section, then option. Anything else is a typo the
+        //  operator wants to hear about, not a silently ignored line.
+        for (zconfig_t *section = zconfig_child (root); section; section = zconfig_next (section)) {
+            for (zconfig_t *item = zconfig_child (section); item; item = zconfig_next (item)) {
+                char name [256];
+                snprintf (name, sizeof name, "%s/%s", zconfig_name (section), zconfig_name (item));
+                int index = s_find (name);
+                if (index < 0 || zconfig_child (item)) {
+                    *error = zsys_sprintf ("%s: unknown option '%s'", path, name);
+                    goto failed;
+                }
+                const char *text = zconfig_value (item);
+                if (s_set (self, index, text? text: "", path, error))
+                    goto failed;
+            }
+            if (!zconfig_child (section) && zconfig_value (section) && *zconfig_value (section)) {
+                *error = zsys_sprintf ("%s: unknown option '%s'", path, zconfig_name (section));
+                goto failed;
+            }
+        }
+        zconfig_destroy (&root);
+    }
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const char *env = s_options [i].env? getenv (s_options [i].env): NULL;
+        if (env && *env && s_set (self, (int) i, env, s_options [i].env, error))
+            goto failed;
+    }
+    return self;
+
+failed:
+    zconfig_destroy (&root);
+    wsis_config_destroy (&self);
+    return NULL;
+}
+
+void
+wsis_config_destroy (wsis_config_t **self_p)
+{
+    if (self_p && *self_p) {
+        wsis_config_t *self = *self_p;
+        for (size_t i = 0; i < OPTION_COUNT; i++)
+            free (self->value [i]);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+static const char *
+s_value (wsis_config_t *self, const char *name, opt_type_t type)
+{
+    int index = s_find (name);
+    assert (index >= 0);                //  a name missing from the table is our bug
+    assert (s_options [index].type == type);
+    return self->value [index];
+}
+
+int64_t
+wsis_config_int (wsis_config_t *self, const char *name)
+{
+    return strtoll (s_value (self, name, OPT_INT), NULL, 10);
+}
+
+const char *
+wsis_config_str (wsis_config_t *self, const char *name)
+{
+    return s_value (self, name, OPT_STR);
+}
+
+bool
+wsis_config_bool (wsis_config_t *self, const char *name)
+{
+    const char *text = s_value (self, name, OPT_BOOL);
+    return streq (text, "true") || streq (text, "1");
+}
+
+char *
+wsis_config_endpoint (wsis_config_t *self, const char *service,
+                      const char *port_option, bool bind)
+{
+    char name [128];
+    snprintf (name, sizeof name, "%s/%s", service, port_option);
+    int64_t port = wsis_config_int (self, name);
+    if (bind)
+        return zsys_sprintf ("tcp://*:%d", (int) port);
+    snprintf (name, sizeof name, "%s/host", service);
+    return zsys_sprintf ("tcp://%s:%d", wsis_config_str (self, name), (int) port);
+}
+
+void
+wsis_config_print_help (FILE *out)
+{
+    fprintf (out, "Options (configs/wsis.cfg, section/name; environment overrides):\n");
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const opt_def_t *opt = &s_options [i];
+        fprintf (out, "  %-34s default %-22s", opt->name, opt->fallback);
+        if (opt->type == OPT_INT)
+            fprintf (out, " [%lld..%lld]", (long long) opt->min, (long long) opt->max);
+        if (opt->env)
+            fprintf (out, " env %s", opt->env);
+        fprintf (out, "\n      %s\n", opt->help);
+    }
+}

@@ -1,0 +1,46 @@
+/*  wsis_config: the one table of options, read from a ZPL file.
+
+    Every option of every service lives in one table (name, type, default,
+    bounds, help), the way Redis keeps static_configs[]: --help, the README
+    and validation all come from it. The file (configs/wsis.cfg) may set any
+    of them; environment variables override the file so the same binaries
+    run as local processes and in containers:
+
+        WSIS_DATA_DIR        wsis/data_dir
+        WSIS_CLOCK           wsis/clock (real | manual)
+        WSIS_CALENDAR        wsis/calendar
+        WSIS_BUS             bus/host
+        WSIS_<SERVICE>_HOST  <service>/host   (SUBMISSIONS, NOMINATIONS, ...)
+
+    A bad value stops the program with one line naming the option.
+*/
+#ifndef WSIS_CONFIG_H
+#define WSIS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct _wsis_config_t wsis_config_t;
+
+//  Loads the file at path (NULL: defaults and environment only), then the
+//  environment. On failure NULL and *error is one line (caller frees).
+wsis_config_t *wsis_config_load (const char *path, char **error);
+void wsis_config_destroy (wsis_config_t **self_p);
+
+//  Values by "section/name". Asking for an option not in the table is a
+//  bug in the caller: it asserts.
+int64_t wsis_config_int (wsis_config_t *self, const char *name);
+const char *wsis_config_str (wsis_config_t *self, const char *name);
+bool wsis_config_bool (wsis_config_t *self, const char *name);
+
+//  "tcp://*:PORT" to bind, or "tcp://HOST:PORT" to connect, for a
+//  service ("voting") and its port option ("port", "xsub_port"). Caller
+//  frees the string.
+char *wsis_config_endpoint (wsis_config_t *self, const char *service,
+                            const char *port_option, bool bind);
+
+//  Prints the table: name, default, bounds, help.
+void wsis_config_print_help (FILE *out);
+
+#endif

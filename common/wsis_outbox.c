@@ -1,0 +1,244 @@
+/*  wsis_outbox: events committed with their state change, published after. */
+#include "wsis_outbox.h"
+#include "wsis_log.h"
+#include "wsis_msg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t seq;
+    char *type;
+    void *envelope;
+    size_t size;
+} pending_t;
+
+struct _wsis_outbox_t {
+    wsis_store_t *store;        //  not owned
+    zsock_t *socket;            //  not owned
+    char *source;
+    uint64_t last_seq;          //  last appended
+    uint64_t committed_seq;     //  last known committed (at start or flush)
+    pending_t *pending;         //  appended, not yet published
+    size_t pending_count;
+    size_t pending_alloc;
+    uint64_t published;
+    msgpack_sbuffer buffer;
+};
+
+wsis_outbox_t *
+wsis_outbox_new (wsis_store_t *store, const char *source)
+{
+    if (wsis_store_exec (store,
+            "CREATE TABLE IF NOT EXISTS outbox ("
+            "  seq INTEGER PRIMARY KEY,"
+            "  type TEXT NOT NULL,"
+            "  ts INTEGER NOT NULL,"
+            "  envelope BLOB NOT NULL)"))
+        return NULL;
+    wsis_outbox_t *self = (wsis_outbox_t *) zmalloc (sizeof (wsis_outbox_t));
+    self->store = store;
+    self->source = strdup (source);
+    self->last_seq = (uint64_t) wsis_store_int (store, "SELECT max(seq) FROM outbox", 0);
+    self->committed_seq = self->last_seq;
+    msgpack_sbuffer_init (&self->buffer);
+    return self;
+}
+
+static void
+s_forget_pending (wsis_outbox_t *self, size_t keep)
+{
+    for (size_t i = keep; i < self->pending_count; i++) {
+        free (self->pending [i].type);
+        free (self->pending [i].envelope);
+    }
+    self->pending_count = keep;
+}
+
+void
+wsis_outbox_destroy (wsis_outbox_t **self_p)
+{
+    if (self_p && *self_p) {
+        wsis_outbox_t *self = *self_p;
+        s_forget_pending (self, 0);
+        free (self->pending);
+        free (self->source);
+        msgpack_sbuffer_destroy (&self->buffer);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+void
+wsis_outbox_set_socket (wsis_outbox_t *self, zsock_t *socket)
+{
+    self->socket = socket;
+}
+
+int
+wsis_outbox_append (wsis_outbox_t *self, const char *type, int64_t ts,
+                    const void *body, size_t body_size)
+{
+    uint64_t seq = self->last_seq + 1;
+    msgpack_sbuffer_clear (&self->buffer);
+    wsis_event_encode (&self->buffer, self->source, seq, type, ts, body, body_size);
+
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "INSERT INTO outbox (seq, type, ts, envelope) VALUES (?, ?, ?, ?)");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) seq);
+    sqlite3_bind_text (stmt, 2, type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 3, ts);
+    sqlite3_bind_blob (stmt, 4, self->buffer.data, (int) self->buffer.size, SQLITE_STATIC);
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE) {
+        wsis_log_error ("outbox: cannot append %s: %s", type, sqlite3_errmsg (wsis_store_db (self->store)));
+        return -1;
+    }
+    if (self->pending_count == self->pending_alloc) {
+        size_t alloc = self->pending_alloc? self->pending_alloc * 2: 64;
+        pending_t *grown = (pending_t *) realloc (self->pending, alloc * sizeof (pending_t));
+        if (!grown)
+            return -1;
+        self->pending = grown;
+        self->pending_alloc = alloc;
+    }
+    pending_t *event = &self->pending [self->pending_count];
+    event->seq = seq;
+    event->type = strdup (type);
+    event->size = self->buffer.size;
+    event->envelope = malloc (self->buffer.size);
+    if (!event->type || !event->envelope) {
+        free (event->type);
+        free (event->envelope);
+        return -1;
+    }
+    memcpy (event->envelope, self->buffer.data, self->buffer.size);
+    self->pending_count++;
+    self->last_seq = seq;
+    return 0;
+}
+
+uint64_t
+wsis_outbox_last_seq (wsis_outbox_t *self)
+{
+    return self->last_seq;
+}
+
+uint64_t
+wsis_outbox_committed_seq (wsis_outbox_t *self)
+{
+    return self->committed_seq;
+}
+
+uint64_t
+wsis_outbox_mark (wsis_outbox_t *self)
+{
+    return self->last_seq;
+}
+
+void
+wsis_outbox_rewind (wsis_outbox_t *self, uint64_t mark)
+{
+    size_t keep = self->pending_count;
+    while (keep > 0 && self->pending [keep - 1].seq > mark)
+        keep--;
+    s_forget_pending (self, keep);
+    self->last_seq = mark;
+}
+
+//  Two frames, topic then envelope. DONTWAIT: a PUB never blocks, and if
+//  the high-water mark is reached the event is dropped here, which
+//  consumers repair with catch-up; the row in the outbox is what counts.
+static void
+s_publish (zsock_t *socket, const char *type, const void *envelope, size_t size)
+{
+    void *handle = zsock_resolve (socket);
+    if (zmq_send (handle, type, strlen (type), ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1)
+        return;
+    zmq_send (handle, envelope, size, ZMQ_DONTWAIT);
+}
+
+void
+wsis_outbox_flush (wsis_outbox_t *self)
+{
+    for (size_t i = 0; i < self->pending_count; i++) {
+        if (self->socket)
+            s_publish (self->socket, self->pending [i].type,
+                       self->pending [i].envelope, self->pending [i].size);
+        self->published++;
+    }
+    s_forget_pending (self, 0);
+    self->committed_seq = self->last_seq;
+}
+
+void
+wsis_outbox_abort (wsis_outbox_t *self)
+{
+    s_forget_pending (self, 0);
+    self->last_seq = self->committed_seq;
+}
+
+void
+wsis_outbox_heartbeat (wsis_outbox_t *self, int64_t ts)
+{
+    if (!self->socket)
+        return;
+    char body [32];
+    msgpack_sbuffer body_buffer = { 0 };
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body_buffer, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    wsis_pack_kv_uint (&pk, "last_seq", self->committed_seq);
+    memcpy (body, body_buffer.data, body_buffer.size);
+    size_t body_size = body_buffer.size;
+    msgpack_sbuffer_destroy (&body_buffer);
+
+    msgpack_sbuffer_clear (&self->buffer);
+    wsis_event_encode (&self->buffer, self->source, 0, "sys.heartbeat", ts, body, body_size);
+    s_publish (self->socket, "sys.heartbeat", self->buffer.data, self->buffer.size);
+}
+
+int
+wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packer *pk)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "SELECT envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+    if (!stmt)
+        return -1;
+    //  Only committed events: the caller runs inside a batch transaction
+    //  that may already hold rows appended by earlier requests of the same
+    //  batch; they are not durable until the commit, so they are not served.
+    uint64_t last = self->committed_seq;
+    if (after >= last)
+        limit = 0;
+    else
+    if ((uint64_t) limit > last - after)
+        limit = (int) (last - after);
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
+    sqlite3_bind_int (stmt, 2, limit);
+
+    msgpack_pack_map (pk, 2);
+    wsis_pack_str (pk, "events");
+    msgpack_pack_array (pk, (size_t) limit);
+    int rows = 0;
+    while (rows < limit && sqlite3_step (stmt) == SQLITE_ROW) {
+        wsis_pack_raw (pk, sqlite3_column_blob (stmt, 0), (size_t) sqlite3_column_bytes (stmt, 0));
+        rows++;
+    }
+    sqlite3_reset (stmt);
+    //  The array header promised `limit` events; rows are gap-free from
+    //  after+1 to committed_seq, so fewer rows means a corrupt outbox.
+    if (rows != limit)
+        return -1;
+    wsis_pack_kv_uint (pk, "last_seq", last);
+    return 0;
+}
+
+uint64_t
+wsis_outbox_published (wsis_outbox_t *self)
+{
+    return self->published;
+}

@@ -1,0 +1,63 @@
+/*  wsis_outbox: the producer half of "no event is lost" (DESIGN.md).
+
+    append() writes the event row in the caller's transaction, so the state
+    change and its event commit together or not at all; seq grows by one
+    per event of this source, without gaps, forever. Only after the commit
+    does flush() publish, so no consumer ever sees an event that a rollback
+    took back. A crash between commit and publish loses nothing: the row
+    is there and events.since serves it.
+*/
+#ifndef WSIS_OUTBOX_H
+#define WSIS_OUTBOX_H
+
+#include "wsis_store.h"
+
+#include <czmq.h>
+#include <msgpack.h>
+
+typedef struct _wsis_outbox_t wsis_outbox_t;
+
+//  Creates the outbox table if needed and loads the last seq. `source` is
+//  the producer's name in every envelope ("voting"). Caller owns the result.
+wsis_outbox_t *wsis_outbox_new (wsis_store_t *store, const char *source);
+void wsis_outbox_destroy (wsis_outbox_t **self_p);
+
+//  The socket events are published on (a PUB connected to the bus, or the
+//  bus's own XPUB). Not owned.
+void wsis_outbox_set_socket (wsis_outbox_t *self, zsock_t *socket);
+
+//  Appends an event in the caller's open transaction. body is one packed
+//  msgpack map. 0, or -1 if the insert failed (the transaction should be
+//  rolled back).
+int wsis_outbox_append (wsis_outbox_t *self, const char *type, int64_t ts,
+                        const void *body, size_t body_size);
+
+//  The seq of the last appended event (committed or not yet).
+uint64_t wsis_outbox_last_seq (wsis_outbox_t *self);
+
+//  The seq of the last committed event (what events.since can serve).
+uint64_t wsis_outbox_committed_seq (wsis_outbox_t *self);
+
+//  Savepoint support: rewind(mark) forgets events appended after mark()
+//  (the savepoint that held their rows was rolled back).
+uint64_t wsis_outbox_mark (wsis_outbox_t *self);
+void wsis_outbox_rewind (wsis_outbox_t *self, uint64_t mark);
+
+//  After a commit: publishes every event appended since the last flush.
+void wsis_outbox_flush (wsis_outbox_t *self);
+
+//  After a rollback: forgets the unpublished events, and seq goes back to
+//  the last committed one.
+void wsis_outbox_abort (wsis_outbox_t *self);
+
+//  Publishes sys.heartbeat {last_seq} (seq 0 in its envelope).
+void wsis_outbox_heartbeat (wsis_outbox_t *self, int64_t ts);
+
+//  Packs the body of an events.since reply {events: [...], last_seq} with
+//  the committed events after `after`, oldest first, at most limit.
+int wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packer *pk);
+
+//  Events published by this process (for sys.stats).
+uint64_t wsis_outbox_published (wsis_outbox_t *self);
+
+#endif

@@ -1,0 +1,161 @@
+/*  wsis_replies: append-only reply log with an in-memory index. */
+#include "wsis_replies.h"
+#include "wsis_log.h"
+
+#include <czmq.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct _wsis_replies_t {
+    wsis_store_t *store;        //  not owned
+    int64_t ttl;
+    zhashx_t *index;            //  key -> rowid (as a pointer-sized integer)
+    zlistx_t *uncommitted;      //  keys stored in the open transaction
+};
+
+wsis_replies_t *
+wsis_replies_new (wsis_store_t *store, int64_t now, int64_t ttl_ms)
+{
+    if (wsis_store_exec (store,
+            "CREATE TABLE IF NOT EXISTS replies ("
+            "  rowid INTEGER PRIMARY KEY,"
+            "  key TEXT NOT NULL,"
+            "  ts INTEGER NOT NULL,"
+            "  reply BLOB NOT NULL);"
+            //  ts grows with rowid, so this index is appended to, never
+            //  split in the middle.
+            "CREATE INDEX IF NOT EXISTS replies_ts ON replies (ts);"))
+        return NULL;
+    wsis_replies_t *self = (wsis_replies_t *) zmalloc (sizeof (wsis_replies_t));
+    self->store = store;
+    self->ttl = ttl_ms;
+    self->index = zhashx_new ();
+    self->uncommitted = zlistx_new ();
+    zlistx_set_destructor (self->uncommitted, (zlistx_destructor_fn *) zstr_free);
+    zlistx_set_duplicator (self->uncommitted, (zlistx_duplicator_fn *) strdup);
+
+    wsis_replies_expire (self, now);
+    sqlite3_stmt *stmt = wsis_store_stmt (store, "SELECT rowid, key FROM replies");
+    if (stmt) {
+        while (sqlite3_step (stmt) == SQLITE_ROW)
+            zhashx_update (self->index, (const char *) sqlite3_column_text (stmt, 1),
+                           (void *) (intptr_t) sqlite3_column_int64 (stmt, 0));
+        sqlite3_reset (stmt);
+    }
+    return self;
+}
+
+void
+wsis_replies_destroy (wsis_replies_t **self_p)
+{
+    if (self_p && *self_p) {
+        wsis_replies_t *self = *self_p;
+        zhashx_destroy (&self->index);
+        zlistx_destroy (&self->uncommitted);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+void
+wsis_replies_key (char *buffer, const char *role, const char *actor_id,
+                  const char *request_id, const void *frame, size_t frame_size)
+{
+    //  FNV-1a over the frame: not a defence against an attacker (who can
+    //  only collide with their own requests, the actor being part of the
+    //  key), just a way to tell a resend from a different request.
+    uint64_t hash = 14695981039346656037ULL;
+    const unsigned char *byte = (const unsigned char *) frame;
+    for (size_t i = 0; i < frame_size; i++) {
+        hash ^= byte [i];
+        hash *= 1099511628211ULL;
+    }
+    snprintf (buffer, WSIS_REPLIES_KEY_MAX, "%s:%.128s\n%.64s\n%016llx",
+              role, actor_id, request_id, (unsigned long long) hash);
+}
+
+void *
+wsis_replies_find (wsis_replies_t *self, const char *key, size_t *size)
+{
+    intptr_t rowid = (intptr_t) zhashx_lookup (self->index, key);
+    if (!rowid)
+        return NULL;
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "SELECT reply FROM replies WHERE rowid = ? AND key = ?");
+    if (!stmt)
+        return NULL;
+    sqlite3_bind_int64 (stmt, 1, rowid);
+    sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
+    void *reply = NULL;
+    if (sqlite3_step (stmt) == SQLITE_ROW) {
+        *size = (size_t) sqlite3_column_bytes (stmt, 0);
+        reply = malloc (*size? *size: 1);
+        if (reply)
+            memcpy (reply, sqlite3_column_blob (stmt, 0), *size);
+    }
+    sqlite3_reset (stmt);
+    return reply;
+}
+
+int
+wsis_replies_store (wsis_replies_t *self, const char *key, int64_t now,
+                    const void *reply, size_t size)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "INSERT INTO replies (key, ts, reply) VALUES (?, ?, ?)");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (stmt, 2, now);
+    sqlite3_bind_blob (stmt, 3, reply, (int) size, SQLITE_STATIC);
+    int rc = sqlite3_step (stmt);
+    sqlite3_reset (stmt);
+    if (rc != SQLITE_DONE)
+        return -1;
+    zhashx_update (self->index, key,
+                   (void *) (intptr_t) sqlite3_last_insert_rowid (wsis_store_db (self->store)));
+    zlistx_add_end (self->uncommitted, (void *) key);
+    return 0;
+}
+
+void
+wsis_replies_commit (wsis_replies_t *self)
+{
+    zlistx_purge (self->uncommitted);
+}
+
+void
+wsis_replies_abort (wsis_replies_t *self)
+{
+    for (char *key = (char *) zlistx_first (self->uncommitted); key;
+         key = (char *) zlistx_next (self->uncommitted))
+        zhashx_delete (self->index, key);
+    zlistx_purge (self->uncommitted);
+}
+
+void
+wsis_replies_expire (wsis_replies_t *self, int64_t now)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "SELECT key FROM replies WHERE ts < ?");
+    if (!stmt)
+        return;
+    sqlite3_bind_int64 (stmt, 1, now - self->ttl);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+        zhashx_delete (self->index, (const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
+
+    stmt = wsis_store_stmt (self->store, "DELETE FROM replies WHERE ts < ?");
+    if (!stmt)
+        return;
+    sqlite3_bind_int64 (stmt, 1, now - self->ttl);
+    if (sqlite3_step (stmt) != SQLITE_DONE)
+        wsis_log_warning ("replies: cannot expire: %s", sqlite3_errmsg (wsis_store_db (self->store)));
+    sqlite3_reset (stmt);
+}
+
+size_t
+wsis_replies_size (wsis_replies_t *self)
+{
+    return zhashx_size (self->index);
+}

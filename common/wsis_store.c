@@ -1,0 +1,216 @@
+/*  wsis_store: SQLite open, migrations, statement cache, transactions. */
+#include "wsis_store.h"
+#include "wsis_log.h"
+
+#include <czmq.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct _wsis_store_t {
+    sqlite3 *db;
+    zhashx_t *statements;       //  sql text -> sqlite3_stmt
+};
+
+static void
+s_finalize (void **item)
+{
+    sqlite3_finalize ((sqlite3_stmt *) *item);
+    *item = NULL;
+}
+
+int
+wsis_store_exec (wsis_store_t *self, const char *sql)
+{
+    char *message = NULL;
+    if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK) {
+        wsis_log_error ("sqlite: %s (in: %.80s)", message? message: sqlite3_errmsg (self->db), sql);
+        sqlite3_free (message);
+        return -1;
+    }
+    return 0;
+}
+
+//  Applies every "-- version N" section above user_version, each in one
+//  transaction with its user_version, so a crash mid-migration leaves the
+//  database at the previous version, never between two.
+static int
+s_migrate (wsis_store_t *self, const char *schema, char **error)
+{
+    int64_t current = wsis_store_int (self, "PRAGMA user_version", 0);
+    const char *marker = "-- version ";
+    const char *cursor = strstr (schema, marker);
+    while (cursor) {
+        long version = strtol (cursor + strlen (marker), NULL, 10);
+        const char *section = strchr (cursor, '\n');
+        if (!section || version <= 0) {
+            *error = strdup ("schema: malformed '-- version N' line");
+            return -1;
+        }
+        const char *next = strstr (section, marker);
+        size_t len = next? (size_t) (next - section): strlen (section);
+        if (version > current) {
+            char *sql = zsys_sprintf ("BEGIN IMMEDIATE;\n%.*s\nPRAGMA user_version = %ld;\nCOMMIT;",
+                                      (int) len, section, version);
+            int rc = wsis_store_exec (self, sql);
+            zstr_free (&sql);
+            if (rc) {
+                if (!sqlite3_get_autocommit (self->db))
+                    wsis_store_exec (self, "ROLLBACK");
+                *error = zsys_sprintf ("schema: migration to version %ld failed: %s",
+                                       version, sqlite3_errmsg (self->db));
+                return -1;
+            }
+            current = version;
+        }
+        cursor = next;
+    }
+    return 0;
+}
+
+wsis_store_t *
+wsis_store_open (const char *path, const char *schema, char **error)
+{
+    *error = NULL;
+    wsis_store_t *self = (wsis_store_t *) zmalloc (sizeof (wsis_store_t));
+    self->statements = zhashx_new ();
+    zhashx_set_destructor (self->statements, s_finalize);
+
+    if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                         | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        *error = zsys_sprintf ("%s: cannot open database: %s", path,
+                               self->db? sqlite3_errmsg (self->db): "out of memory");
+        goto failed;
+    }
+    sqlite3_busy_timeout (self->db, 5000);
+    //  Exclusive locking keeps the WAL index in process memory and makes a
+    //  second process on the same file fail at once: two writers of one
+    //  outbox would break the gap-free seq.
+    if (wsis_store_exec (self, "PRAGMA locking_mode = EXCLUSIVE")
+    ||  wsis_store_exec (self, "PRAGMA journal_mode = WAL")
+    ||  wsis_store_exec (self, "PRAGMA synchronous = FULL")
+    ||  wsis_store_exec (self, "PRAGMA foreign_keys = ON")
+    ||  wsis_store_exec (self, "BEGIN IMMEDIATE; COMMIT;")) {
+        *error = zsys_sprintf ("%s: cannot use database: %s (is another process using it?)",
+                               path, sqlite3_errmsg (self->db));
+        goto failed;
+    }
+    if (schema && s_migrate (self, schema, error)) {
+        char *prefixed = zsys_sprintf ("%s: %s", path, *error);
+        free (*error);
+        *error = prefixed;
+        goto failed;
+    }
+    return self;
+
+failed:
+    wsis_store_destroy (&self);
+    return NULL;
+}
+
+void
+wsis_store_destroy (wsis_store_t **self_p)
+{
+    if (self_p && *self_p) {
+        wsis_store_t *self = *self_p;
+        zhashx_destroy (&self->statements);
+        if (self->db)
+            sqlite3_close (self->db);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+sqlite3 *
+wsis_store_db (wsis_store_t *self)
+{
+    return self->db;
+}
+
+sqlite3_stmt *
+wsis_store_stmt (wsis_store_t *self, const char *sql)
+{
+    sqlite3_stmt *stmt = (sqlite3_stmt *) zhashx_lookup (self->statements, sql);
+    if (stmt) {
+        sqlite3_reset (stmt);
+        sqlite3_clear_bindings (stmt);
+        return stmt;
+    }
+    if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+        wsis_log_error ("sqlite: cannot prepare: %s (in: %.80s)", sqlite3_errmsg (self->db), sql);
+        return NULL;
+    }
+    zhashx_insert (self->statements, sql, stmt);
+    return stmt;
+}
+
+int
+wsis_store_done (sqlite3_stmt *stmt, int rc)
+{
+    if (stmt)
+        sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+wsis_store_begin (wsis_store_t *self)
+{
+    return wsis_store_exec (self, "BEGIN IMMEDIATE");
+}
+
+int
+wsis_store_commit (wsis_store_t *self)
+{
+    if (wsis_store_exec (self, "COMMIT")) {
+        //  A failed COMMIT (disk full, I/O error) may leave the
+        //  transaction open; roll it back so the next batch starts clean.
+        if (!sqlite3_get_autocommit (self->db))
+            wsis_store_exec (self, "ROLLBACK");
+        return -1;
+    }
+    return 0;
+}
+
+int
+wsis_store_rollback (wsis_store_t *self)
+{
+    if (sqlite3_get_autocommit (self->db))
+        return 0;
+    return wsis_store_exec (self, "ROLLBACK");
+}
+
+bool
+wsis_store_in_transaction (wsis_store_t *self)
+{
+    return !sqlite3_get_autocommit (self->db);
+}
+
+int
+wsis_store_savepoint (wsis_store_t *self)
+{
+    return wsis_store_exec (self, "SAVEPOINT request");
+}
+
+int
+wsis_store_release (wsis_store_t *self)
+{
+    return wsis_store_exec (self, "RELEASE request");
+}
+
+int
+wsis_store_rollback_savepoint (wsis_store_t *self)
+{
+    return wsis_store_exec (self, "ROLLBACK TO request; RELEASE request");
+}
+
+int64_t
+wsis_store_int (wsis_store_t *self, const char *sql, int64_t fallback)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (self, sql);
+    if (!stmt)
+        return fallback;
+    int64_t value = fallback;
+    if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        value = sqlite3_column_int64 (stmt, 0);
+    sqlite3_reset (stmt);
+    return value;
+}

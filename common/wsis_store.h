@@ -1,0 +1,59 @@
+/*  wsis_store: a service's own SQLite database.
+
+    One connection per process, used from the service thread only. WAL with
+    synchronous=FULL (an ok reply must survive a power cut; batching keeps
+    that fast), an exclusive lock so a second process on the same file
+    fails at start instead of corrupting assumptions, BEGIN IMMEDIATE for
+    every write transaction, and prepared statements cached for the life of
+    the process.
+
+    Migrations: the service's schema.sql is split by lines "-- version N";
+    each section with N above PRAGMA user_version runs in one transaction
+    that also sets user_version = N.
+*/
+#ifndef WSIS_STORE_H
+#define WSIS_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct _wsis_store_t wsis_store_t;
+
+//  Opens (creating) the database at path and applies the migrations in
+//  schema (may be NULL). NULL on failure with *error one line (caller
+//  frees). ":memory:" works for tests.
+wsis_store_t *wsis_store_open (const char *path, const char *schema, char **error);
+void wsis_store_destroy (wsis_store_t **self_p);
+
+sqlite3 *wsis_store_db (wsis_store_t *self);
+
+//  The cached statement for sql (a string literal: cached by its text),
+//  reset and with bindings cleared. NULL if it does not prepare (logged).
+//  The store owns it; callers reset it when done (wsis_store_done).
+sqlite3_stmt *wsis_store_stmt (wsis_store_t *self, const char *sql);
+
+//  Resets a statement after use and returns rc unchanged, so a caller can
+//  write `return wsis_store_done (stmt, rc)`.
+int wsis_store_done (sqlite3_stmt *stmt, int rc);
+
+//  Runs SQL without results (schema, pragmas). 0 or -1 (logged).
+int wsis_store_exec (wsis_store_t *self, const char *sql);
+
+//  Transactions. begin is BEGIN IMMEDIATE. 0 or -1 (logged).
+int wsis_store_begin (wsis_store_t *self);
+int wsis_store_commit (wsis_store_t *self);
+int wsis_store_rollback (wsis_store_t *self);
+bool wsis_store_in_transaction (wsis_store_t *self);
+
+//  A savepoint around one request inside a batch, so a request that fails
+//  half-way leaves nothing behind while the batch goes on.
+int wsis_store_savepoint (wsis_store_t *self);
+int wsis_store_release (wsis_store_t *self);
+int wsis_store_rollback_savepoint (wsis_store_t *self);
+
+//  Single-value helpers: the first column of the first row as int64 (or
+//  fallback when no row).
+int64_t wsis_store_int (wsis_store_t *self, const char *sql, int64_t fallback);
+
+#endif

@@ -1,0 +1,64 @@
+/*  bus_ops: the journal's operations (PROTOCOL.md 13). */
+#include "bus.h"
+#include "wsis_field.h"
+
+#include <string.h>
+
+//  A topic is an event type: lower-case words joined by dots
+//  ("forum.speaker.registered"). "sys." is the system's own.
+static bool
+s_valid_topic (const char *topic)
+{
+    if (!*topic || *topic == '.' || strncmp (topic, "sys.", 4) == 0)
+        return false;
+    for (const char *c = topic; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')
+           || *c == '.' || *c == '_' || *c == '-'))
+            return false;
+    return topic [strlen (topic) - 1] != '.';
+}
+
+//  publish {topic, body, origin} -> {seq}: journalled in the bus outbox in
+//  the batch transaction, published after the commit.
+static int
+s_op_publish (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+{
+    wsis_fields_t body = wsis_fields (reply, request->body, NULL);
+    char topic [128], origin [65];
+    wsis_fields_t event;
+    if (wsis_fields_text (&body, "topic", WSIS_REQUIRED, 1, 127, topic, sizeof topic)
+    ||  wsis_fields_text (&body, "origin", WSIS_REQUIRED, 1, 64, origin, sizeof origin)
+    ||  wsis_fields_map (&body, "body", WSIS_REQUIRED, &event))
+        return -1;
+    if (!s_valid_topic (topic))
+        return wsis_fields_fail (&body, "topic",
+                                 "must be lower-case words joined by dots, not starting with 'sys.'");
+
+    //  The event body is the publisher's map as it came, plus who sent it.
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    const msgpack_object_map *map = &event.map->via.map;
+    bool has_origin = wsis_msg_get (event.map, "origin") != NULL;
+    msgpack_pack_map (&pk, map->size + (has_origin? 0: 1));
+    for (uint32_t i = 0; i < map->size; i++) {
+        msgpack_pack_object (&pk, map->ptr [i].key);
+        msgpack_pack_object (&pk, map->ptr [i].val);
+    }
+    if (!has_origin)
+        wsis_pack_kv_str (&pk, "origin", origin);
+    int rc = wsis_service_emit (service, topic, buffer.data, buffer.size);
+    msgpack_sbuffer_destroy (&buffer);
+    if (rc)
+        return wsis_reply_fail (reply, "internal", NULL, "the journal could not be written");
+
+    msgpack_pack_map (&reply->pk, 1);
+    wsis_pack_kv_uint (&reply->pk, "seq", wsis_service_last_seq (service));
+    return 0;
+}
+
+const wsis_op_t bus_ops [] = {
+    { "publish", s_op_publish, WSIS_ROLE_PUBLISHER | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
+    { NULL }
+};
