@@ -18,6 +18,7 @@ DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         libcurl4-openssl-dev libcmocka-dev tzdata procps \
         python3 python3-zmq python3-msgpack python3-pytest
 
+SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 CC       ?= cc
@@ -153,15 +154,23 @@ check-asan: deps
 	@$(MAKE) --no-print-directory unit-asan integration-asan
 
 # ---------------------------------------------------------------- fuzz
-FUZZ_RUNS ?= 200000
-build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c $(COMMON_SRC) $(wildcard common/*.h)
-	@mkdir -p $(dir $@)
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) -o $@ \
-	  tests/fuzz/fuzz_request.c $(COMMON_SRC) $(LDLIBS)
+# libFuzzer targets, run for a bounded number of executions in `make test`.
+FUZZ_RUNS    ?= 200000
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB_SRC := common/wsis_msg.c common/wsis_mpcheck.c common/wsis_valid.c common/wsis_field.c
 
-fuzz: build/fuzz/fuzz_request
-	@mkdir -p build/fuzz/corpus
-	build/fuzz/fuzz_request -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 build/fuzz/corpus tests/fuzz/seeds
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard common/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  $(CPPFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus-$$(basename $$t); \
+	  echo "== $$t ($(FUZZ_RUNS) runs)"; \
+	  $$t -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 -print_final_stats=1 \
+	    build/fuzz/corpus-$$(basename $$t) tests/fuzz/seeds 2>&1 | tail -n 12; \
+	  test $${PIPESTATUS[0]} -eq 0; done
 
 # ---------------------------------------------------------------- bench
 bench: all

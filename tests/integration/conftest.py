@@ -1,0 +1,254 @@
+"""Harness for the integration tests: real binaries, real sockets.
+
+Every test gets its own data dir and its own ports (a config file written
+into tmp_path), starts the services it needs, waits for each to answer
+sys.ping (never a blind sleep), talks to them over ZeroMQ as an outside
+system would, and stops them even when it fails.
+"""
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+
+import msgpack
+import pytest
+import zmq
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN_DIR = os.path.join(ROOT, os.environ.get("WSIS_BIN_DIR", "bin"))
+SERVICES = ["bus", "submissions", "nominations", "voting", "notifications", "reporting"]
+CONTEXT = zmq.Context.instance()
+
+
+def free_ports(count):
+    """Ports the kernel says are free now (bound and released at once)."""
+    sockets, ports = [], []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+        ports.append(s.getsockname()[1])
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def pack(obj):
+    return msgpack.packb(obj, use_bin_type=True)
+
+
+def unpack(frame):
+    return msgpack.unpackb(frame, raw=False, strict_map_key=False)
+
+
+class Client:
+    """A DEALER that speaks REQ framing: empty delimiter, then the request.
+
+    A DEALER (not REQ) so a test can send a frame that gets no reply and
+    go on using the socket, and can pipeline requests.
+    """
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint
+        self.socket = CONTEXT.socket(zmq.DEALER)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.connect(endpoint)
+
+    def send_raw(self, frame):
+        self.socket.send_multipart([b"", frame])
+
+    def recv_raw(self, timeout=5.0):
+        if not self.socket.poll(int(timeout * 1000)):
+            return None
+        frames = self.socket.recv_multipart()
+        assert frames[0] == b"", frames
+        return frames[-1]
+
+    def recv(self, timeout=5.0):
+        frame = self.recv_raw(timeout)
+        return None if frame is None else unpack(frame)
+
+    def call(self, op, body=None, role="operator", actor="tester", id=None, timeout=5.0):
+        request = {"v": 1, "id": id or uuid.uuid4().hex, "op": op, "body": body or {}}
+        if role is not None or actor is not None:
+            request["actor"] = {}
+            if role is not None:
+                request["actor"]["role"] = role
+            if actor is not None:
+                request["actor"]["id"] = actor
+        self.send_raw(pack(request))
+        reply = self.recv(timeout)
+        assert reply is not None, f"no reply to {op} from {self.endpoint} within {timeout}s"
+        assert reply["id"] == request["id"]
+        return reply
+
+    def close(self):
+        self.socket.close(0)
+
+
+class Cluster:
+    """The services of one test: config, data dir, processes, clients."""
+
+    def __init__(self, tmp_path, manual_clock=True, extra_config=""):
+        self.dir = tmp_path
+        self.data_dir = tmp_path / "data"
+        ports = free_ports(8)
+        self.ports = {
+            "bus": ports[2], "xsub": ports[0], "xpub": ports[1],
+            "submissions": ports[3], "nominations": ports[4], "voting": ports[5],
+            "notifications": ports[6], "reporting": ports[7],
+        }
+        self.config = tmp_path / "wsis.cfg"
+        lines = [
+            "wsis",
+            f"    data_dir = {self.data_dir}",
+            f"    calendar = {ROOT}/configs/calendar.cfg",
+            f"    clock = {'manual' if manual_clock else 'real'}",
+            "    heartbeat_ms = 200",
+            "    catchup_timeout_ms = 1000",
+            "bus",
+            f"    xsub_port = {self.ports['xsub']}",
+            f"    xpub_port = {self.ports['xpub']}",
+            f"    port = {self.ports['bus']}",
+        ]
+        for name in SERVICES[1:]:
+            lines += [name, f"    port = {self.ports[name]}"]
+        self.config.write_text("\n".join(lines) + "\n" + extra_config)
+        self.processes = {}
+        self.clients = {}
+        self.logs = {}
+
+    def env(self):
+        env = dict(os.environ)
+        for key in list(env):
+            if key.startswith("WSIS_") and key != "WSIS_BIN_DIR":
+                del env[key]
+        env["WSIS_CONFIG"] = str(self.config)
+        return env
+
+    def endpoint(self, name):
+        return f"tcp://127.0.0.1:{self.ports[name]}"
+
+    def start(self, *names, wait=True):
+        for name in names:
+            assert name not in self.processes or self.processes[name].poll() is not None
+            log = open(self.dir / f"{name}.log", "ab")
+            self.logs[name] = log
+            self.processes[name] = subprocess.Popen(
+                [os.path.join(BIN_DIR, f"wsis-{name}")],
+                env=self.env(), stdout=log, stderr=log, cwd=ROOT)
+        if wait:
+            for name in names:
+                self.wait_ready(name)
+        return self
+
+    def start_all(self):
+        return self.start(*SERVICES)
+
+    def client(self, name):
+        if name not in self.clients:
+            self.clients[name] = Client(self.endpoint(name))
+        return self.clients[name]
+
+    def call(self, name, op, body=None, **kwargs):
+        return self.client(name).call(op, body, **kwargs)
+
+    def wait_ready(self, name, timeout=15.0):
+        """Asks sys.ping until it answers: readiness by asking."""
+        deadline = time.monotonic() + timeout
+        probe = Client(self.endpoint(name))
+        try:
+            while time.monotonic() < deadline:
+                process = self.processes.get(name)
+                if process is not None and process.poll() is not None:
+                    raise AssertionError(f"wsis-{name} exited with {process.returncode}: {self.log(name)}")
+                probe.send_raw(pack({"v": 1, "id": "ready", "op": "sys.ping"}))
+                reply = probe.recv(timeout=0.2)
+                if reply and reply.get("ok"):
+                    return reply
+            raise AssertionError(f"wsis-{name} did not answer sys.ping within {timeout}s: {self.log(name)}")
+        finally:
+            probe.close()
+
+    def log(self, name):
+        path = self.dir / f"{name}.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def kill(self, name, sig=signal.SIGKILL):
+        process = self.processes[name]
+        process.send_signal(sig)
+        code = process.wait(timeout=20)
+        if name in self.clients:
+            self.clients.pop(name).close()
+        return code
+
+    def stop(self, name):
+        return self.kill(name, signal.SIGTERM)
+
+    def close(self):
+        for client in self.clients.values():
+            client.close()
+        self.clients = {}
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in self.logs.values():
+            log.close()
+
+    def subscribe(self, prefix=""):
+        """A SUB on the bus XPUB; returns once the subscription is live."""
+        sub = CONTEXT.socket(zmq.SUB)
+        sub.setsockopt(zmq.LINGER, 0)
+        sub.setsockopt_string(zmq.SUBSCRIBE, prefix)
+        sub.setsockopt_string(zmq.SUBSCRIBE, "sys.heartbeat")
+        sub.connect(f"tcp://127.0.0.1:{self.ports['xpub']}")
+        # The bus heartbeat proves the subscription has reached the bus.
+        assert next_event(sub, lambda t, e: t == "sys.heartbeat", timeout=10) is not None
+        return sub
+
+    def wait_until(self, predicate, timeout=20.0, what="condition"):
+        """Polls a condition that is reached by asking the services."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def next_event(sub, predicate=lambda topic, event: True, timeout=10.0):
+    """The next event on sub that satisfies predicate, or None."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not sub.poll(int(remaining * 1000)):
+            return None
+        topic, frame = sub.recv_multipart()
+        event = unpack(frame)
+        if predicate(topic.decode(), event):
+            return event
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    c = Cluster(tmp_path)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def all_services(tmp_path_factory):
+    """Every service running, shared by the tests of one module."""
+    c = Cluster(tmp_path_factory.mktemp("all"))
+    c.start_all()
+    yield c
+    c.close()
