@@ -174,7 +174,7 @@ fuzz: $(FUZZ_TARGETS)
 
 # ---------------------------------------------------------------- bench
 bench: all
-	$(PYTHON) bench/run.py
+	$(PYTHON) bench/run.py $(BENCH)
 
 clean:
 	rm -rf build bin

@@ -54,6 +54,8 @@ static const opt_def_t s_options [] = {
 
     HOST ("submissions", "WSIS_SUBMISSIONS_HOST"),
     PORT ("submissions", "port", "5560", "commands"),
+    { "submissions/previous_winners", OPT_STR, "configs/previous_winners.cfg", 1, 4096, NULL,
+      "entity + title of projects that won a WSIS Prize before (ineligible)" },
     HOST ("nominations", "WSIS_NOMINATIONS_HOST"),
     PORT ("nominations", "port", "5561", "commands"),
     { "nominations/max_nominated", OPT_INT, "20", 1, 1000, NULL,

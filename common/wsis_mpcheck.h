@@ -16,8 +16,9 @@
 
 //  The walker keeps its stack of open arrays and maps in a fixed array on
 //  the C stack, so it never allocates; a max_depth above this is treated
-//  as this.
-#define WSIS_MPCHECK_DEPTH_MAX 64
+//  as this. It is msgpack-c's own nesting limit (MSGPACK_EMBED_STACK_SIZE):
+//  anything deeper that passed here would still fail in msgpack_unpack.
+#define WSIS_MPCHECK_DEPTH_MAX 32
 
 typedef struct {
     size_t max_depth;           //  nesting of arrays/maps, e.g. 16; a

@@ -222,6 +222,14 @@ wsis_request_decode (wsis_request_t *req, const void *data, size_t size,
     return 0;
 }
 
+bool
+wsis_request_may_act_for (const wsis_request_t *req, const char *subject, size_t len)
+{
+    if (req->role != WSIS_ROLE_STAKEHOLDER && req->role != WSIS_ROLE_EXPERT)
+        return true;
+    return strlen (req->actor_id) == len && memcmp (req->actor_id, subject, len) == 0;
+}
+
 void
 wsis_request_release (wsis_request_t *req)
 {

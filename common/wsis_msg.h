@@ -73,6 +73,13 @@ int wsis_request_decode (wsis_request_t *req, const void *data, size_t size,
                          const wsis_msg_limits_t *limits, wsis_error_t *error);
 void wsis_request_release (wsis_request_t *req);
 
+//  PROTOCOL.md 6: a stakeholder acts only for itself (and an expert only
+//  as itself); gateway and operator may act for anyone. True when the
+//  request's actor may act for the subject (a stakeholder_id, voter_id or
+//  expert_id of length len). Other roles: true (their op's role list
+//  decides).
+bool wsis_request_may_act_for (const wsis_request_t *req, const char *subject, size_t len);
+
 //  A reply body under construction: handlers pack one map into pk.
 typedef struct {
     msgpack_sbuffer buffer;

@@ -252,3 +252,75 @@ def all_services(tmp_path_factory):
     c.start_all()
     yield c
     c.close()
+
+
+class FakeSource:
+    """A stand-in producer for tests of one consumer in isolation.
+
+    It does what a real producer does on the wire: keeps its events with
+    gap-free seqs, publishes each to the bus XSUB, answers events.since and
+    sys.ping on the producer's command port, and sends heartbeats on
+    demand. publish=False for an event simulates a dropped PUB message,
+    which the consumer must repair by catch-up.
+    """
+
+    def __init__(self, cluster, name):
+        import threading
+        self.name = name
+        self.events = []
+        self.lock = threading.Lock()
+        self.router = CONTEXT.socket(zmq.ROUTER)
+        self.router.setsockopt(zmq.LINGER, 0)
+        self.router.bind(cluster.endpoint(name))
+        self.pub = CONTEXT.socket(zmq.PUB)
+        self.pub.setsockopt(zmq.LINGER, 0)
+        self.pub.setsockopt(zmq.SNDHWM, 1000000)
+        self.pub.connect(f"tcp://127.0.0.1:{cluster.ports['xsub']}")
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def emit(self, type, body, publish=True, ts=0):
+        with self.lock:
+            seq = len(self.events) + 1
+            envelope = {"v": 1, "source": self.name, "seq": seq, "id": f"{self.name}:{seq}",
+                        "type": type, "ts": ts, "body": body}
+            self.events.append(envelope)
+        if publish:
+            self.pub.send_multipart([type.encode(), pack(envelope)])
+        return seq
+
+    def heartbeat(self):
+        with self.lock:
+            last = len(self.events)
+        envelope = {"v": 1, "source": self.name, "seq": 0, "id": f"{self.name}:0",
+                    "type": "sys.heartbeat", "ts": 0, "body": {"last_seq": last}}
+        self.pub.send_multipart([b"sys.heartbeat", pack(envelope)])
+
+    def _serve(self):
+        poller = zmq.Poller()
+        poller.register(self.router, zmq.POLLIN)
+        while self.running:
+            if not poller.poll(50):
+                continue
+            frames = self.router.recv_multipart()
+            request = unpack(frames[-1])
+            body = request.get("body") or {}
+            if request.get("op") == "events.since":
+                after = body.get("after", 0)
+                limit = body.get("limit", 1000)
+                with self.lock:
+                    events = self.events[after:after + limit]
+                    last = len(self.events)
+                reply = {"events": events, "last_seq": last}
+            else:
+                reply = {"service": self.name, "version": "fake", "uptime_ms": 0,
+                         "last_seq": len(self.events)}
+            self.router.send_multipart(frames[:-1] + [pack({"v": 1, "id": request.get("id", ""),
+                                                            "ok": True, "body": reply})])
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=5)
+        self.router.close(0)
+        self.pub.close(0)

@@ -145,3 +145,38 @@ def test_fire_and_forget_publishing_reaches_consumers_best_effort(cluster):
     finally:
         pub.close()
         sub.close()
+
+
+def test_gap_and_lost_last_event_are_repaired_by_catch_up(cluster):
+    """A dropped PUB message (a gap) and a lost last event (seen only in a
+    heartbeat) are both fetched with events.since, in order, once."""
+    from conftest import FakeSource
+    cluster.start("bus", "voting")
+    source = FakeSource(cluster, "submissions")
+    try:
+        for i in range(1, 21):
+            source.emit("stakeholder.registered", {"stakeholder_id": f"stk-{i}"}, publish=i not in (5, 6, 13))
+        assert wait_applied(cluster, "voting", "submissions", 20) == {"last_seq": 20, "applied": 20}
+        source.emit("stakeholder.registered", {"stakeholder_id": "stk-21"}, publish=False)
+        source.heartbeat()
+        assert wait_applied(cluster, "voting", "submissions", 21) == {"last_seq": 21, "applied": 21}
+    finally:
+        source.close()
+
+
+def test_source_down_does_not_stall_the_consumer(cluster):
+    """Catch-up is asynchronous: with its source unreachable a consumer
+    still answers at once, and catches up when the source comes back."""
+    from conftest import FakeSource
+    cluster.start("bus", "voting")
+    # nominations is not running: voting's catch-up requests go unanswered.
+    for _ in range(20):
+        assert cluster.call("voting", "sys.ping", timeout=1.0)["ok"]
+    source = FakeSource(cluster, "nominations")
+    try:
+        for i in range(1, 6):
+            source.emit("nominations.published", {"call": "x", "n": i}, publish=False)
+        source.heartbeat()
+        assert wait_applied(cluster, "voting", "nominations", 5) == {"last_seq": 5, "applied": 5}
+    finally:
+        source.close()

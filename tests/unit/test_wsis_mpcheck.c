@@ -10,10 +10,15 @@
 #include <cmocka.h>
 
 #include <msgpack.h>
+#include <msgpack/unpack_define.h>
 #include <string.h>
 #include <time.h>
 
 #include "wsis_mpcheck.h"
+
+//  What the walker accepts, msgpack-c must be able to unpack
+_Static_assert (WSIS_MPCHECK_DEPTH_MAX <= MSGPACK_EMBED_STACK_SIZE,
+                "walker nesting within msgpack-c's unpack stack");
 
 static const wsis_mpcheck_limits_t s_limits = {
     .max_depth = 16,
@@ -369,6 +374,16 @@ test_depth (void **state)
     s_expect_with (frame, s_nest (frame, WSIS_MPCHECK_DEPTH_MAX, 0xc0), &limits, OK, 0);
     s_expect_with (frame, s_nest (frame, WSIS_MPCHECK_DEPTH_MAX + 1, 0xc0), &limits,
                    WSIS_MPCHECK_TOO_DEEP, WSIS_MPCHECK_DEPTH_MAX);
+
+    //  The deepest frame the walker lets through, msgpack-c unpacks
+    size_t size = s_nest (frame, WSIS_MPCHECK_DEPTH_MAX, 0xc0);
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    size_t consumed = 0;
+    assert_int_equal (msgpack_unpack_next (&unpacked, (const char *) frame, size, &consumed),
+                      MSGPACK_UNPACK_SUCCESS);
+    assert_int_equal (consumed, size);
+    msgpack_unpacked_destroy (&unpacked);
 }
 
 

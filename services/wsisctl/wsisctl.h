@@ -1,0 +1,121 @@
+/*  wsisctl: the command-line client of wsis.
+
+    People and scripts (compose healthchecks, operators' runbooks) reach
+    every service through it: one request and its reply as JSON, a ping
+    of every service, a tail of the bus, a publish through the bus
+    journal. It speaks exactly PROTOCOL.md sections 1-4 and 13, nothing
+    private, so what works here works for any other client.
+
+    main.c              arguments, usage, configuration, dispatch
+    wsisctl_json.c      the JSON bodies people type, the JSON they read
+    wsisctl_request.c   request frames and calls (DEALER, deadline, reply)
+    wsisctl_send.c      SERVICE OP and publish: one request, one reply
+    wsisctl_ping.c      sys.ping of one or every service, in parallel
+    wsisctl_tail.c      events from the bus XPUB as JSON lines
+*/
+#ifndef WSISCTL_H
+#define WSISCTL_H
+
+#include "wsis_config.h"
+#include "wsis_json.h"
+#include "wsis_msg.h"
+
+#include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+//  Exit codes: a script must tell "the service said no" from "could not
+//  ask at all", so an error reply is not a failure of the tool.
+#define WSISCTL_EXIT_OK      0      //  ok reply
+#define WSISCTL_EXIT_REFUSED 1      //  error reply, printed on stdout
+#define WSISCTL_EXIT_FAILED  2      //  usage, bad JSON, transport error, timeout
+
+#define WSISCTL_TIMEOUT_MS       5000
+#define WSISCTL_PING_TIMEOUT_MS  2000
+
+//  What the command line settled; main owns it and everything in it.
+typedef struct {
+    wsis_config_t *config;
+    const char *role;           //  actor.role
+    const char *actor_id;       //  actor.id
+    int timeout_ms;             //  -1: the command's own default
+    const char *request_id;     //  NULL: a random id per request
+    const char *origin;         //  publish
+    int64_t count;              //  tail: stop after this many; 0 = never
+    bool compact;
+    bool heartbeats;            //  tail: print sys.heartbeat too
+} wsisctl_options_t;
+
+//  The services a request can go to, NULL-terminated, in the order
+//  `ping all` reports them.
+extern const char *const wsisctl_services [];
+bool wsisctl_service_known (const char *name);
+
+//  ---------------------------------------------------------------- json
+//  The body named by source: NULL (an empty object), "-" (stdin), "@FILE"
+//  or JSON text. It must be one JSON object. NULL after one line on stderr.
+//  Caller owns the result (json_decref).
+json_t *wsisctl_json_read (const char *source);
+
+//  Writes value and a newline to stdout and flushes. -1 if stdout failed.
+int wsisctl_json_print (const json_t *value, bool compact);
+
+//  The same for a msgpack object (a reply, an envelope).
+int wsisctl_json_print_msgpack (const msgpack_object *object, bool compact);
+
+//  ---------------------------------------------------------------- request
+//  Bounds for unpacking replies and envelopes: as untrusted as requests,
+//  but much larger ones are real (events.since pages, reports).
+extern const wsis_msg_limits_t wsisctl_reply_limits;
+
+//  Packs the request frame {v, id, op, actor: {id, role}, body} into out
+//  (initialised by the caller). -1 with *error (static text) when body
+//  cannot be packed, e.g. a malformed $base64.
+int wsisctl_request_encode (msgpack_sbuffer *out, const wsisctl_options_t *options,
+                            const char *op, const json_t *body, const char **error);
+
+//  One request in flight on a DEALER of its own.
+typedef struct _wsisctl_call_t wsisctl_call_t;
+
+//  Connects to endpoint and sends request. Never NULL: a call that could
+//  not be sent is created already failed. service names it in messages.
+wsisctl_call_t *wsisctl_call_new (const char *service, const char *endpoint,
+                                  const msgpack_sbuffer *request);
+void wsisctl_call_destroy (wsisctl_call_t **self_p);
+
+//  Waits until every call has its reply or timeout_ms have passed since
+//  the wait began; the calls still without one fail ("timeout"). Calls
+//  wait together, so `ping all` costs one timeout, not one per service.
+void wsisctl_call_wait (wsisctl_call_t **calls, size_t count, int timeout_ms);
+
+//  After the wait: true when a well-formed reply came.
+bool wsisctl_call_answered (wsisctl_call_t *self);
+//  True when the reply says ok: true.
+bool wsisctl_call_ok (wsisctl_call_t *self);
+//  The reply map, owned by the call; NULL when not answered.
+const msgpack_object *wsisctl_call_reply (wsisctl_call_t *self);
+//  When not answered: a short code ("timeout", "transport",
+//  "malformed_reply", "interrupted") and one line for people.
+const char *wsisctl_call_failure_code (wsisctl_call_t *self);
+const char *wsisctl_call_failure (wsisctl_call_t *self);
+const char *wsisctl_call_service (wsisctl_call_t *self);
+const char *wsisctl_call_endpoint (wsisctl_call_t *self);
+
+//  ---------------------------------------------------------------- commands
+//  Each returns the process exit code and takes ownership of nothing.
+
+//  SERVICE OP BODY: prints the reply.
+int wsisctl_send (const wsisctl_options_t *options, const char *service,
+                  const char *op, const json_t *body);
+
+//  publish TOPIC BODY through the bus journal: prints the reply ({seq}).
+int wsisctl_publish (const wsisctl_options_t *options, const char *topic,
+                     const json_t *body);
+
+//  ping [all | SERVICE] (target NULL = all): one compact line per service.
+int wsisctl_ping (const wsisctl_options_t *options, const char *target);
+
+//  tail [PREFIX]: until interrupted or options->count events.
+int wsisctl_tail (const wsisctl_options_t *options, const char *prefix);
+
+#endif
