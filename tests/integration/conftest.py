@@ -91,7 +91,10 @@ class Client:
 class Cluster:
     """The services of one test: config, data dir, processes, clients."""
 
-    def __init__(self, tmp_path, manual_clock=True, extra_config=""):
+    def __init__(self, tmp_path, manual_clock=True, extra_config="", options=None):
+        """options: {"voting": {"complete_ballot_required": "true"}, "wsis": {...}}
+        adds options to the config's sections."""
+        options = options or {}
         self.dir = tmp_path
         self.data_dir = tmp_path / "data"
         ports = free_ports(8)
@@ -108,6 +111,9 @@ class Cluster:
             f"    clock = {'manual' if manual_clock else 'real'}",
             "    heartbeat_ms = 200",
             "    catchup_timeout_ms = 1000",
+        ]
+        lines += [f"    {k} = {v}" for k, v in options.get("wsis", {}).items()]
+        lines += [
             "bus",
             f"    xsub_port = {self.ports['xsub']}",
             f"    xpub_port = {self.ports['xpub']}",
@@ -115,6 +121,7 @@ class Cluster:
         ]
         for name in SERVICES[1:]:
             lines += [name, f"    port = {self.ports[name]}"]
+            lines += [f"    {k} = {v}" for k, v in options.get(name, {}).items()]
         self.config.write_text("\n".join(lines) + "\n" + extra_config)
         self.processes = {}
         self.clients = {}

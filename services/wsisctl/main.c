@@ -1,0 +1,272 @@
+/*  wsisctl: the command-line client of wsis (see wsisctl.h).
+
+    Parses the command line, loads the configuration by the same rule as
+    the services (so the client finds them wherever they run, containers
+    included), reads the body and hands over to one command.
+*/
+#include "wsisctl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const wsisctl_services [] = {
+    "bus", "submissions", "nominations", "voting", "notifications", "reporting", NULL
+};
+
+bool
+wsisctl_service_known (const char *name)
+{
+    for (size_t i = 0; wsisctl_services [i]; i++)
+        if (streq (wsisctl_services [i], name))
+            return true;
+    return false;
+}
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out,
+        "usage:\n"
+        "  wsisctl [options] SERVICE OP [JSON | @FILE | -]    one request; prints the reply as JSON\n"
+        "  wsisctl [options] ping [all | SERVICE]             sys.ping each service (default all);\n"
+        "                                                     one JSON line per service\n"
+        "  wsisctl [options] tail [PREFIX]                    prints events from the bus as JSON lines\n"
+        "                                                     until interrupted\n"
+        "  wsisctl [options] publish TOPIC [JSON | @FILE | -] publishes through the bus journal\n"
+        "                                                     (op \"publish\", body {topic, body, origin})\n"
+        "options:\n"
+        "  -c FILE         configuration (default $WSIS_CONFIG, else configs/wsis.cfg if it\n"
+        "                  exists, else built-in defaults; WSIS_BUS, WSIS_<SERVICE>_HOST apply)\n"
+        "  --role ROLE     actor.role (default $WSIS_ACTOR_ROLE or \"operator\")\n"
+        "  --actor ID      actor.id (default $WSIS_ACTOR_ID, else $USER, else \"wsisctl\")\n"
+        "  --timeout MS    wait this long for a reply (default %d; ping: %d)\n"
+        "  --id ID         request id (default a random 16-hex-char id)\n"
+        "  --origin NAME   publish: the event's origin (default \"wsisctl\")\n"
+        "  --count N       tail: stop after N events\n"
+        "  --heartbeats    tail: print sys.heartbeat too (implied by a PREFIX in \"sys.\")\n"
+        "  --compact       one-line JSON (default pretty for single requests)\n"
+        "  -h, --help      this help\n"
+        "SERVICE: bus submissions nominations voting notifications reporting\n"
+        "JSON: the body, one JSON object; a bin value is {\"$base64\": \"...\"}\n"
+        "exit: 0 ok reply, 1 error reply (printed on stdout),\n"
+        "      2 usage, bad JSON, transport error or timeout (one line on stderr)\n",
+        WSISCTL_TIMEOUT_MS, WSISCTL_PING_TIMEOUT_MS);
+}
+
+//  One line saying what is wrong, then the usage: the line is what the
+//  user reads, the usage what they need next.
+static int
+s_bad_usage (const char *format, ...) __attribute__ ((format (printf, 1, 2)));
+
+static int
+s_bad_usage (const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    fprintf (stderr, "wsisctl: ");
+    vfprintf (stderr, format, args);
+    fprintf (stderr, "\n\n");
+    va_end (args);
+    s_usage (stderr);
+    return WSISCTL_EXIT_FAILED;
+}
+
+//  An integer option in min..max, or -1.
+static int
+s_parse_int (const char *text, int64_t min, int64_t max, int64_t *value)
+{
+    char *end;
+    errno = 0;
+    long long number = strtoll (text, &end, 10);
+    if (errno || end == text || *end || number < min || number > max)
+        return -1;
+    *value = number;
+    return 0;
+}
+
+//  The first variable that is set and not empty, else fallback.
+static const char *
+s_env (const char *name, const char *other, const char *fallback)
+{
+    const char *value = getenv (name);
+    if (value && *value)
+        return value;
+    value = other? getenv (other): NULL;
+    if (value && *value)
+        return value;
+    return fallback;
+}
+
+static int
+s_check_length (const char *what, const char *text, size_t max)
+{
+    size_t len = strlen (text);
+    if (len == 0 || len > max) {
+        fprintf (stderr, "wsisctl: %s must be 1-%zu bytes\n", what, max);
+        return -1;
+    }
+    return 0;
+}
+
+enum {
+    OPT_ROLE = 256, OPT_ACTOR, OPT_TIMEOUT, OPT_ID, OPT_ORIGIN, OPT_COUNT,
+    OPT_COMPACT, OPT_HEARTBEATS
+};
+
+static const struct option s_long_options [] = {
+    { "config",     required_argument, NULL, 'c' },
+    { "role",       required_argument, NULL, OPT_ROLE },
+    { "actor",      required_argument, NULL, OPT_ACTOR },
+    { "timeout",    required_argument, NULL, OPT_TIMEOUT },
+    { "id",         required_argument, NULL, OPT_ID },
+    { "origin",     required_argument, NULL, OPT_ORIGIN },
+    { "count",      required_argument, NULL, OPT_COUNT },
+    { "compact",    no_argument,       NULL, OPT_COMPACT },
+    { "heartbeats", no_argument,       NULL, OPT_HEARTBEATS },
+    { "help",       no_argument,       NULL, 'h' },
+    { NULL, 0, NULL, 0 }
+};
+
+int
+main (int argc, char *argv [])
+{
+    wsisctl_options_t options = {
+        .role = s_env ("WSIS_ACTOR_ROLE", NULL, "operator"),
+        .actor_id = s_env ("WSIS_ACTOR_ID", "USER", "wsisctl"),
+        .timeout_ms = -1,
+        .origin = "wsisctl",
+    };
+    //  The services' rule (wsis_service_main): an explicit file must load;
+    //  the default one is used only if it is there.
+    const char *config_path = getenv ("WSIS_CONFIG");
+    bool explicit_config = config_path != NULL;
+    int64_t number;
+
+    //  getopt's own messages would say "main"; ours name the program.
+    opterr = 0;
+    int option;
+    while ((option = getopt_long (argc, argv, ":c:h", s_long_options, NULL)) != -1) {
+        switch (option) {
+            case 'c':
+                config_path = optarg;
+                explicit_config = true;
+                break;
+            case OPT_ROLE:
+                options.role = optarg;
+                break;
+            case OPT_ACTOR:
+                options.actor_id = optarg;
+                break;
+            case OPT_TIMEOUT:
+                if (s_parse_int (optarg, 1, 3600 * 1000, &number))
+                    return s_bad_usage ("--timeout '%s' is not a number of milliseconds (1-3600000)", optarg);
+                options.timeout_ms = (int) number;
+                break;
+            case OPT_ID:
+                options.request_id = optarg;
+                break;
+            case OPT_ORIGIN:
+                options.origin = optarg;
+                break;
+            case OPT_COUNT:
+                if (s_parse_int (optarg, 1, INT64_MAX, &number))
+                    return s_bad_usage ("--count '%s' is not a positive number", optarg);
+                options.count = number;
+                break;
+            case OPT_COMPACT:
+                options.compact = true;
+                break;
+            case OPT_HEARTBEATS:
+                options.heartbeats = true;
+                break;
+            case 'h':
+                s_usage (stdout);
+                return WSISCTL_EXIT_OK;
+            case ':':
+                return s_bad_usage ("%s needs a value", argv [optind - 1]);
+            default:
+                return s_bad_usage ("unknown option '%s'", argv [optind - 1]);
+        }
+    }
+    char **args = argv + optind;
+    int arg_count = argc - optind;
+    if (arg_count == 0)
+        return s_bad_usage ("what to do? a SERVICE and an OP, or ping, tail, publish");
+
+    //  The limits of PROTOCOL.md 2, checked here so a typo gets a clear
+    //  line instead of a bad_request.
+    if (!wsis_role_parse (options.role, strlen (options.role)))
+        return s_bad_usage ("unknown role '%s' (public stakeholder staff expert operator "
+                            "gateway service publisher)", options.role);
+    if (s_check_length ("--actor", options.actor_id, WSIS_ID_MAX * 2)
+    ||  (options.request_id && s_check_length ("--id", options.request_id, WSIS_ID_MAX))
+    ||  s_check_length ("--origin", options.origin, 64))
+        return WSISCTL_EXIT_FAILED;
+
+    //  The command and its arguments, checked before anything is read or
+    //  connected, so a usage error never leaves a request half sent.
+    const char *command = args [0];
+    const char *body_source = NULL;
+    if (streq (command, "ping")) {
+        if (arg_count > 2)
+            return s_bad_usage ("ping takes at most one SERVICE (or all)");
+        if (arg_count == 2 && !streq (args [1], "all") && !wsisctl_service_known (args [1]))
+            return s_bad_usage ("unknown service '%s'", args [1]);
+    }
+    else
+    if (streq (command, "tail")) {
+        if (arg_count > 2)
+            return s_bad_usage ("tail takes at most one PREFIX");
+    }
+    else
+    if (streq (command, "publish")) {
+        if (arg_count < 2 || arg_count > 3)
+            return s_bad_usage ("publish takes a TOPIC and at most one body");
+        body_source = arg_count == 3? args [2]: NULL;
+    }
+    else {
+        if (!wsisctl_service_known (command))
+            return s_bad_usage ("unknown service or command '%s'", command);
+        if (arg_count < 2 || arg_count > 3)
+            return s_bad_usage ("a request takes a SERVICE, an OP and at most one body");
+        body_source = arg_count == 3? args [2]: NULL;
+    }
+
+    if (!config_path)
+        config_path = "configs/wsis.cfg";
+    if (!explicit_config && !zsys_file_exists (config_path))
+        config_path = NULL;     //  defaults and environment only
+    char *error = NULL;
+    options.config = wsis_config_load (config_path, &error);
+    if (!options.config) {
+        fprintf (stderr, "wsisctl: %s\n", error? error: "cannot load the configuration");
+        free (error);
+        return WSISCTL_EXIT_FAILED;
+    }
+    //  Nothing is worth waiting for at exit: every reply was awaited or
+    //  given up on by then.
+    zsys_set_linger (0);
+
+    int exit_code;
+    if (streq (command, "ping"))
+        exit_code = wsisctl_ping (&options, arg_count == 2? args [1]: NULL);
+    else
+    if (streq (command, "tail"))
+        exit_code = wsisctl_tail (&options, arg_count == 2? args [1]: NULL);
+    else {
+        json_t *body = wsisctl_json_read (body_source);
+        if (!body)
+            exit_code = WSISCTL_EXIT_FAILED;
+        else
+        if (streq (command, "publish"))
+            exit_code = wsisctl_publish (&options, args [1], body);
+        else
+            exit_code = wsisctl_send (&options, command, args [1], body);
+        json_decref (body);
+    }
+    wsis_config_destroy (&options.config);
+    return exit_code;
+}
