@@ -131,6 +131,7 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
 	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory integration-asan
 	@$(MAKE) --no-print-directory fuzz
 
 unit: $(UNIT_BIN)
@@ -146,7 +147,7 @@ integration: $(BINARIES)
 
 # The same integration tests against the binaries built with ASan+UBSan.
 integration-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
-	WSIS_BIN_DIR=build/asan-bin ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	WSIS_BIN_DIR=build/asan-bin ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
 

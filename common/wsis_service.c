@@ -3,6 +3,7 @@
 #include "wsis_log.h"
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,7 +133,10 @@ s_open (wsis_service_t *self, const char *config_path, char **error)
         return -1;
 
     const char *data_dir = wsis_config_str (self->config, "wsis/data_dir");
-    if (zsys_dir_create ("%s", data_dir)) {
+    //  Several services may create the same folder at the same moment:
+    //  the folder being there is what counts.
+    int mode = zsys_dir_create ("%s", data_dir)? zsys_file_mode (data_dir): S_IFDIR;
+    if (mode == -1 || !(mode & S_IFDIR)) {
         *error = zsys_sprintf ("%s: cannot create the data folder", data_dir);
         return -1;
     }

@@ -209,6 +209,12 @@ class Cluster:
                 process.wait()
         for log in self.logs.values():
             log.close()
+        # Under ASan/UBSan a report in any service's log fails the test that
+        # ran it, even when every reply looked right.
+        for name in self.logs:
+            text = (self.dir / f"{name}.log").read_text(errors="replace")
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                assert marker not in text, f"wsis-{name}: {marker}\n{text[-4000:]}"
 
     def subscribe(self, prefix=""):
         """A SUB on the bus XPUB; returns once the subscription is live."""

@@ -1,0 +1,1611 @@
+/*  test_wsis_msg: the envelope codec (PROTOCOL.md sections 1-3).
+
+    Requests come from anyone who can reach a ROUTER, so decoding is tested
+    mostly on what a careless or hostile client sends: every required key
+    missing or of the wrong type, ids and ops of the wrong length, actors
+    and bodies in every form, duplicate and non-string keys at any depth,
+    size bombs, every truncation of a valid frame, trailing bytes, bad
+    UTF-8. Replies and envelopes are encoded and read back with msgpack-c's
+    own unpacker, so the test does not trust the codec to check itself.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wsis_msg.h"
+
+
+//  --------------------------------------------------------------------------
+//  Frames under construction
+
+typedef struct {
+    msgpack_sbuffer buffer;
+    msgpack_packer pk;
+} frame_t;
+
+static void
+s_frame_init (frame_t *frame)
+{
+    msgpack_sbuffer_init (&frame->buffer);
+    msgpack_packer_init (&frame->pk, &frame->buffer, msgpack_sbuffer_write);
+}
+
+static void
+s_frame_release (frame_t *frame)
+{
+    msgpack_sbuffer_destroy (&frame->buffer);
+}
+
+typedef void (s_pack_fn) (msgpack_packer *pk);
+
+//  The values of a valid request, one packer per key
+static void pack_v1 (msgpack_packer *pk)        { msgpack_pack_int (pk, 1); }
+static void pack_id (msgpack_packer *pk)        { wsis_pack_str (pk, "req-1"); }
+static void pack_op (msgpack_packer *pk)        { wsis_pack_str (pk, "vote.cast"); }
+static void pack_actor (msgpack_packer *pk)
+{
+    msgpack_pack_map (pk, 2);
+    wsis_pack_kv_str (pk, "id", "u-42");
+    wsis_pack_kv_str (pk, "role", "stakeholder");
+}
+static void pack_body (msgpack_packer *pk)
+{
+    msgpack_pack_map (pk, 2);
+    wsis_pack_kv_str (pk, "call", "prizes-2022");
+    wsis_pack_kv_int (pk, "limit", 10);
+}
+
+//  Values of every other msgpack family
+static void pack_nil (msgpack_packer *pk)       { msgpack_pack_nil (pk); }
+static void pack_true (msgpack_packer *pk)      { msgpack_pack_true (pk); }
+static void pack_int7 (msgpack_packer *pk)      { msgpack_pack_int (pk, 7); }
+static void pack_int0 (msgpack_packer *pk)      { msgpack_pack_int (pk, 0); }
+static void pack_int2 (msgpack_packer *pk)      { msgpack_pack_int (pk, 2); }
+static void pack_neg (msgpack_packer *pk)       { msgpack_pack_int (pk, -1); }
+static void pack_float (msgpack_packer *pk)     { msgpack_pack_double (pk, 1.0); }
+static void pack_str (msgpack_packer *pk)       { wsis_pack_str (pk, "x"); }
+static void pack_str1 (msgpack_packer *pk)      { wsis_pack_str (pk, "1"); }
+static void pack_empty_str (msgpack_packer *pk) { wsis_pack_str (pk, ""); }
+static void pack_bin (msgpack_packer *pk)       { msgpack_pack_bin (pk, 1); msgpack_pack_bin_body (pk, "x", 1); }
+static void pack_array (msgpack_packer *pk)     { msgpack_pack_array (pk, 1); msgpack_pack_int (pk, 1); }
+static void pack_empty_array (msgpack_packer *pk) { msgpack_pack_array (pk, 0); }
+static void pack_empty_map (msgpack_packer *pk) { msgpack_pack_map (pk, 0); }
+
+static s_pack_fn *const s_wrong_types [] = {
+    pack_nil, pack_true, pack_int7, pack_neg, pack_float, pack_bin, pack_array,
+    pack_empty_array, pack_empty_map, pack_empty_str
+};
+#define WRONG_TYPE_COUNT (sizeof (s_wrong_types) / sizeof (s_wrong_types [0]))
+
+static const char *const s_keys [] = { "v", "id", "op", "actor", "body" };
+static s_pack_fn *const s_values [] = { pack_v1, pack_id, pack_op, pack_actor, pack_body };
+#define KEY_COUNT 5
+
+//  A request with every key; `key` (if not NULL) packed by `value`
+//  instead, or left out when value is NULL.
+static void
+s_pack_request_with (frame_t *frame, const char *key, s_pack_fn *value)
+{
+    size_t count = KEY_COUNT;
+    if (key && !value)
+        count--;
+    msgpack_pack_map (&frame->pk, count);
+    for (size_t index = 0; index < KEY_COUNT; index++) {
+        s_pack_fn *pack = s_values [index];
+        if (key && strcmp (key, s_keys [index]) == 0) {
+            if (!value)
+                continue;
+            pack = value;
+        }
+        wsis_pack_str (&frame->pk, s_keys [index]);
+        pack (&frame->pk);
+    }
+}
+
+static void
+s_pack_request (frame_t *frame)
+{
+    s_pack_request_with (frame, NULL, NULL);
+}
+
+//  The head of a request without actor and body, for tests that append
+//  their own keys: map header of 3 + extra, then v, id, op.
+static void
+s_pack_head (frame_t *frame, size_t extra, const char *id, const char *op)
+{
+    msgpack_pack_map (&frame->pk, 3 + extra);
+    wsis_pack_kv_int (&frame->pk, "v", 1);
+    wsis_pack_kv_str (&frame->pk, "id", id);
+    wsis_pack_kv_str (&frame->pk, "op", op);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Decoding, on a heap copy of exactly `size` bytes so that AddressSanitizer
+//  catches a read one byte past the frame. Decoded strings point into the
+//  frame (msgpack_unpack_next references its input), so the copy lives
+//  until s_release.
+
+static void *s_copy;
+
+static int
+s_decode (wsis_request_t *request, const void *data, size_t size, wsis_error_t *error)
+{
+    assert_null (s_copy);
+    s_copy = malloc (size? size: 1);
+    assert_non_null (s_copy);
+    if (size)
+        memcpy (s_copy, data, size);
+    memset (error, 0, sizeof *error);
+    return wsis_request_decode (request, s_copy, size, &wsis_msg_default_limits, error);
+}
+
+static void
+s_release (wsis_request_t *request)
+{
+    wsis_request_release (request);
+    free (s_copy);
+    s_copy = NULL;
+}
+
+//  Decodes and expects a bad_request about `field` ("" for none); the id
+//  echoed must be `id` ("" when it could not be read).
+static void
+s_expect_bad (const void *data, size_t size, const char *field, const char *id)
+{
+    wsis_request_t request;
+    wsis_error_t error;
+    int rc = s_decode (&request, data, size, &error);
+    if (rc == 0)
+        print_error ("decoded a frame that should fail (field %s)\n", field);
+    assert_int_equal (rc, -1);
+    assert_non_null (error.code);
+    assert_string_equal (error.code, "bad_request");
+    assert_true (strlen (error.message) > 0);
+    if (field)
+        assert_string_equal (error.field, field);
+    assert_string_equal (request.id, id);
+    s_release (&request);
+}
+
+static void
+s_expect_bad_frame (frame_t *frame, const char *field, const char *id)
+{
+    s_expect_bad (frame->buffer.data, frame->buffer.size, field, id);
+}
+
+static int
+s_decode_frame (frame_t *frame, wsis_request_t *request, wsis_error_t *error)
+{
+    return s_decode (request, frame->buffer.data, frame->buffer.size, error);
+}
+
+static void
+s_expect_ok_frame (frame_t *frame)
+{
+    wsis_request_t request;
+    wsis_error_t error;
+    int rc = s_decode_frame (frame, &request, &error);
+    if (rc)
+        print_error ("unexpected error: %s (%s)\n", error.message, error.field);
+    assert_int_equal (rc, 0);
+    s_release (&request);
+}
+
+static bool
+s_str_is (const msgpack_object *obj, const char *text)
+{
+    return wsis_msg_str_equals (obj, text);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Requests that decode
+
+static void
+test_request_valid (void **state)
+{
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_request (&frame);
+
+    wsis_request_t request;
+    wsis_error_t error;
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_string_equal (request.id, "req-1");
+    assert_string_equal (request.op, "vote.cast");
+    assert_string_equal (request.actor_id, "u-42");
+    assert_int_equal (request.role, WSIS_ROLE_STAKEHOLDER);
+    assert_true (request.has_actor_role);
+    assert_non_null (request.body);
+    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (request.body->via.map.size, 2);
+    assert_true (s_str_is (wsis_msg_get (request.body, "call"), "prizes-2022"));
+    const msgpack_object *limit = wsis_msg_get (request.body, "limit");
+    assert_non_null (limit);
+    assert_int_equal (limit->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+    assert_int_equal (limit->via.u64, 10);
+    assert_null (wsis_msg_get (request.body, "absent"));
+    s_release (&request);
+    s_frame_release (&frame);
+}
+
+static void
+test_request_minimal (void **state)
+{
+    //  No actor, no body: public, and an empty body map
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_head (&frame, 0, "r", "sys.ping");
+
+    wsis_request_t request;
+    wsis_error_t error;
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_string_equal (request.id, "r");
+    assert_string_equal (request.op, "sys.ping");
+    assert_string_equal (request.actor_id, "");
+    assert_int_equal (request.role, WSIS_ROLE_PUBLIC);
+    assert_false (request.has_actor_role);
+    assert_non_null (request.body);
+    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (request.body->via.map.size, 0);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  The key order does not matter, and v may be any int encoding of 1
+    s_frame_init (&frame);
+    msgpack_pack_map (&frame.pk, 3);
+    wsis_pack_kv_str (&frame.pk, "op", "sys.ping");
+    wsis_pack_kv_str (&frame.pk, "id", "r");
+    wsis_pack_str (&frame.pk, "v");
+    msgpack_pack_uint64 (&frame.pk, 1);
+    s_expect_ok_frame (&frame);
+    s_frame_release (&frame);
+
+    const unsigned char signed_one [] = {
+        0x83, 0xa1, 'v', 0xd3, 0, 0, 0, 0, 0, 0, 0, 1,
+        0xa2, 'i', 'd', 0xa1, 'r', 0xa2, 'o', 'p', 0xa1, 'x'
+    };
+    wsis_request_t signed_request;
+    assert_int_equal (s_decode (&signed_request, signed_one, sizeof signed_one, &error), 0);
+    assert_string_equal (signed_request.op, "x");
+    s_release (&signed_request);
+}
+
+static void
+test_request_missing_keys (void **state)
+{
+    for (size_t index = 0; index < 3; index++) {
+        frame_t frame;
+        s_frame_init (&frame);
+        s_pack_request_with (&frame, s_keys [index], NULL);
+        //  Once the id is read, every error echoes it
+        s_expect_bad_frame (&frame, s_keys [index],
+                            strcmp (s_keys [index], "id") == 0? "": "req-1");
+        s_frame_release (&frame);
+    }
+    //  An empty map lacks all of them
+    s_expect_bad ("\x80", 1, "id", "");
+}
+
+static void
+test_request_wrong_types (void **state)
+{
+    for (size_t key = 0; key < KEY_COUNT; key++) {
+        for (size_t type = 0; type < WRONG_TYPE_COUNT; type++) {
+            //  actor and body may be nil (absent) and body may be an
+            //  empty map; actor {} is an anonymous public caller
+            bool allowed = s_wrong_types [type] == pack_nil && key >= 3;
+            if (s_wrong_types [type] == pack_empty_map && key >= 3)
+                allowed = true;
+            frame_t frame;
+            s_frame_init (&frame);
+            s_pack_request_with (&frame, s_keys [key], s_wrong_types [type]);
+            if (allowed)
+                s_expect_ok_frame (&frame);
+            else
+                s_expect_bad_frame (&frame, s_keys [key], key == 1? "": "req-1");
+            s_frame_release (&frame);
+        }
+    }
+    //  v must be exactly 1
+    s_pack_fn *bad_versions [] = { pack_int0, pack_int2, pack_neg, pack_str1, pack_float };
+    for (size_t index = 0; index < sizeof bad_versions / sizeof bad_versions [0]; index++) {
+        frame_t frame;
+        s_frame_init (&frame);
+        s_pack_request_with (&frame, "v", bad_versions [index]);
+        s_expect_bad_frame (&frame, "v", "req-1");
+        s_frame_release (&frame);
+    }
+    //  A string where a map belongs
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_request_with (&frame, "body", pack_str);
+    s_expect_bad_frame (&frame, "body", "req-1");
+    s_frame_release (&frame);
+
+    s_frame_init (&frame);
+    s_pack_request_with (&frame, "actor", pack_str);
+    s_expect_bad_frame (&frame, "actor", "req-1");
+    s_frame_release (&frame);
+
+    //  Not a map at all
+    s_expect_bad ("\x91\x01", 2, "", "");
+    s_expect_bad ("\x01", 1, "", "");
+    s_expect_bad ("\xa2id", 3, "", "");
+    s_expect_bad ("\xc0", 1, "", "");
+}
+
+static void
+s_expect_id (const char *id, size_t len, bool ok)
+{
+    char text [80];
+    memset (text, 0, sizeof text);
+    memcpy (text, id, len);
+    frame_t frame;
+    s_frame_init (&frame);
+    msgpack_pack_map (&frame.pk, 3);
+    wsis_pack_kv_int (&frame.pk, "v", 1);
+    wsis_pack_str (&frame.pk, "id");
+    wsis_pack_strn (&frame.pk, id, len);
+    wsis_pack_kv_str (&frame.pk, "op", "sys.ping");
+    if (ok) {
+        wsis_request_t request;
+        wsis_error_t error;
+        assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+        assert_int_equal (strlen (request.id), len);
+        assert_string_equal (request.id, text);
+        s_release (&request);
+    }
+    else
+        s_expect_bad_frame (&frame, "id", "");
+    s_frame_release (&frame);
+}
+
+static void
+test_request_id_lengths (void **state)
+{
+    char id [WSIS_ID_MAX + 2];
+    memset (id, 'i', sizeof id);
+    s_expect_id (id, 0, false);
+    s_expect_id (id, 1, true);
+    s_expect_id (id, WSIS_ID_MAX, true);
+    s_expect_id (id, WSIS_ID_MAX + 1, false);
+    //  Multi-byte characters: the limit is in bytes
+    s_expect_id ("\xc3\xa9\xc3\xa9", 4, true);
+    char wide [WSIS_ID_MAX + 2];
+    for (size_t index = 0; index + 1 < sizeof wide; index += 2) {
+        wide [index] = (char) 0xc3;
+        wide [index + 1] = (char) 0xa9;
+    }
+    s_expect_id (wide, WSIS_ID_MAX, true);
+    s_expect_id (wide, WSIS_ID_MAX + 2, false);
+}
+
+static void
+test_request_op_length (void **state)
+{
+    char op [200];
+    memset (op, 'o', sizeof op);
+    size_t lengths [] = { 0, 1, 127, 128, 199 };
+    for (size_t index = 0; index < sizeof lengths / sizeof lengths [0]; index++) {
+        frame_t frame;
+        s_frame_init (&frame);
+        msgpack_pack_map (&frame.pk, 3);
+        wsis_pack_kv_int (&frame.pk, "v", 1);
+        wsis_pack_kv_str (&frame.pk, "id", "req-op");
+        wsis_pack_str (&frame.pk, "op");
+        wsis_pack_strn (&frame.pk, op, lengths [index]);
+        bool ok = lengths [index] >= 1 && lengths [index] <= 127;
+        if (ok) {
+            wsis_request_t request;
+            wsis_error_t error;
+            assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+            assert_int_equal (strlen (request.op), lengths [index]);
+            s_release (&request);
+        }
+        else
+            s_expect_bad_frame (&frame, "op", "req-op");
+        s_frame_release (&frame);
+    }
+}
+
+//  A request whose actor is packed by the caller after the head
+static void
+s_actor_frame (frame_t *frame)
+{
+    s_frame_init (frame);
+    s_pack_head (frame, 1, "req-a", "x.y");
+    wsis_pack_str (&frame->pk, "actor");
+}
+
+static void
+test_request_actor_forms (void **state)
+{
+    wsis_request_t request;
+    wsis_error_t error;
+    frame_t frame;
+
+    //  actor {}: anonymous and public
+    s_actor_frame (&frame);
+    msgpack_pack_map (&frame.pk, 0);
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_string_equal (request.actor_id, "");
+    assert_int_equal (request.role, WSIS_ROLE_PUBLIC);
+    assert_false (request.has_actor_role);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  actor nil: the same
+    s_actor_frame (&frame);
+    msgpack_pack_nil (&frame.pk);
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_int_equal (request.role, WSIS_ROLE_PUBLIC);
+    assert_false (request.has_actor_role);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  Only an id
+    s_actor_frame (&frame);
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_kv_str (&frame.pk, "id", "stk-7");
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_string_equal (request.actor_id, "stk-7");
+    assert_int_equal (request.role, WSIS_ROLE_PUBLIC);
+    assert_false (request.has_actor_role);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  Only a role, for each role; other keys are ignored
+    const char *roles [] = { "public", "stakeholder", "staff", "expert",
+                             "operator", "gateway", "service", "publisher" };
+    for (size_t index = 0; index < 8; index++) {
+        s_actor_frame (&frame);
+        msgpack_pack_map (&frame.pk, 2);
+        wsis_pack_kv_str (&frame.pk, "role", roles [index]);
+        wsis_pack_kv_int (&frame.pk, "extra", 1);
+        assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+        assert_int_equal (request.role, 1 << index);
+        assert_true (request.has_actor_role);
+        assert_string_equal (request.actor_id, "");
+        s_release (&request);
+        s_frame_release (&frame);
+    }
+
+    //  An actor id up to 128 bytes
+    char long_id [130];
+    memset (long_id, 'a', sizeof long_id);
+    s_actor_frame (&frame);
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_str (&frame.pk, "id");
+    wsis_pack_strn (&frame.pk, long_id, 128);
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_int_equal (strlen (request.actor_id), 128);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  Errors: the id is echoed, the field names the culprit
+    const char *fields [] = {
+        "actor.id", "actor.id", "actor.id",
+        "actor.role", "actor.role", "actor.role", "actor.role", "actor.role"
+    };
+    for (size_t index = 0; index < sizeof fields / sizeof fields [0]; index++) {
+        s_actor_frame (&frame);
+        msgpack_pack_map (&frame.pk, 1);
+        switch (index) {
+            case 0:     //  actor.id too long
+                wsis_pack_str (&frame.pk, "id");
+                wsis_pack_strn (&frame.pk, long_id, 129);
+                break;
+            case 1:     //  actor.id empty
+                wsis_pack_kv_str (&frame.pk, "id", "");
+                break;
+            case 2:     //  actor.id not a string
+                wsis_pack_kv_int (&frame.pk, "id", 42);
+                break;
+            case 3:     //  unknown role
+                wsis_pack_kv_str (&frame.pk, "role", "admin");
+                break;
+            case 4:     //  roles are case-sensitive
+                wsis_pack_kv_str (&frame.pk, "role", "Staff");
+                break;
+            case 5:     //  empty role
+                wsis_pack_kv_str (&frame.pk, "role", "");
+                break;
+            case 6:     //  role not a string
+                wsis_pack_kv_int (&frame.pk, "role", 4);
+                break;
+            case 7:     //  a prefix of a role name is not the role
+                wsis_pack_kv_str (&frame.pk, "role", "stake");
+                break;
+        }
+        s_expect_bad_frame (&frame, fields [index], "req-a");
+        s_frame_release (&frame);
+    }
+    //  Role nil is not absent: it must be a string
+    s_actor_frame (&frame);
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_str (&frame.pk, "role");
+    msgpack_pack_nil (&frame.pk);
+    s_expect_bad_frame (&frame, "actor.role", "req-a");
+    s_frame_release (&frame);
+}
+
+static void
+test_request_body_forms (void **state)
+{
+    wsis_request_t request;
+    wsis_error_t error;
+    frame_t frame;
+
+    //  Absent and nil: an empty map, not NULL
+    s_frame_init (&frame);
+    s_pack_request_with (&frame, "body", NULL);
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_non_null (request.body);
+    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (request.body->via.map.size, 0);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    s_frame_init (&frame);
+    s_pack_request_with (&frame, "body", pack_nil);
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (request.body->via.map.size, 0);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  A nested map and arrays inside
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-b", "submission.create");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 2);
+    wsis_pack_str (&frame.pk, "contact");
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_kv_str (&frame.pk, "email", "a@b.org");
+    wsis_pack_str (&frame.pk, "sdgs");
+    msgpack_pack_array (&frame.pk, 2);
+    msgpack_pack_int (&frame.pk, 4);
+    msgpack_pack_int (&frame.pk, 9);
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    assert_int_equal (request.body->via.map.size, 2);
+    assert_true (s_str_is (wsis_msg_get (wsis_msg_get (request.body, "contact"), "email"),
+                           "a@b.org"));
+    const msgpack_object *sdgs = wsis_msg_get (request.body, "sdgs");
+    assert_non_null (sdgs);
+    assert_int_equal (sdgs->type, MSGPACK_OBJECT_ARRAY);
+    assert_int_equal (sdgs->via.array.size, 2);
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  An array, a string, an int: not a body
+    s_pack_fn *bad [] = { pack_array, pack_empty_array, pack_str, pack_int7, pack_true, pack_bin };
+    for (size_t index = 0; index < sizeof bad / sizeof bad [0]; index++) {
+        s_frame_init (&frame);
+        s_pack_request_with (&frame, "body", bad [index]);
+        s_expect_bad_frame (&frame, "body", "req-1");
+        s_frame_release (&frame);
+    }
+}
+
+//  Duplicates are refused wherever they are: whichever of two "voter_id"s
+//  a handler read, the other would be a hole
+static void
+test_request_duplicate_keys (void **state)
+{
+    frame_t frame;
+
+    //  Top level: op twice
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_kv_str (&frame.pk, "op", "y");
+    s_expect_bad_frame (&frame, "", "req-d");
+    s_frame_release (&frame);
+
+    //  Top level: id twice, same value and different values; the first
+    //  one read is still echoed
+    for (int same = 0; same < 2; same++) {
+        s_frame_init (&frame);
+        s_pack_head (&frame, 1, "req-d", "x");
+        wsis_pack_kv_str (&frame.pk, "id", same? "req-d": "req-e");
+        wsis_request_t request;
+        wsis_error_t error;
+        assert_int_equal (s_decode_frame (&frame, &request, &error), -1);
+        assert_string_equal (error.code, "bad_request");
+        assert_non_null (strstr (error.message, "'id'"));
+        assert_string_equal (request.id, "req-d");
+        s_release (&request);
+        s_frame_release (&frame);
+    }
+
+    //  v twice
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_kv_int (&frame.pk, "v", 1);
+    s_expect_bad_frame (&frame, "", "req-d");
+    s_frame_release (&frame);
+
+    //  In the actor
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_str (&frame.pk, "actor");
+    msgpack_pack_map (&frame.pk, 2);
+    wsis_pack_kv_str (&frame.pk, "role", "public");
+    wsis_pack_kv_str (&frame.pk, "role", "operator");
+    s_expect_bad_frame (&frame, "", "req-d");
+    s_frame_release (&frame);
+
+    //  In the body
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 3);
+    wsis_pack_kv_str (&frame.pk, "voter_id", "a");
+    wsis_pack_kv_str (&frame.pk, "call", "c");
+    wsis_pack_kv_str (&frame.pk, "voter_id", "b");
+    s_expect_bad_frame (&frame, "", "req-d");
+    s_frame_release (&frame);
+
+    //  In a map in the body
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_str (&frame.pk, "contact");
+    msgpack_pack_map (&frame.pk, 2);
+    wsis_pack_kv_str (&frame.pk, "email", "a@b.org");
+    wsis_pack_kv_str (&frame.pk, "email", "c@d.org");
+    s_expect_bad_frame (&frame, "", "req-d");
+    s_frame_release (&frame);
+
+    //  In a map in an array in the body
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_str (&frame.pk, "speakers");
+    msgpack_pack_array (&frame.pk, 2);
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_kv_str (&frame.pk, "name", "A");
+    msgpack_pack_map (&frame.pk, 2);
+    wsis_pack_kv_str (&frame.pk, "name", "B");
+    wsis_pack_kv_str (&frame.pk, "name", "C");
+    s_expect_bad_frame (&frame, "", "req-d");
+    s_frame_release (&frame);
+
+    //  Ten levels down
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_str (&frame.pk, "body");
+    for (int level = 0; level < 10; level++) {
+        msgpack_pack_map (&frame.pk, 1);
+        wsis_pack_str (&frame.pk, "n");
+    }
+    msgpack_pack_map (&frame.pk, 2);
+    wsis_pack_kv_int (&frame.pk, "k", 1);
+    wsis_pack_kv_int (&frame.pk, "k", 2);
+    s_expect_bad_frame (&frame, "", "req-d");
+    s_frame_release (&frame);
+
+    //  Keys that share a prefix, or differ in case, are different keys
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-d", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 4);
+    wsis_pack_kv_int (&frame.pk, "a", 1);
+    wsis_pack_kv_int (&frame.pk, "ab", 2);
+    wsis_pack_kv_int (&frame.pk, "A", 3);
+    wsis_pack_kv_int (&frame.pk, "", 4);
+    s_expect_ok_frame (&frame);
+    s_frame_release (&frame);
+}
+
+static void
+test_request_non_str_keys (void **state)
+{
+    frame_t frame;
+
+    //  An int key at the top level
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-k", "x");
+    msgpack_pack_int (&frame.pk, 1);
+    wsis_pack_str (&frame.pk, "one");
+    s_expect_bad_frame (&frame, "", "req-k");
+    s_frame_release (&frame);
+
+    //  A nil key first, before the id
+    s_frame_init (&frame);
+    msgpack_pack_map (&frame.pk, 4);
+    msgpack_pack_nil (&frame.pk);
+    msgpack_pack_nil (&frame.pk);
+    wsis_pack_kv_int (&frame.pk, "v", 1);
+    wsis_pack_kv_str (&frame.pk, "id", "req-k");
+    wsis_pack_kv_str (&frame.pk, "op", "x");
+    s_expect_bad_frame (&frame, "", "req-k");
+    s_frame_release (&frame);
+
+    //  A bin key in the actor: "id" as bytes is not the key "id"
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-k", "x");
+    wsis_pack_str (&frame.pk, "actor");
+    msgpack_pack_map (&frame.pk, 1);
+    msgpack_pack_bin (&frame.pk, 2);
+    msgpack_pack_bin_body (&frame.pk, "id", 2);
+    wsis_pack_str (&frame.pk, "u-1");
+    s_expect_bad_frame (&frame, "", "req-k");
+    s_frame_release (&frame);
+
+    //  A map key and an array key in the body
+    for (int kind = 0; kind < 3; kind++) {
+        s_frame_init (&frame);
+        s_pack_head (&frame, 1, "req-k", "x");
+        wsis_pack_str (&frame.pk, "body");
+        msgpack_pack_map (&frame.pk, 1);
+        if (kind == 0)
+            msgpack_pack_map (&frame.pk, 0);
+        else
+        if (kind == 1)
+            msgpack_pack_array (&frame.pk, 0);
+        else
+            msgpack_pack_true (&frame.pk);
+        msgpack_pack_int (&frame.pk, 1);
+        s_expect_bad_frame (&frame, "", "req-k");
+        s_frame_release (&frame);
+    }
+
+    //  An int key in a map inside an array in the body
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-k", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_str (&frame.pk, "list");
+    msgpack_pack_array (&frame.pk, 1);
+    msgpack_pack_map (&frame.pk, 1);
+    msgpack_pack_int (&frame.pk, 2);
+    msgpack_pack_int (&frame.pk, 3);
+    s_expect_bad_frame (&frame, "", "req-k");
+    s_frame_release (&frame);
+}
+
+//  A body map with `keys` keys k0000, k0001, ...
+static void
+s_pack_wide_body (frame_t *frame, size_t keys)
+{
+    s_pack_head (frame, 1, "req-w", "x");
+    wsis_pack_str (&frame->pk, "body");
+    msgpack_pack_map (&frame->pk, keys);
+    for (size_t index = 0; index < keys; index++) {
+        char key [16];
+        snprintf (key, sizeof key, "k%04zu", index);
+        wsis_pack_str (&frame->pk, key);
+        msgpack_pack_nil (&frame->pk);
+    }
+}
+
+static void
+test_request_wide_maps (void **state)
+{
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_wide_body (&frame, 1024);
+    s_expect_ok_frame (&frame);
+    s_frame_release (&frame);
+
+    s_frame_init (&frame);
+    s_pack_wide_body (&frame, 1025);
+    wsis_request_t request;
+    wsis_error_t error;
+    assert_int_equal (s_decode_frame (&frame, &request, &error), -1);
+    assert_string_equal (error.code, "bad_request");
+    assert_non_null (strstr (error.message, "1024"));
+    assert_string_equal (request.id, "req-w");
+    s_release (&request);
+    s_frame_release (&frame);
+
+    //  At the top level as well
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1030, "req-w", "x");
+    for (size_t index = 0; index < 1030; index++) {
+        char key [16];
+        snprintf (key, sizeof key, "x%04zu", index);
+        wsis_pack_kv_int (&frame.pk, key, 0);
+    }
+    s_expect_bad_frame (&frame, "", "req-w");
+    s_frame_release (&frame);
+
+    //  A wide map at the bottom of an array
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-w", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_str (&frame.pk, "items");
+    msgpack_pack_array (&frame.pk, 1);
+    msgpack_pack_map (&frame.pk, 2000);
+    for (size_t index = 0; index < 2000; index++) {
+        char key [16];
+        snprintf (key, sizeof key, "y%04zu", index);
+        wsis_pack_kv_int (&frame.pk, key, 0);
+    }
+    s_expect_bad_frame (&frame, "", "req-w");
+    s_frame_release (&frame);
+}
+
+static void
+test_request_bombs (void **state)
+{
+    //  msgpack-c would reserve 4 billion elements for these
+    s_expect_bad ("\xdd\xff\xff\xff\xff", 5, "", "");
+    s_expect_bad ("\xdf\xff\xff\xff\xff", 5, "", "");
+    s_expect_bad ("\xdb\xff\xff\xff\xff", 5, "", "");
+    s_expect_bad ("\xc6\xff\xff\xff\xff", 5, "", "");
+    //  Inside an otherwise valid request, after the id
+    const char inner [] = "\x84\xa1v\x01\xa2id\xa2r9\xa2op\xa1x\xa4" "body\xdd\xff\xff\xff\xff";
+    s_expect_bad (inner, sizeof inner - 1, "", "");
+    //  Empty, a reserved byte, an ext
+    s_expect_bad ("", 0, "", "");
+    s_expect_bad ("\xc1", 1, "", "");
+    s_expect_bad ("\xd4\x01\x00", 3, "", "");
+    //  Nested deeper than the limit (16)
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-n", "x");
+    wsis_pack_str (&frame.pk, "body");
+    for (int level = 0; level < 20; level++) {
+        msgpack_pack_map (&frame.pk, 1);
+        wsis_pack_str (&frame.pk, "n");
+    }
+    msgpack_pack_nil (&frame.pk);
+    s_expect_bad_frame (&frame, "", "");
+    s_frame_release (&frame);
+}
+
+static void
+test_request_truncated (void **state)
+{
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_request (&frame);
+    size_t size = frame.buffer.size;
+    assert_true (size > 40);
+    for (size_t prefix = 0; prefix < size; prefix++)
+        s_expect_bad (frame.buffer.data, prefix, "", "");
+    //  And the whole frame still decodes
+    s_expect_ok_frame (&frame);
+    s_frame_release (&frame);
+}
+
+static void
+test_request_trailing (void **state)
+{
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_request (&frame);
+    //  One byte more
+    msgpack_pack_nil (&frame.pk);
+    s_expect_bad_frame (&frame, "", "");
+    //  A second request concatenated
+    s_pack_request (&frame);
+    s_expect_bad_frame (&frame, "", "");
+    s_frame_release (&frame);
+}
+
+static void
+test_request_bad_utf8 (void **state)
+{
+    const char *bad [] = {
+        "\xc3\x28",             //  a continuation byte missing
+        "\xff",                 //  never valid
+        "\xc0\xaf",             //  overlong '/'
+        "\xed\xa0\x80",         //  a surrogate
+        "\xf4\x90\x80\x80",     //  above U+10FFFF
+        "ok\xe2\x82"            //  cut in the middle of a character
+    };
+    for (size_t index = 0; index < sizeof bad / sizeof bad [0]; index++) {
+        //  In a body value
+        frame_t frame;
+        s_frame_init (&frame);
+        s_pack_head (&frame, 1, "req-u", "x");
+        wsis_pack_str (&frame.pk, "body");
+        msgpack_pack_map (&frame.pk, 1);
+        wsis_pack_str (&frame.pk, "title");
+        wsis_pack_str (&frame.pk, bad [index]);
+        s_expect_bad_frame (&frame, "", "");
+        s_frame_release (&frame);
+
+        //  In a key
+        s_frame_init (&frame);
+        s_pack_head (&frame, 1, "req-u", "x");
+        wsis_pack_str (&frame.pk, bad [index]);
+        msgpack_pack_nil (&frame.pk);
+        s_expect_bad_frame (&frame, "", "");
+        s_frame_release (&frame);
+
+        //  In the op
+        s_frame_init (&frame);
+        s_pack_head (&frame, 0, "req-u", bad [index]);
+        s_expect_bad_frame (&frame, "", "");
+        s_frame_release (&frame);
+    }
+    //  Valid multi-byte UTF-8 passes
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-u", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_kv_str (&frame.pk, "title", "Gen\xc3\xa8ve \xe2\x82\xac \xf0\x9f\x8c\x8d");
+    s_expect_ok_frame (&frame);
+    s_frame_release (&frame);
+}
+
+//  Every error found once the id is known echoes it
+static void
+test_request_id_echoed (void **state)
+{
+    frame_t frame;
+
+    //  v, op, actor, body of the wrong type
+    const char *keys [] = { "v", "op", "actor", "body" };
+    for (size_t index = 0; index < 4; index++) {
+        s_frame_init (&frame);
+        s_pack_request_with (&frame, keys [index], pack_array);
+        s_expect_bad_frame (&frame, keys [index], "req-1");
+        s_frame_release (&frame);
+    }
+    //  The id after everything else in the map
+    s_frame_init (&frame);
+    msgpack_pack_map (&frame.pk, 3);
+    wsis_pack_kv_str (&frame.pk, "op", "x");
+    wsis_pack_kv_str (&frame.pk, "v", "1");
+    wsis_pack_kv_str (&frame.pk, "id", "late-id");
+    s_expect_bad_frame (&frame, "v", "late-id");
+    s_frame_release (&frame);
+
+    //  A request that fails after a previous successful decode into the
+    //  same struct does not keep the old id
+    wsis_request_t request;
+    wsis_error_t error;
+    s_frame_init (&frame);
+    s_pack_request (&frame);
+    assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
+    s_release (&request);
+    assert_int_equal (s_decode (&request, "\x80", 1, &error), -1);
+    assert_string_equal (request.id, "");
+    assert_string_equal (request.op, "");
+    s_release (&request);
+    s_frame_release (&frame);
+}
+
+static void
+test_request_limits (void **state)
+{
+    //  Caller limits apply: a string over max_str is refused
+    wsis_msg_limits_t tight = wsis_msg_default_limits;
+    tight.max_str = 16;
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_head (&frame, 1, "req-l", "x");
+    wsis_pack_str (&frame.pk, "body");
+    msgpack_pack_map (&frame.pk, 1);
+    wsis_pack_kv_str (&frame.pk, "title", "a string of more than sixteen bytes");
+    wsis_request_t request;
+    wsis_error_t error;
+    assert_int_equal (wsis_request_decode (&request, frame.buffer.data, frame.buffer.size,
+                                           &tight, &error), -1);
+    assert_string_equal (error.code, "bad_request");
+    wsis_request_release (&request);
+    assert_int_equal (wsis_request_decode (&request, frame.buffer.data, frame.buffer.size,
+                                           &wsis_msg_default_limits, &error), 0);
+    wsis_request_release (&request);
+    s_frame_release (&frame);
+
+    //  wsis_msg_unpack alone
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    assert_int_equal (wsis_msg_unpack (&unpacked, "\x92\x01\x02", 3,
+                                       &wsis_msg_default_limits, &error), 0);
+    assert_int_equal (unpacked.data.type, MSGPACK_OBJECT_ARRAY);
+    assert_int_equal (unpacked.data.via.array.size, 2);
+    msgpack_unpacked_destroy (&unpacked);
+    msgpack_unpacked_init (&unpacked);
+    assert_int_equal (wsis_msg_unpack (&unpacked, "\x92\x01", 2,
+                                       &wsis_msg_default_limits, &error), -1);
+    assert_string_equal (error.code, "bad_request");
+    assert_non_null (strstr (error.message, "truncated"));
+    msgpack_unpacked_destroy (&unpacked);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Replies, read back with msgpack-c
+
+//  Unpacks a whole frame; asserts it is exactly one object
+static void
+s_unpack_all (msgpack_unpacked *unpacked, const msgpack_sbuffer *buffer)
+{
+    msgpack_unpacked_init (unpacked);
+    size_t offset = 0;
+    assert_int_equal (msgpack_unpack_next (unpacked, buffer->data, buffer->size, &offset),
+                      MSGPACK_UNPACK_SUCCESS);
+    assert_int_equal (offset, buffer->size);
+    assert_int_equal (unpacked->data.type, MSGPACK_OBJECT_MAP);
+}
+
+static void
+s_assert_reply_head (const msgpack_object *root, const char *id, bool ok)
+{
+    assert_int_equal (root->via.map.size, 4);
+    const msgpack_object *v = wsis_msg_get (root, "v");
+    assert_non_null (v);
+    assert_int_equal (v->type, MSGPACK_OBJECT_POSITIVE_INTEGER);
+    assert_int_equal (v->via.u64, 1);
+    assert_true (s_str_is (wsis_msg_get (root, "id"), id));
+    const msgpack_object *flag = wsis_msg_get (root, "ok");
+    assert_non_null (flag);
+    assert_int_equal (flag->type, MSGPACK_OBJECT_BOOLEAN);
+    assert_int_equal (flag->via.boolean, ok);
+}
+
+static void
+test_reply_ok_with_body (void **state)
+{
+    wsis_reply_t reply;
+    wsis_reply_init (&reply);
+    msgpack_pack_map (&reply.pk, 2);
+    wsis_pack_kv_str (&reply.pk, "receipt", "r-1");
+    wsis_pack_kv_bool (&reply.pk, "duplicate", false);
+
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init (&out);
+    wsis_reply_encode (&out, "req-1", &reply);
+
+    msgpack_unpacked unpacked;
+    s_unpack_all (&unpacked, &out);
+    const msgpack_object *root = &unpacked.data;
+    s_assert_reply_head (root, "req-1", true);
+    assert_null (wsis_msg_get (root, "error"));
+    const msgpack_object *body = wsis_msg_get (root, "body");
+    assert_non_null (body);
+    assert_int_equal (body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (body->via.map.size, 2);
+    assert_true (s_str_is (wsis_msg_get (body, "receipt"), "r-1"));
+    const msgpack_object *duplicate = wsis_msg_get (body, "duplicate");
+    assert_non_null (duplicate);
+    assert_int_equal (duplicate->type, MSGPACK_OBJECT_BOOLEAN);
+    assert_false (duplicate->via.boolean);
+    msgpack_unpacked_destroy (&unpacked);
+
+    //  The reply frame also passes our own strict decoder's walk
+    wsis_error_t error;
+    msgpack_unpacked checked;
+    msgpack_unpacked_init (&checked);
+    assert_int_equal (wsis_msg_unpack (&checked, out.data, out.size,
+                                       &wsis_msg_default_limits, &error), 0);
+    msgpack_unpacked_destroy (&checked);
+
+    msgpack_sbuffer_destroy (&out);
+    wsis_reply_release (&reply);
+}
+
+static void
+test_reply_ok_empty (void **state)
+{
+    wsis_reply_t reply;
+    wsis_reply_init (&reply);
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init (&out);
+    wsis_reply_encode (&out, "", &reply);
+
+    msgpack_unpacked unpacked;
+    s_unpack_all (&unpacked, &out);
+    s_assert_reply_head (&unpacked.data, "", true);
+    const msgpack_object *body = wsis_msg_get (&unpacked.data, "body");
+    assert_non_null (body);
+    assert_int_equal (body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (body->via.map.size, 0);
+    msgpack_unpacked_destroy (&unpacked);
+
+    //  After a reset the packed body is gone too
+    msgpack_pack_map (&reply.pk, 1);
+    wsis_pack_kv_int (&reply.pk, "n", 1);
+    wsis_reply_reset (&reply);
+    msgpack_sbuffer_clear (&out);
+    wsis_reply_encode (&out, "again", &reply);
+    s_unpack_all (&unpacked, &out);
+    s_assert_reply_head (&unpacked.data, "again", true);
+    body = wsis_msg_get (&unpacked.data, "body");
+    assert_non_null (body);
+    assert_int_equal (body->via.map.size, 0);
+    msgpack_unpacked_destroy (&unpacked);
+
+    msgpack_sbuffer_destroy (&out);
+    wsis_reply_release (&reply);
+}
+
+static const msgpack_object *
+s_error_of (const msgpack_object *root)
+{
+    const msgpack_object *error = wsis_msg_get (root, "error");
+    assert_non_null (error);
+    assert_int_equal (error->type, MSGPACK_OBJECT_MAP);
+    assert_null (wsis_msg_get (root, "body"));
+    return error;
+}
+
+static void
+test_reply_error (void **state)
+{
+    //  With a field; whatever body was packed is dropped
+    wsis_reply_t reply;
+    wsis_reply_init (&reply);
+    msgpack_pack_map (&reply.pk, 1);
+    wsis_pack_kv_int (&reply.pk, "half", 1);
+    assert_int_equal (wsis_reply_fail (&reply, "validation", "contact.email",
+                                       "'%s' is not an address", "contact.email"), -1);
+    assert_true (reply.failed);
+
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init (&out);
+    wsis_reply_encode (&out, "req-9", &reply);
+    msgpack_unpacked unpacked;
+    s_unpack_all (&unpacked, &out);
+    s_assert_reply_head (&unpacked.data, "req-9", false);
+    const msgpack_object *error = s_error_of (&unpacked.data);
+    assert_int_equal (error->via.map.size, 3);
+    assert_true (s_str_is (wsis_msg_get (error, "code"), "validation"));
+    assert_true (s_str_is (wsis_msg_get (error, "message"), "'contact.email' is not an address"));
+    assert_true (s_str_is (wsis_msg_get (error, "field"), "contact.email"));
+    msgpack_unpacked_destroy (&unpacked);
+
+    //  Without a field: no "field" key at all
+    wsis_reply_reset (&reply);
+    assert_false (reply.failed);
+    wsis_reply_fail (&reply, "not_found", NULL, "no submission %d", 12);
+    msgpack_sbuffer_clear (&out);
+    wsis_reply_encode (&out, "req-10", &reply);
+    s_unpack_all (&unpacked, &out);
+    s_assert_reply_head (&unpacked.data, "req-10", false);
+    error = s_error_of (&unpacked.data);
+    assert_int_equal (error->via.map.size, 2);
+    assert_true (s_str_is (wsis_msg_get (error, "code"), "not_found"));
+    assert_true (s_str_is (wsis_msg_get (error, "message"), "no submission 12"));
+    assert_null (wsis_msg_get (error, "field"));
+    msgpack_unpacked_destroy (&unpacked);
+
+    //  A message longer than the buffer is cut, not overflowed
+    char long_text [600];
+    memset (long_text, 'm', sizeof long_text - 1);
+    long_text [sizeof long_text - 1] = 0;
+    wsis_reply_fail (&reply, "internal", "", "%s", long_text);
+    msgpack_sbuffer_clear (&out);
+    wsis_reply_encode (&out, "req-11", &reply);
+    s_unpack_all (&unpacked, &out);
+    error = s_error_of (&unpacked.data);
+    assert_int_equal (error->via.map.size, 2);
+    const msgpack_object *message = wsis_msg_get (error, "message");
+    assert_non_null (message);
+    assert_int_equal (message->via.str.size, sizeof reply.error.message - 1);
+    msgpack_unpacked_destroy (&unpacked);
+
+    msgpack_sbuffer_destroy (&out);
+    wsis_reply_release (&reply);
+}
+
+static void
+test_reply_encode_error (void **state)
+{
+    wsis_error_t error;
+    memset (&error, 0, sizeof error);
+    assert_int_equal (wsis_error_set (&error, "too_large", NULL, "frame of %d bytes", 9), -1);
+    assert_string_equal (error.code, "too_large");
+    assert_string_equal (error.field, "");
+
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init (&out);
+    wsis_reply_encode_error (&out, "", &error);
+    msgpack_unpacked unpacked;
+    s_unpack_all (&unpacked, &out);
+    s_assert_reply_head (&unpacked.data, "", false);
+    const msgpack_object *object = s_error_of (&unpacked.data);
+    assert_true (s_str_is (wsis_msg_get (object, "code"), "too_large"));
+    assert_true (s_str_is (wsis_msg_get (object, "message"), "frame of 9 bytes"));
+    assert_null (wsis_msg_get (object, "field"));
+    msgpack_unpacked_destroy (&unpacked);
+
+    //  An error without a code is an internal one
+    memset (&error, 0, sizeof error);
+    msgpack_sbuffer_clear (&out);
+    wsis_reply_encode_error (&out, "x", &error);
+    s_unpack_all (&unpacked, &out);
+    object = s_error_of (&unpacked.data);
+    assert_true (s_str_is (wsis_msg_get (object, "code"), "internal"));
+    msgpack_unpacked_destroy (&unpacked);
+
+    //  A decode error turned into a reply, as a server does
+    wsis_request_t request;
+    assert_int_equal (s_decode (&request, "\x81\xa2id\xa3r-7", 8, &error), -1);
+    msgpack_sbuffer_clear (&out);
+    wsis_reply_encode_error (&out, request.id, &error);
+    s_release (&request);
+    s_unpack_all (&unpacked, &out);
+    s_assert_reply_head (&unpacked.data, "r-7", false);
+    object = s_error_of (&unpacked.data);
+    assert_true (s_str_is (wsis_msg_get (object, "code"), "bad_request"));
+    assert_true (s_str_is (wsis_msg_get (object, "field"), "v"));
+    msgpack_unpacked_destroy (&unpacked);
+
+    msgpack_sbuffer_destroy (&out);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Event envelopes
+
+static void
+s_pack_event_body (msgpack_sbuffer *body)
+{
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    wsis_pack_kv_str (&pk, "submission_id", "s-1");
+    wsis_pack_kv_uint (&pk, "votes", 3);
+}
+
+static void
+test_event_round_trip (void **state)
+{
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    s_pack_event_body (&body);
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init (&out);
+    wsis_event_encode (&out, "voting", 42, "vote.cast", 1646092800123LL, body.data, body.size);
+
+    //  As msgpack-c sees it: seven keys, id "<source>:<seq>"
+    msgpack_unpacked unpacked;
+    s_unpack_all (&unpacked, &out);
+    assert_int_equal (unpacked.data.via.map.size, 7);
+    assert_true (s_str_is (wsis_msg_get (&unpacked.data, "id"), "voting:42"));
+    assert_true (s_str_is (wsis_msg_get (&unpacked.data, "source"), "voting"));
+    msgpack_unpacked_destroy (&unpacked);
+
+    //  As our decoder sees it
+    wsis_event_t event;
+    wsis_error_t error;
+    assert_int_equal (wsis_event_decode (&event, out.data, out.size, &error), 0);
+    assert_string_equal (event.source, "voting");
+    assert_int_equal (event.seq, 42);
+    assert_string_equal (event.type, "vote.cast");
+    assert_int_equal (event.ts, 1646092800123LL);
+    assert_ptr_equal (event.raw, out.data);
+    assert_int_equal (event.raw_size, out.size);
+    assert_non_null (event.body);
+    assert_int_equal (event.body->type, MSGPACK_OBJECT_MAP);
+    assert_true (s_str_is (wsis_msg_get (event.body, "submission_id"), "s-1"));
+    const msgpack_object *votes = wsis_msg_get (event.body, "votes");
+    assert_non_null (votes);
+    assert_int_equal (votes->via.u64, 3);
+    wsis_event_release (&event);
+
+    //  An empty body becomes {}; negative ts and a large seq survive
+    msgpack_sbuffer_clear (&out);
+    wsis_event_encode (&out, "bus", UINT64_MAX, "sys.heartbeat", -5, NULL, 0);
+    assert_int_equal (wsis_event_decode (&event, out.data, out.size, &error), 0);
+    assert_string_equal (event.source, "bus");
+    assert_true (event.seq == UINT64_MAX);
+    assert_int_equal (event.ts, -5);
+    assert_int_equal (event.body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (event.body->via.map.size, 0);
+    wsis_event_release (&event);
+
+    //  seq 0 (heartbeats)
+    msgpack_sbuffer_clear (&out);
+    wsis_event_encode (&out, "nominations", 0, "sys.heartbeat", 0, body.data, body.size);
+    assert_int_equal (wsis_event_decode (&event, out.data, out.size, &error), 0);
+    assert_int_equal (event.seq, 0);
+    wsis_event_release (&event);
+    s_unpack_all (&unpacked, &out);
+    assert_true (s_str_is (wsis_msg_get (&unpacked.data, "id"), "nominations:0"));
+    msgpack_unpacked_destroy (&unpacked);
+
+    msgpack_sbuffer_destroy (&out);
+    msgpack_sbuffer_destroy (&body);
+}
+
+typedef enum { EV_OK, EV_OMIT, EV_BAD } s_ev_mode_t;
+
+//  An envelope with key `which` omitted or replaced by something invalid
+static void
+s_pack_envelope (msgpack_packer *pk, const char *which, s_ev_mode_t mode)
+{
+    const char *keys [] = { "v", "source", "seq", "id", "type", "ts", "body" };
+    size_t count = 7 - (mode == EV_OMIT? 1: 0);
+    msgpack_pack_map (pk, count);
+    for (size_t index = 0; index < 7; index++) {
+        bool target = which && strcmp (which, keys [index]) == 0;
+        if (target && mode == EV_OMIT)
+            continue;
+        wsis_pack_str (pk, keys [index]);
+        if (target && mode == EV_BAD) {
+            //  The wrong type or value for each
+            switch (index) {
+                case 0: msgpack_pack_int (pk, 2); break;
+                case 1: wsis_pack_str (pk, ""); break;
+                case 2: msgpack_pack_int (pk, -1); break;
+                case 3: msgpack_pack_int (pk, 0); break;
+                case 4: msgpack_pack_array (pk, 0); break;
+                case 5: wsis_pack_str (pk, "1970"); break;
+                case 6: msgpack_pack_array (pk, 0); break;
+            }
+            continue;
+        }
+        switch (index) {
+            case 0: msgpack_pack_int (pk, 1); break;
+            case 1: wsis_pack_str (pk, "submissions"); break;
+            case 2: msgpack_pack_uint64 (pk, 7); break;
+            case 3: wsis_pack_str (pk, "submissions:7"); break;
+            case 4: wsis_pack_str (pk, "submission.received"); break;
+            case 5: msgpack_pack_int64 (pk, 1000); break;
+            case 6: msgpack_pack_map (pk, 0); break;
+        }
+    }
+}
+
+static void
+test_event_decode_errors (void **state)
+{
+    const char *required [] = { "v", "source", "seq", "type", "ts", "body" };
+    for (size_t index = 0; index < 6; index++) {
+        for (int mode = EV_OMIT; mode <= EV_BAD; mode++) {
+            msgpack_sbuffer out;
+            msgpack_sbuffer_init (&out);
+            msgpack_packer pk;
+            msgpack_packer_init (&pk, &out, msgpack_sbuffer_write);
+            s_pack_envelope (&pk, required [index], (s_ev_mode_t) mode);
+            wsis_event_t event;
+            wsis_error_t error;
+            memset (&error, 0, sizeof error);
+            assert_int_equal (wsis_event_decode (&event, out.data, out.size, &error), -1);
+            assert_string_equal (error.code, "bad_request");
+            assert_string_equal (error.field, required [index]);
+            wsis_event_release (&event);
+            msgpack_sbuffer_destroy (&out);
+        }
+    }
+    //  The "id" key is informative only: absent or odd, the rest decodes
+    for (int mode = EV_OK; mode <= EV_BAD; mode++) {
+        msgpack_sbuffer out;
+        msgpack_sbuffer_init (&out);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &out, msgpack_sbuffer_write);
+        s_pack_envelope (&pk, "id", (s_ev_mode_t) mode);
+        wsis_event_t event;
+        wsis_error_t error;
+        assert_int_equal (wsis_event_decode (&event, out.data, out.size, &error), 0);
+        assert_int_equal (event.seq, 7);
+        wsis_event_release (&event);
+
+        //  Every truncation of it fails
+        for (size_t prefix = 0; prefix < out.size; prefix++) {
+            void *copy = malloc (prefix? prefix: 1);
+            memcpy (copy, out.data, prefix);
+            assert_int_equal (wsis_event_decode (&event, copy, prefix, &error), -1);
+            assert_string_equal (error.code, "bad_request");
+            wsis_event_release (&event);
+            free (copy);
+        }
+        msgpack_sbuffer_destroy (&out);
+    }
+    //  ts larger than any int64 is not an int64
+    const char big_ts [] =
+        "\x86\xa1v\x01\xa6source\xa1s\xa3seq\x01\xa4type\xa1t"
+        "\xa2ts\xcf\xff\xff\xff\xff\xff\xff\xff\xff\xa4" "body\x80";
+    wsis_event_t event;
+    wsis_error_t error;
+    assert_int_equal (wsis_event_decode (&event, big_ts, sizeof big_ts - 1, &error), -1);
+    assert_string_equal (error.field, "ts");
+    wsis_event_release (&event);
+
+    //  Not a map, bombs, duplicates, trailing bytes
+    const struct { const char *bytes; size_t size; } bad [] = {
+        { "\x90", 1 },
+        { "\xdd\xff\xff\xff\xff", 5 },
+        { "", 0 },
+        { "\x81\xa1v\x01\x01", 5 },
+    };
+    for (size_t index = 0; index < sizeof bad / sizeof bad [0]; index++) {
+        assert_int_equal (wsis_event_decode (&event, bad [index].bytes, bad [index].size, &error), -1);
+        assert_string_equal (error.code, "bad_request");
+        wsis_event_release (&event);
+    }
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init (&out);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &out, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 8);
+    wsis_pack_kv_int (&pk, "v", 1);
+    wsis_pack_kv_str (&pk, "source", "a");
+    wsis_pack_kv_uint (&pk, "seq", 1);
+    wsis_pack_kv_str (&pk, "type", "t");
+    wsis_pack_kv_int (&pk, "ts", 1);
+    wsis_pack_str (&pk, "body");
+    msgpack_pack_map (&pk, 0);
+    wsis_pack_kv_uint (&pk, "seq", 2);
+    wsis_pack_kv_int (&pk, "extra", 0);
+    //  (map of 8 with 8 pairs: v source seq type ts body seq extra)
+    assert_int_equal (wsis_event_decode (&event, out.data, out.size, &error), -1);
+    assert_non_null (strstr (error.message, "seq"));
+    wsis_event_release (&event);
+    msgpack_sbuffer_destroy (&out);
+}
+
+static void
+test_event_from_object (void **state)
+{
+    //  An events.since reply body: {events: [e1, e2], last_seq: 2}
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    s_pack_event_body (&body);
+    msgpack_sbuffer first, second;
+    msgpack_sbuffer_init (&first);
+    msgpack_sbuffer_init (&second);
+    wsis_event_encode (&first, "submissions", 1, "stakeholder.registered", 10, body.data, body.size);
+    wsis_event_encode (&second, "submissions", 2, "submission.received", 20, NULL, 0);
+
+    msgpack_sbuffer reply;
+    msgpack_sbuffer_init (&reply);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &reply, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 2);
+    wsis_pack_str (&pk, "events");
+    msgpack_pack_array (&pk, 3);
+    wsis_pack_raw (&pk, first.data, first.size);
+    wsis_pack_raw (&pk, second.data, second.size);
+    msgpack_pack_int (&pk, 3);          //  not an envelope
+    wsis_pack_kv_uint (&pk, "last_seq", 2);
+
+    msgpack_unpacked unpacked;
+    wsis_error_t error;
+    msgpack_unpacked_init (&unpacked);
+    assert_int_equal (wsis_msg_unpack (&unpacked, reply.data, reply.size,
+                                       &wsis_msg_default_limits, &error), 0);
+    const msgpack_object *events = wsis_msg_get (&unpacked.data, "events");
+    assert_non_null (events);
+    assert_int_equal (events->via.array.size, 3);
+
+    wsis_event_t event;
+    assert_int_equal (wsis_event_from_object (&event, &events->via.array.ptr [0], &error), 0);
+    assert_string_equal (event.source, "submissions");
+    assert_int_equal (event.seq, 1);
+    assert_string_equal (event.type, "stakeholder.registered");
+    assert_int_equal (event.ts, 10);
+    assert_null (event.raw);
+    assert_int_equal (event.raw_size, 0);
+    assert_true (s_str_is (wsis_msg_get (event.body, "submission_id"), "s-1"));
+    wsis_event_release (&event);
+
+    assert_int_equal (wsis_event_from_object (&event, &events->via.array.ptr [1], &error), 0);
+    assert_int_equal (event.seq, 2);
+    assert_string_equal (event.type, "submission.received");
+    assert_int_equal (event.body->via.map.size, 0);
+    wsis_event_release (&event);
+
+    assert_int_equal (wsis_event_from_object (&event, &events->via.array.ptr [2], &error), -1);
+    assert_string_equal (error.code, "bad_request");
+    wsis_event_release (&event);
+
+    //  The whole reply is not an envelope either
+    assert_int_equal (wsis_event_from_object (&event, &unpacked.data, &error), -1);
+    wsis_event_release (&event);
+
+    msgpack_unpacked_destroy (&unpacked);
+    msgpack_sbuffer_destroy (&reply);
+    msgpack_sbuffer_destroy (&first);
+    msgpack_sbuffer_destroy (&second);
+    msgpack_sbuffer_destroy (&body);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Roles and helpers
+
+static void
+test_roles (void **state)
+{
+    const char *names [] = { "public", "stakeholder", "staff", "expert",
+                             "operator", "gateway", "service", "publisher" };
+    for (size_t index = 0; index < 8; index++) {
+        wsis_role_t role = wsis_role_parse (names [index], strlen (names [index]));
+        assert_int_equal (role, 1 << index);
+        assert_string_equal (wsis_role_name (role), names [index]);
+    }
+    assert_int_equal (wsis_role_parse ("staff", 5), WSIS_ROLE_STAFF);
+    assert_int_equal (wsis_role_parse ("operator", 8), WSIS_ROLE_OPERATOR);
+    //  The length counts, not a NUL: msgpack strings are not terminated
+    assert_int_equal (wsis_role_parse ("stakeholders", 11), WSIS_ROLE_STAKEHOLDER);
+    assert_int_equal (wsis_role_parse ("stakeholder", 5), 0);
+    assert_int_equal (wsis_role_parse ("public", 7), 0);
+    assert_int_equal (wsis_role_parse ("", 0), 0);
+    assert_int_equal (wsis_role_parse ("admin", 5), 0);
+    assert_int_equal (wsis_role_parse ("STAFF", 5), 0);
+    assert_string_equal (wsis_role_name ((wsis_role_t) 0), "unknown");
+    assert_string_equal (wsis_role_name ((wsis_role_t) (WSIS_ROLE_STAFF | WSIS_ROLE_EXPERT)),
+                         "unknown");
+    assert_string_equal (wsis_role_name ((wsis_role_t) (1 << 8)), "unknown");
+}
+
+static void
+test_helpers (void **state)
+{
+    msgpack_sbuffer out;
+    msgpack_sbuffer_init (&out);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &out, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 5);
+    wsis_pack_kv_str (&pk, "s", "text");
+    wsis_pack_kv_int (&pk, "i", -3);
+    wsis_pack_kv_uint (&pk, "u", UINT64_MAX);
+    wsis_pack_kv_bool (&pk, "b", true);
+    wsis_pack_str (&pk, "n");
+    wsis_pack_strn (&pk, "abcdef", 3);
+
+    msgpack_unpacked unpacked;
+    s_unpack_all (&unpacked, &out);
+    const msgpack_object *root = &unpacked.data;
+    assert_true (wsis_msg_str_equals (wsis_msg_get (root, "s"), "text"));
+    assert_false (wsis_msg_str_equals (wsis_msg_get (root, "s"), "tex"));
+    assert_false (wsis_msg_str_equals (wsis_msg_get (root, "s"), "texts"));
+    assert_false (wsis_msg_str_equals (wsis_msg_get (root, "i"), "-3"));
+    assert_false (wsis_msg_str_equals (NULL, "x"));
+    assert_int_equal (wsis_msg_get (root, "i")->via.i64, -3);
+    assert_true (wsis_msg_get (root, "u")->via.u64 == UINT64_MAX);
+    assert_true (wsis_msg_get (root, "b")->via.boolean);
+    assert_true (wsis_msg_str_equals (wsis_msg_get (root, "n"), "abc"));
+    assert_null (wsis_msg_get (root, "missing"));
+    assert_null (wsis_msg_get (NULL, "s"));
+    assert_null (wsis_msg_get (wsis_msg_get (root, "s"), "s"));
+    msgpack_unpacked_destroy (&unpacked);
+    msgpack_sbuffer_destroy (&out);
+}
+
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_request_valid),
+        cmocka_unit_test (test_request_minimal),
+        cmocka_unit_test (test_request_missing_keys),
+        cmocka_unit_test (test_request_wrong_types),
+        cmocka_unit_test (test_request_id_lengths),
+        cmocka_unit_test (test_request_op_length),
+        cmocka_unit_test (test_request_actor_forms),
+        cmocka_unit_test (test_request_body_forms),
+        cmocka_unit_test (test_request_duplicate_keys),
+        cmocka_unit_test (test_request_non_str_keys),
+        cmocka_unit_test (test_request_wide_maps),
+        cmocka_unit_test (test_request_bombs),
+        cmocka_unit_test (test_request_truncated),
+        cmocka_unit_test (test_request_trailing),
+        cmocka_unit_test (test_request_bad_utf8),
+        cmocka_unit_test (test_request_id_echoed),
+        cmocka_unit_test (test_request_limits),
+        cmocka_unit_test (test_reply_ok_with_body),
+        cmocka_unit_test (test_reply_ok_empty),
+        cmocka_unit_test (test_reply_error),
+        cmocka_unit_test (test_reply_encode_error),
+        cmocka_unit_test (test_event_round_trip),
+        cmocka_unit_test (test_event_decode_errors),
+        cmocka_unit_test (test_event_from_object),
+        cmocka_unit_test (test_roles),
+        cmocka_unit_test (test_helpers),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
