@@ -10,12 +10,12 @@
 
 SERVICES   := bus submissions nominations voting notifications reporting
 BINARIES   := $(addprefix bin/wsis-,$(SERVICES)) bin/wsisctl
-PKGS       := libczmq libzmq msgpack sqlite3 jansson libcurl
+PKGS       := libczmq libzmq msgpack sqlite3 jansson libcurl libsodium
 PYTHON     := /usr/bin/python3
 
 DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         libzmq3-dev libczmq-dev libmsgpack-dev libsqlite3-dev libjansson-dev \
-        libcurl4-openssl-dev libcmocka-dev tzdata procps \
+        libcurl4-openssl-dev libsodium-dev libcmocka-dev tzdata procps \
         python3 python3-zmq python3-msgpack python3-pytest
 
 SHELL := /bin/bash

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef enum { OPT_INT, OPT_STR, OPT_BOOL } opt_type_t;
 
@@ -141,6 +142,13 @@ wsis_config_load (const char *path, char **error)
 
     zconfig_t *root = NULL;
     if (path) {
+        //  zconfig reads a folder as an empty file: -c with a folder would
+        //  silently run on defaults
+        struct stat info;
+        if (stat (path, &info) == 0 && S_ISDIR (info.st_mode)) {
+            *error = zsys_sprintf ("%s: cannot read the configuration: it is a folder", path);
+            goto failed;
+        }
         root = zconfig_load (path);
         if (!root) {
             *error = zsys_sprintf ("%s: cannot read or parse the configuration", path);

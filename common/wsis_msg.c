@@ -353,7 +353,9 @@ s_event_fields (wsis_event_t *event, const msgpack_object *root, wsis_error_t *e
     if (s_copy_str (wsis_msg_get (root, "type"), event->type, 1, sizeof event->type - 1))
         return wsis_error_set (error, "bad_request", "type", "'type' must be a short string");
     const msgpack_object *ts = wsis_msg_get (root, "ts");
-    if (!ts || (ts->type != MSGPACK_OBJECT_POSITIVE_INTEGER && ts->type != MSGPACK_OBJECT_NEGATIVE_INTEGER))
+    //  A uint above INT64_MAX would read back as a negative ts
+    if (!ts || (ts->type != MSGPACK_OBJECT_POSITIVE_INTEGER && ts->type != MSGPACK_OBJECT_NEGATIVE_INTEGER)
+    ||  (ts->type == MSGPACK_OBJECT_POSITIVE_INTEGER && ts->via.u64 > INT64_MAX))
         return wsis_error_set (error, "bad_request", "ts", "'ts' must be an integer");
     event->ts = ts->via.i64;
     const msgpack_object *body = wsis_msg_get (root, "body");

@@ -2,8 +2,10 @@
 
     Decodes requests and event envelopes strictly from untrusted bytes
     (wsis_mpcheck walks them first, so msgpack-c never sees a lying
-    length), and encodes replies and envelopes. Decoded objects point into
-    a msgpack zone owned by the decoded struct; *_release frees it.
+    length), and encodes replies and envelopes. Decoded objects live in a
+    msgpack zone owned by the decoded struct (*_release frees it), but
+    their strings and bins point into the frame itself (msgpack_unpack_next
+    does not copy them): keep the frame until the struct is released.
 */
 #ifndef WSIS_MSG_H
 #define WSIS_MSG_H

@@ -93,9 +93,10 @@ s_handle (wsis_service_t *self, item_t *item, wsis_reply_t *reply)
     else {
         char key [WSIS_REPLIES_KEY_MAX];
         bool writes = (op->flags & WSIS_OP_WRITES) != 0;
+        bool stores = writes && !(op->flags & WSIS_OP_OWN_RETRY);
         size_t stored_size = 0;
         void *stored = NULL;
-        if (writes) {
+        if (stores) {
             wsis_replies_key (key, wsis_role_name (role), request.actor_id, request.id,
                               zframe_data (frame), zframe_size (frame));
             stored = wsis_replies_find (self->replies, key, &stored_size);
@@ -113,7 +114,7 @@ s_handle (wsis_service_t *self, item_t *item, wsis_reply_t *reply)
                 rc = op->handler (self, &request, reply);
             if (rc == 0 && !reply->failed) {
                 wsis_reply_encode (&item->reply, request.id, reply);
-                if (writes && wsis_replies_store (self->replies, key, zclock_time (),
+                if (stores && wsis_replies_store (self->replies, key, zclock_time (),
                                                   item->reply.data, item->reply.size))
                     rc = -1;
                 if (rc == 0 && wsis_store_release (self->store))

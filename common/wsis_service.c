@@ -29,6 +29,12 @@ wsis_service_last_seq (wsis_service_t *self)
 }
 
 void
+wsis_service_set_limits (wsis_service_t *self, const wsis_msg_limits_t *limits)
+{
+    self->limits = *limits;
+}
+
+void
 wsis_service_set_publisher (wsis_service_t *self, zsock_t *socket)
 {
     self->publisher_override = socket;

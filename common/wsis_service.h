@@ -39,6 +39,10 @@ typedef struct _wsis_service_t wsis_service_t;
 typedef int (wsis_op_fn) (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 
 #define WSIS_OP_WRITES 1        //  changes state: its reply is stored for retries
+//  With WSIS_OP_WRITES: the handler itself makes a resend safe (the op is
+//  naturally idempotent), so its reply is not stored; a failed commit still
+//  turns the reply into `unavailable`. For hot paths (vote.cast).
+#define WSIS_OP_OWN_RETRY 2
 
 typedef struct {
     const char *name;           //  "vote.cast"
@@ -96,6 +100,14 @@ uint64_t wsis_service_last_seq (wsis_service_t *self);
 //  publish; rollback if fn returns -1.
 int wsis_service_transact (wsis_service_t *self,
                            int (*fn) (wsis_service_t *service, void *arg), void *arg);
+
+//  Replaces the limits requests are decoded with (wsis_msg_default_limits
+//  unless a service says otherwise). Call from start: a service that takes
+//  a larger field (a photo image) raises max_bin to its frame limit, so an
+//  image over its own limit gets a `validation` reply naming the field
+//  rather than a bare bad_request. The frame limit (wsis/max_request)
+//  still bounds every request.
+void wsis_service_set_limits (wsis_service_t *self, const wsis_msg_limits_t *limits);
 
 //  Replaces the socket events are published on (the bus publishes on its
 //  own XPUB). Call from start; not owned.

@@ -54,10 +54,13 @@ s_migrate (wsis_store_t *self, const char *schema, char **error)
             int rc = wsis_store_exec (self, sql);
             zstr_free (&sql);
             if (rc) {
+                //  The cause, before the ROLLBACK replaces it with "not an error"
+                char *cause = strdup (sqlite3_errmsg (self->db));
                 if (!sqlite3_get_autocommit (self->db))
                     wsis_store_exec (self, "ROLLBACK");
                 *error = zsys_sprintf ("schema: migration to version %ld failed: %s",
-                                       version, sqlite3_errmsg (self->db));
+                                       version, cause? cause: "out of memory");
+                free (cause);
                 return -1;
             }
             current = version;

@@ -783,7 +783,7 @@ s_pack_wide_body (frame_t *frame, size_t keys)
     wsis_pack_str (&frame->pk, "body");
     msgpack_pack_map (&frame->pk, keys);
     for (size_t index = 0; index < keys; index++) {
-        char key [16];
+        char key [32];
         snprintf (key, sizeof key, "k%04zu", index);
         wsis_pack_str (&frame->pk, key);
         msgpack_pack_nil (&frame->pk);
@@ -814,7 +814,7 @@ test_request_wide_maps (void **state)
     s_frame_init (&frame);
     s_pack_head (&frame, 1030, "req-w", "x");
     for (size_t index = 0; index < 1030; index++) {
-        char key [16];
+        char key [32];
         snprintf (key, sizeof key, "x%04zu", index);
         wsis_pack_kv_int (&frame.pk, key, 0);
     }
@@ -830,7 +830,7 @@ test_request_wide_maps (void **state)
     msgpack_pack_array (&frame.pk, 1);
     msgpack_pack_map (&frame.pk, 2000);
     for (size_t index = 0; index < 2000; index++) {
-        char key [16];
+        char key [32];
         snprintf (key, sizeof key, "y%04zu", index);
         wsis_pack_kv_int (&frame.pk, key, 0);
     }

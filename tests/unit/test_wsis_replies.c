@@ -1,0 +1,440 @@
+/*  test_wsis_replies: stored replies that make retries safe (PROTOCOL.md 2).
+
+    A resend (same actor, same id, same frame) must find the first reply,
+    during the batch that stored it and after its commit, and after a
+    restart; anything else (another frame under the same id, another
+    actor) must not. A rolled back batch leaves nothing to find, and
+    replies older than the time to live are forgotten.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wsis_replies.h"
+#include "wsis_store.h"
+
+#define TTL_MS  (24LL * 3600 * 1000)
+#define T0      1646092800000LL         //  2022-03-01T00:00:00Z
+
+typedef struct {
+    char dir [64];
+    char path [128];
+    wsis_store_t *store;
+    wsis_replies_t *replies;
+} fixture_t;
+
+static void
+s_open (fixture_t *fixture, int64_t now)
+{
+    char *error = NULL;
+    fixture->store = wsis_store_open (fixture->dir [0]? fixture->path: ":memory:", NULL, &error);
+    assert_non_null (fixture->store);
+    fixture->replies = wsis_replies_new (fixture->store, now, TTL_MS);
+    assert_non_null (fixture->replies);
+}
+
+static void
+s_close (fixture_t *fixture)
+{
+    wsis_replies_destroy (&fixture->replies);
+    assert_null (fixture->replies);
+    wsis_store_destroy (&fixture->store);
+}
+
+static int
+s_setup_memory (void **state)
+{
+    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
+    if (!fixture)
+        return -1;
+    s_open (fixture, T0);
+    *state = fixture;
+    return 0;
+}
+
+static int
+s_setup_file (void **state)
+{
+    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
+    if (!fixture)
+        return -1;
+    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/test_wsis_replies_XXXXXX");
+    if (!mkdtemp (fixture->dir))
+        return -1;
+    snprintf (fixture->path, sizeof fixture->path, "%s/replies.db", fixture->dir);
+    s_open (fixture, T0);
+    *state = fixture;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    s_close (fixture);
+    int rc = 0;
+    if (fixture->dir [0]) {
+        DIR *dir = opendir (fixture->dir);
+        if (dir) {
+            struct dirent *entry;
+            while ((entry = readdir (dir))) {
+                if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+                    continue;
+                char file [512];
+                snprintf (file, sizeof file, "%s/%s", fixture->dir, entry->d_name);
+                unlink (file);
+            }
+            closedir (dir);
+        }
+        rc = rmdir (fixture->dir);
+    }
+    free (fixture);
+    return rc;
+}
+
+//  The key of a request frame given as a string
+static void
+s_key (char *key, const char *role, const char *actor, const char *id, const char *frame)
+{
+    wsis_replies_key (key, role, actor, id, frame, strlen (frame));
+}
+
+//  find() returns exactly this reply
+static void
+s_expect_reply (fixture_t *fixture, const char *key, const char *reply)
+{
+    size_t size = 12345;
+    void *found = wsis_replies_find (fixture->replies, key, &size);
+    assert_non_null (found);
+    assert_int_equal (size, strlen (reply));
+    assert_memory_equal (found, reply, size);
+    free (found);
+}
+
+static void
+s_expect_none (fixture_t *fixture, const char *key)
+{
+    size_t size = 0;
+    void *found = wsis_replies_find (fixture->replies, key, &size);
+    assert_null (found);
+}
+
+//  Stores a reply in its own committed transaction
+static void
+s_store_committed (fixture_t *fixture, const char *key, int64_t now, const char *reply)
+{
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, key, now, reply, strlen (reply)), 0);
+    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    wsis_replies_commit (fixture->replies);
+}
+
+
+//  --------------------------------------------------------------------------
+
+static void
+test_key (void **state)
+{
+    char base [WSIS_REPLIES_KEY_MAX], other [WSIS_REPLIES_KEY_MAX];
+    s_key (base, "stakeholder", "stk-1", "req-1", "frame bytes");
+
+    //  The same request gives the same key
+    s_key (other, "stakeholder", "stk-1", "req-1", "frame bytes");
+    assert_string_equal (base, other);
+    assert_non_null (strstr (base, "req-1"));
+    assert_non_null (strstr (base, "stk-1"));
+
+    //  The frame differs (one byte, one byte more, one byte less)
+    s_key (other, "stakeholder", "stk-1", "req-1", "frame bytez");
+    assert_string_not_equal (base, other);
+    s_key (other, "stakeholder", "stk-1", "req-1", "frame bytes ");
+    assert_string_not_equal (base, other);
+    s_key (other, "stakeholder", "stk-1", "req-1", "frame byte");
+    assert_string_not_equal (base, other);
+    //  The actor differs
+    s_key (other, "stakeholder", "stk-2", "req-1", "frame bytes");
+    assert_string_not_equal (base, other);
+    s_key (other, "gateway", "stk-1", "req-1", "frame bytes");
+    assert_string_not_equal (base, other);
+    s_key (other, "stakeholder", "", "req-1", "frame bytes");
+    assert_string_not_equal (base, other);
+    //  The id differs
+    s_key (other, "stakeholder", "stk-1", "req-2", "frame bytes");
+    assert_string_not_equal (base, other);
+
+    //  Binary frames: bytes after a NUL count
+    char first [WSIS_REPLIES_KEY_MAX], second [WSIS_REPLIES_KEY_MAX];
+    wsis_replies_key (first, "public", "", "r", "\x00\x01", 2);
+    wsis_replies_key (second, "public", "", "r", "\x00\x02", 2);
+    assert_string_not_equal (first, second);
+    wsis_replies_key (second, "public", "", "r", "\x00", 1);
+    assert_string_not_equal (first, second);
+    wsis_replies_key (second, "public", "", "r", NULL, 0);
+    assert_string_not_equal (first, second);
+
+    //  The longest actor and id fit in the buffer, and still differ
+    char actor [129], id [65];
+    memset (actor, 'a', sizeof actor - 1);
+    actor [sizeof actor - 1] = 0;
+    memset (id, 'i', sizeof id - 1);
+    id [sizeof id - 1] = 0;
+    s_key (first, "stakeholder", actor, id, "frame");
+    assert_true (strlen (first) < WSIS_REPLIES_KEY_MAX);
+    id [63] = 'j';
+    s_key (second, "stakeholder", actor, id, "frame");
+    assert_string_not_equal (first, second);
+    actor [127] = 'b';
+    s_key (second, "stakeholder", actor, id, "frame");
+    assert_string_not_equal (first, second);
+}
+
+static void
+test_store_find (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    char key [WSIS_REPLIES_KEY_MAX], other [WSIS_REPLIES_KEY_MAX];
+    s_key (key, "stakeholder", "stk-1", "req-1", "vote.cast frame");
+    s_key (other, "stakeholder", "stk-1", "req-1", "another frame");
+    assert_int_equal (wsis_replies_size (fixture->replies), 0);
+    s_expect_none (fixture, key);
+
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    const char reply [] = "\x84\xa1v\x01\xa2id\xa5req-1\xa2ok\xc3\xa4" "body\x80";
+    assert_int_equal (wsis_replies_store (fixture->replies, key, T0, reply, sizeof reply - 1), 0);
+    //  Within the same batch: a resend in the same drain finds it
+    size_t size;
+    void *found = wsis_replies_find (fixture->replies, key, &size);
+    assert_non_null (found);
+    assert_int_equal (size, sizeof reply - 1);
+    assert_memory_equal (found, reply, size);
+    free (found);
+    //  A different frame under the same id does not
+    s_expect_none (fixture, other);
+    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    wsis_replies_commit (fixture->replies);
+
+    //  After the commit
+    found = wsis_replies_find (fixture->replies, key, &size);
+    assert_non_null (found);
+    assert_int_equal (size, sizeof reply - 1);
+    assert_memory_equal (found, reply, size);
+    free (found);
+    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    s_expect_none (fixture, other);
+
+    //  Several in one batch
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    for (int index = 0; index < 10; index++) {
+        char id [16], text [32];
+        snprintf (id, sizeof id, "r-%d", index);
+        snprintf (text, sizeof text, "reply %d", index);
+        s_key (other, "public", "", id, "frame");
+        assert_int_equal (wsis_replies_store (fixture->replies, other, T0 + index, text, strlen (text)), 0);
+    }
+    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    wsis_replies_commit (fixture->replies);
+    assert_int_equal (wsis_replies_size (fixture->replies), 11);
+    for (int index = 0; index < 10; index++) {
+        char id [16], text [32];
+        snprintf (id, sizeof id, "r-%d", index);
+        snprintf (text, sizeof text, "reply %d", index);
+        s_key (other, "public", "", id, "frame");
+        s_expect_reply (fixture, other, text);
+    }
+}
+
+static void
+test_abort (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    char kept [WSIS_REPLIES_KEY_MAX], dropped [WSIS_REPLIES_KEY_MAX], again [WSIS_REPLIES_KEY_MAX];
+    s_key (kept, "stakeholder", "stk-1", "req-1", "frame 1");
+    s_key (dropped, "stakeholder", "stk-1", "req-2", "frame 2");
+    s_key (again, "stakeholder", "stk-1", "req-3", "frame 3");
+    s_store_committed (fixture, kept, T0, "first reply");
+
+    //  A batch that fails: what it stored is forgotten, what was
+    //  committed before is not
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, dropped, T0, "lost", 4), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, again, T0, "lost too", 8), 0);
+    s_expect_reply (fixture, dropped, "lost");
+    assert_int_equal (wsis_replies_size (fixture->replies), 3);
+    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    wsis_replies_abort (fixture->replies);
+
+    s_expect_none (fixture, dropped);
+    s_expect_none (fixture, again);
+    s_expect_reply (fixture, kept, "first reply");
+    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 1);
+
+    //  The retried batch stores them for real; the rowids freed by the
+    //  rollback are reused without confusion
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, again, T0, "third", 5), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, dropped, T0, "second", 6), 0);
+    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    wsis_replies_commit (fixture->replies);
+    s_expect_reply (fixture, dropped, "second");
+    s_expect_reply (fixture, again, "third");
+
+    //  Abort after a commit forgets nothing
+    wsis_replies_abort (fixture->replies);
+    assert_int_equal (wsis_replies_size (fixture->replies), 3);
+    s_expect_reply (fixture, dropped, "second");
+}
+
+static void
+test_expire (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    char old [WSIS_REPLIES_KEY_MAX], edge [WSIS_REPLIES_KEY_MAX], young [WSIS_REPLIES_KEY_MAX];
+    s_key (old, "public", "", "old", "f");
+    s_key (edge, "public", "", "edge", "f");
+    s_key (young, "public", "", "young", "f");
+    s_store_committed (fixture, old, T0, "old reply");
+    s_store_committed (fixture, edge, T0 + 1000, "edge reply");
+    s_store_committed (fixture, young, T0 + 5000, "young reply");
+
+    //  Nothing is old yet
+    wsis_replies_expire (fixture->replies, T0 + 1000);
+    assert_int_equal (wsis_replies_size (fixture->replies), 3);
+
+    //  At T0 + 1000 + ttl: older than the ttl goes; exactly the ttl stays
+    wsis_replies_expire (fixture->replies, T0 + 1000 + TTL_MS);
+    s_expect_none (fixture, old);
+    s_expect_reply (fixture, edge, "edge reply");
+    s_expect_reply (fixture, young, "young reply");
+    assert_int_equal (wsis_replies_size (fixture->replies), 2);
+    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 2);
+
+    wsis_replies_expire (fixture->replies, T0 + 1001 + TTL_MS);
+    s_expect_none (fixture, edge);
+    s_expect_reply (fixture, young, "young reply");
+
+    wsis_replies_expire (fixture->replies, T0 + 10 * TTL_MS);
+    s_expect_none (fixture, young);
+    assert_int_equal (wsis_replies_size (fixture->replies), 0);
+    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 0);
+
+    //  An expired request sent again is a new request: stored afresh
+    s_store_committed (fixture, old, T0 + 10 * TTL_MS, "new reply");
+    s_expect_reply (fixture, old, "new reply");
+}
+
+static void
+test_reopen (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    char first [WSIS_REPLIES_KEY_MAX], second [WSIS_REPLIES_KEY_MAX], open [WSIS_REPLIES_KEY_MAX];
+    s_key (first, "stakeholder", "stk-1", "req-1", "frame 1");
+    s_key (second, "gateway", "gw", "req-2", "frame 2");
+    s_key (open, "gateway", "gw", "req-3", "frame 3");
+    s_store_committed (fixture, first, T0, "reply 1");
+    s_store_committed (fixture, second, T0 + 60000, "reply 2");
+    //  Stored, never committed: the process stops mid-batch
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, open, T0, "reply 3", 7), 0);
+    s_close (fixture);
+
+    //  Within the ttl: the index is rebuilt from the table
+    s_open (fixture, T0 + 1000);
+    assert_int_equal (wsis_replies_size (fixture->replies), 2);
+    s_expect_reply (fixture, first, "reply 1");
+    s_expect_reply (fixture, second, "reply 2");
+    s_expect_none (fixture, open);
+    s_close (fixture);
+
+    //  Reopened a day later: the first has expired on load, and is deleted
+    s_open (fixture, T0 + TTL_MS + 1);
+    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    s_expect_none (fixture, first);
+    s_expect_reply (fixture, second, "reply 2");
+    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 1);
+    s_close (fixture);
+
+    s_open (fixture, T0 + TTL_MS + 1);
+    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    s_expect_reply (fixture, second, "reply 2");
+}
+
+static void
+test_binary_reply (void **state)
+{
+    //  Replies are msgpack: NUL bytes and all
+    fixture_t *fixture = (fixture_t *) *state;
+    char key [WSIS_REPLIES_KEY_MAX];
+    s_key (key, "public", "", "bin", "f");
+    unsigned char reply [300];
+    for (size_t index = 0; index < sizeof reply; index++)
+        reply [index] = (unsigned char) (index * 7);
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, key, T0, reply, sizeof reply), 0);
+    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    wsis_replies_commit (fixture->replies);
+    size_t size;
+    void *found = wsis_replies_find (fixture->replies, key, &size);
+    assert_non_null (found);
+    assert_int_equal (size, sizeof reply);
+    assert_memory_equal (found, reply, sizeof reply);
+    free (found);
+}
+
+static void
+test_store_fails (void **state)
+{
+    //  The insert is refused (a full database): store fails and the key
+    //  is not indexed
+    fixture_t *fixture = (fixture_t *) *state;
+    char key [WSIS_REPLIES_KEY_MAX];
+    s_key (key, "public", "", "full", "f");
+    assert_int_equal (wsis_store_exec (fixture->store,
+        "CREATE TRIGGER refuse BEFORE INSERT ON replies"
+        " BEGIN SELECT RAISE (ABORT, 'database or disk is full'); END"), 0);
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, key, T0, "r", 1), -1);
+    s_expect_none (fixture, key);
+    assert_int_equal (wsis_replies_size (fixture->replies), 0);
+    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    wsis_replies_abort (fixture->replies);
+    assert_int_equal (wsis_store_exec (fixture->store, "DROP TRIGGER refuse"), 0);
+
+    //  A row that vanished behind the index's back is not found either
+    s_store_committed (fixture, key, T0, "r");
+    assert_int_equal (wsis_store_exec (fixture->store, "DELETE FROM replies"), 0);
+    s_expect_none (fixture, key);
+}
+
+static void
+test_destroy (void **state)
+{
+    wsis_replies_t *replies = NULL;
+    wsis_replies_destroy (&replies);
+    wsis_replies_destroy (NULL);
+}
+
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_key),
+        cmocka_unit_test_setup_teardown (test_store_find, s_setup_memory, s_teardown),
+        cmocka_unit_test_setup_teardown (test_abort, s_setup_memory, s_teardown),
+        cmocka_unit_test_setup_teardown (test_expire, s_setup_memory, s_teardown),
+        cmocka_unit_test_setup_teardown (test_reopen, s_setup_file, s_teardown),
+        cmocka_unit_test_setup_teardown (test_binary_reply, s_setup_memory, s_teardown),
+        cmocka_unit_test_setup_teardown (test_store_fails, s_setup_memory, s_teardown),
+        cmocka_unit_test (test_destroy),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,532 @@
+/*  test_wsis_store: opening, migrating and using a service's SQLite file.
+
+    Each test works in :memory: or in its own folder made with mkdtemp and
+    removed at the end. Besides the happy path: a migration that fails half
+    way, a second process on a file that is in use, a folder that does not
+    exist, a database that is full, and a COMMIT that fails.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wsis_store.h"
+
+
+//  --------------------------------------------------------------------------
+//  A temp folder per test
+
+typedef struct {
+    char dir [64];
+    char path [128];            //  dir/test.db
+} fixture_t;
+
+static int
+s_setup (void **state)
+{
+    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
+    if (!fixture)
+        return -1;
+    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/test_wsis_store_XXXXXX");
+    if (!mkdtemp (fixture->dir)) {
+        free (fixture);
+        return -1;
+    }
+    snprintf (fixture->path, sizeof fixture->path, "%s/test.db", fixture->dir);
+    *state = fixture;
+    return 0;
+}
+
+//  Removes what SQLite made in the folder (db, -wal, -shm), then the folder
+static int
+s_teardown (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    DIR *dir = opendir (fixture->dir);
+    if (dir) {
+        struct dirent *entry;
+        while ((entry = readdir (dir))) {
+            if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
+                continue;
+            char path [512];
+            snprintf (path, sizeof path, "%s/%s", fixture->dir, entry->d_name);
+            unlink (path);
+        }
+        closedir (dir);
+    }
+    int rc = rmdir (fixture->dir);
+    free (fixture);
+    return rc;
+}
+
+static wsis_store_t *
+s_open (const char *path, const char *schema)
+{
+    char *error = NULL;
+    wsis_store_t *store = wsis_store_open (path, schema, &error);
+    if (!store)
+        print_error ("cannot open %s: %s\n", path, error? error: "(no error)");
+    assert_non_null (store);
+    assert_null (error);
+    return store;
+}
+
+//  Opening must fail; returns the error (caller frees)
+static char *
+s_open_fails (const char *path, const char *schema)
+{
+    char *error = NULL;
+    wsis_store_t *store = wsis_store_open (path, schema, &error);
+    assert_null (store);
+    assert_non_null (error);
+    assert_null (strchr (error, '\n'));         //  one line
+    return error;
+}
+
+static bool
+s_table_exists (wsis_store_t *store, const char *name)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
+    assert_non_null (stmt);
+    sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    bool exists = sqlite3_column_int (stmt, 0) > 0;
+    wsis_store_done (stmt, 0);
+    return exists;
+}
+
+
+//  --------------------------------------------------------------------------
+
+static void
+test_open_memory (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", NULL);
+    assert_non_null (wsis_store_db (store));
+    assert_false (wsis_store_in_transaction (store));
+    assert_int_equal (wsis_store_exec (store, "CREATE TABLE t (x INTEGER)"), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (1), (2)"), 0);
+    assert_int_equal (wsis_store_int (store, "SELECT sum(x) FROM t", -1), 3);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 0);
+    //  Foreign keys are enforced
+    assert_int_equal (wsis_store_int (store, "PRAGMA foreign_keys", -1), 1);
+    //  Bad SQL is an error, not a crash
+    assert_int_equal (wsis_store_exec (store, "CREATE TABLE"), -1);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO missing VALUES (1)"), -1);
+    wsis_store_destroy (&store);
+    assert_null (store);
+    //  Destroying nothing is fine
+    wsis_store_destroy (&store);
+    wsis_store_destroy (NULL);
+}
+
+static void
+test_open_file (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_store_t *store = s_open (fixture->path, NULL);
+    struct stat info;
+    assert_int_equal (stat (fixture->path, &info), 0);
+
+    //  WAL, synchronous=FULL (2), exclusive locking
+    sqlite3_stmt *stmt = wsis_store_stmt (store, "PRAGMA journal_mode");
+    assert_non_null (stmt);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    assert_string_equal ((const char *) sqlite3_column_text (stmt, 0), "wal");
+    wsis_store_done (stmt, 0);
+    assert_int_equal (wsis_store_int (store, "PRAGMA synchronous", -1), 2);
+    stmt = wsis_store_stmt (store, "PRAGMA locking_mode");
+    assert_non_null (stmt);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    assert_string_equal ((const char *) sqlite3_column_text (stmt, 0), "exclusive");
+    wsis_store_done (stmt, 0);
+
+    assert_int_equal (wsis_store_exec (store, "CREATE TABLE t (x); INSERT INTO t VALUES (42)"), 0);
+    wsis_store_destroy (&store);
+
+    //  The data is there on reopening
+    store = s_open (fixture->path, NULL);
+    assert_int_equal (wsis_store_int (store, "SELECT x FROM t", -1), 42);
+    wsis_store_destroy (&store);
+}
+
+#define SCHEMA_V2 \
+    "-- version 1\n" \
+    "CREATE TABLE stakeholder (id TEXT PRIMARY KEY, email TEXT NOT NULL);\n" \
+    "-- version 2: an index\n" \
+    "CREATE TABLE submission (id TEXT PRIMARY KEY,\n" \
+    "    stakeholder_id TEXT NOT NULL REFERENCES stakeholder (id));\n"
+
+//  If a section ran twice, its CREATE TABLE would fail: reopening proves
+//  each section runs once
+#define SCHEMA_V3 SCHEMA_V2 \
+    "-- version 3\n" \
+    "CREATE TABLE vote (id INTEGER PRIMARY KEY);\n" \
+    "INSERT INTO stakeholder VALUES ('s-1', 'a@b.org');\n"
+
+static void
+test_migrations (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_store_t *store = s_open (fixture->path, SCHEMA_V2);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 2);
+    assert_true (s_table_exists (store, "stakeholder"));
+    assert_true (s_table_exists (store, "submission"));
+    assert_false (s_table_exists (store, "vote"));
+    wsis_store_destroy (&store);
+
+    //  The same schema again changes nothing
+    store = s_open (fixture->path, SCHEMA_V2);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 2);
+    wsis_store_destroy (&store);
+
+    //  Only version 3 runs
+    store = s_open (fixture->path, SCHEMA_V3);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 3);
+    assert_true (s_table_exists (store, "vote"));
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM stakeholder", -1), 1);
+    wsis_store_destroy (&store);
+
+    store = s_open (fixture->path, SCHEMA_V3);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM stakeholder", -1), 1);
+    wsis_store_destroy (&store);
+
+    //  An older binary (schema up to 2) on a newer file runs nothing
+    store = s_open (fixture->path, SCHEMA_V2);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 3);
+    wsis_store_destroy (&store);
+
+    //  In memory, every section runs in order
+    store = s_open (":memory:", SCHEMA_V3);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 3);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM stakeholder", -1), 1);
+    wsis_store_destroy (&store);
+
+    //  A schema without any section is nothing to do
+    store = s_open (":memory:", "CREATE TABLE ignored (x);\n");
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 0);
+    assert_false (s_table_exists (store, "ignored"));
+    wsis_store_destroy (&store);
+}
+
+static void
+test_migration_fails (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_store_t *store = s_open (fixture->path, SCHEMA_V2);
+    wsis_store_destroy (&store);
+
+    //  Version 3 creates a table, then fails: nothing of it stays
+    const char *broken = SCHEMA_V2
+        "-- version 3\n"
+        "CREATE TABLE vote (id INTEGER PRIMARY KEY);\n"
+        "INSERT INTO no_such_table VALUES (1);\n"
+        "-- version 4\n"
+        "CREATE TABLE later (x);\n";
+    char *error = s_open_fails (fixture->path, broken);
+    assert_non_null (strstr (error, fixture->path));
+    assert_non_null (strstr (error, "version 3"));
+    assert_non_null (strstr (error, "no_such_table"));
+    free (error);
+
+    store = s_open (fixture->path, NULL);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 2);
+    assert_false (s_table_exists (store, "vote"));
+    assert_false (s_table_exists (store, "later"));
+    assert_false (wsis_store_in_transaction (store));
+    wsis_store_destroy (&store);
+
+    //  A fresh file failing at version 2 stays at version 1
+    const char *fresh = "/version1-only.db";
+    char path [160];
+    snprintf (path, sizeof path, "%s%s", fixture->dir, fresh);
+    error = s_open_fails (path,
+        "-- version 1\nCREATE TABLE a (x);\n"
+        "-- version 2\nCREATE TABLE b (x);\nCREATE TABLE a (x);\n");
+    assert_non_null (strstr (error, "version 2"));
+    free (error);
+    store = s_open (path, NULL);
+    assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 1);
+    assert_true (s_table_exists (store, "a"));
+    assert_false (s_table_exists (store, "b"));
+    wsis_store_destroy (&store);
+
+    //  Malformed markers
+    error = s_open_fails (":memory:", "-- version x\nCREATE TABLE a (x);\n");
+    assert_non_null (strstr (error, "malformed"));
+    free (error);
+    error = s_open_fails (":memory:", "-- version 0\nCREATE TABLE a (x);\n");
+    assert_non_null (strstr (error, "malformed"));
+    free (error);
+    error = s_open_fails (":memory:", "-- version 1");
+    assert_non_null (strstr (error, "malformed"));
+    free (error);
+}
+
+static void
+test_statement_cache (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", NULL);
+    assert_int_equal (wsis_store_exec (store,
+        "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2), (3)"), 0);
+
+    const char *sql = "SELECT x FROM t WHERE x >= ? ORDER BY x";
+    sqlite3_stmt *stmt = wsis_store_stmt (store, sql);
+    assert_non_null (stmt);
+    sqlite3_bind_int (stmt, 1, 2);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    assert_int_equal (sqlite3_column_int (stmt, 0), 2);
+    //  Left in the middle of its rows and with a binding...
+
+    //  ...the same statement comes back, reset and with bindings cleared
+    //  (the cache is keyed by the text, not by the pointer)
+    char copy [128];
+    snprintf (copy, sizeof copy, "%s", sql);
+    sqlite3_stmt *again = wsis_store_stmt (store, copy);
+    assert_ptr_equal (again, stmt);
+    assert_int_equal (sqlite3_step (again), SQLITE_DONE);      //  x >= NULL: no row
+    sqlite3_stmt *third = wsis_store_stmt (store, sql);
+    assert_ptr_equal (third, stmt);
+    sqlite3_bind_int (third, 1, 0);
+    assert_int_equal (sqlite3_step (third), SQLITE_ROW);
+    assert_int_equal (sqlite3_column_int (third, 0), 1);       //  from the first row
+    assert_int_equal (wsis_store_done (third, 7), 7);
+
+    //  Another text, another statement
+    sqlite3_stmt *other = wsis_store_stmt (store, "SELECT count(*) FROM t");
+    assert_non_null (other);
+    assert_ptr_not_equal (other, stmt);
+
+    //  SQL that does not prepare
+    assert_null (wsis_store_stmt (store, "SELECT FROM WHERE"));
+    assert_null (wsis_store_stmt (store, "SELECT * FROM no_such_table"));
+    assert_int_equal (wsis_store_done (NULL, -1), -1);
+
+    //  A statement left mid-step does not keep a write transaction from
+    //  committing after it is reset
+    stmt = wsis_store_stmt (store, sql);
+    sqlite3_bind_int (stmt, 1, 1);
+    assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
+    wsis_store_done (stmt, 0);
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (4)"), 0);
+    assert_int_equal (wsis_store_commit (store), 0);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_transactions (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_store_t *store = s_open (fixture->path, "-- version 1\nCREATE TABLE t (x INTEGER);\n");
+
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_true (wsis_store_in_transaction (store));
+    //  BEGIN inside a transaction is an error
+    assert_int_equal (wsis_store_begin (store), -1);
+    assert_true (wsis_store_in_transaction (store));
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (1)"), 0);
+    assert_int_equal (wsis_store_commit (store), 0);
+    assert_false (wsis_store_in_transaction (store));
+
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (2)"), 0);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 2);
+    assert_int_equal (wsis_store_rollback (store), 0);
+    assert_false (wsis_store_in_transaction (store));
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 1);
+
+    //  Rollback without a transaction is harmless; commit is an error
+    assert_int_equal (wsis_store_rollback (store), 0);
+    assert_int_equal (wsis_store_commit (store), -1);
+    wsis_store_destroy (&store);
+
+    //  Committed work survives reopening; work left open does not
+    store = s_open (fixture->path, NULL);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 1);
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (3)"), 0);
+    wsis_store_destroy (&store);
+    store = s_open (fixture->path, NULL);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 1);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_savepoints (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", "-- version 1\nCREATE TABLE t (x INTEGER);\n");
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (1)"), 0);
+
+    //  A request that fails half-way leaves nothing behind...
+    assert_int_equal (wsis_store_savepoint (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (2)"), 0);
+    assert_int_equal (wsis_store_rollback_savepoint (store), 0);
+    //  ...and the batch goes on, with what came before it
+    assert_true (wsis_store_in_transaction (store));
+    assert_int_equal (wsis_store_int (store, "SELECT group_concat (x) FROM t", -1), 1);
+
+    //  A request that succeeds is kept
+    assert_int_equal (wsis_store_savepoint (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (3)"), 0);
+    assert_int_equal (wsis_store_release (store), 0);
+
+    //  And one more that fails
+    assert_int_equal (wsis_store_savepoint (store), 0);
+    assert_int_equal (wsis_store_exec (store, "DELETE FROM t"), 0);
+    assert_int_equal (wsis_store_rollback_savepoint (store), 0);
+
+    assert_int_equal (wsis_store_commit (store), 0);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 2);
+    assert_int_equal (wsis_store_int (store, "SELECT sum(x) FROM t", -1), 4);
+
+    //  Release or roll back a savepoint that is not there: an error
+    assert_int_equal (wsis_store_release (store), -1);
+    assert_int_equal (wsis_store_rollback_savepoint (store), -1);
+
+    //  A whole-batch rollback takes the released savepoints with it
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_savepoint (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (5)"), 0);
+    assert_int_equal (wsis_store_release (store), 0);
+    assert_int_equal (wsis_store_rollback (store), 0);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 2);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_locked (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_store_t *first = s_open (fixture->path, "-- version 1\nCREATE TABLE t (x);\n");
+
+    //  A second connection on the same file fails while the first is open
+    //  (after SQLite's busy timeout), with one line naming the file
+    char *error = s_open_fails (fixture->path, NULL);
+    assert_non_null (strstr (error, fixture->path));
+    assert_non_null (strstr (error, "locked"));
+    free (error);
+
+    //  The first one is unharmed
+    assert_int_equal (wsis_store_exec (first, "INSERT INTO t VALUES (1)"), 0);
+    wsis_store_destroy (&first);
+
+    //  Once it is closed, the file opens again
+    wsis_store_t *second = s_open (fixture->path, NULL);
+    assert_int_equal (wsis_store_int (second, "SELECT count(*) FROM t", -1), 1);
+    wsis_store_destroy (&second);
+}
+
+static void
+test_missing_folder (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    char path [200];
+    snprintf (path, sizeof path, "%s/no/such/folder/test.db", fixture->dir);
+    char *error = s_open_fails (path, "-- version 1\nCREATE TABLE t (x);\n");
+    assert_non_null (strstr (error, path));
+    assert_non_null (strstr (error, "cannot open"));
+    free (error);
+
+    //  A folder where the file should be
+    error = s_open_fails (fixture->dir, NULL);
+    assert_non_null (strstr (error, fixture->dir));
+    free (error);
+}
+
+static void
+test_full (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", "-- version 1\nCREATE TABLE t (x BLOB);\n");
+    //  A database that cannot grow: the insert fails, the rollback works,
+    //  and the store is usable afterwards
+    assert_int_equal (wsis_store_exec (store, "PRAGMA max_page_count = 8"), 0);
+    assert_int_equal (wsis_store_begin (store), 0);
+    int rc = 0;
+    for (int index = 0; index < 100 && rc == 0; index++)
+        rc = wsis_store_exec (store, "INSERT INTO t VALUES (zeroblob (4000))");
+    assert_int_equal (rc, -1);
+    assert_int_equal (sqlite3_errcode (wsis_store_db (store)), SQLITE_FULL);
+    assert_int_equal (wsis_store_rollback (store), 0);
+    assert_false (wsis_store_in_transaction (store));
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (x'00')"), 0);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_commit_fails (void **state)
+{
+    //  A deferred foreign key makes COMMIT itself fail: the transaction
+    //  must not stay open, so the next batch starts clean
+    wsis_store_t *store = s_open (":memory:",
+        "-- version 1\n"
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id)"
+        " DEFERRABLE INITIALLY DEFERRED);\n");
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO child VALUES (99)"), 0);
+    assert_int_equal (wsis_store_commit (store), -1);
+    assert_false (wsis_store_in_transaction (store));
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM child", -1), 0);
+
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO parent VALUES (99)"), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO child VALUES (99)"), 0);
+    assert_int_equal (wsis_store_commit (store), 0);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM child", -1), 1);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_int_fallback (void **state)
+{
+    wsis_store_t *store = s_open (":memory:",
+        "-- version 1\nCREATE TABLE t (x INTEGER);\nINSERT INTO t VALUES (NULL), (5);\n");
+    assert_int_equal (wsis_store_int (store, "SELECT x FROM t WHERE x = 5", -1), 5);
+    //  No row
+    assert_int_equal (wsis_store_int (store, "SELECT x FROM t WHERE x = 6", -7), -7);
+    //  A NULL
+    assert_int_equal (wsis_store_int (store, "SELECT x FROM t WHERE x IS NULL", -8), -8);
+    assert_int_equal (wsis_store_int (store, "SELECT max(x) FROM t WHERE x > 100", 0), 0);
+    //  SQL that does not prepare
+    assert_int_equal (wsis_store_int (store, "SELECT nonsense FROM nowhere", 9), 9);
+    //  Large values
+    assert_true (wsis_store_int (store, "SELECT 9223372036854775807", 0) == INT64_MAX);
+    assert_true (wsis_store_int (store, "SELECT -9223372036854775808", 0) == INT64_MIN);
+    //  The same statement twice: reset between uses
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 2);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 2);
+    wsis_store_destroy (&store);
+}
+
+
+int
+main (void)
+{
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test (test_open_memory),
+        cmocka_unit_test_setup_teardown (test_open_file, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_migrations, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_migration_fails, s_setup, s_teardown),
+        cmocka_unit_test (test_statement_cache),
+        cmocka_unit_test_setup_teardown (test_transactions, s_setup, s_teardown),
+        cmocka_unit_test (test_savepoints),
+        cmocka_unit_test_setup_teardown (test_locked, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_missing_folder, s_setup, s_teardown),
+        cmocka_unit_test (test_full),
+        cmocka_unit_test (test_commit_fails),
+        cmocka_unit_test (test_int_fallback),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
