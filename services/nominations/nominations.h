@@ -54,7 +54,7 @@ int nominations_require_open (wsis_service_t *service, wsis_reply_t *reply,
                               const wsis_call_t *call, const char *phase);
 
 //  Fails the reply with `phase_not_open` unless `phase` of call has ended
-//  (or started, with `started`). 0 or -1.
+//  (require_passed) or at least started (require_started). 0 or -1.
 int nominations_require_passed (wsis_service_t *service, wsis_reply_t *reply,
                                 const wsis_call_t *call, const char *phase);
 int nominations_require_started (wsis_service_t *service, wsis_reply_t *reply,
@@ -64,8 +64,12 @@ int nominations_require_started (wsis_service_t *service, wsis_reply_t *reply,
 int nominations_require_not_passed (wsis_service_t *service, wsis_reply_t *reply,
                                     const wsis_call_t *call, const char *phase);
 
-//  A store failure: the batch goes on, this request changes nothing.
-int nominations_store_failed (wsis_reply_t *reply);
+//  A store failure: `internal`; the batch goes on, this request changes
+//  nothing (its savepoint is rolled back). Returns -1.
+int nominations_fail_internal (wsis_reply_t *reply);
+
+//  Who did it, for the record: the actor id, or the role when absent.
+const char *nominations_actor (const wsis_request_t *request);
 
 //  An array packed while its length is not yet known (rows of a query):
 //  elements go into their own buffer, and pack writes header + elements.
@@ -78,6 +82,8 @@ typedef struct {
 void nominations_array_init (nominations_array_t *self);
 //  Writes the array into out and releases the buffer.
 void nominations_array_pack (nominations_array_t *self, msgpack_packer *out);
+//  The same for a map: count is the number of key/value pairs packed.
+void nominations_map_pack (nominations_array_t *self, msgpack_packer *out);
 void nominations_array_release (nominations_array_t *self);
 
 //  -------------------------------------------------------------------------
@@ -212,7 +218,8 @@ typedef struct {
     int64_t number;                 //  the n of "hltf-<n>" / "amb-<n>"
 } nominations_nominee_t;
 
-//  1 when that nominee email is already nominated in the call.
+//  1 when that nominee e-mail is already nominated in the call, 0 when
+//  not, -1 failed.
 int nominations_store_hltf_exists (wsis_store_t *store, const char *call, const char *email_norm);
 //  Inserts; *number is the n of its id.
 int nominations_store_hltf_add (wsis_store_t *store, const nominations_nominee_t *nominee,
@@ -262,7 +269,7 @@ int nominations_store_standings_each (wsis_store_t *store, const char *call, con
                                       void (*fn) (const nominations_standing_t *standing, void *arg),
                                       void *arg);
 
-//  1 when the expert has not scored that project before.
+//  1 when the expert scored that project before, 0 when not, -1 failed.
 int nominations_store_score_exists (wsis_store_t *store, const char *call, const char *submission_id,
                                     const char *expert_id);
 int nominations_store_score_set (wsis_store_t *store, const char *call, const char *submission_id,

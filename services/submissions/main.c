@@ -4,20 +4,46 @@
     outbox, heartbeat and events.since, and applies the events of the
     sources it follows exactly once.
 */
-#include "wsis_service.h"
+#include "submissions.h"
 
 //  Sources whose events this service learns from (DESIGN.md: no service
-//  reads another's database).
+//  reads another's database): nominations tells which projects won, and
+//  a winner may not enter a later call.
 static const char *const s_follows [] = { "nominations", NULL };
+
+static int
+s_start (wsis_service_t *service)
+{
+    //  A photo's image may be up to 4 MiB; the decoder's own bin limit is
+    //  raised to the frame limit so that an image over 4 MiB is answered
+    //  `validation` on `image` by the photo rules, not `bad_request`.
+    wsis_msg_limits_t limits = wsis_msg_default_limits;
+    limits.max_bin = (size_t) wsis_config_int (wsis_service_config (service), "wsis/max_request");
+    wsis_service_set_limits (service, &limits);
+    return submissions_winners_load (service);
+}
+
+static int
+s_apply (wsis_service_t *service, const wsis_event_t *event)
+{
+    return submissions_winners_apply (service, event);
+}
 
 static const wsis_service_def_t s_service = {
     .name = "submissions",
     .version = WSIS_VERSION,
+    .ops = submissions_ops,
     .follows = s_follows,
+    .start = s_start,
+    .apply = s_apply,
 };
 
 int
 main (int argc, char *argv [])
 {
-    return wsis_service_main (&s_service, NULL, argc, argv);
+    //  The schema is linked in from schema.sql (see the Makefile); the
+    //  string is not a constant expression, so it is set here.
+    wsis_service_def_t def = s_service;
+    def.schema = submissions_schema_sql;
+    return wsis_service_main (&def, NULL, argc, argv);
 }

@@ -272,13 +272,14 @@ class FakeSource:
 
     It does what a real producer does on the wire: keeps its events with
     gap-free seqs, publishes each to the bus XSUB, answers events.since and
-    sys.ping on the producer's command port, and sends heartbeats on
-    demand. publish=False for an event simulates a dropped PUB message,
+    sys.ping on the producer's command port, and sends heartbeats (every
+    200 ms, and on demand). publish=False for an event simulates a dropped PUB message,
     which the consumer must repair by catch-up.
     """
 
-    def __init__(self, cluster, name):
+    def __init__(self, cluster, name, heartbeats=True):
         import threading
+        self.heartbeats = heartbeats
         self.name = name
         self.events = []
         self.lock = threading.Lock()
@@ -299,21 +300,29 @@ class FakeSource:
             envelope = {"v": 1, "source": self.name, "seq": seq, "id": f"{self.name}:{seq}",
                         "type": type, "ts": ts, "body": body}
             self.events.append(envelope)
-        if publish:
-            self.pub.send_multipart([type.encode(), pack(envelope)])
+            if publish:
+                self.pub.send_multipart([type.encode(), pack(envelope)])
         return seq
 
     def heartbeat(self):
+        # The lock also guards the PUB socket: the serving thread sends
+        # heartbeats too, and a ZeroMQ socket is not thread-safe.
         with self.lock:
             last = len(self.events)
-        envelope = {"v": 1, "source": self.name, "seq": 0, "id": f"{self.name}:0",
-                    "type": "sys.heartbeat", "ts": 0, "body": {"last_seq": last}}
-        self.pub.send_multipart([b"sys.heartbeat", pack(envelope)])
+            envelope = {"v": 1, "source": self.name, "seq": 0, "id": f"{self.name}:0",
+                        "type": "sys.heartbeat", "ts": 0, "body": {"last_seq": last}}
+            self.pub.send_multipart([b"sys.heartbeat", pack(envelope)])
 
     def _serve(self):
         poller = zmq.Poller()
         poller.register(self.router, zmq.POLLIN)
+        next_heartbeat = time.monotonic()
         while self.running:
+            # Like a real producer: a heartbeat every 200 ms, so a consumer
+            # notices events it never saw (published before it subscribed).
+            if self.heartbeats and time.monotonic() >= next_heartbeat:
+                self.heartbeat()
+                next_heartbeat = time.monotonic() + 0.2
             if not poller.poll(50):
                 continue
             frames = self.router.recv_multipart()

@@ -1,0 +1,298 @@
+/*  submissions_ops: the operation table of wsis-submissions, stakeholder
+    registration and the reads (PROTOCOL.md 8). The writes of submissions
+    are in submissions_write_ops.c.
+*/
+#include "submissions.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  Roles (PROTOCOL.md 6 and 8): anyone may register and read; only a
+//  stakeholder (for itself), a gateway or an operator may submit.
+#define S_SUBMITTERS (WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY | WSIS_ROLE_OPERATOR)
+
+const wsis_op_t submissions_ops [] = {
+    { "stakeholder.register", stakeholder_op_register,
+      WSIS_ROLE_PUBLIC | WSIS_ROLE_GATEWAY | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
+    { "submission.create", submission_op_create, S_SUBMITTERS, WSIS_OP_WRITES },
+    { "submission.get", submission_op_get, WSIS_ROLE_PUBLIC, 0 },
+    { "submission.list", submission_op_list, WSIS_ROLE_PUBLIC, 0 },
+    { "submission.update", submission_op_update, S_SUBMITTERS, WSIS_OP_WRITES },
+    { "submission.withdraw", submission_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES },
+    { NULL }
+};
+
+int64_t
+submissions_id_parse (const char *prefix, const char *text, size_t len)
+{
+    size_t prefix_len = strlen (prefix);
+    //  "<prefix>-", then 1-18 digits without a leading zero: fits int64.
+    if (len < prefix_len + 2 || len > prefix_len + 19
+    ||  memcmp (text, prefix, prefix_len) != 0 || text [prefix_len] != '-'
+    ||  text [prefix_len + 1] == '0')
+        return 0;
+    int64_t id = 0;
+    for (size_t i = prefix_len + 1; i < len; i++) {
+        if (!isdigit ((unsigned char) text [i]))
+            return 0;
+        id = id * 10 + (text [i] - '0');
+    }
+    return id;
+}
+
+void
+submissions_id_format (char *buffer, size_t size, const char *prefix, int64_t id)
+{
+    snprintf (buffer, size, "%s-%lld", prefix, (long long) id);
+}
+
+//  -------------------------------------------------------------------------
+//  stakeholder.register {name, email, type, country, region, gender?,
+//  organization?} -> {stakeholder_id}; stakeholder.registered
+
+int
+stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+{
+    wsis_store_t *store = wsis_service_store (service);
+    wsis_fields_t body = wsis_fields (reply, request->body, NULL);
+    char name [801], email [255], type [32], country [8], region [32], gender [16], organization [1201];
+    bool has_gender = false, has_organization = false;
+    int rc;
+
+    if (wsis_fields_text (&body, "name", WSIS_REQUIRED, 1, 200, name, sizeof name)
+    ||  wsis_fields_text (&body, "email", WSIS_REQUIRED, 3, 254, email, sizeof email))
+        return -1;
+    if (!wsis_valid_email (email, strlen (email)))
+        return wsis_fields_fail (&body, "email", "must be an email address like name@example.org");
+    if (wsis_fields_text (&body, "type", WSIS_REQUIRED, 1, 31, type, sizeof type))
+        return -1;
+    if (!wsis_valid_stakeholder_type (type, strlen (type)))
+        return wsis_fields_fail (&body, "type",
+            "must be government, private_sector, civil_society, academia or international_organization");
+    if (wsis_fields_text (&body, "country", WSIS_REQUIRED, 1, 7, country, sizeof country))
+        return -1;
+    if (!wsis_valid_country (country, strlen (country)))
+        return wsis_fields_fail (&body, "country", "must be an ISO 3166-1 alpha-2 country code like CH");
+    if (wsis_fields_text (&body, "region", WSIS_REQUIRED, 1, 31, region, sizeof region))
+        return -1;
+    if (!wsis_valid_region (region, strlen (region)))
+        return wsis_fields_fail (&body, "region",
+                                 "must be africa, americas, arab_states, asia_pacific, cis or europe");
+    rc = wsis_fields_text (&body, "gender", WSIS_OPTIONAL, 1, 15, gender, sizeof gender);
+    if (rc < 0)
+        return -1;
+    has_gender = rc == 0;
+    if (has_gender && !wsis_valid_gender (gender, strlen (gender)))
+        return wsis_fields_fail (&body, "gender", "must be female, male, non_binary or undisclosed");
+    rc = wsis_fields_text (&body, "organization", WSIS_OPTIONAL, 1, 300, organization, sizeof organization);
+    if (rc < 0)
+        return -1;
+    has_organization = rc == 0;
+
+    //  One registration per address: voting counts one voter per
+    //  stakeholder, so the same person twice would be two votes.
+    char email_key [255];
+    for (size_t i = 0; i <= strlen (email); i++)
+        email_key [i] = (char) tolower ((unsigned char) email [i]);
+    rc = submissions_store_email_taken (store, email_key);
+    if (rc < 0)
+        return wsis_reply_fail (reply, "internal", NULL, "the store failed");
+    if (rc > 0)
+        return wsis_reply_fail (reply, "duplicate", "email", "a stakeholder with this email is already registered");
+
+    stakeholder_t stakeholder = {
+        name, email, email_key, type, country, region,
+        has_gender? gender: NULL, has_organization? organization: NULL
+    };
+    int64_t id;
+    if (submissions_store_stakeholder_insert (store, &stakeholder, wsis_service_now (service), &id))
+        return wsis_reply_fail (reply, "internal", NULL, "the store failed");
+    char stakeholder_id [SUBMISSIONS_ID_BUFSIZE];
+    submissions_id_format (stakeholder_id, sizeof stakeholder_id, "stk", id);
+
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 6 + has_gender + has_organization);
+    wsis_pack_kv_str (&pk, "stakeholder_id", stakeholder_id);
+    wsis_pack_kv_str (&pk, "name", name);
+    wsis_pack_kv_str (&pk, "email", email);
+    wsis_pack_kv_str (&pk, "type", type);
+    wsis_pack_kv_str (&pk, "country", country);
+    wsis_pack_kv_str (&pk, "region", region);
+    if (has_gender)
+        wsis_pack_kv_str (&pk, "gender", gender);
+    if (has_organization)
+        wsis_pack_kv_str (&pk, "organization", organization);
+    rc = wsis_service_emit (service, "stakeholder.registered", buffer.data, buffer.size);
+    msgpack_sbuffer_destroy (&buffer);
+    if (rc)
+        return wsis_reply_fail (reply, "internal", NULL, "the outbox could not be written");
+
+    msgpack_pack_map (&reply->pk, 1);
+    wsis_pack_kv_str (&reply->pk, "stakeholder_id", stakeholder_id);
+    return 0;
+}
+
+//  -------------------------------------------------------------------------
+//  Reads
+
+//  Contact emails are personal data: a record shows them to the staff
+//  side (staff, operator, gateway, service) and to the stakeholder who
+//  submitted it, not to the public that browses the calls.
+static unsigned
+s_record_flags (const wsis_request_t *request, int64_t owner)
+{
+    if (request->role & (WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY | WSIS_ROLE_SERVICE))
+        return SUBMISSION_RECORD_EMAILS;
+    if (request->role == WSIS_ROLE_STAKEHOLDER
+    &&  submissions_id_parse ("stk", request->actor_id, strlen (request->actor_id)) == owner)
+        return SUBMISSION_RECORD_EMAILS;
+    return 0;
+}
+
+typedef struct {
+    wsis_service_t *service;
+    const wsis_request_t *request;
+    msgpack_packer *pk;
+    bool include_image;
+    int64_t last_id;            //  of the last record packed
+    size_t room;                //  records the page takes
+    size_t packed;
+    bool more;                  //  a row past the page was seen
+} s_read_t;
+
+static int
+s_pack_row (const submission_row_t *row, void *arg)
+{
+    s_read_t *read = (s_read_t *) arg;
+    if (read->packed == read->room) {
+        read->more = true;
+        return 0;
+    }
+    unsigned flags = s_record_flags (read->request, row->stakeholder_id);
+    zchunk_t *image = NULL;
+    if (read->include_image && streq (row->kind, "photo")) {
+        if (submissions_store_image_get (wsis_service_store (read->service), row->id, &image))
+            return -1;
+        flags |= SUBMISSION_RECORD_IMAGE;
+    }
+    int rc = submission_record_pack (read->pk, row, flags, image);
+    zchunk_destroy (&image);
+    read->last_id = row->id;
+    read->packed++;
+    return rc;
+}
+
+//  Reads a "sub-<n>" field: 0 with *id, -1 (validation) when it is not one.
+static int
+s_read_submission_id (wsis_fields_t *body, const char *key, wsis_need_t need, int64_t *id)
+{
+    const char *text;
+    size_t len;
+    int rc = wsis_fields_str (body, key, need, 1, 64, &text, &len);
+    if (rc)
+        return rc;
+    *id = submissions_id_parse ("sub", text, len);
+    if (*id == 0)
+        return wsis_fields_fail (body, key, "must be a submission id like sub-12");
+    return 0;
+}
+
+//  submission.get {submission_id, include_image?} -> the record (a
+//  withdrawn one too, with status "withdrawn").
+int
+submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+{
+    wsis_fields_t body = wsis_fields (reply, request->body, NULL);
+    int64_t id;
+    bool include_image = false;
+    if (s_read_submission_id (&body, "submission_id", WSIS_REQUIRED, &id)
+    ||  wsis_fields_bool (&body, "include_image", WSIS_OPTIONAL, &include_image) < 0)
+        return -1;
+    s_read_t read = { service, request, &reply->pk, include_image, 0, 1, 0, false };
+    int rc = submissions_store_submission_get (wsis_service_store (service), id, s_pack_row, &read);
+    if (rc < 0)
+        return wsis_reply_fail (reply, "internal", NULL, "the store failed");
+    if (rc == 0)
+        return wsis_reply_fail (reply, "not_found", "submission_id", "no such submission");
+    return 0;
+}
+
+//  submission.list {call, category?, status?, stakeholder_id?, after?,
+//  limit?} -> {items, next}: keyset pages in submission id order; `next`
+//  is the `after` of the following page, nil on the last one.
+int
+submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+{
+    wsis_fields_t body = wsis_fields (reply, request->body, NULL);
+    char call [128], category [16], status [16], stakeholder [65];
+    submission_filter_t filter = { call, NULL, NULL, 0, 0, SUBMISSION_PAGE_DEFAULT };
+    uint64_t limit = SUBMISSION_PAGE_DEFAULT;
+    int rc;
+
+    if (wsis_fields_text (&body, "call", WSIS_REQUIRED, 1, 127, call, sizeof call))
+        return -1;
+    if (!wsis_calendar_call (wsis_service_calendar (service), call))
+        return wsis_fields_fail (&body, "call", "is not a call of the calendar");
+    rc = wsis_fields_text (&body, "category", WSIS_OPTIONAL, 1, 15, category, sizeof category);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        int index = wsis_valid_category (category, strlen (category));
+        if (index < 0)
+            return wsis_fields_fail (&body, "category",
+                                     "must be one of the 18 WSIS Action Line categories");
+        filter.category = wsis_categories [index];
+    }
+    rc = wsis_fields_text (&body, "status", WSIS_OPTIONAL, 1, 15, status, sizeof status);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        if (!streq (status, "received") && !streq (status, "withdrawn"))
+            return wsis_fields_fail (&body, "status", "must be received or withdrawn");
+        filter.status = status;
+    }
+    rc = wsis_fields_text (&body, "stakeholder_id", WSIS_OPTIONAL, 1, 64, stakeholder, sizeof stakeholder);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        filter.stakeholder_id = submissions_id_parse ("stk", stakeholder, strlen (stakeholder));
+        if (!filter.stakeholder_id)
+            return wsis_fields_fail (&body, "stakeholder_id", "must be a stakeholder id like stk-3");
+    }
+    if (s_read_submission_id (&body, "after", WSIS_OPTIONAL, &filter.after) < 0
+    ||  wsis_fields_uint (&body, "limit", WSIS_OPTIONAL, 1, SUBMISSION_PAGE_MAX, &limit) < 0)
+        return -1;
+
+    //  One row more than the page tells whether another page follows
+    //  (s_pack_row leaves it out). The items go into a buffer of their
+    //  own: the array header needs the count, known only after the walk.
+    filter.limit = (int64_t) limit + 1;
+    msgpack_sbuffer items;
+    msgpack_sbuffer_init (&items);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &items, msgpack_sbuffer_write);
+    s_read_t read = { service, request, &pk, false, 0, (size_t) limit, 0, false };
+    rc = submissions_store_submission_list (wsis_service_store (service), &filter, s_pack_row, &read);
+    if (rc < 0) {
+        msgpack_sbuffer_destroy (&items);
+        return wsis_reply_fail (reply, "internal", NULL, "the store failed");
+    }
+    msgpack_pack_map (&reply->pk, 2);
+    wsis_pack_str (&reply->pk, "items");
+    msgpack_pack_array (&reply->pk, read.packed);
+    wsis_pack_raw (&reply->pk, items.data, items.size);
+    wsis_pack_str (&reply->pk, "next");
+    if (read.more) {
+        char next [SUBMISSIONS_ID_BUFSIZE];
+        submissions_id_format (next, sizeof next, "sub", read.last_id);
+        wsis_pack_str (&reply->pk, next);
+    }
+    else
+        msgpack_pack_nil (&reply->pk);
+    msgpack_sbuffer_destroy (&items);
+    return 0;
+}

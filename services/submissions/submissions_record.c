@@ -1,0 +1,179 @@
+/*  submissions_record: the public record of a submission.
+
+    One packer for the reply of submission.get, the items of
+    submission.list and the bodies of submission.received and
+    submission.updated, so every consumer sees the same shape:
+
+        {submission_id, call, kind, stakeholder_id, status, created_at,
+         updated_at, <the kind's fields>, contact, sdgs, ...}
+
+    What other services rely on is always there: `contact` (a photo's
+    photographer, an OCP input's organizer are copied into it), `sdgs`
+    (empty for an OCP input without any), and for kinds whose form does
+    not ask for them the submitter's stakeholder type, region, country and
+    organization (as `entity`). A Stocktaking entry's own project status
+    is `project_status`, since `status` is the submission's. The image is
+    never in an event.
+*/
+#include "submissions.h"
+#include "wsis_log.h"
+
+#include <string.h>
+
+static bool
+s_key_is (const msgpack_object *key, const char *name)
+{
+    return key->type == MSGPACK_OBJECT_STR && strlen (name) == key->via.str.size
+        && memcmp (key->via.str.ptr, name, key->via.str.size) == 0;
+}
+
+static bool
+s_is_person (const msgpack_object *key)
+{
+    return s_key_is (key, "contact") || s_key_is (key, "photographer") || s_key_is (key, "organizer");
+}
+
+//  A person map, without its email unless the reader may see it.
+static void
+s_pack_person (msgpack_packer *pk, const msgpack_object *person, bool emails)
+{
+    if (person->type != MSGPACK_OBJECT_MAP || emails) {
+        msgpack_pack_object (pk, *person);
+        return;
+    }
+    uint32_t keep = 0;
+    for (uint32_t i = 0; i < person->via.map.size; i++)
+        if (!s_key_is (&person->via.map.ptr [i].key, "email"))
+            keep++;
+    msgpack_pack_map (pk, keep);
+    for (uint32_t i = 0; i < person->via.map.size; i++)
+        if (!s_key_is (&person->via.map.ptr [i].key, "email")) {
+            msgpack_pack_object (pk, person->via.map.ptr [i].key);
+            msgpack_pack_object (pk, person->via.map.ptr [i].val);
+        }
+}
+
+static void
+s_pack_time (msgpack_packer *pk, const char *key, int64_t ms)
+{
+    char text [WSIS_TIME_BUFSIZE];
+    wsis_time_format (ms, text);
+    wsis_pack_kv_str (pk, key, text);
+}
+
+int
+submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigned flags,
+                        const zchunk_t *image)
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    size_t offset = 0;
+    if (msgpack_unpack_next (&unpacked, (const char *) row->fields, row->fields_size, &offset)
+            != MSGPACK_UNPACK_SUCCESS
+    ||  unpacked.data.type != MSGPACK_OBJECT_MAP) {
+        msgpack_unpacked_destroy (&unpacked);
+        wsis_log_error ("submission %lld: stored fields are not a msgpack map", (long long) row->id);
+        return -1;
+    }
+    const msgpack_object *fields = &unpacked.data;
+    bool emails = (flags & SUBMISSION_RECORD_EMAILS) != 0;
+    bool photo = streq (row->kind, "photo");
+    bool ocp = streq (row->kind, "ocp");
+    bool stocktaking = streq (row->kind, "stocktaking");
+
+    //  Who the kind's form does not ask about comes from the stakeholder.
+    const msgpack_object *person = wsis_msg_get (fields, photo? "photographer": "organizer");
+    bool copy_contact = (photo || ocp) && person;
+    bool add_sdgs = wsis_msg_get (fields, "sdgs") == NULL;
+    bool add_type = photo || ocp;
+    bool add_region = photo || ocp;
+    bool add_country = ocp && row->stakeholder_country;
+    bool add_entity = (photo || ocp) && row->stakeholder_organization;
+    bool add_image = photo && (flags & SUBMISSION_RECORD_IMAGE) && image;
+
+    char id [SUBMISSIONS_ID_BUFSIZE], stakeholder [SUBMISSIONS_ID_BUFSIZE];
+    submissions_id_format (id, sizeof id, "sub", row->id);
+    submissions_id_format (stakeholder, sizeof stakeholder, "stk", row->stakeholder_id);
+
+    size_t count = 7 + fields->via.map.size + copy_contact + add_sdgs + add_type + add_region
+                 + add_country + add_entity + (photo? 2: 0) + add_image;
+    msgpack_pack_map (pk, count);
+    wsis_pack_kv_str (pk, "submission_id", id);
+    wsis_pack_kv_str (pk, "call", row->call);
+    wsis_pack_kv_str (pk, "kind", row->kind);
+    wsis_pack_kv_str (pk, "stakeholder_id", stakeholder);
+    wsis_pack_kv_str (pk, "status", row->status);
+    s_pack_time (pk, "created_at", row->created_at);
+    s_pack_time (pk, "updated_at", row->updated_at);
+    for (uint32_t i = 0; i < fields->via.map.size; i++) {
+        const msgpack_object *key = &fields->via.map.ptr [i].key;
+        const msgpack_object *value = &fields->via.map.ptr [i].val;
+        if (stocktaking && s_key_is (key, "status"))
+            wsis_pack_str (pk, "project_status");
+        else
+            msgpack_pack_object (pk, *key);
+        if (s_is_person (key))
+            s_pack_person (pk, value, emails);
+        else
+            msgpack_pack_object (pk, *value);
+    }
+    if (copy_contact) {
+        wsis_pack_str (pk, "contact");
+        s_pack_person (pk, person, emails);
+    }
+    if (add_sdgs) {
+        wsis_pack_str (pk, "sdgs");
+        msgpack_pack_array (pk, 0);
+    }
+    if (add_type)
+        wsis_pack_kv_str (pk, "stakeholder_type", row->stakeholder_type);
+    if (add_region)
+        wsis_pack_kv_str (pk, "region", row->stakeholder_region);
+    if (add_country)
+        wsis_pack_kv_str (pk, "country", row->stakeholder_country);
+    if (add_entity)
+        wsis_pack_kv_str (pk, "entity", row->stakeholder_organization);
+    if (photo) {
+        wsis_pack_kv_str (pk, "image_type", row->image_type? row->image_type: "");
+        wsis_pack_kv_int (pk, "image_size", row->image_size);
+    }
+    if (add_image) {
+        wsis_pack_str (pk, "image");
+        msgpack_pack_bin (pk, zchunk_size ((zchunk_t *) image));
+        msgpack_pack_bin_body (pk, zchunk_data ((zchunk_t *) image), zchunk_size ((zchunk_t *) image));
+    }
+    msgpack_unpacked_destroy (&unpacked);
+    return 0;
+}
+
+typedef struct {
+    msgpack_packer *pk;
+    bool found;
+} s_emit_arg_t;
+
+static int
+s_pack_for_event (const submission_row_t *row, void *arg)
+{
+    s_emit_arg_t *emit = (s_emit_arg_t *) arg;
+    emit->found = true;
+    //  Events carry the contact email (notifications confirms to it) and
+    //  never the image.
+    return submission_record_pack (emit->pk, row, SUBMISSION_RECORD_EMAILS, NULL);
+}
+
+int
+submission_record_emit (wsis_service_t *service, const char *type, int64_t id)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    s_emit_arg_t emit = { &pk, false };
+    int rc = submissions_store_submission_get (wsis_service_store (service), id, s_pack_for_event, &emit);
+    if (rc >= 0 && emit.found)
+        rc = wsis_service_emit (service, type, buffer.data, buffer.size);
+    else
+        rc = -1;
+    msgpack_sbuffer_destroy (&buffer);
+    return rc;
+}
