@@ -119,13 +119,13 @@ run: all
 	@exec scripts/run-local.sh
 
 # ---------------------------------------------------------------- tests
-build/tests/%: tests/unit/%.c build/libwsis.a
+build/tests/%: tests/unit/%.c build/libwsis.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< build/libwsis.a $(LDLIBS) -lcmocka
 
-build/tests-asan/%: tests/unit/%.c build/libwsis-asan.a
+build/tests-asan/%: tests/unit/%.c build/libwsis-asan.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -o $@ $< build/libwsis-asan.a $(LDLIBS) -lcmocka
 
 test: deps
 	@$(MAKE) --no-print-directory unit

@@ -177,8 +177,8 @@ wsis_mpcheck (const void *data, size_t size,
                 //  so one per frame is already settled.
                 //  count < 2^32, so doubling it cannot overflow 64 bits
                 uint64_t owed = kind == S_MAP? 2 * count: count;
-                uint64_t siblings = owed_total - depth;
-                if (siblings > left || owed > left - siblings) {
+                uint64_t still_owed = owed_total - depth;
+                if (still_owed > left || owed > left - still_owed) {
                     result = WSIS_MPCHECK_TRUNCATED;
                     goto done;
                 }

@@ -16,16 +16,9 @@
 
 #include "wsis_calendar.h"
 #include "wsis_clock.h"
+#include "test_support.h"
 
 #define CALENDAR_FILE "../../configs/calendar.cfg"
-
-static int64_t
-s_utc (const char *text)
-{
-    int64_t ms = -1;
-    assert_int_equal (wsis_time_parse (text, &ms), 0);
-    return ms;
-}
 
 static void
 s_assert_phase (const wsis_call_t *call, const char *name,
@@ -34,9 +27,9 @@ s_assert_phase (const wsis_call_t *call, const char *name,
     const wsis_phase_t *phase = wsis_call_phase (call, name);
     assert_non_null (phase);
     assert_string_equal (phase->name, name);
-    assert_int_equal (phase->start, s_utc (start_utc));
+    assert_int_equal (phase->start, test_utc (start_utc));
     if (end_utc)
-        assert_int_equal (phase->end, s_utc (end_utc));
+        assert_int_equal (phase->end, test_utc (end_utc));
     else
         assert_true (phase->end == WSIS_PHASE_NO_END);
 }
@@ -131,11 +124,11 @@ test_shipped_others (void **state)
     //  Three meetings, in file order; the first is found by name
     s_assert_phase (ocp, "meeting", "2021-12-08T12:50:00Z", "2021-12-08T13:50:00Z");
     assert_string_equal (ocp->phases [2].name, "meeting");
-    assert_int_equal (ocp->phases [2].start, s_utc ("2022-01-31T13:00:00Z"));
-    assert_int_equal (ocp->phases [2].end, s_utc ("2022-01-31T14:00:00Z"));
+    assert_int_equal (ocp->phases [2].start, test_utc ("2022-01-31T13:00:00Z"));
+    assert_int_equal (ocp->phases [2].end, test_utc ("2022-01-31T14:00:00Z"));
     assert_string_equal (ocp->phases [3].name, "meeting");
-    assert_int_equal (ocp->phases [3].start, s_utc ("2022-05-02T12:00:00Z"));
-    assert_int_equal (ocp->phases [3].end, s_utc ("2022-05-02T13:00:00Z"));
+    assert_int_equal (ocp->phases [3].start, test_utc ("2022-05-02T12:00:00Z"));
+    assert_int_equal (ocp->phases [3].end, test_utc ("2022-05-02T13:00:00Z"));
 
     const wsis_call_t *photo = wsis_calendar_call (calendar, "photo-2022");
     assert_int_equal (photo->winners, 3);
@@ -156,32 +149,32 @@ test_phase_state (void **state)
     wsis_calendar_t *calendar = (wsis_calendar_t *) *state;
     //  Start inclusive, end exclusive, to the millisecond
     assert_int_equal (s_state (calendar, "prizes-2022", "submission",
-                               s_utc ("2021-08-31T21:59:59.999Z")), WSIS_PHASE_NOT_OPEN);
+                               test_utc ("2021-08-31T21:59:59.999Z")), WSIS_PHASE_NOT_OPEN);
     assert_int_equal (s_state (calendar, "prizes-2022", "submission",
-                               s_utc ("2021-08-31T22:00:00Z")), WSIS_PHASE_OPEN);
+                               test_utc ("2021-08-31T22:00:00Z")), WSIS_PHASE_OPEN);
     assert_int_equal (s_state (calendar, "prizes-2022", "submission",
-                               s_utc ("2022-01-21T21:59:59.999Z")), WSIS_PHASE_OPEN);
+                               test_utc ("2022-01-21T21:59:59.999Z")), WSIS_PHASE_OPEN);
     assert_int_equal (s_state (calendar, "prizes-2022", "submission",
-                               s_utc ("2022-01-21T22:00:00Z")), WSIS_PHASE_PASSED);
+                               test_utc ("2022-01-21T22:00:00Z")), WSIS_PHASE_PASSED);
     assert_int_equal (s_state (calendar, "prizes-2022", "submission",
-                               s_utc ("2030-01-01T00:00:00Z")), WSIS_PHASE_PASSED);
+                               test_utc ("2030-01-01T00:00:00Z")), WSIS_PHASE_PASSED);
     //  A manual clock starts at the epoch: everything is still to come
     assert_int_equal (s_state (calendar, "prizes-2022", "voting", 0), WSIS_PHASE_NOT_OPEN);
     assert_int_equal (s_state (calendar, "prizes-2022", "voting",
-                               s_utc ("2022-03-31T20:59:59.999Z")), WSIS_PHASE_OPEN);
+                               test_utc ("2022-03-31T20:59:59.999Z")), WSIS_PHASE_OPEN);
     assert_int_equal (s_state (calendar, "prizes-2022", "voting",
-                               s_utc ("2022-03-31T21:00:00Z")), WSIS_PHASE_PASSED);
+                               test_utc ("2022-03-31T21:00:00Z")), WSIS_PHASE_PASSED);
     assert_int_equal (s_state (calendar, "ocp-2022", "submission",
-                               s_utc ("2022-03-07T22:58:59.999Z")), WSIS_PHASE_OPEN);
+                               test_utc ("2022-03-07T22:58:59.999Z")), WSIS_PHASE_OPEN);
     assert_int_equal (s_state (calendar, "ocp-2022", "submission",
-                               s_utc ("2022-03-07T22:59:00Z")), WSIS_PHASE_PASSED);
+                               test_utc ("2022-03-07T22:59:00Z")), WSIS_PHASE_PASSED);
     //  Phases without an end never pass, not even at the end of time
     assert_int_equal (s_state (calendar, "stocktaking-2022", "submission",
-                               s_utc ("9999-12-31T23:59:59Z")), WSIS_PHASE_OPEN);
+                               test_utc ("9999-12-31T23:59:59Z")), WSIS_PHASE_OPEN);
     assert_int_equal (s_state (calendar, "stocktaking-2022", "submission", INT64_MAX),
                       WSIS_PHASE_OPEN);
     assert_int_equal (s_state (calendar, "trendsetters-2021", "nomination",
-                               s_utc ("2021-11-25T22:59:59.999Z")), WSIS_PHASE_NOT_OPEN);
+                               test_utc ("2021-11-25T22:59:59.999Z")), WSIS_PHASE_NOT_OPEN);
 
     wsis_phase_state_t phase_state = WSIS_PHASE_OPEN;
     assert_int_equal (wsis_calendar_phase_state (calendar, "prizes-2023", "voting", 0,

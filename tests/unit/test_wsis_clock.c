@@ -12,17 +12,9 @@
 #include <time.h>
 
 #include "wsis_clock.h"
+#include "test_support.h"
 
 #define GENEVA "Europe/Geneva"
-
-//  Parses a UTC instant the test itself wrote, so it must parse.
-static int64_t
-s_utc (const char *text)
-{
-    int64_t ms = -1;
-    assert_int_equal (wsis_time_parse (text, &ms), 0);
-    return ms;
-}
 
 static void
 s_assert_local (const char *zone, const char *local, const char *expected_utc)
@@ -32,6 +24,37 @@ s_assert_local (const char *zone, const char *local, const char *expected_utc)
     assert_int_equal (wsis_time_local_to_utc (zone, local, &ms), 0);
     wsis_time_format (ms, buf);
     assert_string_equal (buf, expected_utc);
+}
+
+//  text parses to exactly the instant expected
+static void
+s_assert_parse (const char *text, int64_t expected)
+{
+    int64_t ms = -1;
+    assert_int_equal (wsis_time_parse (text, &ms), 0);
+    assert_int_equal (ms, expected);
+}
+
+//  Adding days of wall-clock time in zone to from gives expected_utc;
+//  returns that instant
+static int64_t
+s_assert_add_days (const char *zone, int64_t from, int days, const char *expected_utc)
+{
+    int64_t ms = -1;
+    char buf [WSIS_TIME_BUFSIZE];
+    assert_int_equal (wsis_time_add_local_days (zone, from, days, &ms), 0);
+    wsis_time_format (ms, buf);
+    assert_string_equal (buf, expected_utc);
+    return ms;
+}
+
+//  The instant utc shows as expected_local on the wall clocks of zone
+static void
+s_assert_format_local (const char *zone, const char *utc, const char *expected_local)
+{
+    char buf [32];
+    assert_int_equal (wsis_time_format_local (zone, test_utc (utc), buf, sizeof (buf)), 0);
+    assert_string_equal (buf, expected_local);
 }
 
 
@@ -46,7 +69,7 @@ test_manual_clock (void **state)
     assert_true (wsis_clock_manual (clock));
     assert_int_equal (wsis_clock_now (clock), 0);
 
-    int64_t closing = s_utc ("2022-01-21T22:00:00Z");
+    int64_t closing = test_utc ("2022-01-21T22:00:00Z");
     assert_int_equal (wsis_clock_set (clock, closing), 0);
     assert_int_equal (wsis_clock_now (clock), closing);
     //  It stays where it was put: no time passes on its own
@@ -69,7 +92,7 @@ test_real_clock (void **state)
 
     int64_t system_ms = (int64_t) time (NULL) * 1000;
     int64_t now = wsis_clock_now (clock);
-    assert_true (now > s_utc ("2020-01-01T00:00:00Z"));
+    assert_true (now > test_utc ("2020-01-01T00:00:00Z"));
     assert_true (now >= system_ms - 2000 && now <= system_ms + 2000);
 
     assert_int_equal (wsis_clock_set (clock, 0), -1);
@@ -85,26 +108,18 @@ test_real_clock (void **state)
 static void
 test_parse_valid (void **state)
 {
-    int64_t ms;
-    assert_int_equal (wsis_time_parse ("1970-01-01T00:00:00Z", &ms), 0);
-    assert_int_equal (ms, 0);
-    assert_int_equal (wsis_time_parse ("2022-01-21T21:59:59Z", &ms), 0);
-    assert_int_equal (ms, INT64_C (1642802399000));
-    assert_int_equal (wsis_time_parse ("2022-01-21T21:59:59.999Z", &ms), 0);
-    assert_int_equal (ms, INT64_C (1642802399999));
+    s_assert_parse ("1970-01-01T00:00:00Z", 0);
+    s_assert_parse ("2022-01-21T21:59:59Z", INT64_C (1642802399000));
+    s_assert_parse ("2022-01-21T21:59:59.999Z", INT64_C (1642802399999));
     //  Fractions shorter or longer than milliseconds
-    assert_int_equal (wsis_time_parse ("2022-01-21T21:59:59.5Z", &ms), 0);
-    assert_int_equal (ms, INT64_C (1642802399500));
-    assert_int_equal (wsis_time_parse ("2022-01-21T21:59:59.123456789Z", &ms), 0);
-    assert_int_equal (ms, INT64_C (1642802399123));
+    s_assert_parse ("2022-01-21T21:59:59.5Z", INT64_C (1642802399500));
+    s_assert_parse ("2022-01-21T21:59:59.123456789Z", INT64_C (1642802399123));
     //  Offsets name the same instant
-    assert_int_equal (wsis_time_parse ("2022-01-21T22:59:59+01:00", &ms), 0);
-    assert_int_equal (ms, INT64_C (1642802399000));
-    assert_int_equal (wsis_time_parse ("2022-01-21T16:29:59-05:30", &ms), 0);
-    assert_int_equal (ms, INT64_C (1642802399000));
-    assert_int_equal (wsis_time_parse ("2022-01-21T21:59:59-00:00", &ms), 0);
-    assert_int_equal (ms, INT64_C (1642802399000));
+    s_assert_parse ("2022-01-21T22:59:59+01:00", INT64_C (1642802399000));
+    s_assert_parse ("2022-01-21T16:29:59-05:30", INT64_C (1642802399000));
+    s_assert_parse ("2022-01-21T21:59:59-00:00", INT64_C (1642802399000));
     //  Leap days
+    int64_t ms;
     assert_int_equal (wsis_time_parse ("2024-02-29T00:00:00Z", &ms), 0);
     assert_int_equal (wsis_time_parse ("2000-02-29T00:00:00Z", &ms), 0);
     assert_int_equal (wsis_time_parse ("9999-12-31T23:59:59.999Z", &ms), 0);
@@ -168,7 +183,7 @@ test_format_round_trip (void **state)
     };
     for (size_t i = 0; i < sizeof (instants) / sizeof (instants [0]); i++) {
         char buf [WSIS_TIME_BUFSIZE];
-        wsis_time_format (s_utc (instants [i]), buf);
+        wsis_time_format (test_utc (instants [i]), buf);
         assert_string_equal (buf, instants [i]);
     }
     //  Milliseconds appear only when there are some
@@ -178,7 +193,7 @@ test_format_round_trip (void **state)
     wsis_time_format (INT64_C (1642802399500), buf);
     assert_string_equal (buf, "2022-01-21T21:59:59.500Z");
     //  An offset comes back as Z
-    wsis_time_format (s_utc ("2022-01-21T23:00:00+01:00"), buf);
+    wsis_time_format (test_utc ("2022-01-21T23:00:00+01:00"), buf);
     assert_string_equal (buf, "2022-01-21T22:00:00Z");
     //  Extremes (WSIS_PHASE_NO_END is INT64_MAX) fit the buffer
     wsis_time_format (INT64_MAX, buf);
@@ -341,36 +356,23 @@ test_tz_restored (void **state)
 static void
 test_add_local_days (void **state)
 {
-    int64_t ms;
-    char buf [WSIS_TIME_BUFSIZE];
     //  A week before the voting close (23:00 CEST) is 23:00 CET: 7 days
     //  less one hour, because 27 March lies between
-    assert_int_equal (wsis_time_add_local_days (GENEVA, s_utc ("2022-03-31T21:00:00Z"), -7, &ms), 0);
-    wsis_time_format (ms, buf);
-    assert_string_equal (buf, "2022-03-24T22:00:00Z");
+    int64_t ms = s_assert_add_days (GENEVA, test_utc ("2022-03-31T21:00:00Z"), -7,
+                                    "2022-03-24T22:00:00Z");
     //  and back again
-    assert_int_equal (wsis_time_add_local_days (GENEVA, ms, 7, &ms), 0);
-    wsis_time_format (ms, buf);
-    assert_string_equal (buf, "2022-03-31T21:00:00Z");
+    s_assert_add_days (GENEVA, ms, 7, "2022-03-31T21:00:00Z");
     //  Autumn: one day after 12:00 CEST on 29 October is 12:00 CET, 25 h on
-    assert_int_equal (wsis_time_add_local_days (GENEVA, s_utc ("2022-10-29T10:00:00Z"), 1, &ms), 0);
-    wsis_time_format (ms, buf);
-    assert_string_equal (buf, "2022-10-30T11:00:00Z");
+    s_assert_add_days (GENEVA, test_utc ("2022-10-29T10:00:00Z"), 1, "2022-10-30T11:00:00Z");
     //  Zero days, milliseconds kept, across a year end
-    assert_int_equal (wsis_time_add_local_days (GENEVA, s_utc ("2022-01-21T21:59:59.999Z"), 0, &ms), 0);
-    wsis_time_format (ms, buf);
-    assert_string_equal (buf, "2022-01-21T21:59:59.999Z");
-    assert_int_equal (wsis_time_add_local_days (GENEVA, s_utc ("2021-12-31T22:59:00.250Z"), 1, &ms), 0);
-    wsis_time_format (ms, buf);
-    assert_string_equal (buf, "2022-01-01T22:59:00.250Z");
+    s_assert_add_days (GENEVA, test_utc ("2022-01-21T21:59:59.999Z"), 0, "2022-01-21T21:59:59.999Z");
+    s_assert_add_days (GENEVA, test_utc ("2021-12-31T22:59:00.250Z"), 1, "2022-01-01T22:59:00.250Z");
     //  Landing in the spring gap gives the instant of the jump
-    assert_int_equal (wsis_time_add_local_days (GENEVA, s_utc ("2022-03-26T01:30:00Z"), 1, &ms), 0);
-    wsis_time_format (ms, buf);
-    assert_string_equal (buf, "2022-03-27T01:00:00Z");
+    s_assert_add_days (GENEVA, test_utc ("2022-03-26T01:30:00Z"), 1, "2022-03-27T01:00:00Z");
 
     //  Out of range, before or after, is refused
     ms = 42;
-    assert_int_equal (wsis_time_add_local_days (GENEVA, s_utc ("1970-01-01T12:00:00Z"), -1, &ms), -1);
+    assert_int_equal (wsis_time_add_local_days (GENEVA, test_utc ("1970-01-01T12:00:00Z"), -1, &ms), -1);
     assert_int_equal (wsis_time_add_local_days (GENEVA, 0, 10000 * 366, &ms), -1);
     assert_int_equal (wsis_time_add_local_days (GENEVA, -1, 1, &ms), -1);
     assert_int_equal (wsis_time_add_local_days (GENEVA, INT64_MAX, -1, &ms), -1);
@@ -380,22 +382,18 @@ test_add_local_days (void **state)
 static void
 test_format_local (void **state)
 {
-    char buf [32];
-    assert_int_equal (wsis_time_format_local (GENEVA, s_utc ("2022-01-21T22:00:00Z"), buf, sizeof (buf)), 0);
-    assert_string_equal (buf, "2022-01-21 23:00");
-    assert_int_equal (wsis_time_format_local (GENEVA, s_utc ("2022-03-31T21:00:00Z"), buf, sizeof (buf)), 0);
-    assert_string_equal (buf, "2022-03-31 23:00");
+    s_assert_format_local (GENEVA, "2022-01-21T22:00:00Z", "2022-01-21 23:00");
+    s_assert_format_local (GENEVA, "2022-03-31T21:00:00Z", "2022-03-31 23:00");
     //  Both 02:30s of 30 October show as 02:30
-    assert_int_equal (wsis_time_format_local (GENEVA, s_utc ("2022-10-30T00:30:00Z"), buf, sizeof (buf)), 0);
-    assert_string_equal (buf, "2022-10-30 02:30");
-    assert_int_equal (wsis_time_format_local (GENEVA, s_utc ("2022-10-30T01:30:00Z"), buf, sizeof (buf)), 0);
-    assert_string_equal (buf, "2022-10-30 02:30");
+    s_assert_format_local (GENEVA, "2022-10-30T00:30:00Z", "2022-10-30 02:30");
+    s_assert_format_local (GENEVA, "2022-10-30T01:30:00Z", "2022-10-30 02:30");
     //  Round trip through local time
     int64_t ms;
-    assert_int_equal (wsis_time_local_to_utc (GENEVA, buf, &ms), 0);
-    assert_int_equal (ms, s_utc ("2022-10-30T00:30:00Z"));
+    assert_int_equal (wsis_time_local_to_utc (GENEVA, "2022-10-30 02:30", &ms), 0);
+    assert_int_equal (ms, test_utc ("2022-10-30T00:30:00Z"));
 
     //  Too small a buffer is an error, not a cut string
+    char buf [32];
     char small [16];
     assert_int_equal (wsis_time_format_local (GENEVA, 0, small, sizeof (small)), -1);
     assert_int_equal (wsis_time_format_local (GENEVA, -1, buf, sizeof (buf)), -1);

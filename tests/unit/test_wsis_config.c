@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "wsis_config.h"
+#include "test_support.h"
 
 //  CZMQ 4.2's zconfig_load leaks its zfile_t when the file does not parse
 //  (a failure that ends the program anyway); LeakSanitizer is told so here
@@ -49,8 +49,7 @@ s_setup (void **state)
     fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
     if (!fixture)
         return -1;
-    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/test_wsis_config_XXXXXX");
-    if (!mkdtemp (fixture->dir))
+    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_config"))
         return -1;
     snprintf (fixture->path, sizeof fixture->path, "%s/wsis.cfg", fixture->dir);
     for (size_t index = 0; index < ENV_COUNT; index++) {
@@ -73,8 +72,7 @@ s_teardown (void **state)
             unsetenv (s_env_names [index]);
         free (fixture->saved [index]);
     }
-    unlink (fixture->path);
-    int rc = rmdir (fixture->dir);
+    int rc = test_tempdir_remove (fixture->dir);
     free (fixture);
     return rc;
 }
@@ -118,6 +116,16 @@ s_load_fails (const char *path, const char *first, const char *second, const cha
             fail ();
         }
     free (error);
+}
+
+//  The endpoint of a service's port option, to bind or to connect
+static void
+s_expect_endpoint (wsis_config_t *config, const char *service, const char *port,
+                   bool bind, const char *expected)
+{
+    char *endpoint = wsis_config_endpoint (config, service, port, bind);
+    assert_string_equal (endpoint, expected);
+    free (endpoint);
 }
 
 
@@ -300,12 +308,8 @@ test_environment (void **state)
     assert_string_equal (wsis_config_str (config, "voting/host"), "voting");
     assert_string_equal (wsis_config_str (config, "wsis/clock"), "manual");
     assert_string_equal (wsis_config_str (config, "submissions/host"), "127.0.0.1");
-    char *endpoint = wsis_config_endpoint (config, "voting", "port", false);
-    assert_string_equal (endpoint, "tcp://voting:5562");
-    free (endpoint);
-    endpoint = wsis_config_endpoint (config, "bus", "xsub_port", false);
-    assert_string_equal (endpoint, "tcp://bus:5550");
-    free (endpoint);
+    s_expect_endpoint (config, "voting", "port", false, "tcp://voting:5562");
+    s_expect_endpoint (config, "bus", "xsub_port", false, "tcp://bus:5550");
     wsis_config_destroy (&config);
 
     //  And the defaults, without a file
@@ -347,28 +351,16 @@ test_endpoints (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     wsis_config_t *config = s_load (NULL);
-    char *endpoint = wsis_config_endpoint (config, "voting", "port", true);
-    assert_string_equal (endpoint, "tcp://*:5562");
-    free (endpoint);
-    endpoint = wsis_config_endpoint (config, "voting", "port", false);
-    assert_string_equal (endpoint, "tcp://127.0.0.1:5562");
-    free (endpoint);
-    endpoint = wsis_config_endpoint (config, "bus", "xpub_port", true);
-    assert_string_equal (endpoint, "tcp://*:5551");
-    free (endpoint);
-    endpoint = wsis_config_endpoint (config, "bus", "port", false);
-    assert_string_equal (endpoint, "tcp://127.0.0.1:5552");
-    free (endpoint);
+    s_expect_endpoint (config, "voting", "port", true, "tcp://*:5562");
+    s_expect_endpoint (config, "voting", "port", false, "tcp://127.0.0.1:5562");
+    s_expect_endpoint (config, "bus", "xpub_port", true, "tcp://*:5551");
+    s_expect_endpoint (config, "bus", "port", false, "tcp://127.0.0.1:5552");
     wsis_config_destroy (&config);
 
     //  From the file
     config = s_load (s_write (fixture, "voting\n    port = 7000\n    host = host\n"));
-    endpoint = wsis_config_endpoint (config, "voting", "port", true);
-    assert_string_equal (endpoint, "tcp://*:7000");
-    free (endpoint);
-    endpoint = wsis_config_endpoint (config, "voting", "port", false);
-    assert_string_equal (endpoint, "tcp://host:7000");
-    free (endpoint);
+    s_expect_endpoint (config, "voting", "port", true, "tcp://*:7000");
+    s_expect_endpoint (config, "voting", "port", false, "tcp://host:7000");
     wsis_config_destroy (&config);
 }
 

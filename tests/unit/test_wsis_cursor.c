@@ -11,14 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "wsis_cursor.h"
 #include "wsis_store.h"
+#include "test_support.h"
 
 
 typedef struct {
@@ -64,8 +62,7 @@ s_setup_file (void **state)
     fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
     if (!fixture)
         return -1;
-    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/test_wsis_cursor_XXXXXX");
-    if (!mkdtemp (fixture->dir))
+    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_cursor"))
         return -1;
     snprintf (fixture->path, sizeof fixture->path, "%s/cursor.db", fixture->dir);
     s_open (fixture, fixture->path);
@@ -78,22 +75,7 @@ s_teardown (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     s_close (fixture);
-    int rc = 0;
-    if (fixture->dir [0]) {
-        DIR *dir = opendir (fixture->dir);
-        if (dir) {
-            struct dirent *entry;
-            while ((entry = readdir (dir))) {
-                if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-                    continue;
-                char file [512];
-                snprintf (file, sizeof file, "%s/%s", fixture->dir, entry->d_name);
-                unlink (file);
-            }
-            closedir (dir);
-        }
-        rc = rmdir (fixture->dir);
-    }
+    int rc = fixture->dir [0]? test_tempdir_remove (fixture->dir): 0;
     free (fixture);
     return rc;
 }
@@ -107,6 +89,15 @@ s_apply (fixture_t *fixture, const char *source, uint64_t seq)
     assert_int_equal (wsis_cursor_advance (fixture->cursor, source, seq), 0);
     assert_int_equal (wsis_store_commit (fixture->store), 0);
     wsis_cursor_commit (fixture->cursor);
+}
+
+//  Rolls back the open batch, as a consumer does when applying fails: the
+//  store first, then the cursor forgets what the batch advanced
+static void
+s_rollback (fixture_t *fixture)
+{
+    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    wsis_cursor_abort (fixture->cursor);
 }
 
 
@@ -211,8 +202,7 @@ test_abort (void **state)
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "submissions", 3), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "nominations", 1), 0);
     assert_int_equal (wsis_cursor_applied_total (fixture->cursor), 4);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_cursor_abort (fixture->cursor);
+    s_rollback (fixture);
 
     assert_int_equal (wsis_cursor_last_seq (fixture->cursor, "submissions"), 1);
     assert_int_equal (wsis_cursor_last_seq (fixture->cursor, "nominations"), 0);
@@ -318,8 +308,7 @@ test_lag (void **state)
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "submissions", 13), 0);
     assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 0);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_cursor_abort (fixture->cursor);
+    s_rollback (fixture);
     assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 1);
 }
 
@@ -357,8 +346,7 @@ test_advance_fails (void **state)
     assert_int_equal (wsis_cursor_last_seq (fixture->cursor, "submissions"), 1);
     assert_int_equal (wsis_cursor_applied (fixture->cursor, "submissions"), 1);
     assert_int_equal (wsis_cursor_check (fixture->cursor, "submissions", 2), WSIS_CURSOR_NEXT);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_cursor_abort (fixture->cursor);
+    s_rollback (fixture);
     assert_int_equal (wsis_store_exec (fixture->store, "DROP TRIGGER refuse"), 0);
     s_apply (fixture, "submissions", 2);
 }

@@ -16,10 +16,12 @@
 
 #include "wsis_json.h"
 
-//  The bytes of one packed value and the object unpacked from them, so a
-//  test can look at the msgpack types as well as the JSON that comes back.
+//  The bytes of one packed value, the packer that writes them, and the
+//  object unpacked from them, so a test can look at the msgpack types as
+//  well as the JSON that comes back.
 typedef struct {
     msgpack_sbuffer buffer;
+    msgpack_packer pk;
     msgpack_unpacked unpacked;
 } packed_t;
 
@@ -27,6 +29,7 @@ static void
 s_packed_init (packed_t *self)
 {
     msgpack_sbuffer_init (&self->buffer);
+    msgpack_packer_init (&self->pk, &self->buffer, msgpack_sbuffer_write);
     msgpack_unpacked_init (&self->unpacked);
 }
 
@@ -54,10 +57,8 @@ s_packed_unpack (packed_t *self)
 static const msgpack_object *
 s_pack_value (packed_t *self, const json_t *value)
 {
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &self->buffer, msgpack_sbuffer_write);
     const char *error = NULL;
-    int rc = wsis_json_pack (&pk, value, &error);
+    int rc = wsis_json_pack (&self->pk, value, &error);
     if (rc != 0)
         fail_msg ("wsis_json_pack: %s", error);
     return s_packed_unpack (self);
@@ -94,14 +95,12 @@ s_assert_round_trip (json_t *value)
 static const char *
 s_pack_error (json_t *value)
 {
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    packed_t packed;
+    s_packed_init (&packed);
     const char *error = NULL;
-    assert_int_equal (wsis_json_pack (&pk, value, &error), -1);
+    assert_int_equal (wsis_json_pack (&packed.pk, value, &error), -1);
     assert_non_null (error);
-    msgpack_sbuffer_destroy (&buffer);
+    s_packed_destroy (&packed);
     json_decref (value);
     return error;
 }
@@ -411,23 +410,20 @@ test_pack_depth_limit (void **state)
 {
     //  64 levels pack
     json_t *value = s_nest_arrays (json_integer (1), 64);
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    packed_t packed;
+    s_packed_init (&packed);
     const char *error = NULL;
-    assert_int_equal (wsis_json_pack (&pk, value, &error), 0);
+    assert_int_equal (wsis_json_pack (&packed.pk, value, &error), 0);
     assert_null (error);
-    assert_int_equal (buffer.size, 64 + 1);
-    msgpack_sbuffer_destroy (&buffer);
+    assert_int_equal (packed.buffer.size, 64 + 1);
+    s_packed_destroy (&packed);
     json_decref (value);
 
     //  A bin at the deepest level is a value, not a 65th level
     value = s_nest_arrays (json_pack ("{s:s}", "$base64", "AA=="), 64);
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    assert_int_equal (wsis_json_pack (&pk, value, &error), 0);
-    msgpack_sbuffer_destroy (&buffer);
+    s_packed_init (&packed);
+    assert_int_equal (wsis_json_pack (&packed.pk, value, &error), 0);
+    s_packed_destroy (&packed);
     json_decref (value);
 
     //  65 do not, whether arrays, objects or both
@@ -456,14 +452,12 @@ test_pack_rejects_null_value (void **state)
 {
     assert_string_equal (s_pack_error (NULL), "no JSON value to pack");
     //  error may be NULL when the caller does not want the reason
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    packed_t packed;
+    s_packed_init (&packed);
     json_t *value = json_pack ("{s:s}", "$base64", "@");
-    assert_int_equal (wsis_json_pack (&pk, value, NULL), -1);
+    assert_int_equal (wsis_json_pack (&packed.pk, value, NULL), -1);
     json_decref (value);
-    msgpack_sbuffer_destroy (&buffer);
+    s_packed_destroy (&packed);
 }
 
 //  A writer that accepts a number of bytes, then refuses, as an sbuffer
@@ -507,12 +501,10 @@ test_big_uint64_becomes_real (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_array (&pk, 3);
-    msgpack_pack_uint64 (&pk, (uint64_t) INT64_MAX);
-    msgpack_pack_uint64 (&pk, (uint64_t) INT64_MAX + 1);
-    msgpack_pack_uint64 (&pk, UINT64_MAX);
+    msgpack_pack_array (&packed.pk, 3);
+    msgpack_pack_uint64 (&packed.pk, (uint64_t) INT64_MAX);
+    msgpack_pack_uint64 (&packed.pk, (uint64_t) INT64_MAX + 1);
+    msgpack_pack_uint64 (&packed.pk, UINT64_MAX);
 
     json_t *result = wsis_json_from_msgpack (s_packed_unpack (&packed));
     assert_non_null (result);
@@ -534,14 +526,12 @@ test_negative_ints (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_array (&pk, 5);
-    msgpack_pack_int8 (&pk, -1);
-    msgpack_pack_int8 (&pk, -32);
-    msgpack_pack_int16 (&pk, -300);
-    msgpack_pack_int32 (&pk, -70000);
-    msgpack_pack_int64 (&pk, INT64_MIN);
+    msgpack_pack_array (&packed.pk, 5);
+    msgpack_pack_int8 (&packed.pk, -1);
+    msgpack_pack_int8 (&packed.pk, -32);
+    msgpack_pack_int16 (&packed.pk, -300);
+    msgpack_pack_int32 (&packed.pk, -70000);
+    msgpack_pack_int64 (&packed.pk, INT64_MIN);
     json_t *result = wsis_json_from_msgpack (s_packed_unpack (&packed));
     json_t *expected = json_pack ("[I,I,I,I,I]", (json_int_t) -1, (json_int_t) -32,
                                   (json_int_t) -300, (json_int_t) -70000,
@@ -557,16 +547,14 @@ test_floats (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_array (&pk, 6);
-    msgpack_pack_float (&pk, 0.25f);
-    msgpack_pack_double (&pk, -2.5);
+    msgpack_pack_array (&packed.pk, 6);
+    msgpack_pack_float (&packed.pk, 0.25f);
+    msgpack_pack_double (&packed.pk, -2.5);
     //  JSON has no spelling for these
-    msgpack_pack_double (&pk, NAN);
-    msgpack_pack_double (&pk, INFINITY);
-    msgpack_pack_double (&pk, -INFINITY);
-    msgpack_pack_float (&pk, NAN);
+    msgpack_pack_double (&packed.pk, NAN);
+    msgpack_pack_double (&packed.pk, INFINITY);
+    msgpack_pack_double (&packed.pk, -INFINITY);
+    msgpack_pack_float (&packed.pk, NAN);
     s_assert_converts_to (&packed, "[0.25, -2.5, null, null, null, null]");
     s_packed_destroy (&packed);
 }
@@ -576,13 +564,11 @@ test_bin_and_ext_become_objects (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_array (&pk, 4);
-    msgpack_pack_bin_with_body (&pk, "foobar", 6);
-    msgpack_pack_bin (&pk, 0);
-    msgpack_pack_ext_with_body (&pk, "f", 1, 5);
-    msgpack_pack_ext_with_body (&pk, "\xff\xff\xff\xff", 4, -1);
+    msgpack_pack_array (&packed.pk, 4);
+    msgpack_pack_bin_with_body (&packed.pk, "foobar", 6);
+    msgpack_pack_bin (&packed.pk, 0);
+    msgpack_pack_ext_with_body (&packed.pk, "f", 1, 5);
+    msgpack_pack_ext_with_body (&packed.pk, "\xff\xff\xff\xff", 4, -1);
     s_assert_converts_to (&packed,
         "[{\"$base64\": \"Zm9vYmFy\"}, {\"$base64\": \"\"},"
         " {\"$ext\": 5, \"$base64\": \"Zg==\"},"
@@ -596,9 +582,7 @@ test_ext_key_order (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_ext_with_body (&pk, "", 0, 7);
+    msgpack_pack_ext_with_body (&packed.pk, "", 0, 7);
     json_t *result = wsis_json_from_msgpack (s_packed_unpack (&packed));
     char *text = json_dumps (result, JSON_COMPACT);
     assert_string_equal (text, "{\"$ext\":7,\"$base64\":\"\"}");
@@ -612,13 +596,11 @@ test_invalid_utf8_str_falls_back (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_array (&pk, 4);
-    msgpack_pack_str_with_body (&pk, "\xff\xfe", 2);
-    msgpack_pack_str_with_body (&pk, "\xc0\xaf", 2);       //  overlong '/'
-    msgpack_pack_str_with_body (&pk, "\xed\xa0\x80", 3);   //  surrogate
-    msgpack_pack_str_with_body (&pk, "ok \xc3\xa9", 5);
+    msgpack_pack_array (&packed.pk, 4);
+    msgpack_pack_str_with_body (&packed.pk, "\xff\xfe", 2);
+    msgpack_pack_str_with_body (&packed.pk, "\xc0\xaf", 2);       //  overlong '/'
+    msgpack_pack_str_with_body (&packed.pk, "\xed\xa0\x80", 3);   //  surrogate
+    msgpack_pack_str_with_body (&packed.pk, "ok \xc3\xa9", 5);
     s_assert_converts_to (&packed,
         "[{\"$base64\": \"//4=\"}, {\"$base64\": \"wK8=\"},"
         " {\"$base64\": \"7aCA\"}, \"ok \\u00e9\"]");
@@ -630,33 +612,31 @@ test_non_str_map_keys (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 10);
-    msgpack_pack_int64 (&pk, 1);
-    msgpack_pack_str_with_body (&pk, "one", 3);
-    msgpack_pack_int64 (&pk, -2);
-    msgpack_pack_str_with_body (&pk, "minus two", 9);
-    msgpack_pack_nil (&pk);
-    msgpack_pack_str_with_body (&pk, "nil", 3);
-    msgpack_pack_true (&pk);
-    msgpack_pack_str_with_body (&pk, "true", 4);
-    msgpack_pack_double (&pk, 1.5);
-    msgpack_pack_str_with_body (&pk, "real", 4);
-    msgpack_pack_array (&pk, 2);
-    msgpack_pack_int64 (&pk, 1);
-    msgpack_pack_str_with_body (&pk, "b", 1);
-    msgpack_pack_str_with_body (&pk, "array", 5);
-    msgpack_pack_bin_with_body (&pk, "\x00", 1);
-    msgpack_pack_str_with_body (&pk, "bin", 3);
-    msgpack_pack_str_with_body (&pk, "\xff", 1);
-    msgpack_pack_str_with_body (&pk, "bad str", 7);
-    msgpack_pack_str_with_body (&pk, "", 0);
-    msgpack_pack_str_with_body (&pk, "empty", 5);
-    msgpack_pack_map (&pk, 1);
-    msgpack_pack_int64 (&pk, 3);
-    msgpack_pack_nil (&pk);
-    msgpack_pack_str_with_body (&pk, "map", 3);
+    msgpack_pack_map (&packed.pk, 10);
+    msgpack_pack_int64 (&packed.pk, 1);
+    msgpack_pack_str_with_body (&packed.pk, "one", 3);
+    msgpack_pack_int64 (&packed.pk, -2);
+    msgpack_pack_str_with_body (&packed.pk, "minus two", 9);
+    msgpack_pack_nil (&packed.pk);
+    msgpack_pack_str_with_body (&packed.pk, "nil", 3);
+    msgpack_pack_true (&packed.pk);
+    msgpack_pack_str_with_body (&packed.pk, "true", 4);
+    msgpack_pack_double (&packed.pk, 1.5);
+    msgpack_pack_str_with_body (&packed.pk, "real", 4);
+    msgpack_pack_array (&packed.pk, 2);
+    msgpack_pack_int64 (&packed.pk, 1);
+    msgpack_pack_str_with_body (&packed.pk, "b", 1);
+    msgpack_pack_str_with_body (&packed.pk, "array", 5);
+    msgpack_pack_bin_with_body (&packed.pk, "\x00", 1);
+    msgpack_pack_str_with_body (&packed.pk, "bin", 3);
+    msgpack_pack_str_with_body (&packed.pk, "\xff", 1);
+    msgpack_pack_str_with_body (&packed.pk, "bad str", 7);
+    msgpack_pack_str_with_body (&packed.pk, "", 0);
+    msgpack_pack_str_with_body (&packed.pk, "empty", 5);
+    msgpack_pack_map (&packed.pk, 1);
+    msgpack_pack_int64 (&packed.pk, 3);
+    msgpack_pack_nil (&packed.pk);
+    msgpack_pack_str_with_body (&packed.pk, "map", 3);
     s_assert_converts_to (&packed,
         "{\"1\": \"one\", \"-2\": \"minus two\", \"null\": \"nil\","
         " \"true\": \"true\", \"1.5\": \"real\", \"[1,\\\"b\\\"]\": \"array\","
@@ -673,15 +653,13 @@ test_colliding_map_keys (void **state)
 {
     packed_t packed;
     s_packed_init (&packed);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &packed.buffer, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 3);
-    msgpack_pack_str_with_body (&pk, "7", 1);
-    msgpack_pack_int64 (&pk, 1);
-    msgpack_pack_int64 (&pk, 7);
-    msgpack_pack_int64 (&pk, 2);
-    msgpack_pack_str_with_body (&pk, "x", 1);
-    msgpack_pack_int64 (&pk, 3);
+    msgpack_pack_map (&packed.pk, 3);
+    msgpack_pack_str_with_body (&packed.pk, "7", 1);
+    msgpack_pack_int64 (&packed.pk, 1);
+    msgpack_pack_int64 (&packed.pk, 7);
+    msgpack_pack_int64 (&packed.pk, 2);
+    msgpack_pack_str_with_body (&packed.pk, "x", 1);
+    msgpack_pack_int64 (&packed.pk, 3);
     s_assert_converts_to (&packed, "{\"7\": 2, \"x\": 3}");
     s_packed_destroy (&packed);
 }

@@ -63,9 +63,7 @@ static void
 test_empty (void **state)
 {
     EXPECT ("", WSIS_MPCHECK_EMPTY, 0);
-    size_t offset;
-    assert_int_equal (s_check_with (NULL, 0, &s_limits, &offset), WSIS_MPCHECK_EMPTY);
-    assert_int_equal (offset, 0);
+    s_expect_with (NULL, 0, &s_limits, WSIS_MPCHECK_EMPTY, 0);
 }
 
 
@@ -237,9 +235,7 @@ test_packed_request (void **state)
     msgpack_sbuffer_init (&buffer);
     s_pack_request (&buffer);
 
-    size_t offset;
-    assert_int_equal (s_check_with (buffer.data, buffer.size, &s_limits, &offset), OK);
-    assert_int_equal (offset, 0);
+    s_expect_with (buffer.data, buffer.size, &s_limits, OK, 0);
     //  The offset pointer is optional
     assert_int_equal (wsis_mpcheck (buffer.data, buffer.size, &s_limits, NULL), OK);
 
@@ -285,18 +281,13 @@ test_trailing (void **state)
     msgpack_sbuffer_init (&buffer);
     s_pack_request (&buffer);
     msgpack_sbuffer_write (&buffer, "\x00", 1);
-    size_t offset;
-    assert_int_equal (s_check_with (buffer.data, buffer.size, &s_limits, &offset),
-                      WSIS_MPCHECK_TRAILING);
-    assert_int_equal (offset, buffer.size - 1);
+    s_expect_with (buffer.data, buffer.size, &s_limits, WSIS_MPCHECK_TRAILING, buffer.size - 1);
     //  Two whole requests in one frame are one too many
     msgpack_sbuffer_clear (&buffer);
     s_pack_request (&buffer);
     size_t single = buffer.size;
     s_pack_request (&buffer);
-    assert_int_equal (s_check_with (buffer.data, buffer.size, &s_limits, &offset),
-                      WSIS_MPCHECK_TRAILING);
-    assert_int_equal (offset, single);
+    s_expect_with (buffer.data, buffer.size, &s_limits, WSIS_MPCHECK_TRAILING, single);
     msgpack_sbuffer_destroy (&buffer);
 }
 

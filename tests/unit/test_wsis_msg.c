@@ -199,6 +199,65 @@ s_expect_ok_frame (frame_t *frame)
     s_release (&request);
 }
 
+//  A request of v, id and op "x" with `extra` more keys for the caller
+//  to pack
+static void
+s_head_frame (frame_t *frame, size_t extra, const char *id)
+{
+    s_frame_init (frame);
+    s_pack_head (frame, extra, id, "x");
+}
+
+//  A request whose body the caller packs after the head
+static void
+s_body_frame (frame_t *frame, const char *id)
+{
+    s_head_frame (frame, 1, id);
+    wsis_pack_str (&frame->pk, "body");
+}
+
+//  The frame is refused as s_expect_bad says; then it is released
+static void
+s_expect_bad_release (frame_t *frame, const char *field, const char *id)
+{
+    s_expect_bad_frame (frame, field, id);
+    s_frame_release (frame);
+}
+
+//  The frame decodes; then it is released
+static void
+s_expect_ok_release (frame_t *frame)
+{
+    s_expect_ok_frame (frame);
+    s_frame_release (frame);
+}
+
+//  The frame is refused with a message that contains phrase, and the id
+//  echoed; then it is released
+static void
+s_expect_bad_saying (frame_t *frame, const char *phrase, const char *id)
+{
+    wsis_request_t request;
+    wsis_error_t error;
+    assert_int_equal (s_decode_frame (frame, &request, &error), -1);
+    assert_string_equal (error.code, "bad_request");
+    assert_non_null (strstr (error.message, phrase));
+    assert_string_equal (request.id, id);
+    s_release (&request);
+    s_frame_release (frame);
+}
+
+//  The valid request with `key` packed by `value` instead (left out when
+//  value is NULL) is refused as s_expect_bad says
+static void
+s_expect_bad_with (const char *key, s_pack_fn *value, const char *field, const char *id)
+{
+    frame_t frame;
+    s_frame_init (&frame);
+    s_pack_request_with (&frame, key, value);
+    s_expect_bad_release (&frame, field, id);
+}
+
 static bool
 s_str_is (const msgpack_object *obj, const char *text)
 {
@@ -266,8 +325,7 @@ test_request_minimal (void **state)
     wsis_pack_kv_str (&frame.pk, "id", "r");
     wsis_pack_str (&frame.pk, "v");
     msgpack_pack_uint64 (&frame.pk, 1);
-    s_expect_ok_frame (&frame);
-    s_frame_release (&frame);
+    s_expect_ok_release (&frame);
 
     const unsigned char signed_one [] = {
         0x83, 0xa1, 'v', 0xd3, 0, 0, 0, 0, 0, 0, 0, 1,
@@ -282,15 +340,10 @@ test_request_minimal (void **state)
 static void
 test_request_missing_keys (void **state)
 {
-    for (size_t index = 0; index < 3; index++) {
-        frame_t frame;
-        s_frame_init (&frame);
-        s_pack_request_with (&frame, s_keys [index], NULL);
-        //  Once the id is read, every error echoes it
-        s_expect_bad_frame (&frame, s_keys [index],
-                            strcmp (s_keys [index], "id") == 0? "": "req-1");
-        s_frame_release (&frame);
-    }
+    //  Once the id is read, every error echoes it
+    for (size_t index = 0; index < 3; index++)
+        s_expect_bad_with (s_keys [index], NULL, s_keys [index],
+                           strcmp (s_keys [index], "id") == 0? "": "req-1");
     //  An empty map lacks all of them
     s_expect_bad ("\x80", 1, "id", "");
 }
@@ -317,24 +370,11 @@ test_request_wrong_types (void **state)
     }
     //  v must be exactly 1
     s_pack_fn *bad_versions [] = { pack_int0, pack_int2, pack_neg, pack_str1, pack_float };
-    for (size_t index = 0; index < sizeof bad_versions / sizeof bad_versions [0]; index++) {
-        frame_t frame;
-        s_frame_init (&frame);
-        s_pack_request_with (&frame, "v", bad_versions [index]);
-        s_expect_bad_frame (&frame, "v", "req-1");
-        s_frame_release (&frame);
-    }
+    for (size_t index = 0; index < sizeof bad_versions / sizeof bad_versions [0]; index++)
+        s_expect_bad_with ("v", bad_versions [index], "v", "req-1");
     //  A string where a map belongs
-    frame_t frame;
-    s_frame_init (&frame);
-    s_pack_request_with (&frame, "body", pack_str);
-    s_expect_bad_frame (&frame, "body", "req-1");
-    s_frame_release (&frame);
-
-    s_frame_init (&frame);
-    s_pack_request_with (&frame, "actor", pack_str);
-    s_expect_bad_frame (&frame, "actor", "req-1");
-    s_frame_release (&frame);
+    s_expect_bad_with ("body", pack_str, "body", "req-1");
+    s_expect_bad_with ("actor", pack_str, "actor", "req-1");
 
     //  Not a map at all
     s_expect_bad ("\x91\x01", 2, "", "");
@@ -526,16 +566,14 @@ test_request_actor_forms (void **state)
                 wsis_pack_kv_str (&frame.pk, "role", "stake");
                 break;
         }
-        s_expect_bad_frame (&frame, fields [index], "req-a");
-        s_frame_release (&frame);
+        s_expect_bad_release (&frame, fields [index], "req-a");
     }
     //  Role nil is not absent: it must be a string
     s_actor_frame (&frame);
     msgpack_pack_map (&frame.pk, 1);
     wsis_pack_str (&frame.pk, "role");
     msgpack_pack_nil (&frame.pk);
-    s_expect_bad_frame (&frame, "actor.role", "req-a");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "actor.role", "req-a");
 }
 
 static void
@@ -588,12 +626,8 @@ test_request_body_forms (void **state)
 
     //  An array, a string, an int: not a body
     s_pack_fn *bad [] = { pack_array, pack_empty_array, pack_str, pack_int7, pack_true, pack_bin };
-    for (size_t index = 0; index < sizeof bad / sizeof bad [0]; index++) {
-        s_frame_init (&frame);
-        s_pack_request_with (&frame, "body", bad [index]);
-        s_expect_bad_frame (&frame, "body", "req-1");
-        s_frame_release (&frame);
-    }
+    for (size_t index = 0; index < sizeof bad / sizeof bad [0]; index++)
+        s_expect_bad_with ("body", bad [index], "body", "req-1");
 }
 
 //  Duplicates are refused wherever they are: whichever of two "voter_id"s
@@ -604,72 +638,50 @@ test_request_duplicate_keys (void **state)
     frame_t frame;
 
     //  Top level: op twice
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
+    s_head_frame (&frame, 1, "req-d");
     wsis_pack_kv_str (&frame.pk, "op", "y");
-    s_expect_bad_frame (&frame, "", "req-d");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-d");
 
     //  Top level: id twice, same value and different values; the first
     //  one read is still echoed
     for (int same = 0; same < 2; same++) {
-        s_frame_init (&frame);
-        s_pack_head (&frame, 1, "req-d", "x");
+        s_head_frame (&frame, 1, "req-d");
         wsis_pack_kv_str (&frame.pk, "id", same? "req-d": "req-e");
-        wsis_request_t request;
-        wsis_error_t error;
-        assert_int_equal (s_decode_frame (&frame, &request, &error), -1);
-        assert_string_equal (error.code, "bad_request");
-        assert_non_null (strstr (error.message, "'id'"));
-        assert_string_equal (request.id, "req-d");
-        s_release (&request);
-        s_frame_release (&frame);
+        s_expect_bad_saying (&frame, "'id'", "req-d");
     }
 
     //  v twice
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
+    s_head_frame (&frame, 1, "req-d");
     wsis_pack_kv_int (&frame.pk, "v", 1);
-    s_expect_bad_frame (&frame, "", "req-d");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-d");
 
     //  In the actor
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
+    s_head_frame (&frame, 1, "req-d");
     wsis_pack_str (&frame.pk, "actor");
     msgpack_pack_map (&frame.pk, 2);
     wsis_pack_kv_str (&frame.pk, "role", "public");
     wsis_pack_kv_str (&frame.pk, "role", "operator");
-    s_expect_bad_frame (&frame, "", "req-d");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-d");
 
     //  In the body
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-d");
     msgpack_pack_map (&frame.pk, 3);
     wsis_pack_kv_str (&frame.pk, "voter_id", "a");
     wsis_pack_kv_str (&frame.pk, "call", "c");
     wsis_pack_kv_str (&frame.pk, "voter_id", "b");
-    s_expect_bad_frame (&frame, "", "req-d");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-d");
 
     //  In a map in the body
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-d");
     msgpack_pack_map (&frame.pk, 1);
     wsis_pack_str (&frame.pk, "contact");
     msgpack_pack_map (&frame.pk, 2);
     wsis_pack_kv_str (&frame.pk, "email", "a@b.org");
     wsis_pack_kv_str (&frame.pk, "email", "c@d.org");
-    s_expect_bad_frame (&frame, "", "req-d");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-d");
 
     //  In a map in an array in the body
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-d");
     msgpack_pack_map (&frame.pk, 1);
     wsis_pack_str (&frame.pk, "speakers");
     msgpack_pack_array (&frame.pk, 2);
@@ -678,13 +690,10 @@ test_request_duplicate_keys (void **state)
     msgpack_pack_map (&frame.pk, 2);
     wsis_pack_kv_str (&frame.pk, "name", "B");
     wsis_pack_kv_str (&frame.pk, "name", "C");
-    s_expect_bad_frame (&frame, "", "req-d");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-d");
 
     //  Ten levels down
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-d");
     for (int level = 0; level < 10; level++) {
         msgpack_pack_map (&frame.pk, 1);
         wsis_pack_str (&frame.pk, "n");
@@ -692,20 +701,16 @@ test_request_duplicate_keys (void **state)
     msgpack_pack_map (&frame.pk, 2);
     wsis_pack_kv_int (&frame.pk, "k", 1);
     wsis_pack_kv_int (&frame.pk, "k", 2);
-    s_expect_bad_frame (&frame, "", "req-d");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-d");
 
     //  Keys that share a prefix, or differ in case, are different keys
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-d", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-d");
     msgpack_pack_map (&frame.pk, 4);
     wsis_pack_kv_int (&frame.pk, "a", 1);
     wsis_pack_kv_int (&frame.pk, "ab", 2);
     wsis_pack_kv_int (&frame.pk, "A", 3);
     wsis_pack_kv_int (&frame.pk, "", 4);
-    s_expect_ok_frame (&frame);
-    s_frame_release (&frame);
+    s_expect_ok_release (&frame);
 }
 
 static void
@@ -714,12 +719,10 @@ test_request_non_str_keys (void **state)
     frame_t frame;
 
     //  An int key at the top level
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-k", "x");
+    s_head_frame (&frame, 1, "req-k");
     msgpack_pack_int (&frame.pk, 1);
     wsis_pack_str (&frame.pk, "one");
-    s_expect_bad_frame (&frame, "", "req-k");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-k");
 
     //  A nil key first, before the id
     s_frame_init (&frame);
@@ -729,25 +732,20 @@ test_request_non_str_keys (void **state)
     wsis_pack_kv_int (&frame.pk, "v", 1);
     wsis_pack_kv_str (&frame.pk, "id", "req-k");
     wsis_pack_kv_str (&frame.pk, "op", "x");
-    s_expect_bad_frame (&frame, "", "req-k");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-k");
 
     //  A bin key in the actor: "id" as bytes is not the key "id"
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-k", "x");
+    s_head_frame (&frame, 1, "req-k");
     wsis_pack_str (&frame.pk, "actor");
     msgpack_pack_map (&frame.pk, 1);
     msgpack_pack_bin (&frame.pk, 2);
     msgpack_pack_bin_body (&frame.pk, "id", 2);
     wsis_pack_str (&frame.pk, "u-1");
-    s_expect_bad_frame (&frame, "", "req-k");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-k");
 
     //  A map key and an array key in the body
     for (int kind = 0; kind < 3; kind++) {
-        s_frame_init (&frame);
-        s_pack_head (&frame, 1, "req-k", "x");
-        wsis_pack_str (&frame.pk, "body");
+        s_body_frame (&frame, "req-k");
         msgpack_pack_map (&frame.pk, 1);
         if (kind == 0)
             msgpack_pack_map (&frame.pk, 0);
@@ -757,30 +755,25 @@ test_request_non_str_keys (void **state)
         else
             msgpack_pack_true (&frame.pk);
         msgpack_pack_int (&frame.pk, 1);
-        s_expect_bad_frame (&frame, "", "req-k");
-        s_frame_release (&frame);
+        s_expect_bad_release (&frame, "", "req-k");
     }
 
     //  An int key in a map inside an array in the body
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-k", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-k");
     msgpack_pack_map (&frame.pk, 1);
     wsis_pack_str (&frame.pk, "list");
     msgpack_pack_array (&frame.pk, 1);
     msgpack_pack_map (&frame.pk, 1);
     msgpack_pack_int (&frame.pk, 2);
     msgpack_pack_int (&frame.pk, 3);
-    s_expect_bad_frame (&frame, "", "req-k");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-k");
 }
 
-//  A body map with `keys` keys k0000, k0001, ...
+//  A request whose body is a map of `keys` keys k0000, k0001, ...
 static void
-s_pack_wide_body (frame_t *frame, size_t keys)
+s_wide_body_frame (frame_t *frame, size_t keys)
 {
-    s_pack_head (frame, 1, "req-w", "x");
-    wsis_pack_str (&frame->pk, "body");
+    s_body_frame (frame, "req-w");
     msgpack_pack_map (&frame->pk, keys);
     for (size_t index = 0; index < keys; index++) {
         char key [32];
@@ -794,37 +787,23 @@ static void
 test_request_wide_maps (void **state)
 {
     frame_t frame;
-    s_frame_init (&frame);
-    s_pack_wide_body (&frame, 1024);
-    s_expect_ok_frame (&frame);
-    s_frame_release (&frame);
+    s_wide_body_frame (&frame, 1024);
+    s_expect_ok_release (&frame);
 
-    s_frame_init (&frame);
-    s_pack_wide_body (&frame, 1025);
-    wsis_request_t request;
-    wsis_error_t error;
-    assert_int_equal (s_decode_frame (&frame, &request, &error), -1);
-    assert_string_equal (error.code, "bad_request");
-    assert_non_null (strstr (error.message, "1024"));
-    assert_string_equal (request.id, "req-w");
-    s_release (&request);
-    s_frame_release (&frame);
+    s_wide_body_frame (&frame, 1025);
+    s_expect_bad_saying (&frame, "1024", "req-w");
 
     //  At the top level as well
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1030, "req-w", "x");
+    s_head_frame (&frame, 1030, "req-w");
     for (size_t index = 0; index < 1030; index++) {
         char key [32];
         snprintf (key, sizeof key, "x%04zu", index);
         wsis_pack_kv_int (&frame.pk, key, 0);
     }
-    s_expect_bad_frame (&frame, "", "req-w");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-w");
 
     //  A wide map at the bottom of an array
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-w", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-w");
     msgpack_pack_map (&frame.pk, 1);
     wsis_pack_str (&frame.pk, "items");
     msgpack_pack_array (&frame.pk, 1);
@@ -834,8 +813,7 @@ test_request_wide_maps (void **state)
         snprintf (key, sizeof key, "y%04zu", index);
         wsis_pack_kv_int (&frame.pk, key, 0);
     }
-    s_expect_bad_frame (&frame, "", "req-w");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "req-w");
 }
 
 static void
@@ -855,16 +833,13 @@ test_request_bombs (void **state)
     s_expect_bad ("\xd4\x01\x00", 3, "", "");
     //  Nested deeper than the limit (16)
     frame_t frame;
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-n", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-n");
     for (int level = 0; level < 20; level++) {
         msgpack_pack_map (&frame.pk, 1);
         wsis_pack_str (&frame.pk, "n");
     }
     msgpack_pack_nil (&frame.pk);
-    s_expect_bad_frame (&frame, "", "");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "", "");
 }
 
 static void
@@ -878,8 +853,7 @@ test_request_truncated (void **state)
     for (size_t prefix = 0; prefix < size; prefix++)
         s_expect_bad (frame.buffer.data, prefix, "", "");
     //  And the whole frame still decodes
-    s_expect_ok_frame (&frame);
-    s_frame_release (&frame);
+    s_expect_ok_release (&frame);
 }
 
 static void
@@ -911,38 +885,29 @@ test_request_bad_utf8 (void **state)
     for (size_t index = 0; index < sizeof bad / sizeof bad [0]; index++) {
         //  In a body value
         frame_t frame;
-        s_frame_init (&frame);
-        s_pack_head (&frame, 1, "req-u", "x");
-        wsis_pack_str (&frame.pk, "body");
+        s_body_frame (&frame, "req-u");
         msgpack_pack_map (&frame.pk, 1);
         wsis_pack_str (&frame.pk, "title");
         wsis_pack_str (&frame.pk, bad [index]);
-        s_expect_bad_frame (&frame, "", "");
-        s_frame_release (&frame);
+        s_expect_bad_release (&frame, "", "");
 
         //  In a key
-        s_frame_init (&frame);
-        s_pack_head (&frame, 1, "req-u", "x");
+        s_head_frame (&frame, 1, "req-u");
         wsis_pack_str (&frame.pk, bad [index]);
         msgpack_pack_nil (&frame.pk);
-        s_expect_bad_frame (&frame, "", "");
-        s_frame_release (&frame);
+        s_expect_bad_release (&frame, "", "");
 
         //  In the op
         s_frame_init (&frame);
         s_pack_head (&frame, 0, "req-u", bad [index]);
-        s_expect_bad_frame (&frame, "", "");
-        s_frame_release (&frame);
+        s_expect_bad_release (&frame, "", "");
     }
     //  Valid multi-byte UTF-8 passes
     frame_t frame;
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-u", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-u");
     msgpack_pack_map (&frame.pk, 1);
     wsis_pack_kv_str (&frame.pk, "title", "Gen\xc3\xa8ve \xe2\x82\xac \xf0\x9f\x8c\x8d");
-    s_expect_ok_frame (&frame);
-    s_frame_release (&frame);
+    s_expect_ok_release (&frame);
 }
 
 //  Every error found once the id is known echoes it
@@ -953,20 +918,15 @@ test_request_id_echoed (void **state)
 
     //  v, op, actor, body of the wrong type
     const char *keys [] = { "v", "op", "actor", "body" };
-    for (size_t index = 0; index < 4; index++) {
-        s_frame_init (&frame);
-        s_pack_request_with (&frame, keys [index], pack_array);
-        s_expect_bad_frame (&frame, keys [index], "req-1");
-        s_frame_release (&frame);
-    }
+    for (size_t index = 0; index < 4; index++)
+        s_expect_bad_with (keys [index], pack_array, keys [index], "req-1");
     //  The id after everything else in the map
     s_frame_init (&frame);
     msgpack_pack_map (&frame.pk, 3);
     wsis_pack_kv_str (&frame.pk, "op", "x");
     wsis_pack_kv_str (&frame.pk, "v", "1");
     wsis_pack_kv_str (&frame.pk, "id", "late-id");
-    s_expect_bad_frame (&frame, "v", "late-id");
-    s_frame_release (&frame);
+    s_expect_bad_release (&frame, "v", "late-id");
 
     //  A request that fails after a previous successful decode into the
     //  same struct does not keep the old id
@@ -990,9 +950,7 @@ test_request_limits (void **state)
     wsis_msg_limits_t tight = wsis_msg_default_limits;
     tight.max_str = 16;
     frame_t frame;
-    s_frame_init (&frame);
-    s_pack_head (&frame, 1, "req-l", "x");
-    wsis_pack_str (&frame.pk, "body");
+    s_body_frame (&frame, "req-l");
     msgpack_pack_map (&frame.pk, 1);
     wsis_pack_kv_str (&frame.pk, "title", "a string of more than sixteen bytes");
     wsis_request_t request;

@@ -14,15 +14,14 @@
 #include <cmocka.h>
 
 #include <czmq.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "wsis_msg.h"
 #include "wsis_outbox.h"
 #include "wsis_store.h"
+#include "test_support.h"
 
 
 typedef struct {
@@ -42,8 +41,7 @@ s_setup (void **state)
     fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
     if (!fixture)
         return -1;
-    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/test_wsis_outbox_XXXXXX");
-    if (!mkdtemp (fixture->dir))
+    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_outbox"))
         return -1;
     snprintf (fixture->path, sizeof fixture->path, "%s/outbox.db", fixture->dir);
 
@@ -71,24 +69,6 @@ s_setup (void **state)
     return 0;
 }
 
-static void
-s_remove_dir (const char *path)
-{
-    DIR *dir = opendir (path);
-    if (dir) {
-        struct dirent *entry;
-        while ((entry = readdir (dir))) {
-            if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-                continue;
-            char file [512];
-            snprintf (file, sizeof file, "%s/%s", path, entry->d_name);
-            unlink (file);
-        }
-        closedir (dir);
-    }
-    rmdir (path);
-}
-
 static int
 s_teardown (void **state)
 {
@@ -97,8 +77,7 @@ s_teardown (void **state)
     wsis_store_destroy (&fixture->store);
     zsock_destroy (&fixture->publisher);
     zsock_destroy (&fixture->subscriber);
-    s_remove_dir (fixture->dir);
-    int rc = access (fixture->dir, F_OK) == 0? -1: 0;
+    int rc = test_tempdir_remove (fixture->dir);
     free (fixture);
     return rc;
 }
@@ -170,6 +149,22 @@ s_expect_nothing (fixture_t *fixture)
     zsock_set_rcvtimeo (fixture->subscriber, 2000);
 }
 
+//  Commits the batch, then flushes: an event goes out only once durable
+static void
+s_commit (fixture_t *fixture)
+{
+    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    wsis_outbox_flush (fixture->outbox);
+}
+
+//  Rolls the batch back; the outbox takes back the seqs it handed out
+static void
+s_rollback (fixture_t *fixture)
+{
+    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    wsis_outbox_abort (fixture->outbox);
+}
+
 static int64_t
 s_rows (fixture_t *fixture)
 {
@@ -196,8 +191,7 @@ test_append_flush (void **state)
     s_expect_nothing (fixture);
     assert_int_equal (wsis_outbox_published (fixture->outbox), 0);
 
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
     assert_int_equal (wsis_outbox_committed_seq (fixture->outbox), 3);
     assert_int_equal (wsis_outbox_published (fixture->outbox), 3);
     assert_int_equal (s_receive (fixture, "vote.cast", 1), 10);
@@ -218,15 +212,13 @@ test_append_flush (void **state)
     //  The next batch goes on from 4
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 1003, 13), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
     assert_int_equal (s_receive (fixture, "vote.cast", 4), 13);
 
     //  An empty body is packed as {}
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (wsis_outbox_append (fixture->outbox, "sys.empty", 5, NULL, 0), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
     assert_true (s_receive (fixture, "sys.empty", 5) == UINT64_MAX);
 }
 
@@ -240,8 +232,7 @@ test_abort (void **state)
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 1, 100), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 2, 101), 0);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 2);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_outbox_abort (fixture->outbox);
+    s_rollback (fixture);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 0);
     assert_int_equal (s_rows (fixture), 0);
     //  Nothing of it is ever published
@@ -252,8 +243,7 @@ test_abort (void **state)
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "stakeholder.registered", 3, 200), 0);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
     assert_int_equal (s_receive (fixture, "stakeholder.registered", 1), 200);
     s_expect_nothing (fixture);
 
@@ -261,15 +251,13 @@ test_abort (void **state)
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 4, 300), 0);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 2);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_outbox_abort (fixture->outbox);
+    s_rollback (fixture);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
     assert_int_equal (wsis_outbox_committed_seq (fixture->outbox), 1);
 
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 5, 301), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
     assert_int_equal (s_receive (fixture, "vote.cast", 2), 301);
     assert_int_equal (s_rows (fixture), 2);
     assert_int_equal (wsis_store_int (fixture->store, "SELECT max(seq) FROM outbox", -1), 2);
@@ -308,8 +296,7 @@ test_mark_rewind (void **state)
     wsis_outbox_rewind (fixture->outbox, wsis_outbox_mark (fixture->outbox));
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 2);
 
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
     assert_int_equal (s_receive (fixture, "a", 1), 1);
     assert_int_equal (s_receive (fixture, "d", 2), 4);
     s_expect_nothing (fixture);
@@ -366,8 +353,7 @@ s_commit_events (fixture_t *fixture, int count)
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     for (int index = 0; index < count; index++)
         assert_int_equal (s_append (fixture->outbox, "vote.cast", index, (uint64_t) index), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
 }
 
 static void
@@ -423,8 +409,7 @@ test_since (void **state)
     assert_int_equal (last_seq, 5);
     assert_int_equal (s_since (fixture, 5, 1000, seqs, 16, &count, &last_seq), 0);
     assert_int_equal (count, 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
 
     assert_int_equal (s_since (fixture, 5, 1000, seqs, 16, &count, &last_seq), 0);
     assert_int_equal (count, 2);
@@ -531,8 +516,7 @@ test_heartbeat (void **state)
     //  A heartbeat is not an event: it takes no seq, is not stored, not counted
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 3);
     assert_int_equal (wsis_outbox_published (fixture->outbox), 2);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_outbox_flush (fixture->outbox);
+    s_commit (fixture);
     assert_int_equal (s_receive (fixture, "vote.cast", 3), 3);
     assert_int_equal (s_rows (fixture), 3);
 
@@ -604,8 +588,7 @@ test_append_fails (void **state)
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 2, 2), -1);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_outbox_abort (fixture->outbox);
+    s_rollback (fixture);
     wsis_outbox_flush (fixture->outbox);
     s_expect_nothing (fixture);
     assert_int_equal (wsis_store_exec (fixture->store, "DELETE FROM outbox WHERE seq = 2"), 0);

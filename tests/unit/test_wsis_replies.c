@@ -12,14 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "wsis_replies.h"
 #include "wsis_store.h"
+#include "test_support.h"
 
 #define TTL_MS  (24LL * 3600 * 1000)
 #define T0      1646092800000LL         //  2022-03-01T00:00:00Z
@@ -66,8 +65,7 @@ s_setup_file (void **state)
     fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
     if (!fixture)
         return -1;
-    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/test_wsis_replies_XXXXXX");
-    if (!mkdtemp (fixture->dir))
+    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_replies"))
         return -1;
     snprintf (fixture->path, sizeof fixture->path, "%s/replies.db", fixture->dir);
     s_open (fixture, T0);
@@ -80,22 +78,7 @@ s_teardown (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     s_close (fixture);
-    int rc = 0;
-    if (fixture->dir [0]) {
-        DIR *dir = opendir (fixture->dir);
-        if (dir) {
-            struct dirent *entry;
-            while ((entry = readdir (dir))) {
-                if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-                    continue;
-                char file [512];
-                snprintf (file, sizeof file, "%s/%s", fixture->dir, entry->d_name);
-                unlink (file);
-            }
-            closedir (dir);
-        }
-        rc = rmdir (fixture->dir);
-    }
+    int rc = fixture->dir [0]? test_tempdir_remove (fixture->dir): 0;
     free (fixture);
     return rc;
 }
@@ -107,16 +90,33 @@ s_key (char *key, const char *role, const char *actor, const char *id, const cha
     wsis_replies_key (key, role, actor, id, frame, strlen (frame));
 }
 
-//  find() returns exactly this reply
+//  The key and reply of the index-th request in a batch of numbered ones
 static void
-s_expect_reply (fixture_t *fixture, const char *key, const char *reply)
+s_numbered (int index, char *key, char *reply, size_t reply_size)
+{
+    char id [16];
+    snprintf (id, sizeof id, "r-%d", index);
+    snprintf (reply, reply_size, "reply %d", index);
+    s_key (key, "public", "", id, "frame");
+}
+
+//  find() returns exactly these bytes
+static void
+s_expect_bytes (fixture_t *fixture, const char *key, const void *reply, size_t reply_size)
 {
     size_t size = 12345;
     void *found = wsis_replies_find (fixture->replies, key, &size);
     assert_non_null (found);
-    assert_int_equal (size, strlen (reply));
+    assert_int_equal (size, reply_size);
     assert_memory_equal (found, reply, size);
     free (found);
+}
+
+//  find() returns exactly this reply
+static void
+s_expect_reply (fixture_t *fixture, const char *key, const char *reply)
+{
+    s_expect_bytes (fixture, key, reply, strlen (reply));
 }
 
 static void
@@ -127,14 +127,45 @@ s_expect_none (fixture_t *fixture, const char *key)
     assert_null (found);
 }
 
+//  The rows in the replies table, which the index must agree with
+static int64_t
+s_rows (fixture_t *fixture)
+{
+    return wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1);
+}
+
+//  Commits the batch: the store first, then the index keeps what the
+//  batch stored
+static void
+s_commit (fixture_t *fixture)
+{
+    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    wsis_replies_commit (fixture->replies);
+}
+
+//  Rolls the batch back: the index forgets what the batch stored
+static void
+s_rollback (fixture_t *fixture)
+{
+    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    wsis_replies_abort (fixture->replies);
+}
+
+//  Stores a reply of size bytes in its own committed transaction
+static void
+s_store_bytes_committed (fixture_t *fixture, const char *key, int64_t now,
+                         const void *reply, size_t size)
+{
+    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_replies_store (fixture->replies, key, now, reply, size), 0);
+    s_commit (fixture);
+}
+
 //  Stores a reply in its own committed transaction
 static void
 s_store_committed (fixture_t *fixture, const char *key, int64_t now, const char *reply)
 {
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, key, now, reply, strlen (reply)), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_replies_commit (fixture->replies);
+    s_store_bytes_committed (fixture, key, now, reply, strlen (reply));
 }
 
 
@@ -210,43 +241,28 @@ test_store_find (void **state)
     const char reply [] = "\x84\xa1v\x01\xa2id\xa5req-1\xa2ok\xc3\xa4" "body\x80";
     assert_int_equal (wsis_replies_store (fixture->replies, key, T0, reply, sizeof reply - 1), 0);
     //  Within the same batch: a resend in the same drain finds it
-    size_t size;
-    void *found = wsis_replies_find (fixture->replies, key, &size);
-    assert_non_null (found);
-    assert_int_equal (size, sizeof reply - 1);
-    assert_memory_equal (found, reply, size);
-    free (found);
+    s_expect_bytes (fixture, key, reply, sizeof reply - 1);
     //  A different frame under the same id does not
     s_expect_none (fixture, other);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_replies_commit (fixture->replies);
+    s_commit (fixture);
 
     //  After the commit
-    found = wsis_replies_find (fixture->replies, key, &size);
-    assert_non_null (found);
-    assert_int_equal (size, sizeof reply - 1);
-    assert_memory_equal (found, reply, size);
-    free (found);
+    s_expect_bytes (fixture, key, reply, sizeof reply - 1);
     assert_int_equal (wsis_replies_size (fixture->replies), 1);
     s_expect_none (fixture, other);
 
     //  Several in one batch
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     for (int index = 0; index < 10; index++) {
-        char id [16], text [32];
-        snprintf (id, sizeof id, "r-%d", index);
-        snprintf (text, sizeof text, "reply %d", index);
-        s_key (other, "public", "", id, "frame");
+        char text [32];
+        s_numbered (index, other, text, sizeof text);
         assert_int_equal (wsis_replies_store (fixture->replies, other, T0 + index, text, strlen (text)), 0);
     }
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_replies_commit (fixture->replies);
+    s_commit (fixture);
     assert_int_equal (wsis_replies_size (fixture->replies), 11);
     for (int index = 0; index < 10; index++) {
-        char id [16], text [32];
-        snprintf (id, sizeof id, "r-%d", index);
-        snprintf (text, sizeof text, "reply %d", index);
-        s_key (other, "public", "", id, "frame");
+        char text [32];
+        s_numbered (index, other, text, sizeof text);
         s_expect_reply (fixture, other, text);
     }
 }
@@ -268,22 +284,20 @@ test_abort (void **state)
     assert_int_equal (wsis_replies_store (fixture->replies, again, T0, "lost too", 8), 0);
     s_expect_reply (fixture, dropped, "lost");
     assert_int_equal (wsis_replies_size (fixture->replies), 3);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_replies_abort (fixture->replies);
+    s_rollback (fixture);
 
     s_expect_none (fixture, dropped);
     s_expect_none (fixture, again);
     s_expect_reply (fixture, kept, "first reply");
     assert_int_equal (wsis_replies_size (fixture->replies), 1);
-    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 1);
+    assert_int_equal (s_rows (fixture), 1);
 
     //  The retried batch stores them for real; the rowids freed by the
     //  rollback are reused without confusion
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     assert_int_equal (wsis_replies_store (fixture->replies, again, T0, "third", 5), 0);
     assert_int_equal (wsis_replies_store (fixture->replies, dropped, T0, "second", 6), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_replies_commit (fixture->replies);
+    s_commit (fixture);
     s_expect_reply (fixture, dropped, "second");
     s_expect_reply (fixture, again, "third");
 
@@ -315,7 +329,7 @@ test_expire (void **state)
     s_expect_reply (fixture, edge, "edge reply");
     s_expect_reply (fixture, young, "young reply");
     assert_int_equal (wsis_replies_size (fixture->replies), 2);
-    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 2);
+    assert_int_equal (s_rows (fixture), 2);
 
     wsis_replies_expire (fixture->replies, T0 + 1001 + TTL_MS);
     s_expect_none (fixture, edge);
@@ -324,7 +338,7 @@ test_expire (void **state)
     wsis_replies_expire (fixture->replies, T0 + 10 * TTL_MS);
     s_expect_none (fixture, young);
     assert_int_equal (wsis_replies_size (fixture->replies), 0);
-    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 0);
+    assert_int_equal (s_rows (fixture), 0);
 
     //  An expired request sent again is a new request: stored afresh
     s_store_committed (fixture, old, T0 + 10 * TTL_MS, "new reply");
@@ -359,7 +373,7 @@ test_reopen (void **state)
     assert_int_equal (wsis_replies_size (fixture->replies), 1);
     s_expect_none (fixture, first);
     s_expect_reply (fixture, second, "reply 2");
-    assert_int_equal (wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1), 1);
+    assert_int_equal (s_rows (fixture), 1);
     s_close (fixture);
 
     s_open (fixture, T0 + TTL_MS + 1);
@@ -377,16 +391,8 @@ test_binary_reply (void **state)
     unsigned char reply [300];
     for (size_t index = 0; index < sizeof reply; index++)
         reply [index] = (unsigned char) (index * 7);
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, key, T0, reply, sizeof reply), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_replies_commit (fixture->replies);
-    size_t size;
-    void *found = wsis_replies_find (fixture->replies, key, &size);
-    assert_non_null (found);
-    assert_int_equal (size, sizeof reply);
-    assert_memory_equal (found, reply, sizeof reply);
-    free (found);
+    s_store_bytes_committed (fixture, key, T0, reply, sizeof reply);
+    s_expect_bytes (fixture, key, reply, sizeof reply);
 }
 
 static void
@@ -404,8 +410,7 @@ test_store_fails (void **state)
     assert_int_equal (wsis_replies_store (fixture->replies, key, T0, "r", 1), -1);
     s_expect_none (fixture, key);
     assert_int_equal (wsis_replies_size (fixture->replies), 0);
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_replies_abort (fixture->replies);
+    s_rollback (fixture);
     assert_int_equal (wsis_store_exec (fixture->store, "DROP TRIGGER refuse"), 0);
 
     //  A row that vanished behind the index's back is not found either

@@ -11,14 +11,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "wsis_store.h"
+#include "test_support.h"
 
 
 //  --------------------------------------------------------------------------
@@ -35,8 +34,7 @@ s_setup (void **state)
     fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
     if (!fixture)
         return -1;
-    snprintf (fixture->dir, sizeof fixture->dir, "/tmp/test_wsis_store_XXXXXX");
-    if (!mkdtemp (fixture->dir)) {
+    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_store")) {
         free (fixture);
         return -1;
     }
@@ -50,19 +48,7 @@ static int
 s_teardown (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    DIR *dir = opendir (fixture->dir);
-    if (dir) {
-        struct dirent *entry;
-        while ((entry = readdir (dir))) {
-            if (strcmp (entry->d_name, ".") == 0 || strcmp (entry->d_name, "..") == 0)
-                continue;
-            char path [512];
-            snprintf (path, sizeof path, "%s/%s", fixture->dir, entry->d_name);
-            unlink (path);
-        }
-        closedir (dir);
-    }
-    int rc = rmdir (fixture->dir);
+    int rc = test_tempdir_remove (fixture->dir);
     free (fixture);
     return rc;
 }
