@@ -178,6 +178,19 @@ s_on_catchup_reply (zloop_t *loop, zsock_t *dealer, void *arg)
     return 0;
 }
 
+//  True when the event's topic is one the service said it never applies.
+static bool
+s_ignored (wsis_service_t *self, zmsg_t *msg)
+{
+    if (!self->def->ignores || zmsg_size (msg) != 2)
+        return false;
+    zframe_t *topic = zmsg_first (msg);
+    for (const char *const *type = self->def->ignores; *type; type++)
+        if (zframe_streq (topic, *type))
+            return true;
+    return false;
+}
+
 static int
 s_on_event (zloop_t *loop, zsock_t *subscriber, void *arg)
 {
@@ -188,6 +201,10 @@ s_on_event (zloop_t *loop, zsock_t *subscriber, void *arg)
     zmsg_t *msg;
     while (count < self->batch_max && (msg = zmsg_recv (subscriber))) {
         count++;
+        if (s_ignored (self, msg)) {
+            zmsg_destroy (&msg);
+            continue;
+        }
         wsis_event_t event;
         wsis_error_t error;
         zframe_t *frame = zmsg_last (msg);

@@ -73,6 +73,13 @@ typedef struct {
     void (*rolled_back) (wsis_service_t *service);
     //  Before the store closes.
     void (*stop) (wsis_service_t *service);
+
+    //  Event types the service never applies, dropped by their topic
+    //  before they are decoded: the SUB takes every topic (the cursor must
+    //  see every event of a followed source), so a service's own events
+    //  come back to it from the bus; for wsis-voting that is one vote.cast
+    //  per vote. NULL-terminated, or NULL.
+    const char *const *ignores;
 } wsis_service_def_t;
 
 //  Parses -c FILE / -h, loads config, opens the store, binds, runs until

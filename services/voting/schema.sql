@@ -1,0 +1,61 @@
+-- wsis-voting: eligible voters, ballots, tallies, champions.
+--
+-- Shaped for the real load (1.3-2 million votes a year, most near the
+-- deadline): the vote log is append-only in commit order, with no index but
+-- its rowid, so a vote writes to the end of one B-tree. Uniqueness of a
+-- voter's vote per call and category is checked against an index kept in
+-- memory and rebuilt from this log at start.
+
+-- version 1
+
+-- The per-installation secret of the receipts (HMAC-SHA256 key), made at
+-- first start.
+CREATE TABLE secret (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    key BLOB NOT NULL
+);
+
+-- Registered stakeholders (stakeholder.registered), numbered in the order
+-- they were registered; the lookup by stakeholder_id is kept in memory.
+CREATE TABLE voter (
+    voter_no INTEGER PRIMARY KEY,
+    stakeholder_id TEXT NOT NULL
+);
+
+-- The public vote of a prize call: published when nominations.published
+-- was applied, closed with the voting.closed body as result.
+CREATE TABLE poll (
+    call TEXT PRIMARY KEY,
+    published_at INTEGER,
+    closed_at INTEGER,
+    closed_by TEXT,
+    result BLOB
+);
+
+-- Nominated projects of a call and their running counts, updated in the
+-- same transaction as each vote: votes_cast counts every vote, and
+-- votes_complete the votes of complete ballots (the 2013 rule); last_* is
+-- the number of the vote after which the count was reached (the tie-break
+-- at the cut-off of the champions).
+CREATE TABLE candidate (
+    candidate_no INTEGER PRIMARY KEY,
+    call TEXT NOT NULL,
+    category TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    votes_cast INTEGER NOT NULL DEFAULT 0,
+    last_cast INTEGER NOT NULL DEFAULT 0,
+    votes_complete INTEGER NOT NULL DEFAULT 0,
+    last_complete INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (call, category, submission_id)
+);
+
+-- The vote log, append-only in commit order (vote_no is given by the
+-- service: the last one plus one). request is a hash of who sent the vote
+-- and the request id, so a resend of the same request gets its first reply.
+CREATE TABLE vote (
+    vote_no INTEGER PRIMARY KEY,
+    voter_no INTEGER NOT NULL,
+    candidate_no INTEGER NOT NULL,
+    request INTEGER NOT NULL
+);

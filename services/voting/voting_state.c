@@ -1,0 +1,370 @@
+/*  voting_state: the in-memory state, built from the store.
+
+    At start and after a transaction rolled back, everything in memory is
+    rebuilt from what is committed: the voters, the polls and their
+    nominated projects, and the vote index, replayed from the vote log in
+    commit order. So after a crash the service knows exactly the votes that
+    were acknowledged (a reply is sent only after the commit), no more and
+    no fewer. The counts persisted with every vote are checked against the
+    replay on the way.
+*/
+#include "voting.h"
+#include "wsis_log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX 512
+
+static void
+s_key (char *key, int category, const char *submission_id, size_t len)
+{
+    snprintf (key, KEY_MAX, "%s\x1f%.*s", wsis_categories [category], (int) len, submission_id);
+}
+
+voting_poll_t *
+voting_state_poll (voting_t *self, const char *call_id)
+{
+    for (size_t i = 0; i < self->poll_count; i++)
+        if (streq (self->polls [i].call->id, call_id))
+            return &self->polls [i];
+    return NULL;
+}
+
+int
+voting_state_candidate (voting_poll_t *poll, int category, const char *submission_id, size_t len)
+{
+    if (!poll->by_submission || len > KEY_MAX / 2 || memchr (submission_id, 0, len))
+        return -1;
+    char key [KEY_MAX];
+    s_key (key, category, submission_id, len);
+    uintptr_t found = (uintptr_t) zhashx_lookup (poll->by_submission, key);
+    return found? (int) (found - 1): -1;
+}
+
+int
+voting_state_reserve_voter (voting_t *self, uint32_t voter_no)
+{
+    for (size_t i = 0; i < self->poll_count; i++) {
+        voting_poll_t *poll = &self->polls [i];
+        if (voter_no < poll->ballots_alloc)
+            continue;
+        size_t alloc = poll->ballots_alloc? poll->ballots_alloc: 4096;
+        while (alloc <= voter_no)
+            alloc *= 2;
+        uint8_t *ballots = (uint8_t *) realloc (poll->ballots, alloc);
+        if (!ballots)
+            return -1;
+        memset (ballots + poll->ballots_alloc, 0, alloc - poll->ballots_alloc);
+        poll->ballots = ballots;
+        poll->ballots_alloc = alloc;
+    }
+    return 0;
+}
+
+int
+voting_state_add_candidate (voting_t *self, voting_poll_t *poll, int64_t candidate_no,
+                            int category, const char *submission_id, uint32_t position)
+{
+    if (poll->candidate_count >= VOTING_MAX_CANDIDATES || candidate_no <= 0)
+        return -1;
+    if ((size_t) candidate_no >= self->places_alloc) {
+        size_t alloc = self->places_alloc? self->places_alloc: 256;
+        while (alloc <= (size_t) candidate_no)
+            alloc *= 2;
+        voting_place_t *places = (voting_place_t *) realloc (self->places, alloc * sizeof *places);
+        if (!places)
+            return -1;
+        memset (places + self->places_alloc, 0, (alloc - self->places_alloc) * sizeof *places);
+        self->places = places;
+        self->places_alloc = alloc;
+    }
+    voting_candidate_t *candidates = (voting_candidate_t *) realloc (poll->candidates,
+        (poll->candidate_count + 1) * sizeof (voting_candidate_t));
+    if (!candidates)
+        return -1;
+    poll->candidates = candidates;
+    voting_candidate_t *candidate = &poll->candidates [poll->candidate_count];
+    memset (candidate, 0, sizeof *candidate);
+    candidate->submission_id = strdup (submission_id);
+    if (!candidate->submission_id)
+        return -1;
+    candidate->category = category;
+    candidate->position = position;
+    candidate->candidate_no = candidate_no;
+
+    bool first_in_category = true;
+    for (size_t i = 0; i < poll->candidate_count; i++)
+        if (poll->candidates [i].category == category)
+            first_in_category = false;
+    if (first_in_category)
+        poll->open_categories++;
+
+    char key [KEY_MAX];
+    s_key (key, category, submission_id, strlen (submission_id));
+    zhashx_update (poll->by_submission, key, (void *) (uintptr_t) (poll->candidate_count + 1));
+    self->places [candidate_no].poll = (uint32_t) (poll - self->polls);
+    self->places [candidate_no].candidate = (uint32_t) poll->candidate_count;
+    self->places [candidate_no].known = true;
+    poll->candidate_count++;
+    return 0;
+}
+
+size_t
+voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t voter_no,
+                     uint32_t out [WSIS_CATEGORY_COUNT])
+{
+    uint32_t poll_no = (uint32_t) (poll - self->polls);
+    size_t count = 0;
+    for (int category = 0; category < WSIS_CATEGORY_COUNT; category++) {
+        uint64_t value;
+        if (voting_index_find (&self->index, voting_index_key (voter_no, poll_no, category), &value))
+            out [count++] = VOTING_VALUE_CANDIDATE (value);
+    }
+    return count;
+}
+
+bool
+voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t voter_no,
+                    uint32_t candidate, uint64_t vote_no)
+{
+    voting_candidate_t *voted = &poll->candidates [candidate];
+    voted->votes_cast++;
+    voted->last_cast = vote_no;
+    poll->votes_cast++;
+    if (poll->ballots [voter_no]++ == 0)
+        poll->voters_cast++;
+    if (poll->ballots [voter_no] != poll->open_categories)
+        return false;
+    //  The 2013 rule: this vote completed the ballot, so from now on every
+    //  vote of this voter in this call counts.
+    poll->complete_voters++;
+    uint32_t ballot [WSIS_CATEGORY_COUNT];
+    size_t count = voting_state_ballot (self, poll, voter_no, ballot);
+    for (size_t i = 0; i < count; i++) {
+        poll->candidates [ballot [i]].votes_complete++;
+        poll->candidates [ballot [i]].last_complete = vote_no;
+    }
+    return true;
+}
+
+//  -------------------------------------------------------------------------
+//  Loading
+
+typedef struct {
+    voting_t *self;
+    wsis_store_t *store;
+    voting_candidate_t *stored;     //  counts as persisted, [candidate_no]
+    size_t stored_alloc;
+    uint64_t skipped;
+} loader_t;
+
+static int
+s_load_poll (void *arg, const char *call, bool published, bool closed)
+{
+    loader_t *loader = (loader_t *) arg;
+    voting_poll_t *poll = voting_state_poll (loader->self, call);
+    if (!poll) {
+        wsis_log_warning ("voting: call %s of the store is not a prize call of the calendar; ignored", call);
+        return 0;
+    }
+    poll->published = published;
+    poll->closed = closed;
+    return 0;
+}
+
+static int
+s_load_candidate (void *arg, const voting_store_candidate_t *row)
+{
+    loader_t *loader = (loader_t *) arg;
+    voting_poll_t *poll = voting_state_poll (loader->self, row->call);
+    int category = wsis_valid_category (row->category, strlen (row->category));
+    if (!poll || category < 0)
+        return 0;               //  a call no longer in the calendar (warned above)
+    if (voting_state_add_candidate (loader->self, poll, row->candidate_no, category,
+                                    row->submission_id, row->position))
+        return -1;
+    if ((size_t) row->candidate_no >= loader->stored_alloc) {
+        size_t alloc = loader->self->places_alloc;
+        voting_candidate_t *stored = (voting_candidate_t *) realloc (loader->stored,
+                                                                     alloc * sizeof *stored);
+        if (!stored)
+            return -1;
+        loader->stored = stored;
+        loader->stored_alloc = alloc;
+    }
+    voting_candidate_t *kept = &loader->stored [row->candidate_no];
+    kept->votes_cast = row->votes_cast;
+    kept->last_cast = row->last_cast;
+    kept->votes_complete = row->votes_complete;
+    kept->last_complete = row->last_complete;
+    return 0;
+}
+
+static int
+s_load_voter (void *arg, uint32_t voter_no, const char *id, size_t len)
+{
+    loader_t *loader = (loader_t *) arg;
+    voting_voters_t *voters = &loader->self->voters;
+    if (voter_no != voters->count + 1) {
+        wsis_log_error ("voting: voter numbers are not dense at %u", voter_no);
+        return -1;
+    }
+    if (voting_voters_reserve (voters, len))
+        return -1;
+    voting_voters_add (voters, id, len);
+    return 0;
+}
+
+static int
+s_load_vote (void *arg, uint64_t vote_no, uint32_t voter_no, int64_t candidate_no)
+{
+    loader_t *loader = (loader_t *) arg;
+    voting_t *self = loader->self;
+    self->last_vote_no = vote_no;
+    if (candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
+    ||  !self->places [candidate_no].known || voter_no == 0 || voter_no > self->voters.count) {
+        loader->skipped++;      //  a call no longer in the calendar
+        return 0;
+    }
+    voting_place_t *place = &self->places [candidate_no];
+    voting_poll_t *poll = &self->polls [place->poll];
+    int category = poll->candidates [place->candidate].category;
+    uint64_t key = voting_index_key (voter_no, place->poll, category);
+    uint64_t value;
+    if (voting_index_find (&self->index, key, &value)) {
+        //  Cannot happen: vote.cast checks the same index before writing.
+        wsis_log_error ("voting: vote %llu repeats vote %llu of the same voter and category; not counted",
+                        (unsigned long long) vote_no, (unsigned long long) VOTING_VALUE_VOTE (value));
+        loader->skipped++;
+        return 0;
+    }
+    if (voting_index_reserve (&self->index, 1))
+        return -1;
+    voting_index_put (&self->index, key, voting_index_value (vote_no, place->candidate));
+    voting_state_count (self, poll, voter_no, place->candidate, vote_no);
+    return 0;
+}
+
+//  The counts persisted with the votes must equal the replay of the log
+//  (both are written in the same transactions). If they ever differ, the
+//  log is the record: say so loudly and repair the persisted counts.
+static int
+s_check_counts (loader_t *loader)
+{
+    voting_t *self = loader->self;
+    size_t repaired = 0;
+    bool began = false;
+    for (size_t p = 0; p < self->poll_count; p++) {
+        voting_poll_t *poll = &self->polls [p];
+        for (size_t i = 0; i < poll->candidate_count; i++) {
+            voting_candidate_t *candidate = &poll->candidates [i];
+            voting_candidate_t *kept = &loader->stored [candidate->candidate_no];
+            if (kept->votes_cast == candidate->votes_cast && kept->last_cast == candidate->last_cast
+            &&  kept->votes_complete == candidate->votes_complete
+            &&  kept->last_complete == candidate->last_complete)
+                continue;
+            wsis_log_error ("voting: %s %s %s: stored counts %llu/%llu, the vote log says %llu/%llu; repaired",
+                            poll->call->id, wsis_categories [candidate->category], candidate->submission_id,
+                            (unsigned long long) kept->votes_cast, (unsigned long long) kept->votes_complete,
+                            (unsigned long long) candidate->votes_cast,
+                            (unsigned long long) candidate->votes_complete);
+            if (!began && wsis_store_begin (loader->store))
+                return -1;
+            began = true;
+            if (voting_store_counts_set (loader->store, candidate)) {
+                wsis_store_rollback (loader->store);
+                return -1;
+            }
+            repaired++;
+        }
+    }
+    if (!began)
+        return 0;
+    if (wsis_store_commit (loader->store))
+        return -1;
+    wsis_log_warning ("voting: counts of %zu candidates repaired from the vote log", repaired);
+    return 0;
+}
+
+void
+voting_state_reset (voting_t *self)
+{
+    for (size_t p = 0; p < self->poll_count; p++) {
+        voting_poll_t *poll = &self->polls [p];
+        for (size_t i = 0; i < poll->candidate_count; i++)
+            free (poll->candidates [i].submission_id);
+        free (poll->candidates);
+        free (poll->ballots);
+        zhashx_destroy (&poll->by_submission);
+    }
+    free (self->polls);
+    self->polls = NULL;
+    self->poll_count = 0;
+    free (self->places);
+    self->places = NULL;
+    self->places_alloc = 0;
+    voting_voters_reset (&self->voters);
+    voting_index_reset (&self->index);
+    self->last_vote_no = 0;
+}
+
+int
+voting_state_load (voting_t *self, wsis_service_t *service)
+{
+    int64_t started = zclock_mono ();
+    voting_state_reset (self);
+    self->ready = false;
+    wsis_store_t *store = wsis_service_store (service);
+    wsis_calendar_t *calendar = wsis_service_calendar (service);
+    self->complete_ballot_required = wsis_config_bool (wsis_service_config (service),
+                                                       "voting/complete_ballot_required");
+
+    //  One poll per prize call: only the WSIS Prizes have a public vote.
+    size_t calls = wsis_calendar_size (calendar);
+    self->polls = (voting_poll_t *) calloc (calls? calls: 1, sizeof (voting_poll_t));
+    if (!self->polls)
+        return -1;
+    for (size_t i = 0; i < calls && self->poll_count < VOTING_MAX_POLLS; i++) {
+        const wsis_call_t *call = wsis_calendar_at (calendar, i);
+        const wsis_phase_t *phase = wsis_call_phase (call, "voting");
+        if (!streq (call->kind, "prize") || !phase)
+            continue;
+        voting_poll_t *poll = &self->polls [self->poll_count++];
+        poll->call = call;
+        poll->phase = phase;
+        poll->by_submission = zhashx_new ();
+    }
+
+    loader_t loader = { .self = self, .store = store };
+    int rc = -1;
+    if (voting_store_polls_each (store, s_load_poll, &loader)
+    ||  voting_store_candidates_each (store, s_load_candidate, &loader)
+    ||  voting_store_voters_each (store, s_load_voter, &loader)
+    ||  voting_state_reserve_voter (self, (uint32_t) self->voters.count))
+        goto cleanup;
+    //  The replay counts from zero; what was persisted is in loader.stored.
+    for (size_t p = 0; p < self->poll_count; p++)
+        for (size_t i = 0; i < self->polls [p].candidate_count; i++) {
+            voting_candidate_t *candidate = &self->polls [p].candidates [i];
+            candidate->votes_cast = candidate->last_cast = 0;
+            candidate->votes_complete = candidate->last_complete = 0;
+        }
+    if (voting_store_votes_each (store, s_load_vote, &loader)
+    ||  s_check_counts (&loader))
+        goto cleanup;
+    if (loader.skipped)
+        wsis_log_warning ("voting: %llu votes of the log belong to no poll of the calendar",
+                          (unsigned long long) loader.skipped);
+    wsis_log_info ("voting: %zu voters, %zu votes loaded in %lld ms (%s)",
+                   self->voters.count, self->index.count, (long long) (zclock_mono () - started),
+                   self->complete_ballot_required? "complete ballots required": "every vote counts");
+    self->ready = true;
+    rc = 0;
+
+cleanup:
+    free (loader.stored);
+    if (rc)
+        wsis_log_error ("voting: cannot load the state from the store");
+    return rc;
+}
