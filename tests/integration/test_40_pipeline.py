@@ -185,3 +185,47 @@ def test_full_prize_contest(contest):
             position = c.call(consumer, "sys.stats")["body"]["sources"][source]
             assert position["applied"] == position["last_seq"]
     events.close()
+
+
+def test_nominations_killed_while_real_submissions_arrive(tmp_path):
+    """wsis-nominations is SIGKILLed while wsis-submissions keeps accepting
+    projects; restarted, it learns every one it missed, once."""
+    import signal
+    c = Cluster(tmp_path)
+    try:
+        c.start("bus", "submissions", "nominations")
+        for name in ("submissions", "nominations"):
+            ok(c.call(name, "sys.clock.set", {"now": OPEN}))
+        submitter = ok(c.call("submissions", "stakeholder.register", stakeholder_body(), role="public"))["stakeholder_id"]
+        submitted = []
+        for i in range(60):
+            if i == 20:
+                c.kill("nominations", signal.SIGKILL)
+            if i == 40:
+                c.start("nominations")
+                ok(c.call("nominations", "sys.clock.set", {"now": OPEN}))
+            category = CATEGORIES[i % len(CATEGORIES)]
+            body = prize_body(submitter, category=category)
+            submitted.append(ok(c.call("submissions", "submission.create", body, role="gateway"))["submission_id"])
+        c.wait_until(lambda: caught_up(c, "nominations", "submissions"), what="nominations to catch up")
+        position = c.call("nominations", "sys.stats")["body"]["sources"]["submissions"]
+        assert position["applied"] == position["last_seq"]
+
+        for name in ("submissions", "nominations"):
+            ok(c.call(name, "sys.clock.set", {"now": IN_REVIEW}))
+        known, after = [], None
+        while True:
+            body = {"call": "prizes-2022", "limit": 25}
+            if after:
+                body["after"] = after
+            page = ok(c.call("nominations", "review.list", body, role="staff"))
+            known += [item["submission_id"] for item in page["items"]]
+            after = page["next"]
+            if not after:
+                break
+        assert sorted(known) == sorted(submitted)
+        # A project submitted while nominations was down can be reviewed.
+        ok(c.call("nominations", "review.decide", {"submission_id": submitted[30], "decision": "nominate"},
+                  role="staff"))
+    finally:
+        c.close()
