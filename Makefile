@@ -41,7 +41,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all deps run test unit unit-asan integration integration-asan check-asan \
-        fuzz bench clean
+        fuzz bench clean check-compose
 .DEFAULT_GOAL := all
 
 all: deps
@@ -176,6 +176,11 @@ fuzz: $(FUZZ_TARGETS)
 # ---------------------------------------------------------------- bench
 bench: all
 	$(PYTHON) bench/run.py $(BENCH)
+
+# ---------------------------------------------------------------- compose
+# The compose deployment for real (starts dockerd if needed); not in `make test`.
+check-compose:
+	scripts/check-compose.sh
 
 clean:
 	rm -rf build bin

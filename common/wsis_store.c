@@ -1,4 +1,5 @@
-/*  wsis_store: SQLite open, migrations, statement cache, transactions. */
+/*  wsis_store: SQLite open, migrations, statement cache, transactions, and
+    the statement helpers every service's store uses. */
 #include "wsis_store.h"
 #include "wsis_log.h"
 
@@ -193,16 +194,7 @@ wsis_store_in_transaction (wsis_store_t *self)
 static int
 s_step (wsis_store_t *self, const char *sql)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (self, sql);
-    if (!stmt)
-        return -1;
-    int rc = sqlite3_step (stmt);
-    sqlite3_reset (stmt);
-    if (rc != SQLITE_DONE) {
-        wsis_log_error ("sqlite: %s (in: %s)", sqlite3_errmsg (self->db), sql);
-        return -1;
-    }
-    return 0;
+    return wsis_store_run (self, wsis_store_stmt (self, sql));
 }
 
 int
@@ -234,4 +226,66 @@ wsis_store_int (wsis_store_t *self, const char *sql, int64_t fallback)
         value = sqlite3_column_int64 (stmt, 0);
     sqlite3_reset (stmt);
     return value;
+}
+
+void
+wsis_store_bind_text (sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null (stmt, index);
+}
+
+void
+wsis_store_bind_textn (sqlite3_stmt *stmt, int index, const char *text, size_t len)
+{
+    if (text)
+        sqlite3_bind_text64 (stmt, index, text, (sqlite3_uint64) len, SQLITE_TRANSIENT, SQLITE_UTF8);
+    else
+        sqlite3_bind_null (stmt, index);
+}
+
+const char *
+wsis_store_text (sqlite3_stmt *stmt, int column)
+{
+    return (const char *) sqlite3_column_text (stmt, column);
+}
+
+//  The message is read before any reset: the step's error is the one the
+//  log must show.
+static int
+s_failed (wsis_store_t *self, sqlite3_stmt *stmt)
+{
+    wsis_log_error ("sqlite: %s (in: %s)", sqlite3_errmsg (self->db), sqlite3_sql (stmt));
+    return -1;
+}
+
+int
+wsis_store_run (wsis_store_t *self, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step (stmt) == SQLITE_DONE? 0: s_failed (self, stmt);
+    sqlite3_reset (stmt);
+    return rc;
+}
+
+int
+wsis_store_row (wsis_store_t *self, sqlite3_stmt *stmt)
+{
+    if (!stmt)
+        return -1;
+    int rc = sqlite3_step (stmt);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return s_failed (self, stmt);
+}
+
+int
+wsis_store_exists (wsis_store_t *self, sqlite3_stmt *stmt)
+{
+    return wsis_store_done (stmt, wsis_store_row (self, stmt));
 }

@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct _wsis_store_t wsis_store_t;
@@ -55,5 +56,35 @@ int wsis_store_rollback_savepoint (wsis_store_t *self);
 //  Single-value helpers: the first column of the first row as int64 (or
 //  fallback when no row).
 int64_t wsis_store_int (wsis_store_t *self, const char *sql, int64_t fallback);
+
+//  -------------------------------------------------------------------------
+//  Statement helpers for the services' *_store.c files. stmt is one
+//  wsis_store_stmt returned (the store owns it); parameters count from 1,
+//  columns from 0. A failure is logged here, with the SQLite error and the
+//  statement's SQL, so callers only pass the -1 on.
+
+//  Binds text, or SQL NULL when text is NULL. SQLite copies the text
+//  (SQLITE_TRANSIENT), so the caller's buffer may go away before the step.
+//  bind_textn binds len bytes of text, which need not be NUL-terminated.
+void wsis_store_bind_text (sqlite3_stmt *stmt, int index, const char *text);
+void wsis_store_bind_textn (sqlite3_stmt *stmt, int index, const char *text, size_t len);
+
+//  The text of a column of the current row, or NULL for SQL NULL. SQLite
+//  owns it; it lives until the statement steps again or is reset.
+const char *wsis_store_text (sqlite3_stmt *stmt, int column);
+
+//  Runs a write (a statement without rows) to its end and resets it.
+//  0, or -1 when it failed (logged) or stmt is NULL (a statement that did
+//  not prepare, already logged by wsis_store_stmt).
+int wsis_store_run (wsis_store_t *self, sqlite3_stmt *stmt);
+
+//  Steps a lookup once: 1 a row (its columns are readable), 0 no more
+//  rows, -1 failed (logged) or stmt NULL. Does not reset: the caller reads
+//  the row, then resets (`return wsis_store_done (stmt, rc)`).
+int wsis_store_row (wsis_store_t *self, sqlite3_stmt *stmt);
+
+//  Whether a lookup yields a row: 1 one, 0 none, -1 failed (logged) or
+//  stmt NULL. Resets the statement.
+int wsis_store_exists (wsis_store_t *self, sqlite3_stmt *stmt);
 
 #endif

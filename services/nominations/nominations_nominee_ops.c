@@ -61,11 +61,83 @@ s_email_norm (const char *email, char *norm, size_t size)
     norm [i] = 0;
 }
 
+typedef int (nominee_exists_fn) (wsis_store_t *store, const char *call, const char *email_norm);
+
+//  Checks that the nominee's mailbox is not nominated yet in the call
+//  (`as` names the role in the reply) and writes its normal form to
+//  email_norm. -1 with the reply failed: `duplicate`, or the store failed.
+static int
+s_check_new (wsis_service_t *service, wsis_reply_t *reply, const wsis_call_t *call,
+             nominee_exists_fn *exists, const char *as, const char *email,
+             char email_norm [EMAIL_MAX + 1])
+{
+    s_email_norm (email, email_norm, EMAIL_MAX + 1);
+    int rc = exists (wsis_service_store (service), call->id, email_norm);
+    if (rc < 0)
+        return nominations_fail_internal (reply);
+    if (rc == 1)
+        return wsis_reply_fail (reply, "duplicate", "nominee.email",
+                                "%s is already nominated as %s in %s", email, as, call->id);
+    return 0;
+}
+
 static const char *
 s_time (int64_t when, char *buffer)
 {
     wsis_time_format (when, buffer);
     return buffer;
+}
+
+//  A nomination's public id: its kind's prefix ("hltf", "amb") and its
+//  number.
+static void
+s_nomination_id (char *id, size_t size, const char *prefix, int64_t number)
+{
+    snprintf (id, size, "%s-%lld", prefix, (long long) number);
+}
+
+//  The first two keys of a nomination: its id, then when it was made (in
+//  a listing, which is of one call) or its call (in the event).
+static void
+s_pack_head (msgpack_packer *pk, const char *prefix, const nominations_nominee_t *nominee,
+             bool listing)
+{
+    char id [32], when [WSIS_TIME_BUFSIZE];
+    s_nomination_id (id, sizeof id, prefix, nominee->number);
+    wsis_pack_kv_str (pk, "nomination_id", id);
+    if (listing)
+        wsis_pack_kv_str (pk, "nominated_at", s_time (nominee->nominated_at, when));
+    else
+        wsis_pack_kv_str (pk, "call", nominee->call);
+}
+
+typedef void (nominee_pack_fn) (msgpack_packer *pk, const nominations_nominee_t *nominee,
+                                bool listing);
+
+//  Writes the event of a new nomination to the outbox. 0 or -1.
+static int
+s_emit (wsis_service_t *service, const char *type, nominee_pack_fn *pack,
+        const nominations_nominee_t *nominee)
+{
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    pack (&pk, nominee, false);
+    int rc = wsis_service_emit (service, type, buffer.data, buffer.size);
+    msgpack_sbuffer_destroy (&buffer);
+    return rc;
+}
+
+//  The reply to a nomination: {nomination_id}.
+static int
+s_reply_id (wsis_reply_t *reply, const char *prefix, int64_t number)
+{
+    char id [32];
+    s_nomination_id (id, sizeof id, prefix, number);
+    msgpack_pack_map (&reply->pk, 1);
+    wsis_pack_kv_str (&reply->pk, "nomination_id", id);
+    return 0;
 }
 
 //  -------------------------------------------------------------------------
@@ -75,14 +147,8 @@ s_time (int64_t when, char *buffer)
 static void
 s_pack_hltf (msgpack_packer *pk, const nominations_nominee_t *nominee, bool listing)
 {
-    char id [32], when [WSIS_TIME_BUFSIZE];
-    snprintf (id, sizeof id, "hltf-%lld", (long long) nominee->number);
     msgpack_pack_map (pk, 5);
-    wsis_pack_kv_str (pk, "nomination_id", id);
-    if (listing)
-        wsis_pack_kv_str (pk, "nominated_at", s_time (nominee->nominated_at, when));
-    else
-        wsis_pack_kv_str (pk, "call", nominee->call);
+    s_pack_head (pk, "hltf", nominee, listing);
     wsis_pack_kv_str (pk, "stakeholder_type", nominee->stakeholder_type);
     wsis_pack_str (pk, "nominee");
     msgpack_pack_map (pk, 5);
@@ -134,14 +200,9 @@ hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
         return -1;
 
     char email_norm [EMAIL_MAX + 1];
-    s_email_norm (nominee.email, email_norm, sizeof email_norm);
-    int rc = nominations_store_hltf_exists (store, call->id, email_norm);
-    if (rc < 0)
-        return nominations_fail_internal (reply);
-    if (rc == 1)
-        return wsis_reply_fail (reply, "duplicate", "nominee.email",
-                                "%s is already nominated as a facilitator in %s",
-                                nominee.email, call->id);
+    if (s_check_new (service, reply, call, nominations_store_hltf_exists, "a facilitator",
+                     nominee.email, email_norm))
+        return -1;
 
     nominations_nominee_t record = {
         .call = call->id, .stakeholder_type = stakeholder_type,
@@ -150,24 +211,10 @@ hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
         .nominator_name = nominator.name, .nominator_email = nominator.email,
         .nominated_at = wsis_service_now (service),
     };
-    if (nominations_store_hltf_add (store, &record, email_norm, &record.number))
+    if (nominations_store_hltf_add (store, &record, email_norm, &record.number)
+    ||  s_emit (service, "hltf.nominated", s_pack_hltf, &record))
         return nominations_fail_internal (reply);
-
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    s_pack_hltf (&pk, &record, false);
-    rc = wsis_service_emit (service, "hltf.nominated", buffer.data, buffer.size);
-    msgpack_sbuffer_destroy (&buffer);
-    if (rc)
-        return nominations_fail_internal (reply);
-
-    char id [32];
-    snprintf (id, sizeof id, "hltf-%lld", (long long) record.number);
-    msgpack_pack_map (&reply->pk, 1);
-    wsis_pack_kv_str (&reply->pk, "nomination_id", id);
-    return 0;
+    return s_reply_id (reply, "hltf", record.number);
 }
 
 //  -------------------------------------------------------------------------
@@ -253,14 +300,8 @@ s_pack_objectives (msgpack_packer *pk, const char *objectives)
 static void
 s_pack_ambassador (msgpack_packer *pk, const nominations_nominee_t *nominee, bool listing)
 {
-    char id [32], when [WSIS_TIME_BUFSIZE];
-    snprintf (id, sizeof id, "amb-%lld", (long long) nominee->number);
     msgpack_pack_map (pk, 5);
-    wsis_pack_kv_str (pk, "nomination_id", id);
-    if (listing)
-        wsis_pack_kv_str (pk, "nominated_at", s_time (nominee->nominated_at, when));
-    else
-        wsis_pack_kv_str (pk, "call", nominee->call);
+    s_pack_head (pk, "amb", nominee, listing);
     wsis_pack_str (pk, "nominee");
     msgpack_pack_map (pk, 5);
     wsis_pack_kv_str (pk, "name", nominee->name);
@@ -328,14 +369,9 @@ ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_r
         return -1;
 
     char email_norm [EMAIL_MAX + 1];
-    s_email_norm (nominee.email, email_norm, sizeof email_norm);
-    int rc = nominations_store_ambassador_exists (store, call->id, email_norm);
-    if (rc < 0)
-        return nominations_fail_internal (reply);
-    if (rc == 1)
-        return wsis_reply_fail (reply, "duplicate", "nominee.email",
-                                "%s is already nominated as a Gender Trendsetter in %s",
-                                nominee.email, call->id);
+    if (s_check_new (service, reply, call, nominations_store_ambassador_exists,
+                     "a Gender Trendsetter", nominee.email, email_norm))
+        return -1;
 
     char *motivation = strndup (text, text_len);
     nominations_nominee_t record = {
@@ -344,25 +380,13 @@ ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_r
         .objectives = objectives, .motivation = motivation,
         .nominated_at = wsis_service_now (service),
     };
-    rc = nominations_store_ambassador_add (store, &record, email_norm, &record.number);
-    if (rc == 0) {
-        msgpack_sbuffer buffer;
-        msgpack_sbuffer_init (&buffer);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-        s_pack_ambassador (&pk, &record, false);
-        rc = wsis_service_emit (service, "ambassador.nominated", buffer.data, buffer.size);
-        msgpack_sbuffer_destroy (&buffer);
-    }
+    int rc = nominations_store_ambassador_add (store, &record, email_norm, &record.number);
+    if (rc == 0)
+        rc = s_emit (service, "ambassador.nominated", s_pack_ambassador, &record);
     free (motivation);
     if (rc)
         return nominations_fail_internal (reply);
-
-    char id [32];
-    snprintf (id, sizeof id, "amb-%lld", (long long) record.number);
-    msgpack_pack_map (&reply->pk, 1);
-    wsis_pack_kv_str (&reply->pk, "nomination_id", id);
-    return 0;
+    return s_reply_id (reply, "amb", record.number);
 }
 
 //  -------------------------------------------------------------------------

@@ -5,7 +5,6 @@
     transaction the runtime opened for the batch or the event.
 */
 #include "nominations.h"
-#include "wsis_log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,70 +12,28 @@
 //  -------------------------------------------------------------------------
 //  Small helpers
 
-static const char *
-s_text (sqlite3_stmt *stmt, int column)
-{
-    const unsigned char *text = sqlite3_column_text (stmt, column);
-    return text? (const char *) text: NULL;
-}
-
 //  Copies a column into a fixed buffer ("" for NULL, truncated to fit).
 static void
 s_copy (sqlite3_stmt *stmt, int column, char *buffer, size_t size)
 {
-    const char *text = s_text (stmt, column);
+    const char *text = wsis_store_text (stmt, column);
     snprintf (buffer, size, "%s", text? text: "");
 }
 
+//  A heap copy of a column ("" for NULL); the caller frees it.
 static char *
 s_dup (sqlite3_stmt *stmt, int column)
 {
-    const char *text = s_text (stmt, column);
+    const char *text = wsis_store_text (stmt, column);
     return strdup (text? text: "");
 }
 
-static void
-s_bind_textn (sqlite3_stmt *stmt, int index, const char *text, size_t len)
-{
-    if (text)
-        sqlite3_bind_text (stmt, index, text, (int) len, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null (stmt, index);
-}
-
-static void
-s_bind_text (sqlite3_stmt *stmt, int index, const char *text)
-{
-    if (text)
-        sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null (stmt, index);
-}
-
-//  Runs a write statement to its end. 0 or -1 (logged).
+//  The lookups of this file answer 0 (found), 1 (no such row) or -1
+//  (nominations.h), the other way round from wsis_store_row's 1 / 0.
 static int
-s_run (wsis_store_t *store, sqlite3_stmt *stmt)
+s_found (int row)
 {
-    int rc = sqlite3_step (stmt);
-    sqlite3_reset (stmt);
-    if (rc != SQLITE_DONE) {
-        wsis_log_error ("nominations store: %s", sqlite3_errmsg (wsis_store_db (store)));
-        return -1;
-    }
-    return 0;
-}
-
-//  Steps a lookup: 0 row, 1 none, -1 failed (logged). The caller resets.
-static int
-s_row (wsis_store_t *store, sqlite3_stmt *stmt)
-{
-    int rc = sqlite3_step (stmt);
-    if (rc == SQLITE_ROW)
-        return 0;
-    if (rc == SQLITE_DONE)
-        return 1;
-    wsis_log_error ("nominations store: %s", sqlite3_errmsg (wsis_store_db (store)));
-    return -1;
+    return row < 0? -1: row == 1? 0: 1;
 }
 
 //  -------------------------------------------------------------------------
@@ -106,16 +63,16 @@ nominations_store_project_upsert (wsis_store_t *store, const nominations_project
         "  entity_norm = excluded.entity_norm, country = excluded.country");
     if (!stmt)
         return -1;
-    s_bind_textn (stmt, 1, project->submission_id, project->submission_id_len);
-    s_bind_textn (stmt, 2, project->call, project->call_len);
-    s_bind_textn (stmt, 3, project->kind, project->kind_len);
-    s_bind_textn (stmt, 4, project->category, project->category_len);
-    s_bind_textn (stmt, 5, project->status, project->status_len);
-    s_bind_textn (stmt, 6, project->title, project->title_len);
-    s_bind_textn (stmt, 7, project->entity, project->entity_len);
-    s_bind_text (stmt, 8, project->entity_norm);
-    s_bind_textn (stmt, 9, project->country, project->country_len);
-    return s_run (store, stmt);
+    wsis_store_bind_textn (stmt, 1, project->submission_id, project->submission_id_len);
+    wsis_store_bind_textn (stmt, 2, project->call, project->call_len);
+    wsis_store_bind_textn (stmt, 3, project->kind, project->kind_len);
+    wsis_store_bind_textn (stmt, 4, project->category, project->category_len);
+    wsis_store_bind_textn (stmt, 5, project->status, project->status_len);
+    wsis_store_bind_textn (stmt, 6, project->title, project->title_len);
+    wsis_store_bind_textn (stmt, 7, project->entity, project->entity_len);
+    wsis_store_bind_text (stmt, 8, project->entity_norm);
+    wsis_store_bind_textn (stmt, 9, project->country, project->country_len);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -127,11 +84,11 @@ nominations_store_project_withdraw (wsis_store_t *store, const nominations_proje
         " ON CONFLICT (submission_id) DO UPDATE SET status = 'withdrawn'");
     if (!stmt)
         return -1;
-    s_bind_textn (stmt, 1, project->submission_id, project->submission_id_len);
-    s_bind_textn (stmt, 2, project->call, project->call_len);
-    s_bind_textn (stmt, 3, project->kind, project->kind_len);
-    s_bind_textn (stmt, 4, project->category, project->category_len);
-    return s_run (store, stmt);
+    wsis_store_bind_textn (stmt, 1, project->submission_id, project->submission_id_len);
+    wsis_store_bind_textn (stmt, 2, project->call, project->call_len);
+    wsis_store_bind_textn (stmt, 3, project->kind, project->kind_len);
+    wsis_store_bind_textn (stmt, 4, project->category, project->category_len);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -145,8 +102,8 @@ nominations_store_project (wsis_store_t *store, const char *submission_id,
         " FROM project WHERE submission_id = ?1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, submission_id);
-    int rc = s_row (store, stmt);
+    wsis_store_bind_text (stmt, 1, submission_id);
+    int rc = s_found (wsis_store_row (store, stmt));
     if (rc == 0) {
         s_copy (stmt, 0, project->submission_id, sizeof project->submission_id);
         s_copy (stmt, 1, project->call, sizeof project->call);
@@ -171,8 +128,8 @@ nominations_store_review (wsis_store_t *store, const char *submission_id,
         "SELECT decision, coalesce (reason, '') FROM review WHERE submission_id = ?1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, submission_id);
-    int rc = s_row (store, stmt);
+    wsis_store_bind_text (stmt, 1, submission_id);
+    int rc = s_found (wsis_store_row (store, stmt));
     if (rc == 0) {
         s_copy (stmt, 0, decision, decision_size);
         *reason = s_dup (stmt, 1);
@@ -193,12 +150,12 @@ nominations_store_review_set (wsis_store_t *store, const char *submission_id,
         "  decided_at = excluded.decided_at");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, submission_id);
-    s_bind_text (stmt, 2, decision);
-    s_bind_text (stmt, 3, reason && *reason? reason: NULL);
-    s_bind_text (stmt, 4, decided_by);
+    wsis_store_bind_text (stmt, 1, submission_id);
+    wsis_store_bind_text (stmt, 2, decision);
+    wsis_store_bind_text (stmt, 3, reason && *reason? reason: NULL);
+    wsis_store_bind_text (stmt, 4, decided_by);
     sqlite3_bind_int64 (stmt, 5, now);
-    return s_run (store, stmt);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -218,21 +175,21 @@ nominations_store_review_each (wsis_store_t *store, const char *call, const char
         " ORDER BY p.id LIMIT ?5");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
-    s_bind_text (stmt, 3, decision);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 3, decision);
     sqlite3_bind_int64 (stmt, 4, after);
     sqlite3_bind_int64 (stmt, 5, limit);
     int count = 0, rc;
-    while ((rc = s_row (store, stmt)) == 0) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         nominations_review_row_t row = {
             .position = sqlite3_column_int64 (stmt, 0),
-            .submission_id = s_text (stmt, 1),
-            .category = s_text (stmt, 2),
-            .title = s_text (stmt, 3),
-            .status = s_text (stmt, 4),
-            .decision = s_text (stmt, 5),
-            .reason = s_text (stmt, 6),
+            .submission_id = wsis_store_text (stmt, 1),
+            .category = wsis_store_text (stmt, 2),
+            .title = wsis_store_text (stmt, 3),
+            .status = wsis_store_text (stmt, 4),
+            .decision = wsis_store_text (stmt, 5),
+            .reason = wsis_store_text (stmt, 6),
         };
         fn (&row, arg);
         count++;
@@ -255,11 +212,11 @@ nominations_store_draft_each (wsis_store_t *store, const char *call, const char 
         " ORDER BY p.id");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
     int count = 0, rc;
-    while ((rc = s_row (store, stmt)) == 0) {
-        fn (s_text (stmt, 0), s_text (stmt, 1), arg);
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
+        fn (wsis_store_text (stmt, 0), wsis_store_text (stmt, 1), arg);
         count++;
     }
     return wsis_store_done (stmt, rc < 0? -1: count);
@@ -274,9 +231,9 @@ nominations_store_draft_count (wsis_store_t *store, const char *call, const char
         "   AND p.status <> 'withdrawn' AND r.decision = 'nominate'");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
-    int rc = s_row (store, stmt);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
+    int rc = s_found (wsis_store_row (store, stmt));
     int64_t count = rc == 0? sqlite3_column_int64 (stmt, 0): -1;
     return wsis_store_done (stmt, (int) count);
 }
@@ -288,8 +245,8 @@ nominations_store_published (wsis_store_t *store, const char *call, int64_t *pub
         "SELECT published_at FROM publication WHERE call = ?1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    int rc = s_row (store, stmt);
+    wsis_store_bind_text (stmt, 1, call);
+    int rc = s_found (wsis_store_row (store, stmt));
     if (rc == 0 && published_at)
         *published_at = sqlite3_column_int64 (stmt, 0);
     return wsis_store_done (stmt, rc);
@@ -303,10 +260,10 @@ nominations_store_publish (wsis_store_t *store, const char *call, const char *pu
         "INSERT INTO publication (call, published_by, published_at) VALUES (?1, ?2, ?3)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, published_by);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, published_by);
     sqlite3_bind_int64 (stmt, 3, now);
-    return s_run (store, stmt);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -317,11 +274,11 @@ nominations_store_nominated_add (wsis_store_t *store, const char *call, const ch
         "INSERT INTO nominated (call, category, position, submission_id) VALUES (?1, ?2, ?3, ?4)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
     sqlite3_bind_int (stmt, 3, position);
-    s_bind_text (stmt, 4, submission_id);
-    return s_run (store, stmt);
+    wsis_store_bind_text (stmt, 4, submission_id);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -335,11 +292,11 @@ nominations_store_nominated_each (wsis_store_t *store, const char *call, const c
         " WHERE n.call = ?1 AND n.category = ?2 ORDER BY n.position");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
     int count = 0, rc;
-    while ((rc = s_row (store, stmt)) == 0) {
-        fn (s_text (stmt, 0), s_text (stmt, 1), arg);
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
+        fn (wsis_store_text (stmt, 0), wsis_store_text (stmt, 1), arg);
         count++;
     }
     return wsis_store_done (stmt, rc < 0? -1: count);
@@ -355,10 +312,9 @@ nominations_store_hltf_exists (wsis_store_t *store, const char *call, const char
         "SELECT 1 FROM hltf_nomination WHERE call = ?1 AND nominee_email_norm = ?2");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, email_norm);
-    int rc = s_row (store, stmt);
-    return wsis_store_done (stmt, rc < 0? -1: rc == 0);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, email_norm);
+    return wsis_store_exists (store, stmt);
 }
 
 int
@@ -372,18 +328,18 @@ nominations_store_hltf_add (wsis_store_t *store, const nominations_nominee_t *no
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, nominee->call);
-    s_bind_text (stmt, 2, nominee->stakeholder_type);
-    s_bind_text (stmt, 3, nominee->name);
-    s_bind_text (stmt, 4, nominee->title);
-    s_bind_text (stmt, 5, nominee->organization);
-    s_bind_text (stmt, 6, nominee->email);
-    s_bind_text (stmt, 7, email_norm);
-    s_bind_text (stmt, 8, nominee->gender);
-    s_bind_text (stmt, 9, nominee->nominator_name);
-    s_bind_text (stmt, 10, nominee->nominator_email);
+    wsis_store_bind_text (stmt, 1, nominee->call);
+    wsis_store_bind_text (stmt, 2, nominee->stakeholder_type);
+    wsis_store_bind_text (stmt, 3, nominee->name);
+    wsis_store_bind_text (stmt, 4, nominee->title);
+    wsis_store_bind_text (stmt, 5, nominee->organization);
+    wsis_store_bind_text (stmt, 6, nominee->email);
+    wsis_store_bind_text (stmt, 7, email_norm);
+    wsis_store_bind_text (stmt, 8, nominee->gender);
+    wsis_store_bind_text (stmt, 9, nominee->nominator_name);
+    wsis_store_bind_text (stmt, 10, nominee->nominator_email);
     sqlite3_bind_int64 (stmt, 11, nominee->nominated_at);
-    if (s_run (store, stmt))
+    if (wsis_store_run (store, stmt))
         return -1;
     *number = sqlite3_last_insert_rowid (wsis_store_db (store));
     return 0;
@@ -401,21 +357,21 @@ nominations_store_hltf_each (wsis_store_t *store, const char *call, const char *
         " ORDER BY id");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, stakeholder_type);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, stakeholder_type);
     int count = 0, rc;
-    while ((rc = s_row (store, stmt)) == 0) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         nominations_nominee_t nominee = {
             .call = call,
             .number = sqlite3_column_int64 (stmt, 0),
-            .stakeholder_type = s_text (stmt, 1),
-            .name = s_text (stmt, 2),
-            .title = s_text (stmt, 3),
-            .organization = s_text (stmt, 4),
-            .email = s_text (stmt, 5),
-            .gender = s_text (stmt, 6),
-            .nominator_name = s_text (stmt, 7),
-            .nominator_email = s_text (stmt, 8),
+            .stakeholder_type = wsis_store_text (stmt, 1),
+            .name = wsis_store_text (stmt, 2),
+            .title = wsis_store_text (stmt, 3),
+            .organization = wsis_store_text (stmt, 4),
+            .email = wsis_store_text (stmt, 5),
+            .gender = wsis_store_text (stmt, 6),
+            .nominator_name = wsis_store_text (stmt, 7),
+            .nominator_email = wsis_store_text (stmt, 8),
             .nominated_at = sqlite3_column_int64 (stmt, 9),
         };
         fn (&nominee, arg);
@@ -431,10 +387,9 @@ nominations_store_ambassador_exists (wsis_store_t *store, const char *call, cons
         "SELECT 1 FROM ambassador_nomination WHERE call = ?1 AND nominee_email_norm = ?2");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, email_norm);
-    int rc = s_row (store, stmt);
-    return wsis_store_done (stmt, rc < 0? -1: rc == 0);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, email_norm);
+    return wsis_store_exists (store, stmt);
 }
 
 int
@@ -448,17 +403,17 @@ nominations_store_ambassador_add (wsis_store_t *store, const nominations_nominee
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, nominee->call);
-    s_bind_text (stmt, 2, nominee->name);
-    s_bind_text (stmt, 3, nominee->organization);
-    s_bind_text (stmt, 4, nominee->country);
-    s_bind_text (stmt, 5, nominee->email);
-    s_bind_text (stmt, 6, email_norm);
-    s_bind_text (stmt, 7, nominee->gender);
-    s_bind_text (stmt, 8, nominee->objectives);
-    s_bind_text (stmt, 9, nominee->motivation);
+    wsis_store_bind_text (stmt, 1, nominee->call);
+    wsis_store_bind_text (stmt, 2, nominee->name);
+    wsis_store_bind_text (stmt, 3, nominee->organization);
+    wsis_store_bind_text (stmt, 4, nominee->country);
+    wsis_store_bind_text (stmt, 5, nominee->email);
+    wsis_store_bind_text (stmt, 6, email_norm);
+    wsis_store_bind_text (stmt, 7, nominee->gender);
+    wsis_store_bind_text (stmt, 8, nominee->objectives);
+    wsis_store_bind_text (stmt, 9, nominee->motivation);
     sqlite3_bind_int64 (stmt, 10, nominee->nominated_at);
-    if (s_run (store, stmt))
+    if (wsis_store_run (store, stmt))
         return -1;
     *number = sqlite3_last_insert_rowid (wsis_store_db (store));
     return 0;
@@ -475,19 +430,19 @@ nominations_store_ambassador_each (wsis_store_t *store, const char *call,
         " FROM ambassador_nomination WHERE call = ?1 ORDER BY id");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 1, call);
     int count = 0, rc;
-    while ((rc = s_row (store, stmt)) == 0) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         nominations_nominee_t nominee = {
             .call = call,
             .number = sqlite3_column_int64 (stmt, 0),
-            .name = s_text (stmt, 1),
-            .organization = s_text (stmt, 2),
-            .country = s_text (stmt, 3),
-            .email = s_text (stmt, 4),
-            .gender = s_text (stmt, 5),
-            .objectives = s_text (stmt, 6),
-            .motivation = s_text (stmt, 7),
+            .name = wsis_store_text (stmt, 1),
+            .organization = wsis_store_text (stmt, 2),
+            .country = wsis_store_text (stmt, 3),
+            .email = wsis_store_text (stmt, 4),
+            .gender = wsis_store_text (stmt, 5),
+            .objectives = wsis_store_text (stmt, 6),
+            .motivation = wsis_store_text (stmt, 7),
             .nominated_at = sqlite3_column_int64 (stmt, 8),
         };
         fn (&nominee, arg);
@@ -515,9 +470,9 @@ nominations_store_expert (wsis_store_t *store, const char *call, const char *exp
         "SELECT country, entity_norm FROM expert WHERE call = ?1 AND expert_id = ?2");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, expert_id);
-    int rc = s_row (store, stmt);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, expert_id);
+    int rc = s_found (wsis_store_row (store, stmt));
     if (rc == 0) {
         s_copy (stmt, 0, expert->country, sizeof expert->country);
         expert->entity_norm = s_dup (stmt, 1);
@@ -536,15 +491,15 @@ nominations_store_expert_add (wsis_store_t *store, const char *call, const char 
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, expert_id);
-    s_bind_text (stmt, 3, name);
-    s_bind_text (stmt, 4, country);
-    s_bind_text (stmt, 5, entity);
-    s_bind_text (stmt, 6, entity_norm);
-    s_bind_text (stmt, 7, registered_by);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, expert_id);
+    wsis_store_bind_text (stmt, 3, name);
+    wsis_store_bind_text (stmt, 4, country);
+    wsis_store_bind_text (stmt, 5, entity);
+    wsis_store_bind_text (stmt, 6, entity_norm);
+    wsis_store_bind_text (stmt, 7, registered_by);
     sqlite3_bind_int64 (stmt, 8, now);
-    return s_run (store, stmt);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -554,8 +509,8 @@ nominations_store_champions_known (wsis_store_t *store, const char *call)
         "SELECT 1 FROM champion WHERE call = ?1 LIMIT 1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    return wsis_store_done (stmt, s_row (store, stmt));
+    wsis_store_bind_text (stmt, 1, call);
+    return wsis_store_done (stmt, s_found (wsis_store_row (store, stmt)));
 }
 
 int
@@ -567,12 +522,12 @@ nominations_store_champion_add (wsis_store_t *store, const char *call, const cha
         " VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
     sqlite3_bind_int (stmt, 3, rank);
-    s_bind_text (stmt, 4, submission_id);
+    wsis_store_bind_text (stmt, 4, submission_id);
     sqlite3_bind_int64 (stmt, 5, votes);
-    return s_run (store, stmt);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -583,9 +538,9 @@ nominations_store_champion (wsis_store_t *store, const char *call, const char *s
         "SELECT category FROM champion WHERE call = ?1 AND submission_id = ?2");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, submission_id);
-    int rc = s_row (store, stmt);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, submission_id);
+    int rc = s_found (wsis_store_row (store, stmt));
     if (rc == 0)
         s_copy (stmt, 0, category, size);
     return wsis_store_done (stmt, rc);
@@ -607,12 +562,12 @@ nominations_store_standings_each (wsis_store_t *store, const char *call, const c
         " WHERE c.call = ?1 AND c.category = ?2 ORDER BY c.rank, c.submission_id");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
     int count = 0, rc;
-    while ((rc = s_row (store, stmt)) == 0) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         nominations_standing_t standing = {
-            .submission_id = s_text (stmt, 0),
+            .submission_id = wsis_store_text (stmt, 0),
             .rank = sqlite3_column_int (stmt, 1),
             .votes = sqlite3_column_int64 (stmt, 2),
             .experts = sqlite3_column_int64 (stmt, 3),
@@ -633,11 +588,10 @@ nominations_store_score_exists (wsis_store_t *store, const char *call, const cha
         "SELECT 1 FROM score WHERE call = ?1 AND submission_id = ?2 AND expert_id = ?3");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, submission_id);
-    s_bind_text (stmt, 3, expert_id);
-    int rc = s_row (store, stmt);
-    return wsis_store_done (stmt, rc < 0? -1: rc == 0);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, submission_id);
+    wsis_store_bind_text (stmt, 3, expert_id);
+    return wsis_store_exists (store, stmt);
 }
 
 int
@@ -653,13 +607,13 @@ nominations_store_score_set (wsis_store_t *store, const char *call, const char *
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?4 + ?5 + ?6 + ?7 + ?8 + ?9 + ?10, ?11)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, submission_id);
-    s_bind_text (stmt, 3, expert_id);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, submission_id);
+    wsis_store_bind_text (stmt, 3, expert_id);
     for (int i = 0; i < NOMINATIONS_CRITERIA; i++)
         sqlite3_bind_int64 (stmt, 4 + i, scores [i]);
     sqlite3_bind_int64 (stmt, 11, now);
-    return s_run (store, stmt);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -670,9 +624,9 @@ nominations_store_winner (wsis_store_t *store, const char *call, const char *cat
         "SELECT submission_id FROM winner WHERE call = ?1 AND category = ?2");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
-    int rc = s_row (store, stmt);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
+    int rc = s_found (wsis_store_row (store, stmt));
     if (rc == 0 && winner)
         s_copy (stmt, 0, winner, size);
     return wsis_store_done (stmt, rc);
@@ -688,13 +642,13 @@ nominations_store_winner_set (wsis_store_t *store, const char *call, const char 
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, category);
-    s_bind_text (stmt, 3, submission_id);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 3, submission_id);
     sqlite3_bind_int (stmt, 4, tie? 1: 0);
-    s_bind_text (stmt, 5, decided_by);
+    wsis_store_bind_text (stmt, 5, decided_by);
     sqlite3_bind_int64 (stmt, 6, now);
-    return s_run (store, stmt);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -704,8 +658,8 @@ nominations_store_photo_selected (wsis_store_t *store, const char *call)
         "SELECT 1 FROM photo_winner WHERE call = ?1 LIMIT 1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    return wsis_store_done (stmt, s_row (store, stmt));
+    wsis_store_bind_text (stmt, 1, call);
+    return wsis_store_done (stmt, s_found (wsis_store_row (store, stmt)));
 }
 
 int
@@ -718,10 +672,10 @@ nominations_store_photo_winner_add (wsis_store_t *store, const char *call, int r
         " VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 1, call);
     sqlite3_bind_int (stmt, 2, rank);
-    s_bind_text (stmt, 3, submission_id);
-    s_bind_text (stmt, 4, selected_by);
+    wsis_store_bind_text (stmt, 3, submission_id);
+    wsis_store_bind_text (stmt, 4, selected_by);
     sqlite3_bind_int64 (stmt, 5, now);
-    return s_run (store, stmt);
+    return wsis_store_run (store, stmt);
 }

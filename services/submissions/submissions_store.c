@@ -6,48 +6,18 @@
     10,000 entries costs what a call with ten does.
 */
 #include "submissions.h"
-#include "wsis_log.h"
 
 #include <string.h>
 
-static void
-s_bind_text (sqlite3_stmt *stmt, int index, const char *text)
-{
-    if (text)
-        sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null (stmt, index);
-}
-
-//  One row or none: 1, 0, or -1 on failure. Resets the statement.
-static int
-s_exists (sqlite3_stmt *stmt)
-{
-    if (!stmt)
-        return -1;
-    int rc = sqlite3_step (stmt);
-    return wsis_store_done (stmt, rc == SQLITE_ROW? 1: rc == SQLITE_DONE? 0: -1);
-}
-
-//  The first column of one row as an id, 0 when no row, -1 on failure.
+//  The first column of one row as an id, 0 when no row, -1 on failure
+//  (logged). Resets the statement.
 static int64_t
-s_first_id (sqlite3_stmt *stmt)
+s_first_id (wsis_store_t *store, sqlite3_stmt *stmt)
 {
-    if (!stmt)
-        return -1;
-    int rc = sqlite3_step (stmt);
-    int64_t id = rc == SQLITE_ROW? sqlite3_column_int64 (stmt, 0): rc == SQLITE_DONE? 0: -1;
+    int rc = wsis_store_row (store, stmt);
+    int64_t id = rc == 1? sqlite3_column_int64 (stmt, 0): rc;
     sqlite3_reset (stmt);
     return id;
-}
-
-static int
-s_run (sqlite3_stmt *stmt)
-{
-    if (!stmt)
-        return -1;
-    int rc = sqlite3_step (stmt);
-    return wsis_store_done (stmt, rc == SQLITE_DONE? 0: -1);
 }
 
 //  -------------------------------------------------------------------------
@@ -60,8 +30,8 @@ submissions_store_email_taken (wsis_store_t *store, const char *email_key)
         "SELECT 1 FROM stakeholder WHERE email_key = ?1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, email_key);
-    return s_exists (stmt);
+    wsis_store_bind_text (stmt, 1, email_key);
+    return wsis_store_exists (store, stmt);
 }
 
 int
@@ -73,16 +43,16 @@ submissions_store_stakeholder_insert (wsis_store_t *store, const stakeholder_t *
         " organization, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, stakeholder->name);
-    s_bind_text (stmt, 2, stakeholder->email);
-    s_bind_text (stmt, 3, stakeholder->email_key);
-    s_bind_text (stmt, 4, stakeholder->type);
-    s_bind_text (stmt, 5, stakeholder->country);
-    s_bind_text (stmt, 6, stakeholder->region);
-    s_bind_text (stmt, 7, stakeholder->gender);
-    s_bind_text (stmt, 8, stakeholder->organization);
+    wsis_store_bind_text (stmt, 1, stakeholder->name);
+    wsis_store_bind_text (stmt, 2, stakeholder->email);
+    wsis_store_bind_text (stmt, 3, stakeholder->email_key);
+    wsis_store_bind_text (stmt, 4, stakeholder->type);
+    wsis_store_bind_text (stmt, 5, stakeholder->country);
+    wsis_store_bind_text (stmt, 6, stakeholder->region);
+    wsis_store_bind_text (stmt, 7, stakeholder->gender);
+    wsis_store_bind_text (stmt, 8, stakeholder->organization);
     sqlite3_bind_int64 (stmt, 9, now);
-    if (s_run (stmt))
+    if (wsis_store_run (store, stmt))
         return -1;
     *id = sqlite3_last_insert_rowid (wsis_store_db (store));
     return 0;
@@ -95,7 +65,7 @@ submissions_store_stakeholder_exists (wsis_store_t *store, int64_t id)
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
-    return s_exists (stmt);
+    return wsis_store_exists (store, stmt);
 }
 
 //  -------------------------------------------------------------------------
@@ -110,17 +80,17 @@ s_categories_set (wsis_store_t *store, const char *call, int64_t id, const submi
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
-    if (s_run (stmt))
+    if (wsis_store_run (store, stmt))
         return -1;
     for (size_t i = 0; i < draft->category_count; i++) {
         stmt = wsis_store_stmt (store,
             "INSERT INTO submission_category (call, category, submission_id) VALUES (?1, ?2, ?3)");
         if (!stmt)
             return -1;
-        s_bind_text (stmt, 1, call);
-        s_bind_text (stmt, 2, draft->categories [i]);
+        wsis_store_bind_text (stmt, 1, call);
+        wsis_store_bind_text (stmt, 2, draft->categories [i]);
         sqlite3_bind_int64 (stmt, 3, id);
-        if (s_run (stmt))
+        if (wsis_store_run (store, stmt))
             return -1;
     }
     return 0;
@@ -137,7 +107,7 @@ s_image_set (wsis_store_t *store, int64_t id, const submission_draft_t *draft)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
     sqlite3_bind_blob64 (stmt, 2, draft->image, draft->image_size, SQLITE_STATIC);
-    return s_run (stmt);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -150,21 +120,21 @@ submissions_store_submission_insert (wsis_store_t *store, const char *call, int6
         " VALUES (?1, ?2, ?3, 'received', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, submission_kind_name (draft->kind));
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, submission_kind_name (draft->kind));
     sqlite3_bind_int64 (stmt, 3, stakeholder_id);
-    s_bind_text (stmt, 4, draft->kind == SUBMISSION_PRIZE? draft->category: NULL);
-    s_bind_text (stmt, 5, draft->entity_key);
-    s_bind_text (stmt, 6, draft->title_key);
-    s_bind_text (stmt, 7, draft->description_key);
-    s_bind_text (stmt, 8, draft->image? draft->image_type: NULL);
+    wsis_store_bind_text (stmt, 4, draft->kind == SUBMISSION_PRIZE? draft->category: NULL);
+    wsis_store_bind_text (stmt, 5, draft->entity_key);
+    wsis_store_bind_text (stmt, 6, draft->title_key);
+    wsis_store_bind_text (stmt, 7, draft->description_key);
+    wsis_store_bind_text (stmt, 8, draft->image? draft->image_type: NULL);
     if (draft->image)
         sqlite3_bind_int64 (stmt, 9, (int64_t) draft->image_size);
     else
         sqlite3_bind_null (stmt, 9);
     sqlite3_bind_blob (stmt, 10, draft->fields.data, (int) draft->fields.size, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 11, now);
-    if (s_run (stmt))
+    if (wsis_store_run (store, stmt))
         return -1;
     *id = sqlite3_last_insert_rowid (wsis_store_db (store));
     if (s_categories_set (store, call, *id, draft) || s_image_set (store, *id, draft))
@@ -185,18 +155,18 @@ submissions_store_submission_rewrite (wsis_store_t *store, const char *call, int
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
-    s_bind_text (stmt, 2, draft->kind == SUBMISSION_PRIZE? draft->category: NULL);
-    s_bind_text (stmt, 3, draft->entity_key);
-    s_bind_text (stmt, 4, draft->title_key);
-    s_bind_text (stmt, 5, draft->description_key);
-    s_bind_text (stmt, 6, draft->image? draft->image_type: NULL);
+    wsis_store_bind_text (stmt, 2, draft->kind == SUBMISSION_PRIZE? draft->category: NULL);
+    wsis_store_bind_text (stmt, 3, draft->entity_key);
+    wsis_store_bind_text (stmt, 4, draft->title_key);
+    wsis_store_bind_text (stmt, 5, draft->description_key);
+    wsis_store_bind_text (stmt, 6, draft->image? draft->image_type: NULL);
     if (draft->image)
         sqlite3_bind_int64 (stmt, 7, (int64_t) draft->image_size);
     else
         sqlite3_bind_null (stmt, 7);
     sqlite3_bind_blob (stmt, 8, draft->fields.data, (int) draft->fields.size, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 9, now);
-    if (s_run (stmt))
+    if (wsis_store_run (store, stmt))
         return -1;
     if (s_categories_set (store, call, id, draft) || s_image_set (store, id, draft))
         return -1;
@@ -212,7 +182,7 @@ submissions_store_submission_withdraw (wsis_store_t *store, int64_t id, int64_t 
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
     sqlite3_bind_int64 (stmt, 2, now);
-    return s_run (stmt);
+    return wsis_store_run (store, stmt);
 }
 
 //  The columns every read of a submission selects, in submission_row_t order.
@@ -225,39 +195,39 @@ static void
 s_row_read (sqlite3_stmt *stmt, submission_row_t *row)
 {
     row->id = sqlite3_column_int64 (stmt, 0);
-    row->call = (const char *) sqlite3_column_text (stmt, 1);
-    row->kind = (const char *) sqlite3_column_text (stmt, 2);
+    row->call = wsis_store_text (stmt, 1);
+    row->kind = wsis_store_text (stmt, 2);
     row->stakeholder_id = sqlite3_column_int64 (stmt, 3);
-    row->status = (const char *) sqlite3_column_text (stmt, 4);
-    row->category = (const char *) sqlite3_column_text (stmt, 5);
-    row->entity_key = (const char *) sqlite3_column_text (stmt, 6);
-    row->title_key = (const char *) sqlite3_column_text (stmt, 7);
-    row->description_key = (const char *) sqlite3_column_text (stmt, 8);
-    row->image_type = (const char *) sqlite3_column_text (stmt, 9);
+    row->status = wsis_store_text (stmt, 4);
+    row->category = wsis_store_text (stmt, 5);
+    row->entity_key = wsis_store_text (stmt, 6);
+    row->title_key = wsis_store_text (stmt, 7);
+    row->description_key = wsis_store_text (stmt, 8);
+    row->image_type = wsis_store_text (stmt, 9);
     row->image_size = sqlite3_column_int64 (stmt, 10);
     row->fields = sqlite3_column_blob (stmt, 11);
     row->fields_size = (size_t) sqlite3_column_bytes (stmt, 11);
     row->created_at = sqlite3_column_int64 (stmt, 12);
     row->updated_at = sqlite3_column_int64 (stmt, 13);
-    row->stakeholder_type = (const char *) sqlite3_column_text (stmt, 14);
-    row->stakeholder_country = (const char *) sqlite3_column_text (stmt, 15);
-    row->stakeholder_region = (const char *) sqlite3_column_text (stmt, 16);
-    row->stakeholder_organization = (const char *) sqlite3_column_text (stmt, 17);
+    row->stakeholder_type = wsis_store_text (stmt, 14);
+    row->stakeholder_country = wsis_store_text (stmt, 15);
+    row->stakeholder_region = wsis_store_text (stmt, 16);
+    row->stakeholder_organization = wsis_store_text (stmt, 17);
 }
 
 //  Steps stmt to the end, calling fn on each row: rows, or -1.
 static int
-s_each_row (sqlite3_stmt *stmt, submission_row_fn *fn, void *arg)
+s_each_row (wsis_store_t *store, sqlite3_stmt *stmt, submission_row_fn *fn, void *arg)
 {
     int count = 0, rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         submission_row_t row;
         s_row_read (stmt, &row);
         if (fn (&row, arg))
             return wsis_store_done (stmt, -1);
         count++;
     }
-    return wsis_store_done (stmt, rc == SQLITE_DONE? count: -1);
+    return wsis_store_done (stmt, rc == 0? count: -1);
 }
 
 int
@@ -269,7 +239,7 @@ submissions_store_submission_get (wsis_store_t *store, int64_t id, submission_ro
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
-    return s_each_row (stmt, fn, arg);
+    return s_each_row (store, stmt, fn, arg);
 }
 
 int
@@ -313,13 +283,13 @@ submissions_store_submission_list (wsis_store_t *store, const submission_filter_
             " ORDER BY s.id LIMIT ?6");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, filter->call);
-    s_bind_text (stmt, 2, filter->category);
-    s_bind_text (stmt, 3, filter->status);
+    wsis_store_bind_text (stmt, 1, filter->call);
+    wsis_store_bind_text (stmt, 2, filter->category);
+    wsis_store_bind_text (stmt, 3, filter->status);
     sqlite3_bind_int64 (stmt, 4, filter->stakeholder_id);
     sqlite3_bind_int64 (stmt, 5, filter->after);
     sqlite3_bind_int64 (stmt, 6, filter->limit);
-    return s_each_row (stmt, fn, arg);
+    return s_each_row (store, stmt, fn, arg);
 }
 
 int
@@ -331,10 +301,10 @@ submissions_store_image_get (wsis_store_t *store, int64_t id, zchunk_t **image)
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
-    int rc = sqlite3_step (stmt);
-    if (rc == SQLITE_ROW)
+    int rc = wsis_store_row (store, stmt);
+    if (rc == 1)
         *image = zchunk_new (sqlite3_column_blob (stmt, 0), (size_t) sqlite3_column_bytes (stmt, 0));
-    return wsis_store_done (stmt, rc == SQLITE_ROW || rc == SQLITE_DONE? 0: -1);
+    return wsis_store_done (stmt, rc < 0? -1: 0);
 }
 
 //  -------------------------------------------------------------------------
@@ -349,11 +319,11 @@ submissions_store_slot_taken (wsis_store_t *store, const char *call, const char 
         " AND status <> 'withdrawn' AND id <> ?4 LIMIT 1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, entity_key);
-    s_bind_text (stmt, 3, category);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, entity_key);
+    wsis_store_bind_text (stmt, 3, category);
     sqlite3_bind_int64 (stmt, 4, exclude_id);
-    return s_first_id (stmt);
+    return s_first_id (store, stmt);
 }
 
 int64_t
@@ -365,11 +335,11 @@ submissions_store_same_title (wsis_store_t *store, const char *call, const char 
         " AND status <> 'withdrawn' AND id <> ?4 LIMIT 1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, entity_key);
-    s_bind_text (stmt, 3, title_key);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, entity_key);
+    wsis_store_bind_text (stmt, 3, title_key);
     sqlite3_bind_int64 (stmt, 4, exclude_id);
-    return s_first_id (stmt);
+    return s_first_id (store, stmt);
 }
 
 int64_t
@@ -381,10 +351,10 @@ submissions_store_same_description (wsis_store_t *store, const char *call,
         " AND status <> 'withdrawn' AND id <> ?3 LIMIT 1");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, description_key);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, description_key);
     sqlite3_bind_int64 (stmt, 3, exclude_id);
-    return s_first_id (stmt);
+    return s_first_id (store, stmt);
 }
 
 int
@@ -398,10 +368,10 @@ submissions_store_previous_winner (wsis_store_t *store, const char *call, const 
         " AND (call IS NULL OR call <> ?1)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, entity_key);
-    s_bind_text (stmt, 3, title_key);
-    int found = s_exists (stmt);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, entity_key);
+    wsis_store_bind_text (stmt, 3, title_key);
+    int found = wsis_store_exists (store, stmt);
     if (found != 0 || !description_key)
         return found;
     stmt = wsis_store_stmt (store,
@@ -409,15 +379,16 @@ submissions_store_previous_winner (wsis_store_t *store, const char *call, const 
         " AND (call IS NULL OR call <> ?1)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, call);
-    s_bind_text (stmt, 2, description_key);
-    return s_exists (stmt);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, description_key);
+    return wsis_store_exists (store, stmt);
 }
 
 int
 submissions_store_winners_clear_config (wsis_store_t *store)
 {
-    return s_run (wsis_store_stmt (store, "DELETE FROM previous_winner WHERE origin = 'config'"));
+    return wsis_store_run (store,
+        wsis_store_stmt (store, "DELETE FROM previous_winner WHERE origin = 'config'"));
 }
 
 int
@@ -430,14 +401,14 @@ submissions_store_winner_add (wsis_store_t *store, const char *origin, const cha
         " title_key, description_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!stmt)
         return -1;
-    s_bind_text (stmt, 1, origin);
-    s_bind_text (stmt, 2, call);
+    wsis_store_bind_text (stmt, 1, origin);
+    wsis_store_bind_text (stmt, 2, call);
     if (submission_id)
         sqlite3_bind_int64 (stmt, 3, submission_id);
     else
         sqlite3_bind_null (stmt, 3);
-    s_bind_text (stmt, 4, entity_key);
-    s_bind_text (stmt, 5, title_key);
-    s_bind_text (stmt, 6, description_key);
-    return s_run (stmt);
+    wsis_store_bind_text (stmt, 4, entity_key);
+    wsis_store_bind_text (stmt, 5, title_key);
+    wsis_store_bind_text (stmt, 6, description_key);
+    return wsis_store_run (store, stmt);
 }

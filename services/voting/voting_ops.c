@@ -244,8 +244,9 @@ vote_op_verify (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *
                                     &candidate_no, &stored_request);
     if (rc < 0)
         return wsis_reply_fail (reply, "internal", NULL, "the vote log could not be read");
-    const char *voter_id = voting_voters_name (&self->voters, voter_no);
-    if (rc == 1 || !voter_id || candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
+    //  Nothing read is valid when no vote has that number (rc 1).
+    const char *voter_id = rc == 1? NULL: voting_voters_name (&self->voters, voter_no);
+    if (!voter_id || candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
     ||  !self->places [candidate_no].known)
         return wsis_reply_fail (reply, "not_found", "receipt", "no vote has this receipt");
     const voting_place_t *place = &self->places [candidate_no];
@@ -272,16 +273,24 @@ vote_op_verify (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *
     return 0;
 }
 
-//  Reads the call of a request: a prize call of the calendar.
+//  The poll of the call a request names (a prize call of the calendar),
+//  and the state in *self_p unless self_p is NULL. NULL with the reply
+//  failed while the votes are being reloaded or when the call has no
+//  public vote.
 static voting_poll_t *
-s_poll (voting_t *self, wsis_fields_t *body)
+s_poll (wsis_service_t *service, wsis_fields_t *body, voting_t **self_p)
 {
+    voting_t *self = s_voting (service, body->reply);
+    if (!self)
+        return NULL;
     char call_id [65];
     if (wsis_fields_text (body, "call", WSIS_REQUIRED, 1, 64, call_id, sizeof call_id))
         return NULL;
     voting_poll_t *poll = voting_state_poll (self, call_id);
     if (!poll)
         wsis_fields_fail (body, "call", "is not a WSIS Prizes call of the calendar (only those have a public vote)");
+    if (self_p)
+        *self_p = self;
     return poll;
 }
 
@@ -290,11 +299,9 @@ s_poll (voting_t *self, wsis_fields_t *body)
 static int
 vote_op_tally (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
-    voting_t *self = s_voting (service, reply);
-    if (!self)
-        return -1;
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
-    voting_poll_t *poll = s_poll (self, &body);
+    voting_t *self = NULL;
+    voting_poll_t *poll = s_poll (service, &body, &self);
     if (!poll)
         return -1;
     char code [16];
@@ -318,11 +325,8 @@ vote_op_tally (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *r
 static int
 voting_op_close (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
-    voting_t *self = s_voting (service, reply);
-    if (!self)
-        return -1;
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
-    voting_poll_t *poll = s_poll (self, &body);
+    voting_poll_t *poll = s_poll (service, &body, NULL);
     if (!poll)
         return -1;
     if (poll->closed)

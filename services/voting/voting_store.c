@@ -9,25 +9,6 @@
 
 #include <string.h>
 
-static int
-s_failed (wsis_store_t *store, sqlite3_stmt *stmt, const char *what)
-{
-    wsis_log_error ("voting store: %s: %s", what, sqlite3_errmsg (wsis_store_db (store)));
-    if (stmt)
-        sqlite3_reset (stmt);
-    return -1;
-}
-
-//  Runs a statement that returns no rows and resets it.
-static int
-s_done (wsis_store_t *store, sqlite3_stmt *stmt, const char *what)
-{
-    if (sqlite3_step (stmt) != SQLITE_DONE)
-        return s_failed (store, stmt, what);
-    sqlite3_reset (stmt);
-    return 0;
-}
-
 //  The receipt secret, made at first start (its own transaction: start
 //  runs before the loop, outside any batch).
 int
@@ -36,19 +17,19 @@ voting_store_secret (wsis_store_t *store, unsigned char secret [VOTING_SECRET_SI
     sqlite3_stmt *stmt = wsis_store_stmt (store, "SELECT key FROM secret WHERE id = 1");
     if (!stmt)
         return -1;
-    int rc = sqlite3_step (stmt);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) == VOTING_SECRET_SIZE) {
+    int rc = wsis_store_row (store, stmt);
+    if (rc == 1 && sqlite3_column_bytes (stmt, 0) == VOTING_SECRET_SIZE) {
         memcpy (secret, sqlite3_column_blob (stmt, 0), VOTING_SECRET_SIZE);
         sqlite3_reset (stmt);
         return 0;
     }
     sqlite3_reset (stmt);
-    if (rc == SQLITE_ROW) {
+    if (rc == 1) {
         wsis_log_error ("voting store: the receipt secret is damaged");
         return -1;
     }
-    if (rc != SQLITE_DONE)
-        return s_failed (store, NULL, "cannot read the receipt secret");
+    if (rc < 0)
+        return -1;
 
     voting_receipt_new_secret (secret);
     if (wsis_store_begin (store))
@@ -59,7 +40,7 @@ voting_store_secret (wsis_store_t *store, unsigned char secret [VOTING_SECRET_SI
         return -1;
     }
     sqlite3_bind_blob (stmt, 1, secret, VOTING_SECRET_SIZE, SQLITE_STATIC);
-    if (s_done (store, stmt, "cannot store the receipt secret")) {
+    if (wsis_store_run (store, stmt)) {
         wsis_store_rollback (store);
         return -1;
     }
@@ -74,8 +55,8 @@ voting_store_voter_add (wsis_store_t *store, uint32_t voter_no, const char *id, 
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, voter_no);
-    sqlite3_bind_text (stmt, 2, id, (int) len, SQLITE_STATIC);
-    return s_done (store, stmt, "cannot add a voter");
+    wsis_store_bind_textn (stmt, 2, id, len);
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -88,18 +69,13 @@ voting_store_voters_each (wsis_store_t *store,
     if (!stmt)
         return -1;
     int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         if (fn (arg, (uint32_t) sqlite3_column_int64 (stmt, 0),
-                (const char *) sqlite3_column_text (stmt, 1),
-                (size_t) sqlite3_column_bytes (stmt, 1))) {
-            sqlite3_reset (stmt);
-            return -1;
-        }
+                wsis_store_text (stmt, 1),
+                (size_t) sqlite3_column_bytes (stmt, 1)))
+            return wsis_store_done (stmt, -1);
     }
-    if (rc != SQLITE_DONE)
-        return s_failed (store, stmt, "cannot read the voters");
-    sqlite3_reset (stmt);
-    return 0;
+    return wsis_store_done (stmt, rc);
 }
 
 int
@@ -110,9 +86,9 @@ voting_store_poll_published (wsis_store_t *store, const char *call, int64_t ts)
         " ON CONFLICT (call) DO UPDATE SET published_at = ?2");
     if (!stmt)
         return -1;
-    sqlite3_bind_text (stmt, 1, call, -1, SQLITE_STATIC);
+    wsis_store_bind_text (stmt, 1, call);
     sqlite3_bind_int64 (stmt, 2, ts);
-    return s_done (store, stmt, "cannot publish a poll");
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -124,11 +100,11 @@ voting_store_poll_closed (wsis_store_t *store, const char *call, int64_t ts, con
         " ON CONFLICT (call) DO UPDATE SET closed_at = ?2, closed_by = ?3, result = ?4");
     if (!stmt)
         return -1;
-    sqlite3_bind_text (stmt, 1, call, -1, SQLITE_STATIC);
+    wsis_store_bind_text (stmt, 1, call);
     sqlite3_bind_int64 (stmt, 2, ts);
-    sqlite3_bind_text (stmt, 3, by, -1, SQLITE_STATIC);
+    wsis_store_bind_text (stmt, 3, by);
     sqlite3_bind_blob (stmt, 4, result, (int) size, SQLITE_STATIC);
-    return s_done (store, stmt, "cannot close a poll");
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -141,17 +117,12 @@ voting_store_polls_each (wsis_store_t *store,
     if (!stmt)
         return -1;
     int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
-        if (fn (arg, (const char *) sqlite3_column_text (stmt, 0),
-                sqlite3_column_int (stmt, 1) != 0, sqlite3_column_int (stmt, 2) != 0)) {
-            sqlite3_reset (stmt);
-            return -1;
-        }
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
+        if (fn (arg, wsis_store_text (stmt, 0),
+                sqlite3_column_int (stmt, 1) != 0, sqlite3_column_int (stmt, 2) != 0))
+            return wsis_store_done (stmt, -1);
     }
-    if (rc != SQLITE_DONE)
-        return s_failed (store, stmt, "cannot read the polls");
-    sqlite3_reset (stmt);
-    return 0;
+    return wsis_store_done (stmt, rc);
 }
 
 int
@@ -162,11 +133,11 @@ voting_store_candidate_add (wsis_store_t *store, const char *call, const char *c
         "INSERT INTO candidate (call, category, submission_id, position) VALUES (?, ?, ?, ?)");
     if (!stmt)
         return -1;
-    sqlite3_bind_text (stmt, 1, call, -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 2, category, -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 3, submission_id, -1, SQLITE_STATIC);
+    wsis_store_bind_text (stmt, 1, call);
+    wsis_store_bind_text (stmt, 2, category);
+    wsis_store_bind_text (stmt, 3, submission_id);
     sqlite3_bind_int64 (stmt, 4, position);
-    if (s_done (store, stmt, "cannot add a candidate"))
+    if (wsis_store_run (store, stmt))
         return -1;
     *candidate_no = sqlite3_last_insert_rowid (wsis_store_db (store));
     return 0;
@@ -184,27 +155,22 @@ voting_store_candidates_each (wsis_store_t *store,
     if (!stmt)
         return -1;
     int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         voting_store_candidate_t row = {
             .candidate_no = sqlite3_column_int64 (stmt, 0),
-            .call = (const char *) sqlite3_column_text (stmt, 1),
-            .category = (const char *) sqlite3_column_text (stmt, 2),
-            .submission_id = (const char *) sqlite3_column_text (stmt, 3),
+            .call = wsis_store_text (stmt, 1),
+            .category = wsis_store_text (stmt, 2),
+            .submission_id = wsis_store_text (stmt, 3),
             .position = (uint32_t) sqlite3_column_int64 (stmt, 4),
             .votes_cast = (uint64_t) sqlite3_column_int64 (stmt, 5),
             .last_cast = (uint64_t) sqlite3_column_int64 (stmt, 6),
             .votes_complete = (uint64_t) sqlite3_column_int64 (stmt, 7),
             .last_complete = (uint64_t) sqlite3_column_int64 (stmt, 8),
         };
-        if (fn (arg, &row)) {
-            sqlite3_reset (stmt);
-            return -1;
-        }
+        if (fn (arg, &row))
+            return wsis_store_done (stmt, -1);
     }
-    if (rc != SQLITE_DONE)
-        return s_failed (store, stmt, "cannot read the candidates");
-    sqlite3_reset (stmt);
-    return 0;
+    return wsis_store_done (stmt, rc);
 }
 
 int
@@ -217,7 +183,7 @@ voting_store_count_cast (wsis_store_t *store, int64_t candidate_no, uint64_t vot
         return -1;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) vote_no);
     sqlite3_bind_int64 (stmt, 2, candidate_no);
-    return s_done (store, stmt, "cannot count a vote");
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -230,7 +196,7 @@ voting_store_count_complete (wsis_store_t *store, int64_t candidate_no, uint64_t
         return -1;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) vote_no);
     sqlite3_bind_int64 (stmt, 2, candidate_no);
-    return s_done (store, stmt, "cannot count a complete ballot");
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -246,7 +212,7 @@ voting_store_counts_set (wsis_store_t *store, const voting_candidate_t *candidat
     sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) candidate->votes_complete);
     sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) candidate->last_complete);
     sqlite3_bind_int64 (stmt, 5, candidate->candidate_no);
-    return s_done (store, stmt, "cannot repair the counts of a candidate");
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -263,7 +229,7 @@ voting_store_vote_add (wsis_store_t *store, uint64_t vote_no, uint32_t voter_no,
     sqlite3_bind_int64 (stmt, 2, voter_no);
     sqlite3_bind_int64 (stmt, 3, candidate_no);
     sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) request);
-    return s_done (store, stmt, "cannot record a vote");
+    return wsis_store_run (store, stmt);
 }
 
 int
@@ -275,18 +241,14 @@ voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, uint32_t *voter_no
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) vote_no);
-    int rc = sqlite3_step (stmt);
-    if (rc == SQLITE_ROW) {
+    int rc = wsis_store_row (store, stmt);
+    if (rc == 1) {
         *voter_no = (uint32_t) sqlite3_column_int64 (stmt, 0);
         *candidate_no = sqlite3_column_int64 (stmt, 1);
         *request = (uint64_t) sqlite3_column_int64 (stmt, 2);
-        sqlite3_reset (stmt);
-        return 0;
     }
-    if (rc != SQLITE_DONE)
-        return s_failed (store, stmt, "cannot read a vote");
-    sqlite3_reset (stmt);
-    return 1;
+    //  0 found, 1 not found (voting.h): the other way round from the row.
+    return wsis_store_done (stmt, rc < 0? -1: rc == 1? 0: 1);
 }
 
 int
@@ -300,15 +262,10 @@ voting_store_votes_each (wsis_store_t *store,
     if (!stmt)
         return -1;
     int rc;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW) {
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
         if (fn (arg, (uint64_t) sqlite3_column_int64 (stmt, 0),
-                (uint32_t) sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2))) {
-            sqlite3_reset (stmt);
-            return -1;
-        }
+                (uint32_t) sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2)))
+            return wsis_store_done (stmt, -1);
     }
-    if (rc != SQLITE_DONE)
-        return s_failed (store, stmt, "cannot read the vote log");
-    sqlite3_reset (stmt);
-    return 0;
+    return wsis_store_done (stmt, rc);
 }

@@ -3,7 +3,9 @@
     Each test works in :memory: or in its own folder made with mkdtemp and
     removed at the end. Besides the happy path: a migration that fails half
     way, a second process on a file that is in use, a folder that does not
-    exist, a database that is full, and a COMMIT that fails.
+    exist, a database that is full, a COMMIT that fails, and the statement
+    helpers on a constraint that fails, a step that fails at run time and
+    a statement that did not prepare.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "wsis_log.h"
 #include "wsis_store.h"
 #include "test_support.h"
 
@@ -497,6 +500,260 @@ test_int_fallback (void **state)
 }
 
 
+//  --------------------------------------------------------------------------
+//  Statement helpers (the ones every service's store uses)
+
+#define SCHEMA_PEOPLE \
+    "-- version 1\n" \
+    "CREATE TABLE person (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, note TEXT);\n"
+
+#define INSERT_PERSON "INSERT INTO person (name, note) VALUES (?1, ?2)"
+
+//  stderr goes to a temp file between start and stop, so a test can read
+//  what a helper logged.
+typedef struct {
+    char path [64];
+    int fd;
+    int saved;
+} capture_t;
+
+static void
+s_capture_start (capture_t *capture)
+{
+    wsis_log_init ("test_wsis_store");
+    snprintf (capture->path, sizeof capture->path, "/tmp/test_wsis_store_log_XXXXXX");
+    capture->fd = mkstemp (capture->path);
+    assert_true (capture->fd >= 0);
+    fflush (stderr);
+    capture->saved = dup (STDERR_FILENO);
+    assert_true (capture->saved >= 0);
+    assert_true (dup2 (capture->fd, STDERR_FILENO) >= 0);
+}
+
+//  Returns what was logged since start (into text, truncated to fit).
+static void
+s_capture_stop (capture_t *capture, char *text, size_t size)
+{
+    fflush (stderr);
+    dup2 (capture->saved, STDERR_FILENO);
+    close (capture->saved);
+    FILE *file = fdopen (capture->fd, "r");
+    assert_non_null (file);
+    rewind (file);
+    size_t got = fread (text, 1, size - 1, file);
+    text [got] = 0;
+    fclose (file);
+    unlink (capture->path);
+}
+
+static int64_t
+s_count (wsis_store_t *store, const char *sql)
+{
+    return wsis_store_int (store, sql, -1);
+}
+
+static void
+test_bind_text (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", SCHEMA_PEOPLE);
+
+    //  SQLite copies the text at bind: the buffer may change before the step
+    char name [16] = "ada";
+    sqlite3_stmt *stmt = wsis_store_stmt (store, INSERT_PERSON);
+    assert_non_null (stmt);
+    wsis_store_bind_text (stmt, 1, name);
+    wsis_store_bind_text (stmt, 2, NULL);
+    snprintf (name, sizeof name, "grace");
+    assert_int_equal (wsis_store_run (store, stmt), 0);
+    assert_int_equal (s_count (store,
+        "SELECT count(*) FROM person WHERE name = 'ada' AND note IS NULL"), 1);
+    assert_int_equal (s_count (store, "SELECT count(*) FROM person WHERE name = 'grace'"), 0);
+
+    //  An empty string is text, not NULL
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_text (stmt, 1, "barbara");
+    wsis_store_bind_text (stmt, 2, "");
+    assert_int_equal (wsis_store_run (store, stmt), 0);
+    assert_int_equal (s_count (store,
+        "SELECT count(*) FROM person WHERE name = 'barbara' AND note = ''"), 1);
+
+    //  textn binds len bytes of text that goes on (a msgpack string)
+    char field [16] = "grace hopper";
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_textn (stmt, 1, field, 5);
+    wsis_store_bind_textn (stmt, 2, field + 6, 6);
+    memset (field, 'x', sizeof field - 1);
+    assert_int_equal (wsis_store_run (store, stmt), 0);
+    assert_int_equal (s_count (store,
+        "SELECT count(*) FROM person WHERE name = 'grace' AND note = 'hopper'"), 1);
+
+    //  NULL is SQL NULL whatever the length; length 0 is ''
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_textn (stmt, 1, "linus", 5);
+    wsis_store_bind_textn (stmt, 2, NULL, 3);
+    assert_int_equal (wsis_store_run (store, stmt), 0);
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_textn (stmt, 1, "margaret", 8);
+    wsis_store_bind_textn (stmt, 2, "ignored", 0);
+    assert_int_equal (wsis_store_run (store, stmt), 0);
+    assert_int_equal (s_count (store,
+        "SELECT count(*) FROM person WHERE name = 'linus' AND note IS NULL"), 1);
+    assert_int_equal (s_count (store,
+        "SELECT count(*) FROM person WHERE name = 'margaret' AND note = ''"), 1);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_text (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", SCHEMA_PEOPLE
+        "INSERT INTO person (name, note) VALUES ('ada', NULL), ('grace', ''), ('linus', 'git');\n");
+    sqlite3_stmt *stmt = wsis_store_stmt (store, "SELECT name, note, id FROM person ORDER BY id");
+    assert_non_null (stmt);
+    assert_int_equal (wsis_store_row (store, stmt), 1);
+    assert_string_equal (wsis_store_text (stmt, 0), "ada");
+    assert_null (wsis_store_text (stmt, 1));                    //  SQL NULL
+    assert_int_equal (wsis_store_row (store, stmt), 1);
+    assert_non_null (wsis_store_text (stmt, 1));                //  '' is not NULL
+    assert_string_equal (wsis_store_text (stmt, 1), "");
+    assert_int_equal (wsis_store_row (store, stmt), 1);
+    assert_string_equal (wsis_store_text (stmt, 1), "git");
+    assert_string_equal (wsis_store_text (stmt, 2), "3");       //  a number reads as text
+    assert_int_equal (wsis_store_row (store, stmt), 0);
+    wsis_store_done (stmt, 0);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_run (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", SCHEMA_PEOPLE);
+    sqlite3_stmt *stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_text (stmt, 1, "ada");
+    assert_int_equal (wsis_store_run (store, stmt), 0);
+    assert_false (sqlite3_stmt_busy (stmt));
+
+    //  A constraint fails: -1, the statement reset, the error and the SQL
+    //  logged, and the store goes on
+    capture_t capture;
+    s_capture_start (&capture);
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_text (stmt, 1, "ada");
+    int rc = wsis_store_run (store, stmt);
+    char logged [2048];
+    s_capture_stop (&capture, logged, sizeof logged);
+    assert_int_equal (rc, -1);
+    assert_false (sqlite3_stmt_busy (stmt));
+    assert_non_null (strstr (logged, "UNIQUE constraint failed: person.name"));
+    assert_non_null (strstr (logged, INSERT_PERSON));
+
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_text (stmt, 1, NULL);                       //  NOT NULL
+    assert_int_equal (wsis_store_run (store, stmt), -1);
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_text (stmt, 1, "grace");
+    assert_int_equal (wsis_store_run (store, stmt), 0);
+    assert_int_equal (s_count (store, "SELECT count(*) FROM person"), 2);
+
+    //  Inside a transaction a failed write leaves the transaction open
+    //  (the caller decides: a savepoint rollback, or the batch's)
+    assert_int_equal (wsis_store_begin (store), 0);
+    stmt = wsis_store_stmt (store, INSERT_PERSON);
+    wsis_store_bind_text (stmt, 1, "grace");
+    assert_int_equal (wsis_store_run (store, stmt), -1);
+    assert_true (wsis_store_in_transaction (store));
+    assert_int_equal (wsis_store_commit (store), 0);
+
+    //  A statement that did not prepare (already logged) is a failure
+    assert_int_equal (wsis_store_run (store, NULL), -1);
+    assert_int_equal (wsis_store_run (store,
+        wsis_store_stmt (store, "INSERT INTO nowhere VALUES (1)")), -1);
+
+    //  A statement that yields a row is not a write
+    stmt = wsis_store_stmt (store, "SELECT 1");
+    assert_int_equal (wsis_store_run (store, stmt), -1);
+    assert_false (sqlite3_stmt_busy (stmt));
+    wsis_store_destroy (&store);
+}
+
+static void
+test_row (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", SCHEMA_PEOPLE
+        "INSERT INTO person (name) VALUES ('ada'), ('grace');\n");
+    sqlite3_stmt *stmt = wsis_store_stmt (store, "SELECT name FROM person ORDER BY id");
+    assert_int_equal (wsis_store_row (store, stmt), 1);
+    //  Not reset: the row stays readable until the caller resets
+    assert_true (sqlite3_stmt_busy (stmt));
+    assert_string_equal (wsis_store_text (stmt, 0), "ada");
+    assert_int_equal (wsis_store_row (store, stmt), 1);
+    assert_string_equal (wsis_store_text (stmt, 0), "grace");
+    assert_int_equal (wsis_store_row (store, stmt), 0);
+    assert_int_equal (wsis_store_done (stmt, 0), 0);
+
+    //  One row read, then reset by the caller
+    stmt = wsis_store_stmt (store, "SELECT id FROM person WHERE name = ?1");
+    wsis_store_bind_text (stmt, 1, "grace");
+    assert_int_equal (wsis_store_row (store, stmt), 1);
+    assert_int_equal (sqlite3_column_int64 (stmt, 0), 2);
+    wsis_store_done (stmt, 0);
+    assert_false (sqlite3_stmt_busy (stmt));
+
+    //  No row
+    stmt = wsis_store_stmt (store, "SELECT id FROM person WHERE name = ?1");
+    wsis_store_bind_text (stmt, 1, "nobody");
+    assert_int_equal (wsis_store_row (store, stmt), 0);
+    wsis_store_done (stmt, 0);
+
+    //  A step that fails (an error at run time, not at prepare): -1, logged
+    capture_t capture;
+    s_capture_start (&capture);
+    stmt = wsis_store_stmt (store, "SELECT abs (?1)");
+    sqlite3_bind_int64 (stmt, 1, INT64_MIN);
+    int rc = wsis_store_row (store, stmt);
+    char logged [2048];
+    s_capture_stop (&capture, logged, sizeof logged);
+    assert_int_equal (rc, -1);
+    assert_non_null (strstr (logged, "integer overflow"));
+    assert_non_null (strstr (logged, "SELECT abs (?1)"));
+    wsis_store_done (stmt, 0);
+
+    assert_int_equal (wsis_store_row (store, NULL), -1);
+    assert_int_equal (s_count (store, "SELECT count(*) FROM person"), 2);
+    wsis_store_destroy (&store);
+}
+
+static void
+test_exists (void **state)
+{
+    wsis_store_t *store = s_open (":memory:", SCHEMA_PEOPLE
+        "INSERT INTO person (name) VALUES ('ada'), ('grace');\n");
+    const char *sql = "SELECT 1 FROM person WHERE name = ?1";
+    sqlite3_stmt *stmt = wsis_store_stmt (store, sql);
+    wsis_store_bind_text (stmt, 1, "ada");
+    assert_int_equal (wsis_store_exists (store, stmt), 1);
+    assert_false (sqlite3_stmt_busy (stmt));                    //  reset
+    stmt = wsis_store_stmt (store, sql);
+    wsis_store_bind_text (stmt, 1, "nobody");
+    assert_int_equal (wsis_store_exists (store, stmt), 0);
+    assert_false (sqlite3_stmt_busy (stmt));
+
+    //  More than one row is still "exists", and still reset
+    stmt = wsis_store_stmt (store, "SELECT 1 FROM person");
+    assert_int_equal (wsis_store_exists (store, stmt), 1);
+    assert_false (sqlite3_stmt_busy (stmt));
+
+    //  A step that fails, and a statement that did not prepare
+    stmt = wsis_store_stmt (store, "SELECT abs (?1)");
+    sqlite3_bind_int64 (stmt, 1, INT64_MIN);
+    assert_int_equal (wsis_store_exists (store, stmt), -1);
+    assert_false (sqlite3_stmt_busy (stmt));
+    assert_int_equal (wsis_store_exists (store, NULL), -1);
+    assert_int_equal (wsis_store_exists (store, wsis_store_stmt (store, "SELECT 1 FROM nowhere")), -1);
+    wsis_store_destroy (&store);
+}
+
+
 int
 main (void)
 {
@@ -513,6 +770,11 @@ main (void)
         cmocka_unit_test (test_full),
         cmocka_unit_test (test_commit_fails),
         cmocka_unit_test (test_int_fallback),
+        cmocka_unit_test (test_bind_text),
+        cmocka_unit_test (test_text),
+        cmocka_unit_test (test_run),
+        cmocka_unit_test (test_row),
+        cmocka_unit_test (test_exists),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

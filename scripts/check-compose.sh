@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+#   check-compose: the compose deployment, for real, on this machine.
+#
+#   Starts dockerd if none answers (installing Debian's docker.io and
+#   docker-compose first if they are missing), builds the base image
+#   debian:bookworm-slim if missing (scripts/docker-base.sh), builds the wsis
+#   image, brings the stack of compose.yaml up under a project name of its
+#   own, waits (bounded) for every container to be healthy, then checks:
+#     - every container runs as non-root under an init
+#     - `wsisctl ping all` inside the bus container: all six services ok
+#     - `compose restart voting`: voting comes back, healthy
+#     - a killed service process is restarted by the restart policy
+#     - an event published through the bus journal is applied by reporting
+#     - the data survives `down` + `up` (named volumes)
+#   One PASS/FAIL line per check; the stack and its volumes are always torn
+#   down (trap); exits non-zero when any check failed.
+#
+#   Environment: WSIS_CHECK_PROJECT (default wsischeck), WSIS_CHECK_HEALTH_S
+#   (bound on each wait for health, default 120), KEEP_DOCKERD=1 (leave a
+#   dockerd this script started running).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+project=${WSIS_CHECK_PROJECT:-wsischeck}
+health_bound=${WSIS_CHECK_HEALTH_S:-120}
+services=(bus submissions nominations voting notifications reporting)
+ports=(5550 5551 5552 5560 5561 5562 5563 5564)
+log=$(mktemp /tmp/check-compose.XXXXXX.log)
+passed=0 failed=0 started_dockerd="" stack_up=""
+
+now() { date +%s; }
+say() { echo "check-compose: $*"; }
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# A step and how long it took; its output goes to the log.
+step() {
+    local what=$1; shift
+    local t0; t0=$(now)
+    echo "== $what" >>"$log"
+    "$@" >>"$log" 2>&1
+    local rc=$?
+    if [ $rc = 0 ]; then say "$what: $(( $(now) - t0 ))s"
+    else say "$what: $(( $(now) - t0 ))s, exit $rc"; fi
+    return $rc
+}
+
+finish() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "$stack_up" ]; then
+        if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
+            echo "---- last container logs ----"
+            timeout 60 "${compose[@]}" logs --no-color --tail 30 2>&1 | tail -n 200
+        fi
+        step "down -v (teardown)" timeout 300 "${compose[@]}" down -v --remove-orphans
+    fi
+    if [ -n "$started_dockerd" ] && [ "${KEEP_DOCKERD:-0}" != 1 ]; then
+        kill "$started_dockerd" 2>/dev/null
+        for _ in $(seq 1 30); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 1; done
+        say "stopped the dockerd it started (pid $started_dockerd)"
+    fi
+    say "log: $log"
+    say "$passed passed, $failed failed"
+    if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
+    exit 0
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------ the engine
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker >/dev/null || need+=(docker.io)
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || need+=(docker-compose)
+if [ ${#need[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    step "install ${need[*]}" bash -c "$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+        $sudo apt-get install -y -q $(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')" \
+        || { fail "installing ${need[*]} (see $log)"; exit 1; }
+fi
+if ! timeout 20 docker info >/dev/null 2>&1; then
+    t0=$(now)
+    setsid dockerd >>/tmp/check-compose-dockerd.log 2>&1 </dev/null &
+    started_dockerd=$!
+    for _ in $(seq 1 60); do timeout 10 docker info >/dev/null 2>&1 && break; sleep 1; done
+    if ! timeout 10 docker info >/dev/null 2>&1; then
+        fail "dockerd did not answer within 60s (see /tmp/check-compose-dockerd.log)"; exit 1
+    fi
+    say "started dockerd (pid $started_dockerd): $(( $(now) - t0 ))s"
+fi
+if docker compose version >/dev/null 2>&1; then
+    compose=(docker compose -p "$project" -f compose.yaml)
+else
+    compose=(docker-compose -p "$project" -f compose.yaml)
+fi
+say "engine $(docker version -f '{{.Server.Version}}' 2>/dev/null), $("${compose[@]}" version 2>/dev/null | head -n 1)"
+
+# ------------------------------------------------------------ images
+step "base image (scripts/docker-base.sh)" scripts/docker-base.sh \
+    || { fail "building the base image debian:bookworm-slim (see $log)"; exit 1; }
+step "compose config" "${compose[@]}" config -q && pass "compose.yaml is valid" \
+    || { fail "compose.yaml is not valid (see $log)"; exit 1; }
+step "compose build" timeout 1800 "${compose[@]}" build \
+    || { fail "compose build (see $log)"; exit 1; }
+
+# ------------------------------------------------------------ helpers
+# Leftovers of an earlier run of this project that could not tear down.
+step "down -v (leftovers)" timeout 300 "${compose[@]}" down -v --remove-orphans
+busy=$(python3 - "${ports[@]}" <<'EOF'
+import socket, sys
+for port in sys.argv[1:]:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", int(port)))
+    except OSError:
+        print(port, end=" ")
+    finally:
+        s.close()
+EOF
+)
+if [ -n "$busy" ]; then
+    fail "127.0.0.1 port(s) $busy in use (another wsis stack? docker ps): compose.yaml publishes 5550-5552, 5560-5564"
+    exit 1
+fi
+
+# The id of a service's container.
+cid() { "${compose[@]}" ps -q "$1" 2>/dev/null | head -n 1; }
+# Run wsisctl in the bus container, bounded.
+ctl() { timeout 60 "${compose[@]}" exec -T bus wsisctl "$@"; }
+# Wait (bounded) until every container of the project is healthy.
+wait_healthy() {
+    local deadline=$(( $(now) + health_bound )) s id status states
+    while :; do
+        states="" ; local all=1
+        for s in "${services[@]}"; do
+            id=$(cid "$s")
+            status=$([ -n "$id" ] && docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}no-healthcheck{{end}}' "$id" 2>/dev/null)
+            states+="$s=${status:-missing} "
+            [ "$status" = healthy ] || all=0
+        done
+        [ $all = 1 ] && { echo "$states"; return 0; }
+        [ "$(now)" -ge "$deadline" ] && { echo "$states"; return 1; }
+        sleep 2
+    done
+}
+# A field of a JSON document on stdin ("a.b.c"), or "" when absent.
+json_get() {
+    python3 -c '
+import json, sys
+try:
+    value = json.load(sys.stdin)
+    for key in sys.argv[1].split("."):
+        value = value[key]
+    print(value)
+except Exception:
+    print("")' "$1"
+}
+# Wait (bounded) for one service to answer a ping from the bus container.
+wait_ping() {
+    local deadline=$(( $(now) + $2 ))
+    until ctl ping "$1" --timeout 1000 >/dev/null 2>&1; do
+        [ "$(now)" -ge "$deadline" ] && return 1
+        sleep 1
+    done
+}
+
+# ------------------------------------------------------------ up
+stack_up=1
+step "up -d" timeout 300 "${compose[@]}" up -d || { fail "compose up (see $log)"; exit 1; }
+t0=$(now)
+if states=$(wait_healthy); then
+    pass "all six containers healthy after $(( $(now) - t0 ))s"
+else
+    fail "not all containers healthy within ${health_bound}s: $states"; exit 1
+fi
+
+users="" inits=""
+for s in "${services[@]}"; do
+    id=$(cid "$s")
+    users+="$(docker exec "$id" id -u) "
+    inits+="$(docker exec "$id" cat /proc/1/comm) "
+done
+users=${users% } inits=${inits% }
+if [[ " $users " != *" 0 "* ]]; then pass "every service runs as non-root (uid $users)"
+else fail "a service runs as root (uid $users)"; fi
+if [ "$(tr ' ' '\n' <<<"$inits" | grep -c '^docker-init$')" = 6 ]; then pass "every container runs under init (pid 1: docker-init)"
+else fail "pid 1 of the containers: $inits"; fi
+
+# ------------------------------------------------------------ ping all
+out=$(ctl ping all 2>&1); rc=$?
+echo "$out"
+ok=$(grep -c '"ok":true' <<<"$out")
+if [ $rc = 0 ] && [ "$ok" = 6 ]; then pass "wsisctl ping all (in bus): 6/6 ok"
+else fail "wsisctl ping all (in bus): exit $rc, $ok/6 ok"; fi
+
+# ------------------------------------------------------------ restart voting
+t0=$(now)
+step "restart voting" timeout 120 "${compose[@]}" restart voting
+if wait_ping voting 60 && states=$(wait_healthy); then
+    pass "compose restart voting: back and healthy after $(( $(now) - t0 ))s"
+else
+    fail "compose restart voting: not back within bounds: ${states:-no answer to ping}"
+fi
+
+# ------------------------------------------------------------ restart policy
+id=$(cid voting)
+before=$(docker inspect -f '{{.RestartCount}}' "$id")
+t0=$(now)
+docker exec "$id" sh -c 'kill -KILL $(cat /proc/1/task/1/children)'
+if wait_ping voting 60 && [ "$(docker inspect -f '{{.RestartCount}}' "$id")" -gt "$before" ]; then
+    pass "restart policy: voting killed (SIGKILL) and restarted after $(( $(now) - t0 ))s"
+else
+    fail "restart policy: voting not restarted after SIGKILL (restarts $before -> $(docker inspect -f '{{.RestartCount}}' "$id"))"
+fi
+
+# ------------------------------------------------------------ event via the bus journal
+out=$(ctl --compact publish forum.speaker.registered '{"session_id":"s1","name":"A","gender":"female"}' 2>&1); rc=$?
+echo "$out"
+seq=$(json_get body.seq <<<"$out")
+if [ $rc = 0 ] && [ -n "$seq" ]; then pass "publish forum.speaker.registered through the bus journal: seq $seq"
+else fail "publish through the bus journal: exit $rc: $out"; fi
+applied="" deadline=$(( $(now) + 30 ))
+while :; do
+    stats=$(ctl --compact reporting sys.stats 2>&1)
+    applied=$(json_get body.sources.bus.applied <<<"$stats")
+    [ -n "$applied" ] && [ "$applied" -ge 1 ] && break
+    [ "$(now)" -ge "$deadline" ] && break
+    sleep 1
+done
+echo "$stats"
+if [ -n "$applied" ] && [ "$applied" -ge 1 ]; then pass "reporting applied the bus event (sources.bus.applied = $applied)"
+else fail "reporting did not apply the bus event within 30s (sources.bus.applied = ${applied:-?})"; fi
+bus_seq=$(json_get body.sources.bus.last_seq <<<"$stats")
+
+# ------------------------------------------------------------ volumes: down + up
+step "down (keeping volumes)" timeout 300 "${compose[@]}" down
+vols=$(docker volume ls -q --filter "label=com.docker.compose.project=$project" | wc -l)
+step "up -d (again)" timeout 300 "${compose[@]}" up -d || fail "compose up after down (see $log)"
+t0=$(now)
+if states=$(wait_healthy); then pass "after down + up: all six healthy after $(( $(now) - t0 ))s ($vols volumes kept)"
+else fail "after down + up: not all healthy within ${health_bound}s: $states"; fi
+out=$(ctl ping bus 2>&1)
+echo "$out"
+journal=$(json_get last_seq <<<"$out")
+stats=$(ctl --compact reporting sys.stats 2>&1)
+echo "$stats"
+cursor=$(json_get body.sources.bus.last_seq <<<"$stats")
+if [ -n "$journal" ] && [ -n "$seq" ] && [ "$journal" -ge "$seq" ]; then pass "bus journal survived down + up (last_seq $journal)"
+else fail "bus journal lost by down + up (last_seq ${journal:-?}, published seq ${seq:-?})"; fi
+if [ -n "$cursor" ] && [ -n "$bus_seq" ] && [ "$cursor" -ge "$bus_seq" ] && [ "$cursor" -ge 1 ]; then
+    pass "reporting's data survived down + up (sources.bus.last_seq $cursor)"
+else fail "reporting's data lost by down + up (sources.bus.last_seq ${cursor:-?}, was ${bus_seq:-?})"; fi
