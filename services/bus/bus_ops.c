@@ -18,6 +18,27 @@ s_valid_topic (const char *topic)
     return topic [strlen (topic) - 1] != '.';
 }
 
+//  The first word of every event type an internal service emits. An outside
+//  system may not journal those: a "vote.cast" with source bus would look,
+//  to a consumer that checks only the type, like a vote.
+static const char *const s_reserved [] = {
+    "stakeholder", "submission", "review", "nominations", "hltf", "ambassador",
+    "expert", "selection", "winners", "photo", "vote", "voting", "phase",
+    "deadline", "notification", NULL
+};
+
+//  The reserved word the topic starts with, or NULL.
+static const char *
+s_reserved_word (const char *topic)
+{
+    for (const char *const *word = s_reserved; *word; word++) {
+        size_t len = strlen (*word);
+        if (strncmp (topic, *word, len) == 0 && topic [len] == '.')
+            return *word;
+    }
+    return NULL;
+}
+
 //  publish {topic, body, origin} -> {seq}: journalled in the bus outbox in
 //  the batch transaction, published after the commit.
 static int
@@ -33,6 +54,10 @@ s_op_publish (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *re
     if (!s_valid_topic (topic))
         return wsis_fields_fail (&body, "topic",
                                  "must be lower-case words joined by dots, not starting with 'sys.'");
+    const char *reserved = s_reserved_word (topic);
+    if (reserved)
+        return wsis_fields_fail (&body, "topic", "may not start with '%s.': that is an event type "
+                                 "of a wsis service", reserved);
 
     //  The event body is the publisher's map as it came, plus who sent it.
     msgpack_sbuffer buffer;
