@@ -151,6 +151,15 @@ s_open (wsis_service_t *self, const char *config_path, char **error)
     zstr_free (&path);
     if (!self->store)
         return -1;
+    //  WSIS_FAULT_INJECTION=1 (tests only): a file "<name>.fail-commit" in
+    //  the data folder makes the next commit fail.
+    const char *faults = getenv ("WSIS_FAULT_INJECTION");
+    if (faults && streq (faults, "1")) {
+        char *fault_file = zsys_sprintf ("%s/%s.fail-commit", data_dir, self->def->name);
+        wsis_store_set_fault_file (self->store, fault_file);
+        wsis_log_warning ("fault injection is on: %s fails the next commit", fault_file);
+        zstr_free (&fault_file);
+    }
     self->outbox = wsis_outbox_new (self->store, self->def->name);
     self->cursor = wsis_cursor_new (self->store);
     self->replies = wsis_replies_new (self->store, zclock_time (),

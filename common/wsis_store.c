@@ -6,10 +6,12 @@
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct _wsis_store_t {
     sqlite3 *db;
     zhashx_t *statements;       //  sql text -> sqlite3_stmt
+    char *fault_file;           //  test fault injection, or NULL
 };
 
 static void
@@ -117,6 +119,7 @@ wsis_store_destroy (wsis_store_t **self_p)
     if (self_p && *self_p) {
         wsis_store_t *self = *self_p;
         zhashx_destroy (&self->statements);
+        free (self->fault_file);
         if (self->db)
             sqlite3_close (self->db);
         free (self);
@@ -161,10 +164,28 @@ wsis_store_begin (wsis_store_t *self)
     return wsis_store_exec (self, "BEGIN IMMEDIATE");
 }
 
+void
+wsis_store_set_fault_file (wsis_store_t *self, const char *path)
+{
+    free (self->fault_file);
+    self->fault_file = path? strdup (path): NULL;
+}
+
+//  Test fault injection: the file's presence makes this COMMIT fail like
+//  a full disk would (the file is removed, so only one fails).
+static bool
+s_fault (wsis_store_t *self)
+{
+    if (!self->fault_file || unlink (self->fault_file) != 0)
+        return false;
+    wsis_log_warning ("fault injection: COMMIT refused (%s)", self->fault_file);
+    return true;
+}
+
 int
 wsis_store_commit (wsis_store_t *self)
 {
-    if (wsis_store_exec (self, "COMMIT")) {
+    if (s_fault (self) || wsis_store_exec (self, "COMMIT")) {
         //  A failed COMMIT (disk full, I/O error) may leave the
         //  transaction open; roll it back so the next batch starts clean.
         if (!sqlite3_get_autocommit (self->db))

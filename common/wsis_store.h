@@ -41,6 +41,12 @@ int wsis_store_done (sqlite3_stmt *stmt, int rc);
 //  Runs SQL without results (schema, pragmas). 0 or -1 (logged).
 int wsis_store_exec (wsis_store_t *self, const char *sql);
 
+//  Test fault injection: while path is set, a COMMIT that finds that file
+//  removes it and fails as a full disk would (rolled back, -1), so tests
+//  can prove a failed commit answers `unavailable` and leaves nothing
+//  behind, in memory or on disk. NULL turns it off (the default).
+void wsis_store_set_fault_file (wsis_store_t *self, const char *path);
+
 //  Transactions. begin is BEGIN IMMEDIATE. 0 or -1 (logged).
 int wsis_store_begin (wsis_store_t *self);
 int wsis_store_commit (wsis_store_t *self);

@@ -91,10 +91,11 @@ class Client:
 class Cluster:
     """The services of one test: config, data dir, processes, clients."""
 
-    def __init__(self, tmp_path, manual_clock=True, extra_config="", options=None):
+    def __init__(self, tmp_path, manual_clock=True, extra_config="", options=None, faults=False):
         """options: {"voting": {"complete_ballot_required": "true"}, "wsis": {...}}
         adds options to the config's sections."""
         options = options or {}
+        self.faults = faults
         self.dir = tmp_path
         self.data_dir = tmp_path / "data"
         ports = free_ports(8)
@@ -133,7 +134,19 @@ class Cluster:
             if key.startswith("WSIS_") and key != "WSIS_BIN_DIR":
                 del env[key]
         env["WSIS_CONFIG"] = str(self.config)
+        if self.faults:
+            env["WSIS_FAULT_INJECTION"] = "1"
         return env
+
+    def fail_next_commit(self, name):
+        """With faults=True: the next COMMIT of that service fails as a full
+        disk would (see wsis_store_set_fault_file)."""
+        assert self.faults
+        (self.data_dir / f"{name}.fail-commit").write_text("")
+
+    def commit_failed(self, name):
+        """True once the service has used up the injected failure."""
+        return not (self.data_dir / f"{name}.fail-commit").exists()
 
     def endpoint(self, name):
         return f"tcp://127.0.0.1:{self.ports[name]}"

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "wsis_log.h"
@@ -477,6 +478,46 @@ test_commit_fails (void **state)
     wsis_store_destroy (&store);
 }
 
+//  The fault file fails exactly one COMMIT, which rolls back, and is gone.
+static void
+test_fault_injection (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_store_t *store = s_open (fixture->path, "-- version 1\nCREATE TABLE t (x INTEGER);\n");
+    char fault [600];
+    snprintf (fault, sizeof fault, "%s/fail-commit", fixture->dir);
+    wsis_store_set_fault_file (store, fault);
+
+    //  No file: commits as usual.
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (1)"), 0);
+    assert_int_equal (wsis_store_commit (store), 0);
+
+    FILE *file = fopen (fault, "w");
+    assert_non_null (file);
+    fclose (file);
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (2)"), 0);
+    assert_int_equal (wsis_store_commit (store), -1);
+    assert_false (wsis_store_in_transaction (store));
+    assert_int_equal (access (fault, F_OK), -1);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 1);
+
+    //  Used up: the next commit goes through; NULL turns it off.
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (3)"), 0);
+    assert_int_equal (wsis_store_commit (store), 0);
+    wsis_store_set_fault_file (store, NULL);
+    file = fopen (fault, "w");
+    assert_non_null (file);
+    fclose (file);
+    assert_int_equal (wsis_store_begin (store), 0);
+    assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (4)"), 0);
+    assert_int_equal (wsis_store_commit (store), 0);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 3);
+    wsis_store_destroy (&store);
+}
+
 static void
 test_int_fallback (void **state)
 {
@@ -769,6 +810,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_missing_folder, s_setup, s_teardown),
         cmocka_unit_test (test_full),
         cmocka_unit_test (test_commit_fails),
+        cmocka_unit_test_setup_teardown (test_fault_injection, s_setup, s_teardown),
         cmocka_unit_test (test_int_fallback),
         cmocka_unit_test (test_bind_text),
         cmocka_unit_test (test_text),
