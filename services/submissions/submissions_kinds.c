@@ -249,7 +249,7 @@ s_read_sdgs (wsis_fields_t *fields, const field_spec_t *spec, msgpack_packer *pk
     int rc = wsis_fields_array (fields, spec->name, spec->need, spec->min, spec->max, &array);
     if (rc)
         return rc;
-    int sdgs [WSIS_SDG_COUNT];
+    int sdgs [WSIS_SDG_COUNT] = { 0 };     //  at most 17: spec->max bounds the array
     for (uint32_t i = 0; i < array->size; i++) {
         const msgpack_object *item = &array->ptr [i];
         if (item->type != MSGPACK_OBJECT_POSITIVE_INTEGER || !wsis_valid_sdg ((int64_t) item->via.u64))
