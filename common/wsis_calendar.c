@@ -10,6 +10,7 @@
     calendar, which owns it until wsis_calendar_destroy.
 */
 #include "wsis_calendar.h"
+#include "wsis_alloc.h"
 #include "wsis_clock.h"
 
 #include <assert.h>
@@ -143,7 +144,7 @@ s_phase_parse (zconfig_t *section, size_t index, const char *zone, wsis_phase_t 
         return -1;
     }
     snprintf (where, sizeof (where), "phase %s: ", name);
-    phase->name = strdup (name);
+    phase->name = wsis_strdup (name);
     if (!phase->name) {
         s_fail (error, source, call, "out of memory");
         return -1;
@@ -258,16 +259,12 @@ s_call_parse (zconfig_t *section, size_t index, wsis_call_t *call,
         return -1;
     }
 
-    call->id = strdup (id);
-    call->kind = strdup (kind);
-    call->zone = strdup (zone);
-    call->title = strdup (title? title: "");
-    wsis_phase_t *phases = (wsis_phase_t *) calloc (phase_count, sizeof (wsis_phase_t));
+    call->id = wsis_strdup (id);
+    call->kind = wsis_strdup (kind);
+    call->zone = wsis_strdup (zone);
+    call->title = wsis_strdup (title? title: "");
+    wsis_phase_t *phases = (wsis_phase_t *) wsis_calloc (phase_count, sizeof (wsis_phase_t));
     call->phases = phases;
-    if (!call->id || !call->kind || !call->zone || !call->title || !phases) {
-        s_fail (error, source, label, "out of memory");
-        return -1;
-    }
     call->phase_count = phase_count;
 
     size_t filled = 0;
@@ -293,11 +290,7 @@ s_call_parse (zconfig_t *section, size_t index, wsis_call_t *call,
 static wsis_calendar_t *
 s_calendar_from_config (zconfig_t *root, const char *source, char **error)
 {
-    wsis_calendar_t *self = (wsis_calendar_t *) calloc (1, sizeof (wsis_calendar_t));
-    if (!self) {
-        s_fail (error, source, NULL, "out of memory");
-        return NULL;
-    }
+    wsis_calendar_t *self = (wsis_calendar_t *) zmalloc (sizeof (wsis_calendar_t));
     size_t count = 0;
     for (zconfig_t *item = zconfig_child (root); item; item = zconfig_next (item)) {
         if (!streq (zconfig_name (item), "call") || *s_value (item)) {
@@ -311,11 +304,7 @@ s_calendar_from_config (zconfig_t *root, const char *source, char **error)
         s_fail (error, source, NULL, "no call");
         goto cleanup;
     }
-    self->calls = (wsis_call_t *) calloc (count, sizeof (wsis_call_t));
-    if (!self->calls) {
-        s_fail (error, source, NULL, "out of memory");
-        goto cleanup;
-    }
+    self->calls = (wsis_call_t *) wsis_calloc (count, sizeof (wsis_call_t));
     for (zconfig_t *item = zconfig_child (root); item; item = zconfig_next (item)) {
         wsis_call_t *call = &self->calls [self->size];
         //  Count the call before parsing so destroy frees a half-filled one

@@ -7,6 +7,9 @@
     single-threaded, so nothing else reads TZ meanwhile.
 */
 #include "wsis_clock.h"
+#include "wsis_alloc.h"
+
+#include <czmq.h>
 
 #include <assert.h>
 #include <ctype.h>
@@ -40,9 +43,7 @@ typedef struct {
 wsis_clock_t *
 wsis_clock_new (bool manual)
 {
-    wsis_clock_t *self = (wsis_clock_t *) calloc (1, sizeof (wsis_clock_t));
-    if (!self)
-        return NULL;
+    wsis_clock_t *self = (wsis_clock_t *) zmalloc (sizeof (wsis_clock_t));
     self->manual = manual;
     self->now = 0;              //  the epoch: tests move it with sys.clock.set
     return self;
@@ -380,7 +381,7 @@ s_zone_enter (const char *zone, s_zone_scope_t *scope)
     const char *previous = getenv ("TZ");
     scope->had_tz = previous != NULL;
     //  Copy now: setenv may free the string getenv returned
-    scope->previous = previous? strdup (previous): NULL;
+    scope->previous = wsis_strdup (previous);
     if (previous && !scope->previous)
         return -1;
     if (setenv ("TZ", value, 1)) {

@@ -1,5 +1,6 @@
 /*  wsis_config: one table of every option; ZPL file, then environment. */
 #include "wsis_config.h"
+#include "wsis_alloc.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -73,6 +74,30 @@ static const opt_def_t s_options [] = {
 
 #define OPTION_COUNT (sizeof (s_options) / sizeof (s_options [0]))
 
+const char *const wsis_config_services [] = {
+    "bus", "submissions", "nominations", "voting", "notifications", "reporting", NULL
+};
+
+bool
+wsis_config_service_known (const char *name)
+{
+    for (size_t i = 0; wsis_config_services [i]; i++)
+        if (streq (wsis_config_services [i], name))
+            return true;
+    return false;
+}
+
+const char *
+wsis_config_path (const char *option)
+{
+    if (option)
+        return option;
+    const char *env = getenv ("WSIS_CONFIG");
+    if (env && *env)
+        return env;
+    return zsys_file_exists ("configs/wsis.cfg")? "configs/wsis.cfg": NULL;
+}
+
 struct _wsis_config_t {
     char *value [OPTION_COUNT];     //  current text of each option
 };
@@ -128,8 +153,19 @@ s_set (wsis_config_t *self, int index, const char *text, const char *origin, cha
         return -1;
     }
     free (self->value [index]);
-    self->value [index] = strdup (text);
+    self->value [index] = wsis_strdup (text);
     return 0;
+}
+
+int
+wsis_config_set (wsis_config_t *self, const char *name, const char *text, char **error)
+{
+    int index = s_find (name);
+    if (index < 0) {
+        *error = zsys_sprintf ("unknown option '%s'", name);
+        return -1;
+    }
+    return s_set (self, index, text, "set", error);
 }
 
 wsis_config_t *
@@ -138,7 +174,7 @@ wsis_config_load (const char *path, char **error)
     *error = NULL;
     wsis_config_t *self = (wsis_config_t *) zmalloc (sizeof (wsis_config_t));
     for (size_t i = 0; i < OPTION_COUNT; i++)
-        self->value [i] = strdup (s_options [i].fallback);
+        self->value [i] = wsis_strdup (s_options [i].fallback);
 
     zconfig_t *root = NULL;
     if (path) {

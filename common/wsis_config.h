@@ -23,10 +23,30 @@
 
 typedef struct _wsis_config_t wsis_config_t;
 
+//  The services of wsis in the order they start (the bus first),
+//  NULL-terminated: each has a section of options, a binary wsis-<name>
+//  and a command endpoint.
+extern const char *const wsis_config_services [];
+
+//  True when name is one of wsis_config_services.
+bool wsis_config_service_known (const char *name);
+
+//  Which file to load, by the one rule every program follows: the path
+//  given with -c (option, or NULL), else $WSIS_CONFIG, else
+//  configs/wsis.cfg when it exists, else NULL (defaults and environment
+//  only). A file named explicitly must then load: a typo in -c is an
+//  error, not a silent run on defaults.
+const char *wsis_config_path (const char *option);
+
 //  Loads the file at path (NULL: defaults and environment only), then the
 //  environment. On failure NULL and *error is one line (caller frees).
 wsis_config_t *wsis_config_load (const char *path, char **error);
 void wsis_config_destroy (wsis_config_t **self_p);
+
+//  Sets one option ("section/name") to text, checked like the file's
+//  values: how a test or an embedding program configures a service in
+//  its own process. 0, or -1 with *error (caller frees).
+int wsis_config_set (wsis_config_t *self, const char *name, const char *text, char **error);
 
 //  Values by "section/name". Asking for an option not in the table is a
 //  bug in the caller: it asserts.

@@ -1,60 +1,183 @@
-/*  wsis_consumer: events in, each applied exactly once (DESIGN.md).
-
-    Live events arrive on a SUB connected to the bus XPUB. An event is
-    applied only when it is the next one of its source (wsis_cursor); an
-    event past a gap, and a heartbeat showing the source ahead of us, start
-    a catch-up: events.since sent to the source's command endpoint on a
-    DEALER, answered asynchronously, so a source that is down never stalls
-    this service. At most one catch-up per source is in flight; one that
-    is not answered in time is sent again on a fresh socket.
-*/
-#include "wsis_service_private.h"
+/*  wsis_consumer: live events, gaps, heartbeats and catch-up. */
+#include "wsis_consumer.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
+#include "wsis_msg.h"
+#include "wsis_pack.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define MAX_SOURCES 16
+
 //  Replies to events.since carry up to 10,000 envelopes: wider limits than
 //  a request, still checked before unpacking.
-static const wsis_msg_limits_t s_reply_limits = {
+static const wsis_msg_limits_t s_page_limits = {
     .max_depth = 20,
     .max_str = 1024 * 1024,
     .max_bin = 4 * 1024 * 1024,
     .max_elements = 10 * 1000 * 1000
 };
 
+//  Catch-up with one source: at most one events.since in flight.
+typedef struct {
+    char *source;
+    char *endpoint;
+    zsock_t *dealer;            //  created on first use, recreated after a timeout
+    bool in_flight;
+    char request_id [32];
+    uint64_t requests;
+    int64_t sent_at;            //  monotonic ms
+} catchup_t;
+
+struct _wsis_consumer_t {
+    wsis_batch_t *batch;        //  not owned
+    wsis_cursor_t *cursor;      //  not owned
+    char *name;
+    wsis_consumer_apply_fn *apply;
+    void *apply_arg;
+    const char *const *ignores;
+    size_t batch_max;
+    size_t page;
+    int64_t timeout_ms;
+    zsock_t *subscriber;
+    zloop_t *loop;              //  not owned; set by attach
+    catchup_t catchups [MAX_SOURCES];
+    size_t catchup_count;
+};
+
+wsis_consumer_t *
+wsis_consumer_new (wsis_batch_t *batch, wsis_cursor_t *cursor, const char *name)
+{
+    wsis_consumer_t *self = (wsis_consumer_t *) zmalloc (sizeof (wsis_consumer_t));
+    self->batch = batch;
+    self->cursor = cursor;
+    self->name = wsis_strdup (name);
+    self->batch_max = 1024;
+    self->page = 1000;
+    self->timeout_ms = 3000;
+    return self;
+}
+
+static void
+s_drop_dealer (wsis_consumer_t *self, catchup_t *catchup)
+{
+    if (catchup->dealer && self->loop)
+        zloop_reader_end (self->loop, catchup->dealer);
+    zsock_destroy (&catchup->dealer);
+    catchup->in_flight = false;
+}
+
+void
+wsis_consumer_destroy (wsis_consumer_t **self_p)
+{
+    if (self_p && *self_p) {
+        wsis_consumer_t *self = *self_p;
+        for (size_t i = 0; i < self->catchup_count; i++) {
+            s_drop_dealer (self, &self->catchups [i]);
+            free (self->catchups [i].source);
+            free (self->catchups [i].endpoint);
+        }
+        if (self->loop && self->subscriber)
+            zloop_reader_end (self->loop, self->subscriber);
+        zsock_destroy (&self->subscriber);
+        free (self->name);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+void
+wsis_consumer_set_apply (wsis_consumer_t *self, wsis_consumer_apply_fn *fn, void *arg)
+{
+    self->apply = fn;
+    self->apply_arg = arg;
+}
+
+void
+wsis_consumer_set_ignores (wsis_consumer_t *self, const char *const *types)
+{
+    self->ignores = types;
+}
+
+void
+wsis_consumer_set_batch_max (wsis_consumer_t *self, size_t batch_max)
+{
+    self->batch_max = batch_max? batch_max: 1;
+}
+
+void
+wsis_consumer_set_catchup (wsis_consumer_t *self, size_t page, int64_t timeout_ms)
+{
+    self->page = page;
+    self->timeout_ms = timeout_ms;
+}
+
+int
+wsis_consumer_follow (wsis_consumer_t *self, const char *source, const char *endpoint,
+                      char **error)
+{
+    if (self->catchup_count == MAX_SOURCES || wsis_cursor_follow (self->cursor, source)) {
+        *error = zsys_sprintf ("cannot follow source '%s'", source);
+        return -1;
+    }
+    catchup_t *catchup = &self->catchups [self->catchup_count++];
+    catchup->source = wsis_strdup (source);
+    catchup->endpoint = wsis_strdup (endpoint);
+    return 0;
+}
+
+uint64_t
+wsis_consumer_catchups (wsis_consumer_t *self, const char *source)
+{
+    for (size_t i = 0; i < self->catchup_count; i++)
+        if (streq (self->catchups [i].source, source))
+            return self->catchups [i].requests;
+    return 0;
+}
+
 //  Applies one event inside the open transaction. -1 only on a store
 //  failure: the caller rolls back and the event comes again.
 static int
-s_apply (wsis_service_t *self, const wsis_event_t *event)
+s_apply (wsis_consumer_t *self, const wsis_event_t *event)
 {
     wsis_cursor_verdict_t verdict = wsis_cursor_check (self->cursor, event->source, event->seq);
     if (verdict == WSIS_CURSOR_GAP)
         wsis_cursor_note_head (self->cursor, event->source, event->seq);
     if (verdict != WSIS_CURSOR_NEXT)
         return 0;
-    if (self->def->apply && self->def->apply (self, event))
+    if (self->apply && self->apply (self->apply_arg, event))
         return -1;
     return wsis_cursor_advance (self->cursor, event->source, event->seq);
 }
 
-static int s_on_catchup_reply (zloop_t *loop, zsock_t *dealer, void *arg);
+static int s_on_page (zloop_t *loop, zsock_t *dealer, void *arg);
 
+//  The events.since request of a catch-up, as one frame.
 static void
-s_drop_dealer (wsis_service_t *self, wsis_catchup_t *catchup)
+s_pack_request (wsis_consumer_t *self, catchup_t *catchup, msgpack_sbuffer *buffer)
 {
-    if (catchup->dealer) {
-        zloop_reader_end (self->loop, catchup->dealer);
-        zsock_destroy (&catchup->dealer);
-    }
-    catchup->in_flight = false;
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, buffer, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 5);
+    wsis_pack_kv_int (&pk, "v", WSIS_PROTOCOL_VERSION);
+    wsis_pack_kv_str (&pk, "id", catchup->request_id);
+    wsis_pack_kv_str (&pk, "op", "events.since");
+    wsis_pack_str (&pk, "actor");
+    msgpack_pack_map (&pk, 2);
+    wsis_pack_kv_str (&pk, "id", self->name);
+    wsis_pack_kv_str (&pk, "role", "service");
+    wsis_pack_str (&pk, "body");
+    msgpack_pack_map (&pk, 2);
+    wsis_pack_kv_uint (&pk, "after", wsis_cursor_last_seq (self->cursor, catchup->source));
+    wsis_pack_kv_uint (&pk, "limit", self->page);
 }
 
 //  Asks the source for the events after our position.
 static void
-s_request (wsis_service_t *self, wsis_catchup_t *catchup)
+s_request (wsis_consumer_t *self, catchup_t *catchup)
 {
-    if (catchup->in_flight)
+    if (catchup->in_flight || !self->loop)
         return;
     if (!catchup->dealer) {
         catchup->dealer = zsock_new (ZMQ_DEALER);
@@ -67,27 +190,13 @@ s_request (wsis_service_t *self, wsis_catchup_t *catchup)
             zsock_destroy (&catchup->dealer);
             return;
         }
-        zloop_reader (self->loop, catchup->dealer, s_on_catchup_reply, self);
+        zloop_reader (self->loop, catchup->dealer, s_on_page, self);
     }
     snprintf (catchup->request_id, sizeof catchup->request_id, "catchup-%llu",
               (unsigned long long) ++catchup->requests);
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 5);
-    wsis_pack_kv_int (&pk, "v", WSIS_PROTOCOL_VERSION);
-    wsis_pack_kv_str (&pk, "id", catchup->request_id);
-    wsis_pack_kv_str (&pk, "op", "events.since");
-    wsis_pack_str (&pk, "actor");
-    msgpack_pack_map (&pk, 2);
-    wsis_pack_kv_str (&pk, "id", self->def->name);
-    wsis_pack_kv_str (&pk, "role", "service");
-    wsis_pack_str (&pk, "body");
-    msgpack_pack_map (&pk, 2);
-    wsis_pack_kv_uint (&pk, "after", wsis_cursor_last_seq (self->cursor, catchup->source));
-    wsis_pack_kv_int (&pk, "limit", wsis_config_int (self->config, "wsis/catchup_page"));
-
+    s_pack_request (self, catchup, &buffer);
     zmsg_t *msg = zmsg_new ();
     zmsg_addmem (msg, "", 0);
     zmsg_addmem (msg, buffer.data, buffer.size);
@@ -104,15 +213,16 @@ s_request (wsis_service_t *self, wsis_catchup_t *catchup)
 
 //  Starts a catch-up for every source known to be ahead of us.
 static void
-s_request_lagging (wsis_service_t *self)
+s_request_lagging (wsis_consumer_t *self)
 {
     for (size_t i = 0; i < self->catchup_count; i++)
         if (wsis_cursor_lag (self->cursor, self->catchups [i].source) > 0)
             s_request (self, &self->catchups [i]);
 }
 
+//  One page of events.since, applied in one batch.
 static void
-s_apply_page (wsis_service_t *self, wsis_catchup_t *catchup, const msgpack_object *body)
+s_apply_page (wsis_consumer_t *self, catchup_t *catchup, const msgpack_object *body)
 {
     const msgpack_object *events = wsis_msg_get (body, "events");
     const msgpack_object *last_seq = wsis_msg_get (body, "last_seq");
@@ -124,14 +234,16 @@ s_apply_page (wsis_service_t *self, wsis_catchup_t *catchup, const msgpack_objec
     wsis_cursor_note_head (self->cursor, catchup->source, last_seq->via.u64);
     if (events->via.array.size == 0)
         return;
-    if (wsis_store_begin (self->store))
+    if (wsis_batch_begin (self->batch))
         return;
     int rc = 0;
     for (uint32_t i = 0; i < events->via.array.size && rc == 0; i++) {
         wsis_event_t event;
         wsis_error_t error;
-        if (wsis_event_from_object (&event, &events->via.array.ptr [i], &error)
-        ||  !streq (event.source, catchup->source)) {
+        int bad = wsis_event_from_object (&event, &events->via.array.ptr [i], &error);
+        if (!bad && !streq (event.source, catchup->source))
+            bad = wsis_error_set (&error, "bad_request", "source", "an event of '%s'", event.source);
+        if (bad) {
             //  A source that serves garbage: stop here rather than skip
             //  an event and break the gap-free promise.
             wsis_log_error ("catch-up: bad envelope from %s: %s", catchup->source, error.message);
@@ -139,18 +251,26 @@ s_apply_page (wsis_service_t *self, wsis_catchup_t *catchup, const msgpack_objec
         }
         rc = s_apply (self, &event);
     }
-    if (wsis_service_finish (self, rc == 0))
+    if (rc)
+        wsis_batch_abort (self->batch);
+    if (rc || wsis_batch_commit (self->batch))
         wsis_log_error ("catch-up: could not commit events of %s; will retry", catchup->source);
 }
 
-static int
-s_on_catchup_reply (zloop_t *loop, zsock_t *dealer, void *arg)
+static catchup_t *
+s_catchup_of (wsis_consumer_t *self, zsock_t *dealer)
 {
-    wsis_service_t *self = (wsis_service_t *) arg;
-    wsis_catchup_t *catchup = NULL;
     for (size_t i = 0; i < self->catchup_count; i++)
         if (self->catchups [i].dealer == dealer)
-            catchup = &self->catchups [i];
+            return &self->catchups [i];
+    return NULL;
+}
+
+static int
+s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
+{
+    wsis_consumer_t *self = (wsis_consumer_t *) arg;
+    catchup_t *catchup = s_catchup_of (self, dealer);
     zmsg_t *msg;
     while (catchup && (msg = zmsg_recv (dealer))) {
         zframe_t *frame = zmsg_last (msg);
@@ -159,7 +279,7 @@ s_on_catchup_reply (zloop_t *loop, zsock_t *dealer, void *arg)
         wsis_error_t error;
         if (zmsg_size (msg) == 2
         &&  wsis_msg_unpack (&unpacked, zframe_data (frame), zframe_size (frame),
-                             &s_reply_limits, &error) == 0
+                             &s_page_limits, &error) == 0
         &&  wsis_msg_str_equals (wsis_msg_get (&unpacked.data, "id"), catchup->request_id)) {
             catchup->in_flight = false;
             const msgpack_object *ok = wsis_msg_get (&unpacked.data, "ok");
@@ -178,65 +298,71 @@ s_on_catchup_reply (zloop_t *loop, zsock_t *dealer, void *arg)
     return 0;
 }
 
-//  True when the event's topic is one the service said it never applies.
+//  True when the event's topic is one the service never applies.
 static bool
-s_ignored (wsis_service_t *self, zmsg_t *msg)
+s_ignored (wsis_consumer_t *self, zmsg_t *msg)
 {
-    if (!self->def->ignores || zmsg_size (msg) != 2)
+    if (!self->ignores || zmsg_size (msg) != 2)
         return false;
     zframe_t *topic = zmsg_first (msg);
-    for (const char *const *type = self->def->ignores; *type; type++)
+    for (const char *const *type = self->ignores; *type; type++)
         if (zframe_streq (topic, *type))
             return true;
     return false;
 }
 
+//  A live event inside the batch being built; began says whether it is
+//  open yet. -1 when the store failed.
+static int
+s_take (wsis_consumer_t *self, const wsis_event_t *event, bool *began)
+{
+    if (event->seq == 0 && streq (event->type, "sys.heartbeat")) {
+        const msgpack_object *head = wsis_msg_get (event->body, "last_seq");
+        if (head && head->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+            wsis_cursor_note_head (self->cursor, event->source, head->via.u64);
+        return 0;
+    }
+    if (wsis_cursor_check (self->cursor, event->source, event->seq) == WSIS_CURSOR_FOREIGN)
+        return 0;
+    if (!*began) {
+        if (wsis_batch_begin (self->batch))
+            return -1;
+        *began = true;
+    }
+    return s_apply (self, event);
+}
+
 static int
 s_on_event (zloop_t *loop, zsock_t *subscriber, void *arg)
 {
-    wsis_service_t *self = (wsis_service_t *) arg;
+    wsis_consumer_t *self = (wsis_consumer_t *) arg;
     bool began = false;
     int rc = 0;
     size_t count = 0;
     zmsg_t *msg;
     while (count < self->batch_max && (msg = zmsg_recv (subscriber))) {
         count++;
-        if (s_ignored (self, msg)) {
-            zmsg_destroy (&msg);
-            continue;
-        }
         wsis_event_t event;
         wsis_error_t error;
         zframe_t *frame = zmsg_last (msg);
-        if (zmsg_size (msg) != 2
-        ||  wsis_event_decode (&event, zframe_data (frame), zframe_size (frame), &error)) {
-            if (zmsg_size (msg) == 2)
-                wsis_event_release (&event);
+        if (s_ignored (self, msg) || zmsg_size (msg) != 2) {
             zmsg_destroy (&msg);
-            continue;           //  not ours to judge; someone pushed junk into the bus
+            continue;
         }
-        if (event.seq == 0 && streq (event.type, "sys.heartbeat")) {
-            const msgpack_object *head = wsis_msg_get (event.body, "last_seq");
-            if (head && head->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-                wsis_cursor_note_head (self->cursor, event.source, head->via.u64);
-        }
-        else
-        if (rc == 0 && wsis_cursor_check (self->cursor, event.source, event.seq) != WSIS_CURSOR_FOREIGN) {
-            if (!began) {
-                if (wsis_store_begin (self->store))
-                    rc = -1;
-                else
-                    began = true;
-            }
-            if (rc == 0)
-                rc = s_apply (self, &event);
-        }
+        //  Junk pushed into the bus is not ours to judge: skip it.
+        if (wsis_event_decode (&event, zframe_data (frame), zframe_size (frame), &error) == 0
+        &&  rc == 0)
+            rc = s_take (self, &event, &began);
         wsis_event_release (&event);
         zmsg_destroy (&msg);
     }
-    if (began && wsis_service_finish (self, rc == 0))
-        wsis_log_error ("events: could not apply a batch; catch-up will retry");
+    if (began && rc)
+        wsis_batch_abort (self->batch);
+    else
+    if (began && wsis_batch_commit (self->batch))
+        rc = -1;
     if (rc) {
+        wsis_log_error ("events: could not apply a batch; catch-up will retry");
         //  Rolled back: the cursor is behind what we saw, so fetch again.
         for (size_t i = 0; i < self->catchup_count; i++)
             wsis_cursor_note_head (self->cursor, self->catchups [i].source,
@@ -247,69 +373,46 @@ s_on_event (zloop_t *loop, zsock_t *subscriber, void *arg)
 }
 
 int
-wsis_consumer_start (wsis_service_t *self, char **error)
+wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm, char **error)
 {
-    if (!self->def->follows || !self->def->follows [0])
-        return 0;
-    for (const char *const *source = self->def->follows; *source; source++) {
-        if (self->catchup_count == WSIS_MAX_FOLLOWED || wsis_cursor_follow (self->cursor, *source)) {
-            *error = zsys_sprintf ("cannot follow source '%s'", *source);
-            return -1;
-        }
-        wsis_catchup_t *catchup = &self->catchups [self->catchup_count++];
-        catchup->source = strdup (*source);
-        catchup->endpoint = wsis_config_endpoint (self->config, *source, "port", false);
-    }
-    char *endpoint = wsis_config_endpoint (self->config, "bus", "xpub_port", false);
+    zsock_destroy (&self->subscriber);
     self->subscriber = zsock_new (ZMQ_SUB);
-    zsock_set_rcvhwm (self->subscriber, (int) wsis_config_int (self->config, "wsis/event_hwm"));
+    zsock_set_rcvhwm (self->subscriber, hwm);
     zsock_set_rcvtimeo (self->subscriber, 0);
     zsock_set_maxmsgsize (self->subscriber, 16 * 1024 * 1024);
     //  Every topic: the cursor needs every event of a followed source to
     //  stay gap-free, and topics are event types, not sources.
     zsock_set_subscribe (self->subscriber, "");
-    int rc = zsock_connect (self->subscriber, "%s", endpoint);
-    zstr_free (&endpoint);
-    if (rc) {
-        *error = strdup ("cannot connect the event subscriber to the bus");
+    if (zsock_connect (self->subscriber, "%s", endpoint)) {
+        *error = zsys_sprintf ("cannot connect the event subscriber to the bus at %s", endpoint);
+        zsock_destroy (&self->subscriber);
         return -1;
     }
-    zloop_reader (self->loop, self->subscriber, s_on_event, self);
-    //  What happened while we were down: ask every source at start.
-    for (size_t i = 0; i < self->catchup_count; i++)
-        s_request (self, &self->catchups [i]);
     return 0;
 }
 
 void
-wsis_consumer_tick (wsis_service_t *self)
+wsis_consumer_attach (wsis_consumer_t *self, zloop_t *loop)
 {
-    int64_t timeout = wsis_config_int (self->config, "wsis/catchup_timeout_ms");
+    self->loop = loop;
+    if (self->subscriber)
+        zloop_reader (loop, self->subscriber, s_on_event, self);
+    //  What happened while we were down: ask every source at start.
+    for (size_t i = 0; i < self->catchup_count; i++)
+        s_request (self, &self->catchups [i]);
+}
+
+void
+wsis_consumer_tick (wsis_consumer_t *self)
+{
     for (size_t i = 0; i < self->catchup_count; i++) {
-        wsis_catchup_t *catchup = &self->catchups [i];
-        if (catchup->in_flight && zclock_mono () - catchup->sent_at > timeout) {
+        catchup_t *catchup = &self->catchups [i];
+        if (catchup->in_flight && zclock_mono () - catchup->sent_at > self->timeout_ms) {
             wsis_log_warning ("catch-up: %s did not answer in %lld ms; asking again",
-                              catchup->source, (long long) timeout);
+                              catchup->source, (long long) self->timeout_ms);
             s_drop_dealer (self, catchup);
             s_request (self, catchup);
         }
     }
     s_request_lagging (self);
-}
-
-void
-wsis_consumer_stop (wsis_service_t *self)
-{
-    for (size_t i = 0; i < self->catchup_count; i++) {
-        if (self->loop)
-            s_drop_dealer (self, &self->catchups [i]);
-        else
-            zsock_destroy (&self->catchups [i].dealer);
-        free (self->catchups [i].source);
-        zstr_free (&self->catchups [i].endpoint);
-    }
-    self->catchup_count = 0;
-    if (self->loop && self->subscriber)
-        zloop_reader_end (self->loop, self->subscriber);
-    zsock_destroy (&self->subscriber);
 }

@@ -1,5 +1,6 @@
 /*  wsis_cursor: per-source last_seq, kept with the effects of each event. */
 #include "wsis_cursor.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
 
 #include <czmq.h>
@@ -67,7 +68,7 @@ wsis_cursor_follow (wsis_cursor_t *self, const char *name)
         return -1;
     source_t *source = &self->sources [self->count];
     memset (source, 0, sizeof *source);
-    source->name = strdup (name);
+    source->name = wsis_strdup (name);
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
         "SELECT last_seq, applied FROM cursor WHERE source = ?");
     if (!stmt) {

@@ -1,7 +1,9 @@
 /*  wsis_outbox: events committed with their state change, published after. */
 #include "wsis_outbox.h"
 #include "wsis_log.h"
-#include "wsis_msg.h"
+#include "wsis_alloc.h"
+#include "wsis_event.h"
+#include "wsis_pack.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,7 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
         return NULL;
     wsis_outbox_t *self = (wsis_outbox_t *) zmalloc (sizeof (wsis_outbox_t));
     self->store = store;
-    self->source = strdup (source);
+    self->source = wsis_strdup (source);
     self->last_seq = (uint64_t) wsis_store_int (store, "SELECT max(seq) FROM outbox", 0);
     self->committed_seq = self->last_seq;
     msgpack_sbuffer_init (&self->buffer);

@@ -1,11 +1,40 @@
-/*  wsis_service: lifecycle, timers and the common operations of a service. */
-#include "wsis_service_private.h"
+/*  wsis_service: a service's parts, composed; its timers; and the
+    operations every service answers (docs/protocol.md section 4). */
+#include "wsis_service.h"
+#include "wsis_alloc.h"
+#include "wsis_batch.h"
+#include "wsis_consumer.h"
+#include "wsis_cursor.h"
+#include "wsis_fields.h"
 #include "wsis_log.h"
+#include "wsis_outbox.h"
+#include "wsis_retry.h"
+#include "wsis_server.h"
 
-#include <getopt.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+struct _wsis_service_t {
+    const wsis_service_def_t *def;
+    void *state;                //  the service's own, not owned
+    wsis_config_t *config;
+    wsis_clock_t *clock;
+    wsis_calendar_t *calendar;
+    wsis_store_t *store;
+    wsis_outbox_t *outbox;
+    wsis_cursor_t *cursor;
+    wsis_retry_t *retry;
+    wsis_batch_t *batch;
+    wsis_server_t *server;
+    wsis_consumer_t *consumer;  //  NULL when the service follows no source
+    zloop_t *loop;
+    zsock_t *publisher;         //  owned PUB, unless the service set its own
+    bool has_own_publisher;
+    bool started;               //  def->start succeeded: def->stop is owed
+    bool clock_changed;         //  sys.clock.set ran: tick after the batch
+    int64_t started_at;         //  monotonic ms
+};
 
 void *wsis_service_state (wsis_service_t *self) { return self->state; }
 wsis_store_t *wsis_service_store (wsis_service_t *self) { return self->store; }
@@ -31,44 +60,66 @@ wsis_service_last_seq (wsis_service_t *self)
 void
 wsis_service_set_limits (wsis_service_t *self, const wsis_msg_limits_t *limits)
 {
-    self->limits = *limits;
+    wsis_server_set_limits (self->server, limits);
 }
 
 void
 wsis_service_set_publisher (wsis_service_t *self, zsock_t *socket)
 {
-    self->publisher_override = socket;
+    self->has_own_publisher = true;
     wsis_outbox_set_socket (self->outbox, socket);
 }
 
-int
-wsis_service_finish (wsis_service_t *self, bool commit)
+typedef struct {
+    wsis_service_t *service;
+    int (*fn) (wsis_service_t *service, void *arg);
+    void *arg;
+} transaction_t;
+
+static int
+s_transaction (void *arg)
 {
-    if (commit && wsis_store_commit (self->store) == 0) {
-        //  Durable now: publish, and the in-memory mirrors of cursor and
-        //  stored replies may count on it.
-        wsis_outbox_flush (self->outbox);
-        wsis_cursor_commit (self->cursor);
-        wsis_replies_commit (self->replies);
-        return 0;
-    }
-    wsis_store_rollback (self->store);
-    wsis_outbox_abort (self->outbox);
-    wsis_cursor_abort (self->cursor);
-    wsis_replies_abort (self->replies);
-    if (self->def->rolled_back)
-        self->def->rolled_back (self);
-    return -1;
+    transaction_t *transaction = (transaction_t *) arg;
+    return transaction->fn (transaction->service, transaction->arg);
 }
 
 int
 wsis_service_transact (wsis_service_t *self,
                        int (*fn) (wsis_service_t *service, void *arg), void *arg)
 {
-    if (wsis_store_begin (self->store))
-        return -1;
-    int rc = fn (self, arg);
-    return wsis_service_finish (self, rc == 0);
+    transaction_t transaction = { self, fn, arg };
+    return wsis_batch_run (self->batch, s_transaction, &transaction);
+}
+
+//  -------------------------------------------------------------------------
+//  Hooks the parts call, passed on to the service's definition
+
+static void
+s_rolled_back (void *arg)
+{
+    wsis_service_t *self = (wsis_service_t *) arg;
+    if (self->def->rolled_back)
+        self->def->rolled_back (self);
+}
+
+static int
+s_apply (void *arg, const wsis_event_t *event)
+{
+    wsis_service_t *self = (wsis_service_t *) arg;
+    return self->def->apply? self->def->apply (self, event): 0;
+}
+
+//  After each batch of requests: a clock that moved may have closed a
+//  phase, and the service acts on that in its tick, outside the batch.
+static void
+s_after_batch (void *arg)
+{
+    wsis_service_t *self = (wsis_service_t *) arg;
+    if (self->clock_changed) {
+        self->clock_changed = false;
+        if (self->def->tick)
+            self->def->tick (self);
+    }
 }
 
 static int
@@ -83,9 +134,17 @@ static int
 s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {
     wsis_service_t *self = (wsis_service_t *) arg;
-    wsis_consumer_tick (self);
+    if (self->consumer)
+        wsis_consumer_tick (self->consumer);
     if (self->def->tick)
         self->def->tick (self);
+    return 0;
+}
+
+static int
+s_expire (void *arg)
+{
+    wsis_retry_expire ((wsis_retry_t *) arg, zclock_time ());
     return 0;
 }
 
@@ -93,51 +152,107 @@ static int
 s_on_expire (zloop_t *loop, int timer_id, void *arg)
 {
     wsis_service_t *self = (wsis_service_t *) arg;
-    if (wsis_store_begin (self->store) == 0) {
-        wsis_replies_expire (self->replies, zclock_time ());
-        wsis_service_finish (self, true);
+    wsis_batch_run (self->batch, s_expire, self->retry);
+    return 0;
+}
+
+//  -------------------------------------------------------------------------
+//  The common operations (docs/protocol.md section 4)
+
+static int
+s_op_ping (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
+{
+    msgpack_pack_map (&reply->pk, 4);
+    wsis_pack_kv_str (&reply->pk, "service", self->def->name);
+    wsis_pack_kv_str (&reply->pk, "version", self->def->version);
+    wsis_pack_kv_int (&reply->pk, "uptime_ms", zclock_mono () - self->started_at);
+    wsis_pack_kv_uint (&reply->pk, "last_seq", wsis_outbox_committed_seq (self->outbox));
+    return 0;
+}
+
+static int
+s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
+{
+    msgpack_packer *pk = &reply->pk;
+    size_t sources = wsis_cursor_size (self->cursor);
+    msgpack_pack_map (pk, 8);
+    wsis_pack_kv_str (pk, "service", self->def->name);
+    wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
+    wsis_pack_kv_uint (pk, "errors", wsis_server_errors (self->server));
+    wsis_pack_kv_uint (pk, "events_published", wsis_outbox_published (self->outbox));
+    wsis_pack_kv_uint (pk, "events_applied", wsis_cursor_applied_total (self->cursor));
+    wsis_pack_kv_uint (pk, "last_seq", wsis_outbox_committed_seq (self->outbox));
+    wsis_pack_str (pk, "lag");
+    msgpack_pack_map (pk, sources);
+    for (size_t i = 0; i < sources; i++) {
+        const char *source = wsis_cursor_source (self->cursor, i);
+        wsis_pack_kv_uint (pk, source, wsis_cursor_lag (self->cursor, source));
+    }
+    //  Per source: applied count and position, so an operator (and the
+    //  no-loss tests) can see exactly-once at a glance.
+    wsis_pack_str (pk, "sources");
+    msgpack_pack_map (pk, sources);
+    for (size_t i = 0; i < sources; i++) {
+        const char *source = wsis_cursor_source (self->cursor, i);
+        wsis_pack_str (pk, source);
+        msgpack_pack_map (pk, 2);
+        wsis_pack_kv_uint (pk, "last_seq", wsis_cursor_last_seq (self->cursor, source));
+        wsis_pack_kv_uint (pk, "applied", wsis_cursor_applied (self->cursor, source));
     }
     return 0;
 }
 
-static void
-s_usage (const char *program)
+static int
+s_op_clock_set (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
-    fprintf (stderr,
-        "usage: %s [-c FILE]\n"
-        "  -c FILE   configuration (default $WSIS_CONFIG, else configs/wsis.cfg)\n"
-        "  -h        this help\n\n", program);
-    wsis_config_print_help (stderr);
-}
-
-//  Everything a service holds, in the order it is built; destroyed in reverse.
-static void
-s_destroy (wsis_service_t *self)
-{
-    wsis_consumer_stop (self);
-    wsis_server_stop (self);
-    zsock_destroy (&self->publisher);
-    zloop_destroy (&self->loop);
-    wsis_replies_destroy (&self->replies);
-    wsis_cursor_destroy (&self->cursor);
-    wsis_outbox_destroy (&self->outbox);
-    wsis_store_destroy (&self->store);
-    wsis_calendar_destroy (&self->calendar);
-    wsis_clock_destroy (&self->clock);
-    wsis_config_destroy (&self->config);
+    if (!wsis_clock_manual (self->clock))
+        return wsis_reply_fail (reply, "forbidden", NULL,
+                                "the clock can only be set when the service runs with WSIS_CLOCK=manual");
+    wsis_fields_t body = wsis_fields (reply, request->body, NULL);
+    char text [64];
+    int64_t now;
+    if (wsis_fields_text (&body, "now", WSIS_REQUIRED, 1, 40, text, sizeof text))
+        return -1;
+    if (wsis_time_parse (text, &now))
+        return wsis_fields_fail (&body, "now", "must be an ISO 8601 instant like 2022-01-21T21:59:59Z");
+    wsis_clock_set (self->clock, now);
+    self->clock_changed = true;
+    char formatted [WSIS_TIME_BUFSIZE];
+    wsis_time_format (now, formatted);
+    msgpack_pack_map (&reply->pk, 1);
+    wsis_pack_kv_str (&reply->pk, "now", formatted);
+    return 0;
 }
 
 static int
-s_open (wsis_service_t *self, const char *config_path, char **error)
+s_op_events_since (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
-    self->config = wsis_config_load (config_path, error);
-    if (!self->config)
+    wsis_fields_t body = wsis_fields (reply, request->body, NULL);
+    uint64_t after = 0, limit = 1000;
+    if (wsis_fields_uint (&body, "after", WSIS_OPTIONAL, 0, UINT64_MAX, &after) < 0
+    ||  wsis_fields_uint (&body, "limit", WSIS_OPTIONAL, 1, 10000, &limit) < 0)
         return -1;
-    self->clock = wsis_clock_new (streq (wsis_config_str (self->config, "wsis/clock"), "manual"));
-    self->calendar = wsis_calendar_load (wsis_config_str (self->config, "wsis/calendar"), error);
-    if (!self->calendar)
-        return -1;
+    if (wsis_outbox_since (self->outbox, after, (int) limit, &reply->pk))
+        return wsis_reply_fail (reply, "internal", NULL, "the outbox could not be read");
+    return 0;
+}
 
+static const wsis_op_t s_common_ops [] = {
+    { "sys.ping", s_op_ping, WSIS_ROLE_PUBLIC, 0 },
+    { "sys.stats", s_op_stats, WSIS_ROLE_PUBLIC, 0 },
+    { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, 0 },
+    { "events.since", s_op_events_since,
+      WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY | WSIS_ROLE_PUBLISHER | WSIS_ROLE_STAFF, 0 },
+    { NULL }
+};
+
+//  -------------------------------------------------------------------------
+//  Building and destroying
+
+//  The store in the data folder, with the tables of the no-loss design.
+static int
+s_open_store (wsis_service_t *self, char **error)
+{
     const char *data_dir = wsis_config_str (self->config, "wsis/data_dir");
     //  Several services may create the same folder at the same moment:
     //  the folder being there is what counts.
@@ -162,42 +277,108 @@ s_open (wsis_service_t *self, const char *config_path, char **error)
     }
     self->outbox = wsis_outbox_new (self->store, self->def->name);
     self->cursor = wsis_cursor_new (self->store);
-    self->replies = wsis_replies_new (self->store, zclock_time (),
-                                      wsis_config_int (self->config, "wsis/replies_ttl_s") * 1000);
-    if (!self->outbox || !self->cursor || !self->replies) {
-        *error = strdup ("cannot create the outbox, cursor or replies tables");
+    self->retry = wsis_retry_new (self->store, zclock_time (),
+                                  wsis_config_int (self->config, "wsis/replies_ttl_s") * 1000);
+    if (!self->outbox || !self->cursor || !self->retry) {
+        *error = wsis_strdup ("cannot create the outbox, cursor or replies tables");
         return -1;
     }
-    self->limits = wsis_msg_default_limits;
-    self->max_request = (size_t) wsis_config_int (self->config, "wsis/max_request");
-    self->batch_max = (size_t) wsis_config_int (self->config, "wsis/batch_max");
-    self->loop = zloop_new ();
-    self->started = zclock_mono ();
+    self->batch = wsis_batch_new (self->store, self->outbox, self->cursor, self->retry);
+    wsis_batch_set_rolled_back (self->batch, s_rolled_back, self);
+    return 0;
+}
 
-    if (wsis_server_start (self, error))
+static int
+s_open_server (wsis_service_t *self, char **error)
+{
+    self->server = wsis_server_new (self->batch, self->retry, self);
+    wsis_server_add_ops (self->server, self->def->ops);
+    wsis_server_add_ops (self->server, s_common_ops);
+    wsis_server_set_batch_max (self->server, (size_t) wsis_config_int (self->config, "wsis/batch_max"));
+    wsis_server_set_max_request (self->server,
+                                 (size_t) wsis_config_int (self->config, "wsis/max_request"));
+    wsis_server_set_after_batch (self->server, s_after_batch, self);
+    char *endpoint = wsis_config_endpoint (self->config, self->def->name, "port", true);
+    int rc = wsis_server_bind (self->server, endpoint, error);
+    zstr_free (&endpoint);
+    if (rc == 0)
+        wsis_server_attach (self->server, self->loop);
+    return rc;
+}
+
+static int
+s_open_publisher (wsis_service_t *self, char **error)
+{
+    if (self->has_own_publisher)
+        return 0;
+    char *endpoint = wsis_config_endpoint (self->config, "bus", "xsub_port", false);
+    self->publisher = zsock_new (ZMQ_PUB);
+    //  libzmq's default of 1,000 drops part of a burst after a batch
+    //  commit; catch-up would repair it, but it should be rare.
+    zsock_set_sndhwm (self->publisher, (int) wsis_config_int (self->config, "wsis/event_hwm"));
+    zsock_set_linger (self->publisher, 1000);
+    int rc = zsock_connect (self->publisher, "%s", endpoint);
+    if (rc)
+        *error = zsys_sprintf ("cannot connect the event publisher to the bus at %s", endpoint);
+    else
+        wsis_outbox_set_socket (self->outbox, self->publisher);
+    zstr_free (&endpoint);
+    return rc;
+}
+
+static int
+s_open_consumer (wsis_service_t *self, char **error)
+{
+    const char *const *follows = self->def->follows;
+    if (!follows || !follows [0])
+        return 0;
+    self->consumer = wsis_consumer_new (self->batch, self->cursor, self->def->name);
+    wsis_consumer_set_apply (self->consumer, s_apply, self);
+    wsis_consumer_set_ignores (self->consumer, self->def->ignores);
+    wsis_consumer_set_batch_max (self->consumer,
+                                 (size_t) wsis_config_int (self->config, "wsis/batch_max"));
+    wsis_consumer_set_catchup (self->consumer,
+                               (size_t) wsis_config_int (self->config, "wsis/catchup_page"),
+                               wsis_config_int (self->config, "wsis/catchup_timeout_ms"));
+    for (; *follows; follows++) {
+        char *endpoint = wsis_config_endpoint (self->config, *follows, "port", false);
+        int rc = wsis_consumer_follow (self->consumer, *follows, endpoint, error);
+        zstr_free (&endpoint);
+        if (rc)
+            return -1;
+    }
+    char *endpoint = wsis_config_endpoint (self->config, "bus", "xpub_port", false);
+    int rc = wsis_consumer_connect (self->consumer, endpoint,
+                                    (int) wsis_config_int (self->config, "wsis/event_hwm"), error);
+    zstr_free (&endpoint);
+    if (rc == 0)
+        wsis_consumer_attach (self->consumer, self->loop);
+    return rc;
+}
+
+//  In the order that matters: the store first (everything else keeps its
+//  state there), the endpoint before start (a port in use stops the
+//  service before it loads anything), start before the publisher (the bus
+//  publishes on its own XPUB), the consumer last (its catch-up applies
+//  events through the service's hooks, which need what start loaded).
+static int
+s_open (wsis_service_t *self, char **error)
+{
+    self->clock = wsis_clock_new (streq (wsis_config_str (self->config, "wsis/clock"), "manual"));
+    self->calendar = wsis_calendar_load (wsis_config_str (self->config, "wsis/calendar"), error);
+    if (!self->calendar)
+        return -1;
+    self->loop = zloop_new ();
+    self->started_at = zclock_mono ();
+    if (s_open_store (self, error) || s_open_server (self, error))
         return -1;
     if (self->def->start && self->def->start (self)) {
-        *error = strdup ("start-up failed (see above)");
+        *error = wsis_strdup ("start-up failed (see above)");
         return -1;
     }
-    if (!self->publisher_override) {
-        char *endpoint = wsis_config_endpoint (self->config, "bus", "xsub_port", false);
-        self->publisher = zsock_new (ZMQ_PUB);
-        //  libzmq's default of 1,000 drops part of a burst after a batch
-        //  commit; catch-up would repair it, but it should be rare.
-        zsock_set_sndhwm (self->publisher, (int) wsis_config_int (self->config, "wsis/event_hwm"));
-        zsock_set_linger (self->publisher, 1000);
-        int rc = zsock_connect (self->publisher, "%s", endpoint);
-        zstr_free (&endpoint);
-        if (rc) {
-            *error = strdup ("cannot connect the event publisher to the bus");
-            return -1;
-        }
-        wsis_outbox_set_socket (self->outbox, self->publisher);
-    }
-    if (wsis_consumer_start (self, error))
+    self->started = true;
+    if (s_open_publisher (self, error) || s_open_consumer (self, error))
         return -1;
-
     zloop_timer (self->loop, (size_t) wsis_config_int (self->config, "wsis/heartbeat_ms"), 0,
                  s_on_heartbeat, self);
     zloop_timer (self->loop, 1000, 0, s_on_tick, self);
@@ -205,62 +386,74 @@ s_open (wsis_service_t *self, const char *config_path, char **error)
     return 0;
 }
 
-int
-wsis_service_main (const wsis_service_def_t *def, void *state, int argc, char *argv [])
+wsis_service_t *
+wsis_service_new (const wsis_service_def_t *def, void *state,
+                  wsis_config_t **config_p, char **error)
 {
-    char program [64];
-    snprintf (program, sizeof program, "wsis-%s", def->name);
-    const char *config_path = getenv ("WSIS_CONFIG");
-    bool explicit_config = config_path != NULL;
-    int option;
-    while ((option = getopt (argc, argv, "c:hv")) != -1) {
-        if (option == 'c') {
-            config_path = optarg;
-            explicit_config = true;
-        }
-        else
-        if (option == 'v') {
-            printf ("%s %s\n", program, def->version);
-            return 0;
-        }
-        else {
-            s_usage (program);
-            return option == 'h'? 0: 2;
-        }
-    }
-    if (!config_path)
-        config_path = "configs/wsis.cfg";
-    if (!explicit_config && !zsys_file_exists (config_path))
-        config_path = NULL;     //  defaults and environment only
-
-    zsys_init ();
-    wsis_log_init (program);
-    zsys_set_linger (0);
-
-    wsis_service_t service = { 0 };
-    wsis_service_t *self = &service;
+    *error = NULL;
+    wsis_service_t *self = (wsis_service_t *) zmalloc (sizeof (wsis_service_t));
     self->def = def;
     self->state = state;
-    char *error = NULL;
-    if (s_open (self, config_path, &error)) {
-        fprintf (stderr, "%s: %s\n", program, error? error: "cannot start");
-        free (error);
-        s_destroy (self);
-        return 1;
+    self->config = *config_p;
+    *config_p = NULL;
+    if (s_open (self, error)) {
+        if (!*error)
+            *error = wsis_strdup ("cannot start");
+        wsis_service_destroy (&self);
     }
-    char *endpoint = wsis_config_endpoint (self->config, def->name, "port", true);
-    wsis_log_info ("%s %s listening on %s, data in %s, clock %s", program, def->version, endpoint,
-                   wsis_config_str (self->config, "wsis/data_dir"),
-                   wsis_clock_manual (self->clock)? "manual": "real");
-    zstr_free (&endpoint);
-    wsis_log_notice ("development mode: no CURVE keys configured, roles are taken from actor.role");
+    return self;
+}
 
+//  Everything in the reverse order of s_open: the parts that use the store
+//  go before it.
+void
+wsis_service_destroy (wsis_service_t **self_p)
+{
+    if (self_p && *self_p) {
+        wsis_service_t *self = *self_p;
+        wsis_consumer_destroy (&self->consumer);
+        zsock_destroy (&self->publisher);
+        if (self->started && self->def->stop)
+            self->def->stop (self);
+        wsis_server_destroy (&self->server);
+        wsis_batch_destroy (&self->batch);
+        wsis_retry_destroy (&self->retry);
+        wsis_cursor_destroy (&self->cursor);
+        wsis_outbox_destroy (&self->outbox);
+        wsis_store_destroy (&self->store);
+        zloop_destroy (&self->loop);
+        wsis_calendar_destroy (&self->calendar);
+        wsis_clock_destroy (&self->clock);
+        wsis_config_destroy (&self->config);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+void
+wsis_service_run (wsis_service_t *self)
+{
     //  zloop returns when SIGINT/SIGTERM set zsys_interrupted; the batch in
-    //  hand has been committed and answered by then (handlers run whole).
+    //  hand has been committed and answered by then.
     zloop_start (self->loop);
-    wsis_log_info ("%s stopping", program);
-    if (def->stop)
-        def->stop (self);
-    s_destroy (self);
-    return 0;
+}
+
+//  $TERM from zactor_destroy ends the loop.
+static int
+s_on_pipe (zloop_t *loop, zsock_t *pipe, void *arg)
+{
+    char *command = zstr_recv (pipe);
+    bool terminate = !command || streq (command, "$TERM");
+    zstr_free (&command);
+    return terminate? -1: 0;
+}
+
+void
+wsis_service_actor (zsock_t *pipe, void *arg)
+{
+    wsis_service_t *self = (wsis_service_t *) arg;
+    zloop_reader (self->loop, pipe, s_on_pipe, self);
+    zsock_signal (pipe, 0);
+    zloop_start (self->loop);
+    zloop_reader_end (self->loop, pipe);
 }

@@ -1,17 +1,31 @@
-/*  wsis_service: the runtime every wsis service is built on.
+/*  wsis_service: one wsis service, composed from the parts of libwsis.
 
-    One thread, one zloop (DESIGN.md "One thread per service"):
-      - the command ROUTER (wsis_server.c): drain every ready request up to
-        batch_max, run the batch in one BEGIN IMMEDIATE transaction, commit,
-        then reply and publish: a reply always means "durably committed";
-      - the event SUB (wsis_consumer.c): apply events of the sources the
-        service follows exactly once, catching up with events.since;
-      - timers: heartbeat, the service's tick (phase ends), reply expiry.
+    A service is one thread and one zloop (docs/design.md, "One thread per
+    service") over:
+      - its store (wsis_store), with the outbox of its events, the cursor
+        of the sources it follows and its stored replies;
+      - a command server (wsis_server) that runs batches of requests in one
+        wsis_batch each and replies after the commit;
+      - a consumer (wsis_consumer) that applies the events of the sources
+        it follows exactly once, catching up with events.since;
+      - timers: the heartbeat, a tick every second (catch-up, the
+        service's own tick), the expiry of stored replies.
 
     A service supplies a wsis_service_def_t: its name, its operations (one
     handler each, with the roles allowed), its schema, the sources it
-    follows and hooks. Common operations (sys.ping, sys.stats,
-    sys.clock.set, events.since) are answered here.
+    follows and its hooks. The common operations (sys.ping, sys.stats,
+    sys.clock.set, events.since) are answered here for every service.
+
+        wsis_service_t *service = wsis_service_new (&def, &state, &config, &error);
+        wsis_service_run (service);                 //  until SIGINT/SIGTERM
+        wsis_service_destroy (&service);
+
+    or, inside a test process, as a CZMQ actor:
+
+        zactor_t *running = zactor_new (wsis_service_actor, service);
+        ...talk to it over ZeroMQ...
+        zactor_destroy (&running);
+        wsis_service_destroy (&service);
 */
 #ifndef WSIS_SERVICE_H
 #define WSIS_SERVICE_H
@@ -19,37 +33,18 @@
 #include "wsis_calendar.h"
 #include "wsis_clock.h"
 #include "wsis_config.h"
-#include "wsis_cursor.h"
+#include "wsis_event.h"
 #include "wsis_msg.h"
-#include "wsis_outbox.h"
-#include "wsis_replies.h"
+#include "wsis_op.h"
+#include "wsis_pack.h"
+#include "wsis_reply.h"
+#include "wsis_request.h"
+#include "wsis_role.h"
 #include "wsis_store.h"
 
 #include <czmq.h>
 
 #define WSIS_VERSION "0.1.0"
-
-typedef struct _wsis_service_t wsis_service_t;
-
-//  An operation handler. It runs inside the batch transaction (under a
-//  savepoint of its own); it packs the reply body (one map) into
-//  reply->pk and returns 0, or returns wsis_reply_fail (...). On failure
-//  everything it wrote is rolled back, so a handler must not change
-//  in-memory state before it knows it succeeds.
-typedef int (wsis_op_fn) (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-
-#define WSIS_OP_WRITES 1        //  changes state: its reply is stored for retries
-//  With WSIS_OP_WRITES: the handler itself makes a resend safe (the op is
-//  naturally idempotent), so its reply is not stored; a failed commit still
-//  turns the reply into `unavailable`. For hot paths (vote.cast).
-#define WSIS_OP_OWN_RETRY 2
-
-typedef struct {
-    const char *name;           //  "vote.cast"
-    wsis_op_fn *handler;
-    unsigned roles;             //  wsis_role_t bits; WSIS_ROLE_PUBLIC opens it to all
-    unsigned flags;
-} wsis_op_t;
 
 typedef struct {
     const char *name;           //  "voting": config section, event source, file name
@@ -58,8 +53,8 @@ typedef struct {
     const wsis_op_t *ops;       //  ends with { NULL }
     const char *const *follows; //  sources consumed, NULL-terminated, or NULL
 
-    //  After the store is open, before the loop: load in-memory state,
-    //  add readers. -1 stops the service.
+    //  After the store is open and the endpoint bound, before the loop:
+    //  load in-memory state, add readers. -1 stops the service.
     int (*start) (wsis_service_t *service);
     //  Applies one event of a followed source inside the open transaction.
     //  Return -1 only when the store failed (the batch is rolled back and
@@ -71,20 +66,34 @@ typedef struct {
     //  A transaction was rolled back after handlers or apply changed
     //  memory: reload in-memory state from the store.
     void (*rolled_back) (wsis_service_t *service);
-    //  Before the store closes.
+    //  Before the store closes (only when start succeeded).
     void (*stop) (wsis_service_t *service);
 
     //  Event types the service never applies, dropped by their topic
-    //  before they are decoded: the SUB takes every topic (the cursor must
-    //  see every event of a followed source), so a service's own events
-    //  come back to it from the bus; for wsis-voting that is one vote.cast
-    //  per vote. NULL-terminated, or NULL.
+    //  before they are decoded (see wsis_consumer_set_ignores).
+    //  NULL-terminated, or NULL.
     const char *const *ignores;
 } wsis_service_def_t;
 
-//  Parses -c FILE / -h, loads config, opens the store, binds, runs until
-//  SIGINT/SIGTERM, and returns the process exit code. The whole main().
-int wsis_service_main (const wsis_service_def_t *def, void *state, int argc, char *argv []);
+//  Builds the service: opens its store (creating the data folder), binds
+//  its command endpoint, runs def->start, connects to the bus. Takes
+//  ownership of *config_p (and nulls it), also on failure. def and state
+//  must outlive the service. NULL on failure with *error one line (caller
+//  frees).
+wsis_service_t *wsis_service_new (const wsis_service_def_t *def, void *state,
+                                  wsis_config_t **config_p, char **error);
+//  Runs def->stop, then closes everything, store last.
+void wsis_service_destroy (wsis_service_t **self_p);
+
+//  Serves in this thread until SIGINT or SIGTERM; the batch in hand is
+//  committed and answered by then (handlers run whole).
+void wsis_service_run (wsis_service_t *self);
+
+//  The same as a CZMQ actor (zactor_fn): zactor_new (wsis_service_actor,
+//  service) serves in a thread of its own until zactor_destroy, which
+//  returns once the loop has stopped. The service must not be used from
+//  the caller's thread meanwhile.
+void wsis_service_actor (zsock_t *pipe, void *service);
 
 //  What handlers and hooks use.
 void *wsis_service_state (wsis_service_t *self);
@@ -104,7 +113,7 @@ int wsis_service_emit (wsis_service_t *self, const char *type, const void *body,
 uint64_t wsis_service_last_seq (wsis_service_t *self);
 
 //  Runs fn in a transaction of its own (for tick hooks): commit, then
-//  publish; rollback if fn returns -1.
+//  publish; rollback if fn returns -1. 0 if committed.
 int wsis_service_transact (wsis_service_t *self,
                            int (*fn) (wsis_service_t *service, void *arg), void *arg);
 

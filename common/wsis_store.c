@@ -1,6 +1,7 @@
 /*  wsis_store: SQLite open, migrations, statement cache, transactions, and
     the statement helpers every service's store uses. */
 #include "wsis_store.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
 
 #include <czmq.h>
@@ -46,7 +47,7 @@ s_migrate (wsis_store_t *self, const char *schema, char **error)
         long version = strtol (cursor + strlen (marker), NULL, 10);
         const char *section = strchr (cursor, '\n');
         if (!section || version <= 0) {
-            *error = strdup ("schema: malformed '-- version N' line");
+            *error = wsis_strdup ("schema: malformed '-- version N' line");
             return -1;
         }
         const char *next = strstr (section, marker);
@@ -58,11 +59,11 @@ s_migrate (wsis_store_t *self, const char *schema, char **error)
             zstr_free (&sql);
             if (rc) {
                 //  The cause, before the ROLLBACK replaces it with "not an error"
-                char *cause = strdup (sqlite3_errmsg (self->db));
+                char *cause = wsis_strdup (sqlite3_errmsg (self->db));
                 if (!sqlite3_get_autocommit (self->db))
                     wsis_store_exec (self, "ROLLBACK");
                 *error = zsys_sprintf ("schema: migration to version %ld failed: %s",
-                                       version, cause? cause: "out of memory");
+                                       version, cause);
                 free (cause);
                 return -1;
             }
@@ -168,7 +169,7 @@ void
 wsis_store_set_fault_file (wsis_store_t *self, const char *path)
 {
     free (self->fault_file);
-    self->fault_file = path? strdup (path): NULL;
+    self->fault_file = wsis_strdup (path);
 }
 
 //  Test fault injection: the file's presence makes this COMMIT fail like
@@ -225,13 +226,13 @@ wsis_store_savepoint (wsis_store_t *self)
 }
 
 int
-wsis_store_release (wsis_store_t *self)
+wsis_store_savepoint_keep (wsis_store_t *self)
 {
     return s_step (self, "RELEASE request");
 }
 
 int
-wsis_store_rollback_savepoint (wsis_store_t *self)
+wsis_store_savepoint_undo (wsis_store_t *self)
 {
     return wsis_store_exec (self, "ROLLBACK TO request; RELEASE request");
 }

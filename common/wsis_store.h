@@ -56,8 +56,8 @@ bool wsis_store_in_transaction (wsis_store_t *self);
 //  A savepoint around one request inside a batch, so a request that fails
 //  half-way leaves nothing behind while the batch goes on.
 int wsis_store_savepoint (wsis_store_t *self);
-int wsis_store_release (wsis_store_t *self);
-int wsis_store_rollback_savepoint (wsis_store_t *self);
+int wsis_store_savepoint_keep (wsis_store_t *self);
+int wsis_store_savepoint_undo (wsis_store_t *self);
 
 //  Single-value helpers: the first column of the first row as int64 (or
 //  fallback when no row).

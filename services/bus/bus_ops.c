@@ -1,6 +1,6 @@
 /*  bus_ops: the journal's operations (PROTOCOL.md 13). */
 #include "bus.h"
-#include "wsis_field.h"
+#include "wsis_fields.h"
 
 #include <string.h>
 

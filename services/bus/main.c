@@ -1,5 +1,6 @@
 /*  wsis-bus: event proxy (XSUB/XPUB) and journal of external events. */
 #include "bus.h"
+#include "wsis_main.h"
 
 static int
 s_start (wsis_service_t *service)
@@ -25,5 +26,5 @@ int
 main (int argc, char *argv [])
 {
     bus_t bus = { 0 };
-    return wsis_service_main (&s_bus, &bus, argc, argv);
+    return wsis_main (&s_bus, &bus, argc, argv);
 }

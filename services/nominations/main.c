@@ -6,6 +6,7 @@
     sources it follows exactly once.
 */
 #include "nominations.h"
+#include "wsis_main.h"
 
 extern const char *nominations_schema_sql;
 
@@ -37,5 +38,5 @@ main (int argc, char *argv [])
     //  The schema is linked in from schema.sql (see the Makefile).
     wsis_service_def_t def = s_service;
     def.schema = nominations_schema_sql;
-    return wsis_service_main (&def, &nominations, argc, argv);
+    return wsis_main (&def, &nominations, argc, argv);
 }

@@ -18,7 +18,7 @@
 #ifndef NOMINATIONS_H
 #define NOMINATIONS_H
 
-#include "wsis_field.h"
+#include "wsis_fields.h"
 #include "wsis_service.h"
 #include "wsis_valid.h"
 

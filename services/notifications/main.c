@@ -5,6 +5,7 @@
     sources it follows exactly once.
 */
 #include "wsis_service.h"
+#include "wsis_main.h"
 
 //  Sources whose events this service learns from (DESIGN.md: no service
 //  reads another's database).
@@ -19,5 +20,5 @@ static const wsis_service_def_t s_service = {
 int
 main (int argc, char *argv [])
 {
-    return wsis_service_main (&s_service, NULL, argc, argv);
+    return wsis_main (&s_service, NULL, argc, argv);
 }

@@ -5,6 +5,7 @@
     sources it follows exactly once.
 */
 #include "submissions.h"
+#include "wsis_main.h"
 
 //  Sources whose events this service learns from (DESIGN.md: no service
 //  reads another's database): nominations tells which projects won, and
@@ -45,5 +46,5 @@ main (int argc, char *argv [])
     //  string is not a constant expression, so it is set here.
     wsis_service_def_t def = s_service;
     def.schema = submissions_schema_sql;
-    return wsis_service_main (&def, NULL, argc, argv);
+    return wsis_main (&def, NULL, argc, argv);
 }

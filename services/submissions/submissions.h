@@ -19,7 +19,7 @@
 #define SUBMISSIONS_H
 
 #include "wsis_service.h"
-#include "wsis_field.h"
+#include "wsis_fields.h"
 #include "wsis_valid.h"
 
 #include <stdbool.h>

@@ -6,6 +6,7 @@
     stored for the deadline rush.
 */
 #include "voting.h"
+#include "wsis_main.h"
 #include "wsis_log.h"
 
 //  Sources whose events this service learns from (DESIGN.md: no service
@@ -67,5 +68,5 @@ main (int argc, char *argv [])
     voting_t voting = { 0 };
     wsis_service_def_t def = s_service;
     def.schema = voting_schema_sql;
-    return wsis_service_main (&def, &voting, argc, argv);
+    return wsis_main (&def, &voting, argc, argv);
 }

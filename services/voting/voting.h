@@ -27,6 +27,7 @@
 #ifndef VOTING_H
 #define VOTING_H
 
+#include "wsis_hash.h"
 #include "wsis_service.h"
 #include "wsis_valid.h"
 

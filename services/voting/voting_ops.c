@@ -5,7 +5,7 @@
     all in the batch transaction that the runtime commits before replying.
 */
 #include "voting.h"
-#include "wsis_field.h"
+#include "wsis_fields.h"
 
 #include <string.h>
 
@@ -26,15 +26,11 @@ s_voting (wsis_service_t *service, wsis_reply_t *reply)
 static uint64_t
 s_request_hash (const wsis_request_t *request)
 {
-    uint64_t hash = 14695981039346656037ULL;
+    uint64_t hash = WSIS_HASH_START;
     const char *parts [3] = { wsis_role_name (request->role), request->actor_id, request->id };
     for (int i = 0; i < 3; i++) {
-        for (const char *c = parts [i]; c && *c; c++) {
-            hash ^= (unsigned char) *c;
-            hash *= 1099511628211ULL;
-        }
-        hash ^= 0xff;           //  separator: ("ab", "c") is not ("a", "bc")
-        hash *= 1099511628211ULL;
+        hash = wsis_hash_add (hash, parts [i], strlen (parts [i]));
+        hash = wsis_hash_add (hash, "\xff", 1);   //  separator: ("ab", "c") is not ("a", "bc")
     }
     return hash;
 }
@@ -144,7 +140,7 @@ s_record (wsis_service_t *service, voting_t *self, voting_poll_t *poll, const vo
 
 //  vote.cast {call, voter_id, category, submission_id} -> {receipt, duplicate}
 static int
-vote_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     voting_t *self = s_voting (service, reply);
     if (!self)
@@ -218,7 +214,7 @@ vote_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *re
 
 //  vote.verify {receipt} -> {call, category, submission_id, counted}
 static int
-vote_op_verify (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+s_op_verify (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     voting_t *self = s_voting (service, reply);
     if (!self)
@@ -297,7 +293,7 @@ s_poll (wsis_service_t *service, wsis_fields_t *body, voting_t **self_p)
 //  vote.tally {call, category?} -> {categories: {cat: [{submission_id,
 //  votes, votes_cast, votes_complete, rank}]}, votes, voters, ...}
 static int
-vote_op_tally (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+s_op_tally (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     voting_t *self = NULL;
@@ -323,7 +319,7 @@ vote_op_tally (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *r
 
 //  voting.close {call} -> the body of voting.closed
 static int
-voting_op_close (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+s_op_close (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     voting_poll_t *poll = s_poll (service, &body, NULL);
@@ -358,11 +354,11 @@ const wsis_op_t voting_ops [] = {
     //  instead of 103 (their in-memory index lives for a day) and a
     //  database of 415 MB instead of 250. A commit failure still turns
     //  its replies into `unavailable` (WSIS_OP_WRITES).
-    { "vote.cast", vote_op_cast, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
+    { "vote.cast", s_op_cast, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
       WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
-    { "vote.verify", vote_op_verify, WSIS_ROLE_PUBLIC, 0 },
+    { "vote.verify", s_op_verify, WSIS_ROLE_PUBLIC, 0 },
     //  Public, but the handler embargoes it until the close.
-    { "vote.tally", vote_op_tally, WSIS_ROLE_PUBLIC, 0 },
-    { "voting.close", voting_op_close, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
+    { "vote.tally", s_op_tally, WSIS_ROLE_PUBLIC, 0 },
+    { "voting.close", s_op_close, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
     { NULL }
 };

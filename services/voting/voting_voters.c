@@ -15,11 +15,7 @@
 static uint64_t
 s_hash (const char *text, size_t len)
 {
-    uint64_t hash = 14695981039346656037ULL;
-    for (size_t i = 0; i < len; i++) {
-        hash ^= (unsigned char) text [i];
-        hash *= 1099511628211ULL;
-    }
+    uint64_t hash = wsis_hash (text, len);
     return hash ^ (hash >> 29);
 }
 

@@ -12,19 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const wsisctl_services [] = {
-    "bus", "submissions", "nominations", "voting", "notifications", "reporting", NULL
-};
-
-bool
-wsisctl_service_known (const char *name)
-{
-    for (size_t i = 0; wsisctl_services [i]; i++)
-        if (streq (wsisctl_services [i], name))
-            return true;
-    return false;
-}
-
 static void
 s_usage (FILE *out)
 {
@@ -37,6 +24,7 @@ s_usage (FILE *out)
         "                                                     until interrupted\n"
         "  wsisctl [options] publish TOPIC [JSON | @FILE | -] publishes through the bus journal\n"
         "                                                     (op \"publish\", body {topic, body, origin})\n"
+        "  wsisctl services                                   the services, one per line, in start order\n"
         "options:\n"
         "  -c FILE         configuration (default $WSIS_CONFIG, else configs/wsis.cfg if it\n"
         "                  exists, else built-in defaults; WSIS_BUS, WSIS_<SERVICE>_HOST apply)\n"
@@ -49,11 +37,14 @@ s_usage (FILE *out)
         "  --heartbeats    tail: print sys.heartbeat too (implied by a PREFIX in \"sys.\")\n"
         "  --compact       one-line JSON (default pretty for single requests)\n"
         "  -h, --help      this help\n"
-        "SERVICE: bus submissions nominations voting notifications reporting\n"
         "JSON: the body, one JSON object; a bin value is {\"$base64\": \"...\"}\n"
         "exit: 0 ok reply, 1 error reply (printed on stdout),\n"
         "      2 usage, bad JSON, transport error or timeout (one line on stderr)\n",
         WSISCTL_TIMEOUT_MS, WSISCTL_PING_TIMEOUT_MS);
+    fprintf (out, "SERVICE:");
+    for (size_t i = 0; wsis_config_services [i]; i++)
+        fprintf (out, " %s", wsis_config_services [i]);
+    fprintf (out, "\n");
 }
 
 //  One line saying what is wrong, then the usage: the line is what the
@@ -139,10 +130,7 @@ main (int argc, char *argv [])
         .timeout_ms = -1,
         .origin = "wsisctl",
     };
-    //  The services' rule (wsis_service_main): an explicit file must load;
-    //  the default one is used only if it is there.
-    const char *config_path = getenv ("WSIS_CONFIG");
-    bool explicit_config = config_path != NULL;
+    const char *config_option = NULL;
     int64_t number;
 
     //  getopt's own messages would say "main"; ours name the program.
@@ -151,8 +139,7 @@ main (int argc, char *argv [])
     while ((option = getopt_long (argc, argv, ":c:h", s_long_options, NULL)) != -1) {
         switch (option) {
             case 'c':
-                config_path = optarg;
-                explicit_config = true;
+                config_option = optarg;
                 break;
             case OPT_ROLE:
                 options.role = optarg;
@@ -210,10 +197,17 @@ main (int argc, char *argv [])
     //  connected, so a usage error never leaves a request half sent.
     const char *command = args [0];
     const char *body_source = NULL;
+    if (streq (command, "services")) {
+        if (arg_count > 1)
+            return s_bad_usage ("services takes no arguments");
+        for (size_t i = 0; wsis_config_services [i]; i++)
+            printf ("%s\n", wsis_config_services [i]);
+        return WSISCTL_EXIT_OK;
+    }
     if (streq (command, "ping")) {
         if (arg_count > 2)
             return s_bad_usage ("ping takes at most one SERVICE (or all)");
-        if (arg_count == 2 && !streq (args [1], "all") && !wsisctl_service_known (args [1]))
+        if (arg_count == 2 && !streq (args [1], "all") && !wsis_config_service_known (args [1]))
             return s_bad_usage ("unknown service '%s'", args [1]);
     }
     else
@@ -228,19 +222,17 @@ main (int argc, char *argv [])
         body_source = arg_count == 3? args [2]: NULL;
     }
     else {
-        if (!wsisctl_service_known (command))
+        if (!wsis_config_service_known (command))
             return s_bad_usage ("unknown service or command '%s'", command);
         if (arg_count < 2 || arg_count > 3)
             return s_bad_usage ("a request takes a SERVICE, an OP and at most one body");
         body_source = arg_count == 3? args [2]: NULL;
     }
 
-    if (!config_path)
-        config_path = "configs/wsis.cfg";
-    if (!explicit_config && !zsys_file_exists (config_path))
-        config_path = NULL;     //  defaults and environment only
+    //  The services' rule: an explicit file must load; the default one is
+    //  used only if it is there.
     char *error = NULL;
-    options.config = wsis_config_load (config_path, &error);
+    options.config = wsis_config_load (wsis_config_path (config_option), &error);
     if (!options.config) {
         fprintf (stderr, "wsisctl: %s\n", error? error: "cannot load the configuration");
         free (error);

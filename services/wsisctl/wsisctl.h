@@ -19,6 +19,9 @@
 #include "wsis_config.h"
 #include "wsis_json.h"
 #include "wsis_msg.h"
+#include "wsis_pack.h"
+#include "wsis_request.h"
+#include "wsis_role.h"
 
 #include <czmq.h>
 #include <stdbool.h>
@@ -45,11 +48,6 @@ typedef struct {
     bool compact;
     bool heartbeats;            //  tail: print sys.heartbeat too
 } wsisctl_options_t;
-
-//  The services a request can go to, NULL-terminated, in the order
-//  `ping all` reports them.
-extern const char *const wsisctl_services [];
-bool wsisctl_service_known (const char *name);
 
 //  ---------------------------------------------------------------- json
 //  The body named by source: NULL (an empty object), "-" (stdin), "@FILE"

@@ -52,8 +52,8 @@ wsisctl_ping (const wsisctl_options_t *options, const char *target)
     const char *names [16];
     size_t count = 0;
     if (!target || streq (target, "all"))
-        for (size_t i = 0; wsisctl_services [i] && count < 16; i++)
-            names [count++] = wsisctl_services [i];
+        for (size_t i = 0; wsis_config_services [i] && count < 16; i++)
+            names [count++] = wsis_config_services [i];
     else
         names [count++] = target;
 

@@ -6,8 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wsis_field.h"
+#include "wsis_fields.h"
+#include "wsis_event.h"
 #include "wsis_msg.h"
+#include "wsis_reply.h"
+#include "wsis_request.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <msgpack.h>
+
 #include "wsis_clock.h"
 
 //  Makes a new empty folder /tmp/<name>_XXXXXX and writes its path into
@@ -71,6 +73,20 @@ test_utc (const char *text)
     int64_t ms = -1;
     assert_int_equal (wsis_time_parse (text, &ms), 0);
     return ms;
+}
+
+//  Unpacks a whole encoded frame with msgpack-c's own unpacker and asserts
+//  it is exactly one map, so a test does not trust the codec under test
+//  to check itself. The caller destroys unpacked.
+static inline void
+test_unpack_whole (msgpack_unpacked *unpacked, const msgpack_sbuffer *buffer)
+{
+    msgpack_unpacked_init (unpacked);
+    size_t offset = 0;
+    assert_int_equal (msgpack_unpack_next (unpacked, buffer->data, buffer->size, &offset),
+                      MSGPACK_UNPACK_SUCCESS);
+    assert_int_equal (offset, buffer->size);
+    assert_int_equal (unpacked->data.type, MSGPACK_OBJECT_MAP);
 }
 
 #endif

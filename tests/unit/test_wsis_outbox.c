@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wsis_event.h"
 #include "wsis_msg.h"
+#include "wsis_pack.h"
 #include "wsis_outbox.h"
 #include "wsis_store.h"
 #include "test_support.h"
@@ -274,7 +276,7 @@ test_mark_rewind (void **state)
     assert_int_equal (mark, 0);
     assert_int_equal (wsis_store_savepoint (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "a", 1, 1), 0);
-    assert_int_equal (wsis_store_release (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint_keep (fixture->store), 0);
 
     //  Request 2 appends two events, then fails
     mark = wsis_outbox_mark (fixture->outbox);
@@ -282,7 +284,7 @@ test_mark_rewind (void **state)
     assert_int_equal (wsis_store_savepoint (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "b", 2, 2), 0);
     assert_int_equal (s_append (fixture->outbox, "c", 3, 3), 0);
-    assert_int_equal (wsis_store_rollback_savepoint (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint_undo (fixture->store), 0);
     wsis_outbox_rewind (fixture->outbox, mark);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
 
@@ -290,7 +292,7 @@ test_mark_rewind (void **state)
     mark = wsis_outbox_mark (fixture->outbox);
     assert_int_equal (wsis_store_savepoint (fixture->store), 0);
     assert_int_equal (s_append (fixture->outbox, "d", 4, 4), 0);
-    assert_int_equal (wsis_store_release (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint_keep (fixture->store), 0);
 
     //  Rewinding to the current mark forgets nothing
     wsis_outbox_rewind (fixture->outbox, wsis_outbox_mark (fixture->outbox));

@@ -361,7 +361,7 @@ test_savepoints (void **state)
     //  A request that fails half-way leaves nothing behind...
     assert_int_equal (wsis_store_savepoint (store), 0);
     assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (2)"), 0);
-    assert_int_equal (wsis_store_rollback_savepoint (store), 0);
+    assert_int_equal (wsis_store_savepoint_undo (store), 0);
     //  ...and the batch goes on, with what came before it
     assert_true (wsis_store_in_transaction (store));
     assert_int_equal (wsis_store_int (store, "SELECT group_concat (x) FROM t", -1), 1);
@@ -369,26 +369,26 @@ test_savepoints (void **state)
     //  A request that succeeds is kept
     assert_int_equal (wsis_store_savepoint (store), 0);
     assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (3)"), 0);
-    assert_int_equal (wsis_store_release (store), 0);
+    assert_int_equal (wsis_store_savepoint_keep (store), 0);
 
     //  And one more that fails
     assert_int_equal (wsis_store_savepoint (store), 0);
     assert_int_equal (wsis_store_exec (store, "DELETE FROM t"), 0);
-    assert_int_equal (wsis_store_rollback_savepoint (store), 0);
+    assert_int_equal (wsis_store_savepoint_undo (store), 0);
 
     assert_int_equal (wsis_store_commit (store), 0);
     assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 2);
     assert_int_equal (wsis_store_int (store, "SELECT sum(x) FROM t", -1), 4);
 
     //  Release or roll back a savepoint that is not there: an error
-    assert_int_equal (wsis_store_release (store), -1);
-    assert_int_equal (wsis_store_rollback_savepoint (store), -1);
+    assert_int_equal (wsis_store_savepoint_keep (store), -1);
+    assert_int_equal (wsis_store_savepoint_undo (store), -1);
 
     //  A whole-batch rollback takes the released savepoints with it
     assert_int_equal (wsis_store_begin (store), 0);
     assert_int_equal (wsis_store_savepoint (store), 0);
     assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (5)"), 0);
-    assert_int_equal (wsis_store_release (store), 0);
+    assert_int_equal (wsis_store_savepoint_keep (store), 0);
     assert_int_equal (wsis_store_rollback (store), 0);
     assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 2);
     wsis_store_destroy (&store);

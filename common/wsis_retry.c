@@ -1,20 +1,28 @@
-/*  wsis_replies: append-only reply log with an in-memory index. */
-#include "wsis_replies.h"
+/*  wsis_retry: append-only reply log with an in-memory index. */
+#include "wsis_retry.h"
+#include "wsis_alloc.h"
+#include "wsis_hash.h"
 #include "wsis_log.h"
 
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct _wsis_replies_t {
+struct _wsis_retry_t {
     wsis_store_t *store;        //  not owned
     int64_t ttl;
     zhashx_t *index;            //  key -> rowid (as a pointer-sized integer)
     zlistx_t *uncommitted;      //  keys stored in the open transaction
 };
 
-wsis_replies_t *
-wsis_replies_new (wsis_store_t *store, int64_t now, int64_t ttl_ms)
+static void *
+s_duplicate (const void *key)
+{
+    return wsis_strdup ((const char *) key);
+}
+
+wsis_retry_t *
+wsis_retry_new (wsis_store_t *store, int64_t now, int64_t ttl_ms)
 {
     if (wsis_store_exec (store,
             "CREATE TABLE IF NOT EXISTS replies ("
@@ -26,15 +34,15 @@ wsis_replies_new (wsis_store_t *store, int64_t now, int64_t ttl_ms)
             //  split in the middle.
             "CREATE INDEX IF NOT EXISTS replies_ts ON replies (ts);"))
         return NULL;
-    wsis_replies_t *self = (wsis_replies_t *) zmalloc (sizeof (wsis_replies_t));
+    wsis_retry_t *self = (wsis_retry_t *) zmalloc (sizeof (wsis_retry_t));
     self->store = store;
     self->ttl = ttl_ms;
     self->index = zhashx_new ();
     self->uncommitted = zlistx_new ();
     zlistx_set_destructor (self->uncommitted, (zlistx_destructor_fn *) zstr_free);
-    zlistx_set_duplicator (self->uncommitted, (zlistx_duplicator_fn *) strdup);
+    zlistx_set_duplicator (self->uncommitted, s_duplicate);
 
-    wsis_replies_expire (self, now);
+    wsis_retry_expire (self, now);
     sqlite3_stmt *stmt = wsis_store_stmt (store, "SELECT rowid, key FROM replies");
     if (stmt) {
         while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -46,10 +54,10 @@ wsis_replies_new (wsis_store_t *store, int64_t now, int64_t ttl_ms)
 }
 
 void
-wsis_replies_destroy (wsis_replies_t **self_p)
+wsis_retry_destroy (wsis_retry_t **self_p)
 {
     if (self_p && *self_p) {
-        wsis_replies_t *self = *self_p;
+        wsis_retry_t *self = *self_p;
         zhashx_destroy (&self->index);
         zlistx_destroy (&self->uncommitted);
         free (self);
@@ -58,24 +66,19 @@ wsis_replies_destroy (wsis_replies_t **self_p)
 }
 
 void
-wsis_replies_key (char *buffer, const char *role, const char *actor_id,
+wsis_retry_key (char *buffer, const char *role, const char *actor_id,
                   const char *request_id, const void *frame, size_t frame_size)
 {
     //  FNV-1a over the frame: not a defence against an attacker (who can
     //  only collide with their own requests, the actor being part of the
     //  key), just a way to tell a resend from a different request.
-    uint64_t hash = 14695981039346656037ULL;
-    const unsigned char *byte = (const unsigned char *) frame;
-    for (size_t i = 0; i < frame_size; i++) {
-        hash ^= byte [i];
-        hash *= 1099511628211ULL;
-    }
-    snprintf (buffer, WSIS_REPLIES_KEY_MAX, "%s:%.128s\n%.64s\n%016llx",
+    uint64_t hash = wsis_hash (frame, frame_size);
+    snprintf (buffer, WSIS_RETRY_KEY_MAX, "%s:%.128s\n%.64s\n%016llx",
               role, actor_id, request_id, (unsigned long long) hash);
 }
 
 void *
-wsis_replies_find (wsis_replies_t *self, const char *key, size_t *size)
+wsis_retry_find (wsis_retry_t *self, const char *key, size_t *size)
 {
     intptr_t rowid = (intptr_t) zhashx_lookup (self->index, key);
     if (!rowid)
@@ -89,16 +92,15 @@ wsis_replies_find (wsis_replies_t *self, const char *key, size_t *size)
     void *reply = NULL;
     if (sqlite3_step (stmt) == SQLITE_ROW) {
         *size = (size_t) sqlite3_column_bytes (stmt, 0);
-        reply = malloc (*size? *size: 1);
-        if (reply)
-            memcpy (reply, sqlite3_column_blob (stmt, 0), *size);
+        reply = zmalloc (*size? *size: 1);
+        memcpy (reply, sqlite3_column_blob (stmt, 0), *size);
     }
     sqlite3_reset (stmt);
     return reply;
 }
 
 int
-wsis_replies_store (wsis_replies_t *self, const char *key, int64_t now,
+wsis_retry_store (wsis_retry_t *self, const char *key, int64_t now,
                     const void *reply, size_t size)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
@@ -119,13 +121,13 @@ wsis_replies_store (wsis_replies_t *self, const char *key, int64_t now,
 }
 
 void
-wsis_replies_commit (wsis_replies_t *self)
+wsis_retry_commit (wsis_retry_t *self)
 {
     zlistx_purge (self->uncommitted);
 }
 
 void
-wsis_replies_abort (wsis_replies_t *self)
+wsis_retry_abort (wsis_retry_t *self)
 {
     for (char *key = (char *) zlistx_first (self->uncommitted); key;
          key = (char *) zlistx_next (self->uncommitted))
@@ -134,7 +136,7 @@ wsis_replies_abort (wsis_replies_t *self)
 }
 
 void
-wsis_replies_expire (wsis_replies_t *self, int64_t now)
+wsis_retry_expire (wsis_retry_t *self, int64_t now)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
         "SELECT key FROM replies WHERE ts < ?");
@@ -155,7 +157,7 @@ wsis_replies_expire (wsis_replies_t *self, int64_t now)
 }
 
 size_t
-wsis_replies_size (wsis_replies_t *self)
+wsis_retry_size (wsis_retry_t *self)
 {
     return zhashx_size (self->index);
 }

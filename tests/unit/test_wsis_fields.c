@@ -1,4 +1,4 @@
-/*  test_wsis_field: typed, bounded reads of request fields.
+/*  test_wsis_fields: typed, bounded reads of request fields.
 
     Every reader, on a field that is present, absent, nil, of the wrong
     type or out of bounds, required and optional: the return codes 0, 1
@@ -17,8 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wsis_field.h"
+#include "wsis_fields.h"
 #include "wsis_msg.h"
+#include "wsis_pack.h"
 
 
 typedef struct {

@@ -1,4 +1,4 @@
-/*  wsis_field: reading the fields of a request body.
+/*  wsis_fields: reading the fields of a request body.
 
     Every handler reads its arguments through these, so every bad field
     gets the same answer: `validation` with the field's dotted path
@@ -15,7 +15,9 @@
 #ifndef WSIS_FIELD_H
 #define WSIS_FIELD_H
 
-#include "wsis_msg.h"
+#include "wsis_reply.h"
+
+#include <msgpack.h>
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/*  test_wsis_replies: stored replies that make retries safe (PROTOCOL.md 2).
+/*  test_wsis_retry: stored replies that make retries safe (PROTOCOL.md 2).
 
     A resend (same actor, same id, same frame) must find the first reply,
     during the batch that stored it and after its commit, and after a
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wsis_replies.h"
+#include "wsis_retry.h"
 #include "wsis_store.h"
 #include "test_support.h"
 
@@ -27,7 +27,7 @@ typedef struct {
     char dir [64];
     char path [128];
     wsis_store_t *store;
-    wsis_replies_t *replies;
+    wsis_retry_t *replies;
 } fixture_t;
 
 static void
@@ -36,14 +36,14 @@ s_open (fixture_t *fixture, int64_t now)
     char *error = NULL;
     fixture->store = wsis_store_open (fixture->dir [0]? fixture->path: ":memory:", NULL, &error);
     assert_non_null (fixture->store);
-    fixture->replies = wsis_replies_new (fixture->store, now, TTL_MS);
+    fixture->replies = wsis_retry_new (fixture->store, now, TTL_MS);
     assert_non_null (fixture->replies);
 }
 
 static void
 s_close (fixture_t *fixture)
 {
-    wsis_replies_destroy (&fixture->replies);
+    wsis_retry_destroy (&fixture->replies);
     assert_null (fixture->replies);
     wsis_store_destroy (&fixture->store);
 }
@@ -65,7 +65,7 @@ s_setup_file (void **state)
     fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
     if (!fixture)
         return -1;
-    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_replies"))
+    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_retry"))
         return -1;
     snprintf (fixture->path, sizeof fixture->path, "%s/replies.db", fixture->dir);
     s_open (fixture, T0);
@@ -87,7 +87,7 @@ s_teardown (void **state)
 static void
 s_key (char *key, const char *role, const char *actor, const char *id, const char *frame)
 {
-    wsis_replies_key (key, role, actor, id, frame, strlen (frame));
+    wsis_retry_key (key, role, actor, id, frame, strlen (frame));
 }
 
 //  The key and reply of the index-th request in a batch of numbered ones
@@ -105,7 +105,7 @@ static void
 s_expect_bytes (fixture_t *fixture, const char *key, const void *reply, size_t reply_size)
 {
     size_t size = 12345;
-    void *found = wsis_replies_find (fixture->replies, key, &size);
+    void *found = wsis_retry_find (fixture->replies, key, &size);
     assert_non_null (found);
     assert_int_equal (size, reply_size);
     assert_memory_equal (found, reply, size);
@@ -123,7 +123,7 @@ static void
 s_expect_none (fixture_t *fixture, const char *key)
 {
     size_t size = 0;
-    void *found = wsis_replies_find (fixture->replies, key, &size);
+    void *found = wsis_retry_find (fixture->replies, key, &size);
     assert_null (found);
 }
 
@@ -140,7 +140,7 @@ static void
 s_commit (fixture_t *fixture)
 {
     assert_int_equal (wsis_store_commit (fixture->store), 0);
-    wsis_replies_commit (fixture->replies);
+    wsis_retry_commit (fixture->replies);
 }
 
 //  Rolls the batch back: the index forgets what the batch stored
@@ -148,7 +148,7 @@ static void
 s_rollback (fixture_t *fixture)
 {
     assert_int_equal (wsis_store_rollback (fixture->store), 0);
-    wsis_replies_abort (fixture->replies);
+    wsis_retry_abort (fixture->replies);
 }
 
 //  Stores a reply of size bytes in its own committed transaction
@@ -157,7 +157,7 @@ s_store_bytes_committed (fixture_t *fixture, const char *key, int64_t now,
                          const void *reply, size_t size)
 {
     assert_int_equal (wsis_store_begin (fixture->store), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, key, now, reply, size), 0);
+    assert_int_equal (wsis_retry_store (fixture->replies, key, now, reply, size), 0);
     s_commit (fixture);
 }
 
@@ -174,7 +174,7 @@ s_store_committed (fixture_t *fixture, const char *key, int64_t now, const char 
 static void
 test_key (void **state)
 {
-    char base [WSIS_REPLIES_KEY_MAX], other [WSIS_REPLIES_KEY_MAX];
+    char base [WSIS_RETRY_KEY_MAX], other [WSIS_RETRY_KEY_MAX];
     s_key (base, "stakeholder", "stk-1", "req-1", "frame bytes");
 
     //  The same request gives the same key
@@ -202,13 +202,13 @@ test_key (void **state)
     assert_string_not_equal (base, other);
 
     //  Binary frames: bytes after a NUL count
-    char first [WSIS_REPLIES_KEY_MAX], second [WSIS_REPLIES_KEY_MAX];
-    wsis_replies_key (first, "public", "", "r", "\x00\x01", 2);
-    wsis_replies_key (second, "public", "", "r", "\x00\x02", 2);
+    char first [WSIS_RETRY_KEY_MAX], second [WSIS_RETRY_KEY_MAX];
+    wsis_retry_key (first, "public", "", "r", "\x00\x01", 2);
+    wsis_retry_key (second, "public", "", "r", "\x00\x02", 2);
     assert_string_not_equal (first, second);
-    wsis_replies_key (second, "public", "", "r", "\x00", 1);
+    wsis_retry_key (second, "public", "", "r", "\x00", 1);
     assert_string_not_equal (first, second);
-    wsis_replies_key (second, "public", "", "r", NULL, 0);
+    wsis_retry_key (second, "public", "", "r", NULL, 0);
     assert_string_not_equal (first, second);
 
     //  The longest actor and id fit in the buffer, and still differ
@@ -218,7 +218,7 @@ test_key (void **state)
     memset (id, 'i', sizeof id - 1);
     id [sizeof id - 1] = 0;
     s_key (first, "stakeholder", actor, id, "frame");
-    assert_true (strlen (first) < WSIS_REPLIES_KEY_MAX);
+    assert_true (strlen (first) < WSIS_RETRY_KEY_MAX);
     id [63] = 'j';
     s_key (second, "stakeholder", actor, id, "frame");
     assert_string_not_equal (first, second);
@@ -231,15 +231,15 @@ static void
 test_store_find (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    char key [WSIS_REPLIES_KEY_MAX], other [WSIS_REPLIES_KEY_MAX];
+    char key [WSIS_RETRY_KEY_MAX], other [WSIS_RETRY_KEY_MAX];
     s_key (key, "stakeholder", "stk-1", "req-1", "vote.cast frame");
     s_key (other, "stakeholder", "stk-1", "req-1", "another frame");
-    assert_int_equal (wsis_replies_size (fixture->replies), 0);
+    assert_int_equal (wsis_retry_size (fixture->replies), 0);
     s_expect_none (fixture, key);
 
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     const char reply [] = "\x84\xa1v\x01\xa2id\xa5req-1\xa2ok\xc3\xa4" "body\x80";
-    assert_int_equal (wsis_replies_store (fixture->replies, key, T0, reply, sizeof reply - 1), 0);
+    assert_int_equal (wsis_retry_store (fixture->replies, key, T0, reply, sizeof reply - 1), 0);
     //  Within the same batch: a resend in the same drain finds it
     s_expect_bytes (fixture, key, reply, sizeof reply - 1);
     //  A different frame under the same id does not
@@ -248,7 +248,7 @@ test_store_find (void **state)
 
     //  After the commit
     s_expect_bytes (fixture, key, reply, sizeof reply - 1);
-    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    assert_int_equal (wsis_retry_size (fixture->replies), 1);
     s_expect_none (fixture, other);
 
     //  Several in one batch
@@ -256,10 +256,10 @@ test_store_find (void **state)
     for (int index = 0; index < 10; index++) {
         char text [32];
         s_numbered (index, other, text, sizeof text);
-        assert_int_equal (wsis_replies_store (fixture->replies, other, T0 + index, text, strlen (text)), 0);
+        assert_int_equal (wsis_retry_store (fixture->replies, other, T0 + index, text, strlen (text)), 0);
     }
     s_commit (fixture);
-    assert_int_equal (wsis_replies_size (fixture->replies), 11);
+    assert_int_equal (wsis_retry_size (fixture->replies), 11);
     for (int index = 0; index < 10; index++) {
         char text [32];
         s_numbered (index, other, text, sizeof text);
@@ -271,7 +271,7 @@ static void
 test_abort (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    char kept [WSIS_REPLIES_KEY_MAX], dropped [WSIS_REPLIES_KEY_MAX], again [WSIS_REPLIES_KEY_MAX];
+    char kept [WSIS_RETRY_KEY_MAX], dropped [WSIS_RETRY_KEY_MAX], again [WSIS_RETRY_KEY_MAX];
     s_key (kept, "stakeholder", "stk-1", "req-1", "frame 1");
     s_key (dropped, "stakeholder", "stk-1", "req-2", "frame 2");
     s_key (again, "stakeholder", "stk-1", "req-3", "frame 3");
@@ -280,30 +280,30 @@ test_abort (void **state)
     //  A batch that fails: what it stored is forgotten, what was
     //  committed before is not
     assert_int_equal (wsis_store_begin (fixture->store), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, dropped, T0, "lost", 4), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, again, T0, "lost too", 8), 0);
+    assert_int_equal (wsis_retry_store (fixture->replies, dropped, T0, "lost", 4), 0);
+    assert_int_equal (wsis_retry_store (fixture->replies, again, T0, "lost too", 8), 0);
     s_expect_reply (fixture, dropped, "lost");
-    assert_int_equal (wsis_replies_size (fixture->replies), 3);
+    assert_int_equal (wsis_retry_size (fixture->replies), 3);
     s_rollback (fixture);
 
     s_expect_none (fixture, dropped);
     s_expect_none (fixture, again);
     s_expect_reply (fixture, kept, "first reply");
-    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    assert_int_equal (wsis_retry_size (fixture->replies), 1);
     assert_int_equal (s_rows (fixture), 1);
 
     //  The retried batch stores them for real; the rowids freed by the
     //  rollback are reused without confusion
     assert_int_equal (wsis_store_begin (fixture->store), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, again, T0, "third", 5), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, dropped, T0, "second", 6), 0);
+    assert_int_equal (wsis_retry_store (fixture->replies, again, T0, "third", 5), 0);
+    assert_int_equal (wsis_retry_store (fixture->replies, dropped, T0, "second", 6), 0);
     s_commit (fixture);
     s_expect_reply (fixture, dropped, "second");
     s_expect_reply (fixture, again, "third");
 
     //  Abort after a commit forgets nothing
-    wsis_replies_abort (fixture->replies);
-    assert_int_equal (wsis_replies_size (fixture->replies), 3);
+    wsis_retry_abort (fixture->replies);
+    assert_int_equal (wsis_retry_size (fixture->replies), 3);
     s_expect_reply (fixture, dropped, "second");
 }
 
@@ -311,7 +311,7 @@ static void
 test_expire (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    char old [WSIS_REPLIES_KEY_MAX], edge [WSIS_REPLIES_KEY_MAX], young [WSIS_REPLIES_KEY_MAX];
+    char old [WSIS_RETRY_KEY_MAX], edge [WSIS_RETRY_KEY_MAX], young [WSIS_RETRY_KEY_MAX];
     s_key (old, "public", "", "old", "f");
     s_key (edge, "public", "", "edge", "f");
     s_key (young, "public", "", "young", "f");
@@ -320,24 +320,24 @@ test_expire (void **state)
     s_store_committed (fixture, young, T0 + 5000, "young reply");
 
     //  Nothing is old yet
-    wsis_replies_expire (fixture->replies, T0 + 1000);
-    assert_int_equal (wsis_replies_size (fixture->replies), 3);
+    wsis_retry_expire (fixture->replies, T0 + 1000);
+    assert_int_equal (wsis_retry_size (fixture->replies), 3);
 
     //  At T0 + 1000 + ttl: older than the ttl goes; exactly the ttl stays
-    wsis_replies_expire (fixture->replies, T0 + 1000 + TTL_MS);
+    wsis_retry_expire (fixture->replies, T0 + 1000 + TTL_MS);
     s_expect_none (fixture, old);
     s_expect_reply (fixture, edge, "edge reply");
     s_expect_reply (fixture, young, "young reply");
-    assert_int_equal (wsis_replies_size (fixture->replies), 2);
+    assert_int_equal (wsis_retry_size (fixture->replies), 2);
     assert_int_equal (s_rows (fixture), 2);
 
-    wsis_replies_expire (fixture->replies, T0 + 1001 + TTL_MS);
+    wsis_retry_expire (fixture->replies, T0 + 1001 + TTL_MS);
     s_expect_none (fixture, edge);
     s_expect_reply (fixture, young, "young reply");
 
-    wsis_replies_expire (fixture->replies, T0 + 10 * TTL_MS);
+    wsis_retry_expire (fixture->replies, T0 + 10 * TTL_MS);
     s_expect_none (fixture, young);
-    assert_int_equal (wsis_replies_size (fixture->replies), 0);
+    assert_int_equal (wsis_retry_size (fixture->replies), 0);
     assert_int_equal (s_rows (fixture), 0);
 
     //  An expired request sent again is a new request: stored afresh
@@ -349,7 +349,7 @@ static void
 test_reopen (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    char first [WSIS_REPLIES_KEY_MAX], second [WSIS_REPLIES_KEY_MAX], open [WSIS_REPLIES_KEY_MAX];
+    char first [WSIS_RETRY_KEY_MAX], second [WSIS_RETRY_KEY_MAX], open [WSIS_RETRY_KEY_MAX];
     s_key (first, "stakeholder", "stk-1", "req-1", "frame 1");
     s_key (second, "gateway", "gw", "req-2", "frame 2");
     s_key (open, "gateway", "gw", "req-3", "frame 3");
@@ -357,12 +357,12 @@ test_reopen (void **state)
     s_store_committed (fixture, second, T0 + 60000, "reply 2");
     //  Stored, never committed: the process stops mid-batch
     assert_int_equal (wsis_store_begin (fixture->store), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, open, T0, "reply 3", 7), 0);
+    assert_int_equal (wsis_retry_store (fixture->replies, open, T0, "reply 3", 7), 0);
     s_close (fixture);
 
     //  Within the ttl: the index is rebuilt from the table
     s_open (fixture, T0 + 1000);
-    assert_int_equal (wsis_replies_size (fixture->replies), 2);
+    assert_int_equal (wsis_retry_size (fixture->replies), 2);
     s_expect_reply (fixture, first, "reply 1");
     s_expect_reply (fixture, second, "reply 2");
     s_expect_none (fixture, open);
@@ -370,14 +370,14 @@ test_reopen (void **state)
 
     //  Reopened a day later: the first has expired on load, and is deleted
     s_open (fixture, T0 + TTL_MS + 1);
-    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    assert_int_equal (wsis_retry_size (fixture->replies), 1);
     s_expect_none (fixture, first);
     s_expect_reply (fixture, second, "reply 2");
     assert_int_equal (s_rows (fixture), 1);
     s_close (fixture);
 
     s_open (fixture, T0 + TTL_MS + 1);
-    assert_int_equal (wsis_replies_size (fixture->replies), 1);
+    assert_int_equal (wsis_retry_size (fixture->replies), 1);
     s_expect_reply (fixture, second, "reply 2");
 }
 
@@ -386,7 +386,7 @@ test_binary_reply (void **state)
 {
     //  Replies are msgpack: NUL bytes and all
     fixture_t *fixture = (fixture_t *) *state;
-    char key [WSIS_REPLIES_KEY_MAX];
+    char key [WSIS_RETRY_KEY_MAX];
     s_key (key, "public", "", "bin", "f");
     unsigned char reply [300];
     for (size_t index = 0; index < sizeof reply; index++)
@@ -401,15 +401,15 @@ test_store_fails (void **state)
     //  The insert is refused (a full database): store fails and the key
     //  is not indexed
     fixture_t *fixture = (fixture_t *) *state;
-    char key [WSIS_REPLIES_KEY_MAX];
+    char key [WSIS_RETRY_KEY_MAX];
     s_key (key, "public", "", "full", "f");
     assert_int_equal (wsis_store_exec (fixture->store,
         "CREATE TRIGGER refuse BEFORE INSERT ON replies"
         " BEGIN SELECT RAISE (ABORT, 'database or disk is full'); END"), 0);
     assert_int_equal (wsis_store_begin (fixture->store), 0);
-    assert_int_equal (wsis_replies_store (fixture->replies, key, T0, "r", 1), -1);
+    assert_int_equal (wsis_retry_store (fixture->replies, key, T0, "r", 1), -1);
     s_expect_none (fixture, key);
-    assert_int_equal (wsis_replies_size (fixture->replies), 0);
+    assert_int_equal (wsis_retry_size (fixture->replies), 0);
     s_rollback (fixture);
     assert_int_equal (wsis_store_exec (fixture->store, "DROP TRIGGER refuse"), 0);
 
@@ -422,9 +422,9 @@ test_store_fails (void **state)
 static void
 test_destroy (void **state)
 {
-    wsis_replies_t *replies = NULL;
-    wsis_replies_destroy (&replies);
-    wsis_replies_destroy (NULL);
+    wsis_retry_t *replies = NULL;
+    wsis_retry_destroy (&replies);
+    wsis_retry_destroy (NULL);
 }
 
 

@@ -1,5 +1,6 @@
-/*  wsis_field: typed, bounded reads of request fields with field-named errors. */
-#include "wsis_field.h"
+/*  wsis_fields: typed, bounded reads of request fields with field-named errors. */
+#include "wsis_fields.h"
+#include "wsis_msg.h"
 #include "wsis_valid.h"
 
 #include <stdarg.h>
