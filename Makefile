@@ -8,7 +8,9 @@
 # Every target that needs a library first runs `make deps`, which installs the
 # missing Debian packages, so the README's two commands work on a fresh machine.
 
-SERVICES   := bus submissions nominations voting notifications reporting
+# Every folder of services/ but the client is a service with a binary
+# wsis-<name>; the order they start in is wsis_config_services (wsisctl services).
+SERVICES   := $(filter-out wsisctl,$(notdir $(wildcard services/*)))
 BINARIES   := $(addprefix bin/wsis-,$(SERVICES)) bin/wsisctl
 PKGS       := libczmq libzmq msgpack sqlite3 jansson libcurl libsodium
 PYTHON     := /usr/bin/python3
@@ -126,6 +128,18 @@ build/tests/%: tests/unit/%.c build/libwsis.a $(wildcard tests/unit/*.h)
 build/tests-asan/%: tests/unit/%.c build/libwsis-asan.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -o $@ $< build/libwsis-asan.a $(LDLIBS) -lcmocka
+
+# Unit tests of one module of a service: tests/unit/test_voting_index.c is
+# linked with services/voting/voting_index.c and libwsis, nothing else.
+define service_unit_rules
+build/tests/test_$(1)_%: tests/unit/test_$(1)_%.c build/obj/services/$(1)/$(1)_%.o build/libwsis.a $$(wildcard tests/unit/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(CPPFLAGS) -Iservices/$(1) -o $$@ $$< build/obj/services/$(1)/$(1)_$$*.o build/libwsis.a $$(LDLIBS) -lcmocka
+build/tests-asan/test_$(1)_%: tests/unit/test_$(1)_%.c build/asan/services/$(1)/$(1)_%.o build/libwsis-asan.a $$(wildcard tests/unit/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) -std=c11 $$(WARN) $$(SAN_FLAGS) $$(CPPFLAGS) -Iservices/$(1) -o $$@ $$< build/asan/services/$(1)/$(1)_$$*.o build/libwsis-asan.a $$(LDLIBS) -lcmocka
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_unit_rules,$(s))))
 
 test: deps
 	@$(MAKE) --no-print-directory unit
