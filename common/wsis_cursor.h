@@ -1,4 +1,4 @@
-/*  wsis_cursor: the consumer half of "no event is lost" (DESIGN.md).
+/*  wsis_cursor: the consumer half of "no event is lost" (docs/design.md).
 
     For every source a service follows it keeps last_seq (the last event
     applied) and how many events it applied, in the service's own database,

@@ -1,4 +1,4 @@
-/*  wsis_outbox: the producer half of "no event is lost" (DESIGN.md).
+/*  wsis_outbox: the producer half of "no event is lost" (docs/design.md).
 
     append() writes the event row in the caller's transaction, so the state
     change and its event commit together or not at all; seq grows by one

@@ -1,4 +1,4 @@
-/*  wsis_retry: stored replies that make retries safe (PROTOCOL.md 2).
+/*  wsis_retry: stored replies that make retries safe (docs/protocol.md section 2).
 
     The reply to a state-changing request is stored with the actor, the
     request id and a hash of the whole request frame, in the same

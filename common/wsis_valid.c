@@ -1,5 +1,5 @@
 /*  wsis_valid: checks of single field values against the WSIS rules and
-    taxonomy (PROTOCOL.md section 5), plus the text measures the forms
+    taxonomy (docs/protocol.md section 5), plus the text measures the forms
     limit (words, characters) and the normal form used to spot duplicate
     submissions.
 

@@ -1,5 +1,5 @@
 /*  wsis_valid: checks of single field values against the WSIS rules and
-    taxonomy (PROTOCOL.md section 5). Pure functions on (pointer, length)
+    taxonomy (docs/protocol.md section 5). Pure functions on (pointer, length)
     strings, which need not be NUL-terminated (they come from msgpack).
 */
 #ifndef WSIS_VALID_H

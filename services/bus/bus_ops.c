@@ -1,4 +1,4 @@
-/*  bus_ops: the journal's operations (PROTOCOL.md 13). */
+/*  bus_ops: the journal's operations (docs/protocol.md section 13). */
 #include "bus.h"
 #include "wsis_fields.h"
 

@@ -10,7 +10,7 @@
 
 extern const char *nominations_schema_sql;
 
-//  Sources whose events this service learns from (DESIGN.md: no service
+//  Sources whose events this service learns from (docs/design.md, "Services": no service
 //  reads another's database).
 static const char *const s_follows [] = { "submissions", "voting", NULL };
 

@@ -1,6 +1,6 @@
 /*  wsis-nominations: phases 2 and 4 of the WSIS Prizes, the Photo Contest
     winners, and the High-Level Track Facilitator and Gender Trendsetter
-    nominations (PROTOCOL.md section 9).
+    nominations (docs/protocol.md section 9).
 
     What it knows of projects comes only from the events of wsis-submissions
     (submission.received / updated / withdrawn), and the champions only from

@@ -15,7 +15,7 @@ const char *const nominations_criteria [NOMINATIONS_CRITERIA] = {
 #define STAFF_OR_OPERATOR (WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR)
 #define NOMINATORS (WSIS_ROLE_PUBLIC | WSIS_ROLE_GATEWAY | WSIS_ROLE_STAKEHOLDER)
 
-//  Roles as PROTOCOL.md 9 lists them; the listing operations this service
+//  Roles as docs/protocol.md section 9 lists them; the listing operations this service
 //  adds (review.list, hltf.list, ambassador.list, selection.standings) are
 //  for the WSIS secretariat and the operators who run the system.
 const wsis_op_t nominations_ops [] = {
@@ -99,7 +99,7 @@ nominations_require_open (wsis_service_t *service, wsis_reply_t *reply,
     if (!phase)
         return -1;
     int64_t now = wsis_service_now (service);
-    //  PROTOCOL.md 7: open from the start (inclusive) to the end (exclusive).
+    //  docs/protocol.md section 7: open from the start (inclusive) to the end (exclusive).
     if (now < phase->start)
         return s_not_open (reply, call, phase);
     if (phase->end != WSIS_PHASE_NO_END && now >= phase->end)

@@ -71,7 +71,7 @@ review_op_decide (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
                               "no prize project %s is known", submission_id);
         goto cleanup;
     }
-    //  From the submission close to the nomination close (PROTOCOL.md 9):
+    //  From the submission close to the nomination close (docs/protocol.md section 9):
     //  no project is judged while others may still be submitted.
     if (nominations_require_passed (service, reply, call, "submission")
     ||  nominations_require_not_passed (service, reply, call, "nomination")) {

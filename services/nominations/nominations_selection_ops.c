@@ -138,7 +138,7 @@ selection_op_score (wsis_service_t *service, wsis_request_t *request, wsis_reply
                           expert_id, sizeof expert_id)
     ||  s_scores (&body, scores, &total))
         return -1;
-    //  PROTOCOL.md 6: an expert scores only as itself.
+    //  docs/protocol.md section 6: an expert scores only as itself.
     if (!wsis_request_may_act_for (request, expert_id, strlen (expert_id)))
         return wsis_reply_fail (reply, "forbidden", "expert_id",
                                 "an expert may only score as itself");

@@ -1,4 +1,4 @@
--- wsis-nominations: its own store (DESIGN.md: no service reads another's).
+-- wsis-nominations: its own store (docs/design.md, "Services": no service reads another's).
 -- Times are UTC milliseconds from the service clock.
 
 -- version 1

@@ -7,7 +7,7 @@
 #include "wsis_service.h"
 #include "wsis_main.h"
 
-//  Sources whose events this service learns from (DESIGN.md: no service
+//  Sources whose events this service learns from (docs/design.md, "Services": no service
 //  reads another's database).
 static const char *const s_follows [] = { "bus", "submissions", "nominations", "voting", NULL };
 

@@ -7,7 +7,7 @@
 #include "submissions.h"
 #include "wsis_main.h"
 
-//  Sources whose events this service learns from (DESIGN.md: no service
+//  Sources whose events this service learns from (docs/design.md, "Services": no service
 //  reads another's database): nominations tells which projects won, and
 //  a winner may not enter a later call.
 static const char *const s_follows [] = { "nominations", NULL };

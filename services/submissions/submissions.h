@@ -1,6 +1,6 @@
 /*  wsis-submissions: stakeholders, WSIS Prizes projects, Stocktaking
     entries, Photo Contest entries and Open Consultation (OCP) inputs
-    (PROTOCOL.md section 8).
+    (docs/protocol.md section 8).
 
     Files, one concern each:
       submissions_ops.c      the operation table, stakeholder.register and
@@ -97,7 +97,7 @@ void submission_draft_release (submission_draft_t *draft);
 
 //  Reads the kind's fields from map (a request body, or the stored fields
 //  merged with an update). Fails the reply with `validation` naming the
-//  first bad field, in the order PROTOCOL.md lists them. need_image:
+//  first bad field, in the order docs/protocol.md lists them. need_image:
 //  a photo's image must be in map (create), or may be absent (update).
 int submission_draft_read (submission_draft_t *draft, const msgpack_object *map,
                            bool need_image, wsis_reply_t *reply);

@@ -1,6 +1,6 @@
 /*  submissions_kinds: the fields of the four kinds of submission.
 
-    Each kind is a table of its fields in the order PROTOCOL.md section 8
+    Each kind is a table of its fields in the order docs/protocol.md section 8
     lists them; one reader walks the table, so every kind answers a bad
     field the same way (`validation` naming the first bad field) and packs
     what it read into the canonical map that is stored and published.
@@ -45,7 +45,7 @@ static const char *const s_ocp_requests [] = {
     "workshop", "exhibition", "speaker", "thematic_input", "format_input", NULL
 };
 
-//  WSIS Prizes project (PROTOCOL.md 8). The contest's rules that live in
+//  WSIS Prizes project (docs/protocol.md section 8). The contest's rules that live in
 //  single fields: one category, title <= 200 characters, a short
 //  description of 150-200 words, at least one SDG, SDG linkages, impact,
 //  partnerships and challenges filled in, English only.

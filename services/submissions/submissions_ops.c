@@ -1,5 +1,5 @@
 /*  submissions_ops: the operation table of wsis-submissions, stakeholder
-    registration and the reads (PROTOCOL.md 8). The writes of submissions
+    registration and the reads (docs/protocol.md section 8). The writes of submissions
     are in submissions_write_ops.c.
 */
 #include "submissions.h"
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  Roles (PROTOCOL.md 6 and 8): anyone may register and read; only a
+//  Roles (docs/protocol.md section 6 and 8): anyone may register and read; only a
 //  stakeholder (for itself), a gateway or an operator may submit.
 #define S_SUBMITTERS (WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY | WSIS_ROLE_OPERATOR)
 

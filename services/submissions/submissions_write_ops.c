@@ -1,5 +1,5 @@
 /*  submissions_write_ops: submission.create, submission.update and
-    submission.withdraw (PROTOCOL.md 8).
+    submission.withdraw (docs/protocol.md section 8).
 
     Every check comes before the first write, and the runtime rolls back
     whatever a failing handler wrote or emitted, so a refused request
@@ -66,7 +66,7 @@ s_read_call (wsis_service_t *service, wsis_fields_t *body, const wsis_call_t **c
     return 0;
 }
 
-//  PROTOCOL.md 6: a stakeholder submits only for itself; and the
+//  docs/protocol.md section 6: a stakeholder submits only for itself; and the
 //  submitter must be a registered stakeholder.
 static int
 s_read_submitter (wsis_service_t *service, wsis_request_t *request, wsis_fields_t *body,
@@ -91,7 +91,7 @@ s_read_submitter (wsis_service_t *service, wsis_request_t *request, wsis_fields_
     return 0;
 }
 
-//  Strict deadlines (PROTOCOL.md 7): the call's submission phase must be
+//  Strict deadlines (docs/protocol.md section 7): the call's submission phase must be
 //  open by the service clock, start inclusive, end exclusive.
 static int
 s_phase_open (wsis_service_t *service, wsis_reply_t *reply, const char *call_id)

@@ -9,7 +9,7 @@
 #include "wsis_main.h"
 #include "wsis_log.h"
 
-//  Sources whose events this service learns from (DESIGN.md: no service
+//  Sources whose events this service learns from (docs/design.md, "Services": no service
 //  reads another's database).
 static const char *const s_follows [] = { "submissions", "nominations", NULL };
 

@@ -1,7 +1,7 @@
 /*  wsis-voting: the public online vote of the WSIS Prizes (phase 3).
 
     Eligible voters come from stakeholder.registered, candidates from
-    nominations.published (PROTOCOL.md 10). The hot path is vote.cast: the
+    nominations.published (docs/protocol.md section 10). The hot path is vote.cast: the
     real contest takes 1.3-2 million votes a year, most of them in the last
     days before the deadline. So the store is shaped for that load:
 

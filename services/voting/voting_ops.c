@@ -1,4 +1,4 @@
-/*  voting_ops: the operations of wsis-voting (PROTOCOL.md 10).
+/*  voting_ops: the operations of wsis-voting (docs/protocol.md section 10).
 
     vote.cast is the hot path: every check is a lookup in memory, and a new
     vote is one appended log row, one candidate count and one outbox row,
@@ -35,7 +35,7 @@ s_request_hash (const wsis_request_t *request)
     return hash;
 }
 
-//  PROTOCOL.md 7: the voting phase is open from its start (inclusive) to
+//  docs/protocol.md section 7: the voting phase is open from its start (inclusive) to
 //  its end (exclusive) by the service clock: at 2022-03-31 23:00 Geneva
 //  time (21:00:00Z) the vote has closed.
 static int
@@ -156,7 +156,7 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     vote.category = wsis_valid_category (vote.code, strlen (vote.code));
     if (vote.category < 0)
         return wsis_fields_fail (&body, "category", "must be one of the 18 WSIS Action Line categories");
-    //  PROTOCOL.md 6: a stakeholder votes only as itself; the gateway
+    //  docs/protocol.md section 6: a stakeholder votes only as itself; the gateway
     //  relays the votes of the public web site for anyone.
     if (!wsis_request_may_act_for (request, vote.voter_id, vote.voter_len))
         return wsis_reply_fail (reply, "forbidden", "voter_id", "a stakeholder casts only its own vote");
@@ -177,7 +177,7 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     char receipt [VOTING_RECEIPT_LEN + 1];
     if (same) {
         s_receipt (self, &vote, VOTING_VALUE_VOTE (value), receipt);
-        //  PROTOCOL.md 2: a resend of the same request (same actor and
+        //  docs/protocol.md section 2: a resend of the same request (same actor and
         //  id) gets the reply of its first execution, even after the
         //  deadline. The runtime does not store vote.cast replies
         //  (WSIS_OP_OWN_RETRY): the vote's log row remembers which
@@ -194,7 +194,7 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     }
     if (s_check_phase (service, poll, reply))
         return -1;
-    //  Votes are accepted only from registered stakeholders (DESIGN.md,
+    //  Votes are accepted only from registered stakeholders (docs/design.md,
     //  Security).
     if (!voter_no)
         return wsis_reply_fail (reply, "ineligible", "voter_id", "only registered stakeholders may vote");

@@ -183,7 +183,7 @@ main (int argc, char *argv [])
     if (arg_count == 0)
         return s_bad_usage ("what to do? a SERVICE and an OP, or ping, tail, publish");
 
-    //  The limits of PROTOCOL.md 2, checked here so a typo gets a clear
+    //  The limits of docs/protocol.md section 2, checked here so a typo gets a clear
     //  line instead of a bad_request.
     if (!wsis_role_parse (options.role, strlen (options.role)))
         return s_bad_usage ("unknown role '%s' (public stakeholder staff expert operator "

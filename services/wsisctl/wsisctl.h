@@ -3,7 +3,7 @@
     People and scripts (compose healthchecks, operators' runbooks) reach
     every service through it: one request and its reply as JSON, a ping
     of every service, a tail of the bus, a publish through the bus
-    journal. It speaks exactly PROTOCOL.md sections 1-4 and 13, nothing
+    journal. It speaks exactly docs/protocol.md sections 1-4 and 13, nothing
     private, so what works here works for any other client.
 
     main.c              arguments, usage, configuration, dispatch

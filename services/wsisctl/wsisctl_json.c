@@ -1,6 +1,6 @@
 /*  wsisctl_json: the JSON people type and the JSON they read.
 
-    Every request body and every event body is a map (PROTOCOL.md 2, 3),
+    Every request body and every event body is a map (docs/protocol.md sections 2, 3),
     so a body must be one JSON object; anything else is refused here with
     the reason, before a service turns it into a less helpful bad_request.
     The msgpack side of the conversion (bin as {"$base64": ...}) lives in

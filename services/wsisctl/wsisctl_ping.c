@@ -1,4 +1,4 @@
-/*  wsisctl_ping: sys.ping of one or every service (PROTOCOL.md 4).
+/*  wsisctl_ping: sys.ping of one or every service (docs/protocol.md section 4).
 
     This is the healthcheck of every container, so it must answer within
     its timeout whatever state the system is in: all pings are sent at

@@ -1,4 +1,4 @@
-/*  wsisctl_request: request frames and calls (PROTOCOL.md 1, 2).
+/*  wsisctl_request: request frames and calls (docs/protocol.md sections 1, 2).
 
     Each call has a DEALER of its own rather than a REQ: a REQ that lost
     its reply refuses to send again, and with a fresh socket per call a

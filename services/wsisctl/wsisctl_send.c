@@ -44,7 +44,7 @@ wsisctl_send (const wsisctl_options_t *options, const char *service,
 int
 wsisctl_publish (const wsisctl_options_t *options, const char *topic, const json_t *body)
 {
-    //  PROTOCOL.md 13: the bus journals the event and publishes it with
+    //  docs/protocol.md section 13: the bus journals the event and publishes it with
     //  source "bus"; it checks the topic, so a bad one is a refusal (1).
     json_t *publish = json_pack ("{s:s, s:O, s:s}", "topic", topic,
                                  "body", body, "origin", options->origin);

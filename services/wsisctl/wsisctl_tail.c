@@ -1,4 +1,4 @@
-/*  wsisctl_tail: events from the bus as JSON lines (PROTOCOL.md 1, 3).
+/*  wsisctl_tail: events from the bus as JSON lines (docs/protocol.md sections 1, 3).
 
     A SUB on the bus XPUB, one line {"topic", "event"} per event, flushed
     at once so `wsisctl tail | grep` and tests see each event when it

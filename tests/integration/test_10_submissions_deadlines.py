@@ -1,4 +1,4 @@
-"""wsis-submissions: strict deadlines by the service clock (PROTOCOL.md 7).
+"""wsis-submissions: strict deadlines by the service clock (docs/protocol.md section 7).
 
 A phase is open from its start (inclusive) to its end (exclusive), in
 Europe/Geneva local time: the WSIS Prizes 2022 close at 23:00 CET on

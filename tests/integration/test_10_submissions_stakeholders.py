@@ -1,4 +1,4 @@
-"""wsis-submissions: stakeholder.register (PROTOCOL.md 8)."""
+"""wsis-submissions: stakeholder.register (docs/protocol.md section 8)."""
 import pytest
 
 from conftest import next_event

@@ -1,4 +1,4 @@
-"""wsis-voting: vote.cast, vote.verify and the tally embargo (PROTOCOL.md 10).
+"""wsis-voting: vote.cast, vote.verify and the tally embargo (docs/protocol.md section 10).
 
 Every refusal is checked with its exact code and field, and with proof that
 nothing was stored (the staff tally) and nothing published (no vote.cast

@@ -112,7 +112,7 @@ def test_hltf_refusals(nom):
     ]
     for body, field in cases:
         nom.refused("hltf.nominate", body, "validation", field, role="public")
-    # Open to the public, hence to every role (PROTOCOL.md 6).
+    # Open to the public, hence to every role (docs/protocol.md section 6).
     nom.ok("hltf.nominate", good, role="staff")
     # The same nominee again, whatever the letter case of the address.
     again = hltf(2, "government", email="NOMINEE1@Example.org")

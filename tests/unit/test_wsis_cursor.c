@@ -1,4 +1,4 @@
-/*  test_wsis_cursor: the consumer half of "no event is lost" (DESIGN.md).
+/*  test_wsis_cursor: the consumer half of "no event is lost" (docs/design.md).
 
     The verdicts that make applying idempotent (SEEN), ordered (NEXT only
     one step at a time) and complete (GAP sends a consumer to catch up),

@@ -1,4 +1,4 @@
-/*  test_wsis_outbox: the producer half of "no event is lost" (DESIGN.md).
+/*  test_wsis_outbox: the producer half of "no event is lost" (docs/design.md).
 
     Events go out on a PAIR socket over inproc, so the test sees exactly
     what a subscriber would: the topic frame and the envelope, in order,

@@ -1,4 +1,4 @@
-/*  test_wsis_retry: stored replies that make retries safe (PROTOCOL.md 2).
+/*  test_wsis_retry: stored replies that make retries safe (docs/protocol.md section 2).
 
     A resend (same actor, same id, same frame) must find the first reply,
     during the batch that stored it and after its commit, and after a
