@@ -34,6 +34,8 @@ struct _wsis_service_t {
     bool started;               //  def->start succeeded: def->stop is owed
     bool clock_changed;         //  sys.clock.set ran: tick after the batch
     int64_t started_at;         //  monotonic ms
+    msgpack_sbuffer event;      //  the body wsis_service_event builds
+    msgpack_packer event_pk;
 };
 
 void *wsis_service_state (wsis_service_t *self) { return self->state; }
@@ -49,6 +51,19 @@ int
 wsis_service_emit (wsis_service_t *self, const char *type, const void *body, size_t size)
 {
     return wsis_outbox_append (self->outbox, type, wsis_clock_now (self->clock), body, size);
+}
+
+msgpack_packer *
+wsis_service_event (wsis_service_t *self)
+{
+    msgpack_sbuffer_clear (&self->event);
+    return &self->event_pk;
+}
+
+int
+wsis_service_event_emit (wsis_service_t *self, const char *type)
+{
+    return wsis_service_emit (self, type, self->event.data, self->event.size);
 }
 
 uint64_t
@@ -396,6 +411,8 @@ wsis_service_new (const wsis_service_def_t *def, void *state,
     self->state = state;
     self->config = *config_p;
     *config_p = NULL;
+    msgpack_sbuffer_init (&self->event);
+    msgpack_packer_init (&self->event_pk, &self->event, msgpack_sbuffer_write);
     if (s_open (self, error)) {
         if (!*error)
             *error = wsis_strdup ("cannot start");
@@ -425,6 +442,7 @@ wsis_service_destroy (wsis_service_t **self_p)
         wsis_calendar_destroy (&self->calendar);
         wsis_clock_destroy (&self->clock);
         wsis_config_destroy (&self->config);
+        msgpack_sbuffer_destroy (&self->event);
         free (self);
         *self_p = NULL;
     }

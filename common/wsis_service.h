@@ -109,6 +109,20 @@ int64_t wsis_service_now (wsis_service_t *self);
 //  the commit. body is one packed map. 0 or -1.
 int wsis_service_emit (wsis_service_t *self, const char *type, const void *body, size_t size);
 
+//  An event body built in place, without a buffer of the caller's:
+//
+//      msgpack_packer *pk = wsis_service_event (service);
+//      msgpack_pack_map (pk, 2);
+//      ...
+//      if (wsis_service_event_emit (service, "review.decided"))
+//          return wsis_reply_fail (reply, "internal", ...);
+//
+//  wsis_service_event empties the service's event buffer and returns its
+//  packer (owned by the service; valid until the next call);
+//  wsis_service_event_emit appends what was packed, as wsis_service_emit.
+msgpack_packer *wsis_service_event (wsis_service_t *self);
+int wsis_service_event_emit (wsis_service_t *self, const char *type);
+
 //  The seq of the last event emitted (in the open transaction or before).
 uint64_t wsis_service_last_seq (wsis_service_t *self);
 

@@ -60,21 +60,17 @@ s_op_publish (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *re
                                  "of a wsis service", reserved);
 
     //  The event body is the publisher's map as it came, plus who sent it.
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    msgpack_packer *pk = wsis_service_event (service);
     const msgpack_object_map *map = &event.map->via.map;
     bool has_origin = wsis_msg_get (event.map, "origin") != NULL;
-    msgpack_pack_map (&pk, map->size + (has_origin? 0: 1));
+    msgpack_pack_map (pk, map->size + (has_origin? 0: 1));
     for (uint32_t i = 0; i < map->size; i++) {
-        msgpack_pack_object (&pk, map->ptr [i].key);
-        msgpack_pack_object (&pk, map->ptr [i].val);
+        msgpack_pack_object (pk, map->ptr [i].key);
+        msgpack_pack_object (pk, map->ptr [i].val);
     }
     if (!has_origin)
-        wsis_pack_kv_str (&pk, "origin", origin);
-    int rc = wsis_service_emit (service, topic, buffer.data, buffer.size);
-    msgpack_sbuffer_destroy (&buffer);
+        wsis_pack_kv_str (pk, "origin", origin);
+    int rc = wsis_service_event_emit (service, topic);
     if (rc)
         return wsis_reply_fail (reply, "internal", NULL, "the journal could not be written");
 

@@ -119,14 +119,9 @@ static int
 s_emit (wsis_service_t *service, const char *type, nominee_pack_fn *pack,
         const nominations_nominee_t *nominee)
 {
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    pack (&pk, nominee, false);
-    int rc = wsis_service_emit (service, type, buffer.data, buffer.size);
-    msgpack_sbuffer_destroy (&buffer);
-    return rc;
+    msgpack_packer *pk = wsis_service_event (service);
+    pack (pk, nominee, false);
+    return wsis_service_event_emit (service, type);
 }
 
 //  The reply to a nomination: {nomination_id}.

@@ -19,20 +19,15 @@ static int
 s_emit_decided (wsis_service_t *service, const nominations_project_t *project,
                 const char *decision, const char *reason)
 {
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, *reason? 5: 4);
-    wsis_pack_kv_str (&pk, "call", project->call);
-    wsis_pack_kv_str (&pk, "submission_id", project->submission_id);
-    wsis_pack_kv_str (&pk, "category", project->category);
-    wsis_pack_kv_str (&pk, "decision", decision);
+    msgpack_packer *pk = wsis_service_event (service);
+    msgpack_pack_map (pk, *reason? 5: 4);
+    wsis_pack_kv_str (pk, "call", project->call);
+    wsis_pack_kv_str (pk, "submission_id", project->submission_id);
+    wsis_pack_kv_str (pk, "category", project->category);
+    wsis_pack_kv_str (pk, "decision", decision);
     if (*reason)
-        wsis_pack_kv_str (&pk, "reason", reason);
-    int rc = wsis_service_emit (service, "review.decided", buffer.data, buffer.size);
-    msgpack_sbuffer_destroy (&buffer);
-    return rc;
+        wsis_pack_kv_str (pk, "reason", reason);
+    return wsis_service_event_emit (service, "review.decided");
 }
 
 int
@@ -311,13 +306,9 @@ nominations_op_publish (wsis_service_t *service, wsis_request_t *request, wsis_r
         total += zlist_size (lists [i]);
     }
     if (rc == 0) {
-        msgpack_sbuffer buffer;
-        msgpack_sbuffer_init (&buffer);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-        s_pack_published (&pk, call->id, lists, 0);
-        rc = wsis_service_emit (service, "nominations.published", buffer.data, buffer.size);
-        msgpack_sbuffer_destroy (&buffer);
+        msgpack_packer *pk = wsis_service_event (service);
+        s_pack_published (pk, call->id, lists, 0);
+        rc = wsis_service_event_emit (service, "nominations.published");
     }
     if (rc == 0) {
         char published_at [WSIS_TIME_BUFSIZE];

@@ -72,18 +72,14 @@ expert_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply
                                        wsis_service_now (service));
     free (entity_norm);
     if (rc == 0) {
-        msgpack_sbuffer buffer;
-        msgpack_sbuffer_init (&buffer);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-        msgpack_pack_map (&pk, 5);
-        wsis_pack_kv_str (&pk, "call", call->id);
-        wsis_pack_kv_str (&pk, "expert_id", expert_id);
-        wsis_pack_kv_str (&pk, "name", name);
-        wsis_pack_kv_str (&pk, "country", country);
-        wsis_pack_kv_str (&pk, "entity", entity);
-        rc = wsis_service_emit (service, "expert.registered", buffer.data, buffer.size);
-        msgpack_sbuffer_destroy (&buffer);
+        msgpack_packer *pk = wsis_service_event (service);
+        msgpack_pack_map (pk, 5);
+        wsis_pack_kv_str (pk, "call", call->id);
+        wsis_pack_kv_str (pk, "expert_id", expert_id);
+        wsis_pack_kv_str (pk, "name", name);
+        wsis_pack_kv_str (pk, "country", country);
+        wsis_pack_kv_str (pk, "entity", entity);
+        rc = wsis_service_event_emit (service, "expert.registered");
     }
     if (rc)
         return nominations_fail_internal (reply);
@@ -452,13 +448,9 @@ selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_re
         rc = nominations_store_winner_set (store, call->id, category, chosen->submission_id, tie,
                                            nominations_actor (request), wsis_service_now (service));
         if (rc == 0) {
-            msgpack_sbuffer buffer;
-            msgpack_sbuffer_init (&buffer);
-            msgpack_packer pk;
-            msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-            s_pack_winner (&pk, call->id, category, chosen->submission_id, standings, tie);
-            rc = wsis_service_emit (service, "winners.selected", buffer.data, buffer.size);
-            msgpack_sbuffer_destroy (&buffer);
+            msgpack_packer *pk = wsis_service_event (service);
+            s_pack_winner (pk, call->id, category, chosen->submission_id, standings, tie);
+            rc = wsis_service_event_emit (service, "winners.selected");
         }
         if (rc == 0)
             s_pack_winner (&reply->pk, call->id, category, chosen->submission_id, standings, tie);
@@ -530,13 +522,10 @@ photo_op_winners_select (wsis_service_t *service, wsis_request_t *request, wsis_
             return nominations_fail_internal (reply);
     }
 
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    msgpack_packer *pk = wsis_service_event (service);
     for (int round = 0; round < 2; round++) {
         //  The same body for the event and the reply.
-        msgpack_packer *out = round == 0? &pk: &reply->pk;
+        msgpack_packer *out = round == 0? pk: &reply->pk;
         msgpack_pack_map (out, 2);
         wsis_pack_kv_str (out, "call", call->id);
         wsis_pack_str (out, "winners");
@@ -544,7 +533,6 @@ photo_op_winners_select (wsis_service_t *service, wsis_request_t *request, wsis_
         for (uint32_t i = 0; i < list->size; i++)
             wsis_pack_str (out, ids [i]);
     }
-    rc = wsis_service_emit (service, "photo.winners.selected", buffer.data, buffer.size);
-    msgpack_sbuffer_destroy (&buffer);
+    rc = wsis_service_event_emit (service, "photo.winners.selected");
     return rc? nominations_fail_internal (reply): 0;
 }

@@ -111,23 +111,19 @@ stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_
     char stakeholder_id [SUBMISSIONS_ID_BUFSIZE];
     submissions_id_format (stakeholder_id, sizeof stakeholder_id, "stk", id);
 
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 6 + has_gender + has_organization);
-    wsis_pack_kv_str (&pk, "stakeholder_id", stakeholder_id);
-    wsis_pack_kv_str (&pk, "name", name);
-    wsis_pack_kv_str (&pk, "email", email);
-    wsis_pack_kv_str (&pk, "type", type);
-    wsis_pack_kv_str (&pk, "country", country);
-    wsis_pack_kv_str (&pk, "region", region);
+    msgpack_packer *pk = wsis_service_event (service);
+    msgpack_pack_map (pk, 6 + has_gender + has_organization);
+    wsis_pack_kv_str (pk, "stakeholder_id", stakeholder_id);
+    wsis_pack_kv_str (pk, "name", name);
+    wsis_pack_kv_str (pk, "email", email);
+    wsis_pack_kv_str (pk, "type", type);
+    wsis_pack_kv_str (pk, "country", country);
+    wsis_pack_kv_str (pk, "region", region);
     if (has_gender)
-        wsis_pack_kv_str (&pk, "gender", gender);
+        wsis_pack_kv_str (pk, "gender", gender);
     if (has_organization)
-        wsis_pack_kv_str (&pk, "organization", organization);
-    rc = wsis_service_emit (service, "stakeholder.registered", buffer.data, buffer.size);
-    msgpack_sbuffer_destroy (&buffer);
+        wsis_pack_kv_str (pk, "organization", organization);
+    rc = wsis_service_event_emit (service, "stakeholder.registered");
     if (rc)
         return wsis_reply_fail (reply, "internal", NULL, "the outbox could not be written");
 

@@ -164,16 +164,12 @@ s_pack_for_event (const submission_row_t *row, void *arg)
 int
 submission_record_emit (wsis_service_t *service, const char *type, int64_t id)
 {
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    s_emit_arg_t emit = { &pk, false };
+    msgpack_packer *pk = wsis_service_event (service);
+    s_emit_arg_t emit = { pk, false };
     int rc = submissions_store_submission_get (wsis_service_store (service), id, s_pack_for_event, &emit);
     if (rc >= 0 && emit.found)
-        rc = wsis_service_emit (service, type, buffer.data, buffer.size);
+        rc = wsis_service_event_emit (service, type);
     else
         rc = -1;
-    msgpack_sbuffer_destroy (&buffer);
     return rc;
 }

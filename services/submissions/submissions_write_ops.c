@@ -348,21 +348,17 @@ submission_op_withdraw (wsis_service_t *service, wsis_request_t *request, wsis_r
         submissions_id_format (id, sizeof id, "sub", current.id);
         submissions_id_format (stakeholder, sizeof stakeholder, "stk", current.stakeholder_id);
         bool has_category = *current.category != 0;
-        msgpack_sbuffer buffer;
-        msgpack_sbuffer_init (&buffer);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-        msgpack_pack_map (&pk, 5 + has_category);
-        wsis_pack_kv_str (&pk, "submission_id", id);
-        wsis_pack_kv_str (&pk, "call", current.call);
-        wsis_pack_kv_str (&pk, "kind", current.kind);
-        wsis_pack_kv_str (&pk, "stakeholder_id", stakeholder);
-        wsis_pack_kv_str (&pk, "status", "withdrawn");
+        msgpack_packer *pk = wsis_service_event (service);
+        msgpack_pack_map (pk, 5 + has_category);
+        wsis_pack_kv_str (pk, "submission_id", id);
+        wsis_pack_kv_str (pk, "call", current.call);
+        wsis_pack_kv_str (pk, "kind", current.kind);
+        wsis_pack_kv_str (pk, "stakeholder_id", stakeholder);
+        wsis_pack_kv_str (pk, "status", "withdrawn");
         if (has_category)
-            wsis_pack_kv_str (&pk, "category", current.category);
-        if (wsis_service_emit (service, "submission.withdrawn", buffer.data, buffer.size))
+            wsis_pack_kv_str (pk, "category", current.category);
+        if (wsis_service_event_emit (service, "submission.withdrawn"))
             rc = wsis_reply_fail (reply, "internal", NULL, "the outbox could not be written");
-        msgpack_sbuffer_destroy (&buffer);
     }
     if (rc == 0)
         s_reply_status (reply, current.id, "withdrawn");

@@ -114,19 +114,15 @@ s_record (wsis_service_t *service, voting_t *self, voting_poll_t *poll, const vo
     s_receipt (self, vote, vote_no, receipt);
 
     //  The event carries no voter: the ballot is secret.
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 5);
-    wsis_pack_kv_str (&pk, "call", vote->call_id);
-    wsis_pack_kv_str (&pk, "category", vote->code);
-    wsis_pack_str (&pk, "submission_id");
-    wsis_pack_strn (&pk, vote->submission_id, vote->submission_len);
-    wsis_pack_kv_str (&pk, "receipt", receipt);
-    wsis_pack_kv_bool (&pk, "new_voter", new_voter);
-    int rc = wsis_service_emit (service, "vote.cast", buffer.data, buffer.size);
-    msgpack_sbuffer_destroy (&buffer);
+    msgpack_packer *pk = wsis_service_event (service);
+    msgpack_pack_map (pk, 5);
+    wsis_pack_kv_str (pk, "call", vote->call_id);
+    wsis_pack_kv_str (pk, "category", vote->code);
+    wsis_pack_str (pk, "submission_id");
+    wsis_pack_strn (pk, vote->submission_id, vote->submission_len);
+    wsis_pack_kv_str (pk, "receipt", receipt);
+    wsis_pack_kv_bool (pk, "new_voter", new_voter);
+    int rc = wsis_service_event_emit (service, "vote.cast");
     if (rc)
         return wsis_reply_fail (reply, "internal", NULL, "the vote could not be recorded");
 
