@@ -4,7 +4,6 @@
 */
 #include "submissions.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,30 +21,6 @@ const wsis_op_t submissions_ops [] = {
     { "submission.withdraw", submission_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES },
     { NULL }
 };
-
-int64_t
-submissions_id_parse (const char *prefix, const char *text, size_t len)
-{
-    size_t prefix_len = strlen (prefix);
-    //  "<prefix>-", then 1-18 digits without a leading zero: fits int64.
-    if (len < prefix_len + 2 || len > prefix_len + 19
-    ||  memcmp (text, prefix, prefix_len) != 0 || text [prefix_len] != '-'
-    ||  text [prefix_len + 1] == '0')
-        return 0;
-    int64_t id = 0;
-    for (size_t i = prefix_len + 1; i < len; i++) {
-        if (!isdigit ((unsigned char) text [i]))
-            return 0;
-        id = id * 10 + (text [i] - '0');
-    }
-    return id;
-}
-
-void
-submissions_id_format (char *buffer, size_t size, const char *prefix, int64_t id)
-{
-    snprintf (buffer, size, "%s-%lld", prefix, (long long) id);
-}
 
 //  -------------------------------------------------------------------------
 //  stakeholder.register {name, email, type, country, region, gender?,
