@@ -78,10 +78,10 @@ build/libwsis-asan.a: $(COMMON_ASAN_OBJ)
 
 # schema.sql of each service becomes a C string linked into its binary, so a
 # binary never depends on where it is started from.
-build/gen/%_schema.c: services/%/schema.sql
+build/gen/%_schema.c: services/%/schema.sql Makefile
 	@mkdir -p $(dir $@)
 	@{ echo '/* generated from $< */'; \
-	   echo 'const char *$*_schema_sql ='; \
+	   echo 'const char $*_schema_sql [] ='; \
 	   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
 	   echo '    ;'; } > $@
 

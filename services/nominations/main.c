@@ -8,7 +8,7 @@
 #include "nominations.h"
 #include "wsis_main.h"
 
-extern const char *nominations_schema_sql;
+extern const char nominations_schema_sql [];
 
 //  Sources whose events this service learns from (docs/design.md, "Services": no service
 //  reads another's database).
@@ -25,6 +25,7 @@ s_start (wsis_service_t *service)
 static const wsis_service_def_t s_service = {
     .name = "nominations",
     .version = WSIS_VERSION,
+    .schema = nominations_schema_sql,   //  linked in from schema.sql (see the Makefile)
     .ops = nominations_ops,
     .follows = s_follows,
     .start = s_start,
@@ -35,8 +36,5 @@ int
 main (int argc, char *argv [])
 {
     nominations_t nominations = { 0 };
-    //  The schema is linked in from schema.sql (see the Makefile).
-    wsis_service_def_t def = s_service;
-    def.schema = nominations_schema_sql;
-    return wsis_main (&def, &nominations, argc, argv);
+    return wsis_main (&s_service, &nominations, argc, argv);
 }

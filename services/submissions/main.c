@@ -33,6 +33,7 @@ s_apply (wsis_service_t *service, const wsis_event_t *event)
 static const wsis_service_def_t s_service = {
     .name = "submissions",
     .version = WSIS_VERSION,
+    .schema = submissions_schema_sql,   //  linked in from schema.sql (see the Makefile)
     .ops = submissions_ops,
     .follows = s_follows,
     .start = s_start,
@@ -42,9 +43,5 @@ static const wsis_service_def_t s_service = {
 int
 main (int argc, char *argv [])
 {
-    //  The schema is linked in from schema.sql (see the Makefile); the
-    //  string is not a constant expression, so it is set here.
-    wsis_service_def_t def = s_service;
-    def.schema = submissions_schema_sql;
-    return wsis_main (&def, NULL, argc, argv);
+    return wsis_main (&s_service, NULL, argc, argv);
 }

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 //  The schema (schema.sql, embedded by the Makefile).
-extern const char *submissions_schema_sql;
+extern const char submissions_schema_sql [];
 
 //  Photo images: at most 4 MiB, JPEG or PNG (the contest's rules).
 #define SUBMISSION_IMAGE_MAX (4 * 1024 * 1024)

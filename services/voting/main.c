@@ -16,7 +16,7 @@ static const char *const s_follows [] = { "submissions", "nominations", NULL };
 //  Its own events, which the bus sends back: one vote.cast per vote.
 static const char *const s_ignores [] = { "vote.cast", "voting.closed", NULL };
 
-extern const char *voting_schema_sql;
+extern const char voting_schema_sql [];
 
 static int
 s_start (wsis_service_t *service)
@@ -51,7 +51,7 @@ s_stop (wsis_service_t *service)
 static const wsis_service_def_t s_service = {
     .name = "voting",
     .version = WSIS_VERSION,
-    //  .schema is set in main: the embedded schema is not a constant.
+    .schema = voting_schema_sql,   //  linked in from schema.sql (see the Makefile)
     .ops = voting_ops,
     .follows = s_follows,
     .start = s_start,
@@ -66,7 +66,5 @@ int
 main (int argc, char *argv [])
 {
     voting_t voting = { 0 };
-    wsis_service_def_t def = s_service;
-    def.schema = voting_schema_sql;
-    return wsis_main (&def, &voting, argc, argv);
+    return wsis_main (&s_service, &voting, argc, argv);
 }
