@@ -4,8 +4,11 @@
     (an operator reads it in a container log), so most tests here are
     about errors: unknown options, out-of-bounds and non-integer values,
     bad booleans and clocks, a missing or unparsable file, a bad
-    environment variable. The WSIS_* variables of the calling environment
-    are saved and cleared around each test, and restored after.
+    environment variable, a bad value set by a program. Which file is
+    loaded follows one rule for every program (-c, else $WSIS_CONFIG,
+    else configs/wsis.cfg where the program runs). The WSIS_* variables
+    of the calling environment are saved and cleared around each test,
+    and restored after, and so is the working directory.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +16,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "wsis_config.h"
 #include "test_support.h"
@@ -30,10 +36,39 @@ __lsan_default_suppressions (void)
     return "leak:zfile_new\n";
 }
 
+//  Values every way of setting an option must refuse (the file, and
+//  wsis_config_set): the option, the value, a phrase of why
+static const struct {
+    const char *option;
+    const char *text;
+    const char *why;
+} s_bad_values [] = {
+    { "wsis/heartbeat_ms", "99", "out of bounds" },
+    { "wsis/heartbeat_ms", "5001", "out of bounds" },
+    { "wsis/heartbeat_ms", "-1000", "out of bounds" },
+    { "voting/port", "0", "out of bounds" },
+    { "voting/port", "65536", "out of bounds" },
+    { "voting/port", "99999999999999999999999", "not an integer" },
+    { "voting/port", "12abc", "not an integer" },
+    { "voting/port", "1.5", "not an integer" },
+    { "voting/port", "", "not an integer" },
+    { "voting/port", "five", "not an integer" },
+    { "wsis/batch_max", "0", "out of bounds" },
+    { "voting/complete_ballot_required", "yes", "true/false" },
+    { "voting/complete_ballot_required", "TRUE", "true/false" },
+    { "voting/complete_ballot_required", "2", "true/false" },
+    { "wsis/clock", "fast", "real or manual" },
+    { "wsis/clock", "Manual", "real or manual" },
+    { "wsis/clock", "x", "wsis/clock" },
+    { "wsis/clock", "manually", "wsis/clock" },
+    { "wsis/data_dir", "", "bad length" },
+};
+#define BAD_VALUE_COUNT (sizeof (s_bad_values) / sizeof (s_bad_values [0]))
+
 static const char *const s_env_names [] = {
     "WSIS_DATA_DIR", "WSIS_CALENDAR", "WSIS_STAFF", "WSIS_CLOCK", "WSIS_BUS",
     "WSIS_SUBMISSIONS_HOST", "WSIS_NOMINATIONS_HOST", "WSIS_VOTING_HOST",
-    "WSIS_NOTIFICATIONS_HOST", "WSIS_REPORTING_HOST"
+    "WSIS_NOTIFICATIONS_HOST", "WSIS_REPORTING_HOST", "WSIS_CONFIG"
 };
 #define ENV_COUNT (sizeof (s_env_names) / sizeof (s_env_names [0]))
 
@@ -41,6 +76,7 @@ typedef struct {
     char dir [64];
     char path [128];            //  dir/wsis.cfg, written by s_write
     char *saved [ENV_COUNT];    //  the caller's environment
+    char cwd [PATH_MAX];        //  the caller's working directory
 } fixture_t;
 
 static int
@@ -52,6 +88,8 @@ s_setup (void **state)
     if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_config"))
         return -1;
     snprintf (fixture->path, sizeof fixture->path, "%s/wsis.cfg", fixture->dir);
+    if (!getcwd (fixture->cwd, sizeof fixture->cwd))
+        return -1;
     for (size_t index = 0; index < ENV_COUNT; index++) {
         const char *value = getenv (s_env_names [index]);
         fixture->saved [index] = value? strdup (value): NULL;
@@ -72,7 +110,15 @@ s_teardown (void **state)
             unsetenv (s_env_names [index]);
         free (fixture->saved [index]);
     }
-    int rc = test_tempdir_remove (fixture->dir);
+    //  A test that moved into its folder (test_path) is brought back
+    //  here, also when it failed there, and what it made is removed
+    int rc = chdir (fixture->cwd);
+    char inner [160];
+    snprintf (inner, sizeof inner, "%s/configs/wsis.cfg", fixture->dir);
+    unlink (inner);
+    snprintf (inner, sizeof inner, "%s/configs", fixture->dir);
+    rmdir (inner);
+    rc |= test_tempdir_remove (fixture->dir);
     free (fixture);
     return rc;
 }
@@ -99,14 +145,11 @@ s_load (const char *path)
     return config;
 }
 
-//  Loading fails with one line that contains each of the expected
-//  phrases (up to three; NULL ends)
+//  error is one line that contains each of the expected phrases (up to
+//  three; NULL ends). Frees it.
 static void
-s_load_fails (const char *path, const char *first, const char *second, const char *third)
+s_expect_error (char *error, const char *first, const char *second, const char *third)
 {
-    char *error = NULL;
-    wsis_config_t *config = wsis_config_load (path, &error);
-    assert_null (config);
     assert_non_null (error);
     assert_null (strchr (error, '\n'));
     const char *phrases [] = { first, second, third };
@@ -116,6 +159,41 @@ s_load_fails (const char *path, const char *first, const char *second, const cha
             fail ();
         }
     free (error);
+}
+
+//  Loading fails with one line that contains each of the expected phrases
+static void
+s_load_fails (const char *path, const char *first, const char *second, const char *third)
+{
+    char *error = NULL;
+    wsis_config_t *config = wsis_config_load (path, &error);
+    assert_null (config);
+    s_expect_error (error, first, second, third);
+}
+
+//  Setting name to text succeeds
+static void
+s_set (wsis_config_t *config, const char *name, const char *text)
+{
+    char *error = NULL;
+    if (wsis_config_set (config, name, text, &error)) {
+        print_error ("setting %s = '%s': %s\n", name, text, error? error: "(no error)");
+        free (error);
+        fail ();
+    }
+    assert_null (error);
+}
+
+//  Setting name to text is refused with one line naming the option and
+//  saying why
+static void
+s_set_fails (wsis_config_t *config, const char *name, const char *text, const char *why)
+{
+    char *error = NULL;
+    assert_int_equal (wsis_config_set (config, name, text, &error), -1);
+    char quoted [128];
+    snprintf (quoted, sizeof quoted, "'%s'", name);
+    s_expect_error (error, quoted, why, NULL);
 }
 
 //  The endpoint of a service's port option, to bind or to connect
@@ -236,38 +314,19 @@ static void
 test_bad_values (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    struct {
-        const char *text;
-        const char *option;
-        const char *why;
-    } cases [] = {
-        { "wsis\n    heartbeat_ms = 99\n", "wsis/heartbeat_ms", "out of bounds" },
-        { "wsis\n    heartbeat_ms = 5001\n", "wsis/heartbeat_ms", "out of bounds" },
-        { "wsis\n    heartbeat_ms = -1000\n", "wsis/heartbeat_ms", "out of bounds" },
-        { "voting\n    port = 0\n", "voting/port", "out of bounds" },
-        { "voting\n    port = 65536\n", "voting/port", "out of bounds" },
-        { "voting\n    port = 99999999999999999999999\n", "voting/port", "not an integer" },
-        { "voting\n    port = 12abc\n", "voting/port", "not an integer" },
-        { "voting\n    port = 1.5\n", "voting/port", "not an integer" },
-        { "voting\n    port = \"\"\n", "voting/port", "not an integer" },
-        { "voting\n    port\n", "voting/port", "not an integer" },
-        { "voting\n    port = five\n", "voting/port", "not an integer" },
-        { "wsis\n    batch_max = 0\n", "wsis/batch_max", "out of bounds" },
-        { "voting\n    complete_ballot_required = yes\n",
-          "voting/complete_ballot_required", "true/false" },
-        { "voting\n    complete_ballot_required = TRUE\n",
-          "voting/complete_ballot_required", "true/false" },
-        { "voting\n    complete_ballot_required = 2\n",
-          "voting/complete_ballot_required", "true/false" },
-        { "wsis\n    clock = fast\n", "wsis/clock", "real or manual" },
-        { "wsis\n    clock = Manual\n", "wsis/clock", "real or manual" },
-        { "wsis\n    clock = x\n", "wsis/clock", "wsis/clock" },
-        { "wsis\n    clock = manually\n", "wsis/clock", "wsis/clock" },
-        { "wsis\n    data_dir = \"\"\n", "wsis/data_dir", "bad length" },
-    };
-    for (size_t index = 0; index < sizeof cases / sizeof cases [0]; index++)
-        s_load_fails (s_write (fixture, cases [index].text),
-                      cases [index].option, cases [index].why, fixture->path);
+    //  Each as a file of one section and one option: "section\n
+    //  name = value\n", the value bare, or "" when empty
+    for (size_t index = 0; index < BAD_VALUE_COUNT; index++) {
+        const char *option = s_bad_values [index].option;
+        const char *slash = strchr (option, '/');
+        const char *value = s_bad_values [index].text;
+        char text [256];
+        snprintf (text, sizeof text, "%.*s\n    %s = %s\n", (int) (slash - option), option,
+                  slash + 1, *value? value: "\"\"");
+        s_load_fails (s_write (fixture, text), option, s_bad_values [index].why, fixture->path);
+    }
+    //  A name without a value is an empty one
+    s_load_fails (s_write (fixture, "voting\n    port\n"), "voting/port", "not an integer", NULL);
 
     //  A 254-character host is too long (DNS names are at most 253)
     char text [400];
@@ -381,6 +440,125 @@ test_missing_file (void **state)
 }
 
 static void
+test_set (void **state)
+{
+    wsis_config_t *config = s_load (NULL);
+    s_set (config, "voting/port", "6000");
+    s_set (config, "wsis/data_dir", "/srv/wsis");
+    s_set (config, "wsis/clock", "manual");
+    s_set (config, "voting/complete_ballot_required", "true");
+    assert_int_equal (wsis_config_int (config, "voting/port"), 6000);
+    assert_string_equal (wsis_config_str (config, "wsis/data_dir"), "/srv/wsis");
+    assert_string_equal (wsis_config_str (config, "wsis/clock"), "manual");
+    assert_true (wsis_config_bool (config, "voting/complete_ballot_required"));
+    //  The others keep their defaults
+    assert_int_equal (wsis_config_int (config, "bus/port"), 5552);
+    assert_string_equal (wsis_config_str (config, "voting/host"), "127.0.0.1");
+    //  The bounds themselves are allowed, and a value can be set again
+    s_set (config, "wsis/heartbeat_ms", "100");
+    assert_int_equal (wsis_config_int (config, "wsis/heartbeat_ms"), 100);
+    s_set (config, "wsis/heartbeat_ms", "5000");
+    assert_int_equal (wsis_config_int (config, "wsis/heartbeat_ms"), 5000);
+
+    //  Refused, checked like the file's values; the value stays
+    s_set_fails (config, "voting/nonsense", "1", "unknown option");
+    s_set_fails (config, "heartbeat_ms", "1000", "unknown option");
+    s_set_fails (config, "Voting/port", "6000", "unknown option");
+    s_set_fails (config, "", "1", "unknown option");
+    for (size_t index = 0; index < BAD_VALUE_COUNT; index++)
+        s_set_fails (config, s_bad_values [index].option, s_bad_values [index].text,
+                     s_bad_values [index].why);
+    assert_int_equal (wsis_config_int (config, "voting/port"), 6000);
+    assert_int_equal (wsis_config_int (config, "wsis/heartbeat_ms"), 5000);
+    assert_string_equal (wsis_config_str (config, "wsis/clock"), "manual");
+    assert_string_equal (wsis_config_str (config, "wsis/data_dir"), "/srv/wsis");
+    assert_true (wsis_config_bool (config, "voting/complete_ballot_required"));
+
+    //  What is set belongs to that configuration only
+    wsis_config_t *other = s_load (NULL);
+    assert_int_equal (wsis_config_int (other, "voting/port"), 5562);
+    wsis_config_destroy (&other);
+    wsis_config_destroy (&config);
+}
+
+static void
+test_path (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    //  The folder the program runs in has no configs/wsis.cfg
+    assert_int_equal (chdir (fixture->dir), 0);
+    assert_null (wsis_config_path (NULL));
+    assert_string_equal (wsis_config_path ("given.cfg"), "given.cfg");
+    setenv ("WSIS_CONFIG", "/etc/wsis/from-env.cfg", 1);
+    assert_string_equal (wsis_config_path (NULL), "/etc/wsis/from-env.cfg");
+    assert_string_equal (wsis_config_path ("given.cfg"), "given.cfg");
+    //  An empty variable is as good as unset
+    setenv ("WSIS_CONFIG", "", 1);
+    assert_null (wsis_config_path (NULL));
+
+    //  The folder configs alone is not a file
+    assert_int_equal (mkdir ("configs", 0700), 0);
+    assert_null (wsis_config_path (NULL));
+    FILE *file = fopen ("configs/wsis.cfg", "w");
+    assert_non_null (file);
+    fputs ("voting\n    port = 6001\n", file);
+    fclose (file);
+    const char *path = wsis_config_path (NULL);
+    assert_non_null (path);
+    assert_string_equal (path, "configs/wsis.cfg");
+    wsis_config_t *config = s_load (path);
+    assert_int_equal (wsis_config_int (config, "voting/port"), 6001);
+    wsis_config_destroy (&config);
+
+    //  Found there, it still gives way to the variable and to -c
+    setenv ("WSIS_CONFIG", "/etc/wsis/from-env.cfg", 1);
+    assert_string_equal (wsis_config_path (NULL), "/etc/wsis/from-env.cfg");
+    assert_string_equal (wsis_config_path ("given.cfg"), "given.cfg");
+    //  teardown goes back to the first folder and removes configs/
+}
+
+static void
+test_services (void **state)
+{
+    wsis_config_t *config = s_load (NULL);
+    //  The bus starts first: every other service publishes through it
+    assert_string_equal (wsis_config_services [0], "bus");
+    //  Every service has a command port and a host; no two ports meet,
+    //  the bus's two event ports included
+    int64_t ports [16];
+    ports [0] = wsis_config_int (config, "bus/xsub_port");
+    ports [1] = wsis_config_int (config, "bus/xpub_port");
+    size_t port_count = 2;
+    size_t count = 0;
+    for (; wsis_config_services [count]; count++) {
+        const char *name = wsis_config_services [count];
+        assert_true (wsis_config_service_known (name));
+        char option [64];
+        snprintf (option, sizeof option, "%s/host", name);
+        assert_non_null (wsis_config_str (config, option));
+        snprintf (option, sizeof option, "%s/port", name);
+        int64_t port = wsis_config_int (config, option);
+        assert_true (port >= 1 && port <= 65535);
+        for (size_t other = 0; other < port_count; other++)
+            if (ports [other] == port) {
+                print_error ("%s = %lld is taken\n", option, (long long) port);
+                fail ();
+            }
+        assert_true (port_count < sizeof ports / sizeof ports [0]);
+        ports [port_count++] = port;
+    }
+    assert_int_equal (count, 6);
+
+    const char *unknown [] = { "wsisctl", "", "Bus", "bus ", "vot", "votings", "wsis" };
+    for (size_t index = 0; index < sizeof unknown / sizeof unknown [0]; index++)
+        if (wsis_config_service_known (unknown [index])) {
+            print_error ("'%s' is known\n", unknown [index]);
+            fail ();
+        }
+    wsis_config_destroy (&config);
+}
+
+static void
 test_help (void **state)
 {
     char *text = NULL;
@@ -409,6 +587,9 @@ main (void)
         cmocka_unit_test_setup_teardown (test_environment, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_endpoints, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_missing_file, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_set, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_path, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_services, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_help, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
