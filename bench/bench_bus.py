@@ -13,8 +13,8 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
-from conftest import Client, Cluster, pack, unpack  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+from wsis_harness import Client, Cluster, pack, unpack  # noqa: E402
 
 N = int(os.environ.get("WSIS_BENCH_EVENTS", "50000"))
 CLIENTS = int(os.environ.get("WSIS_BENCH_CLIENTS", "8"))
@@ -56,13 +56,6 @@ def pipeline(clients, make_request, total):
     return time.perf_counter() - start, errors
 
 
-def peak_rss_mb(process):
-    for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         cluster = Cluster(Path(tmp))
@@ -84,8 +77,8 @@ def main():
             cluster.wait_until(lambda: cluster.call("reporting", "sys.stats")["body"]["sources"]["bus"]["last_seq"] >= N,
                                timeout=600, what="reporting to apply every event")
             print(f"reporting caught up {time.perf_counter() - start:.2f} s after the last ack")
-            print(f"peak RSS: bus {peak_rss_mb(cluster.processes['bus']):.1f} MiB, "
-                  f"reporting {peak_rss_mb(cluster.processes['reporting']):.1f} MiB")
+            print(f"peak RSS: bus {cluster.peak_rss_mb('bus'):.1f} MiB, "
+                  f"reporting {cluster.peak_rss_mb('reporting'):.1f} MiB")
             for c in clients:
                 c.close()
             return 1 if errors else 0

@@ -17,9 +17,8 @@ import pathlib
 
 import zmq
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "tests", "integration"))
-from conftest import CONTEXT, Cluster, pack, unpack  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+from wsis_harness import Client, Cluster, pack, unpack  # noqa: E402
 
 CLIENTS = 8
 WINDOW = 64                     # requests in flight per client
@@ -60,16 +59,11 @@ def stocktaking(i, stakeholder_id):
 def pipeline(endpoint, op, bodies):
     """Sends every body from CLIENTS dealers, WINDOW in flight each.
     Returns (replies by index, seconds)."""
-    sockets = []
+    clients = [Client(endpoint, unbounded=True) for _ in range(CLIENTS)]
+    sockets = [c.socket for c in clients]
     poller = zmq.Poller()
-    for _ in range(CLIENTS):
-        s = CONTEXT.socket(zmq.DEALER)
-        s.setsockopt(zmq.LINGER, 0)
-        s.setsockopt(zmq.SNDHWM, 0)
-        s.setsockopt(zmq.RCVHWM, 0)
-        s.connect(endpoint)
+    for s in sockets:
         poller.register(s, zmq.POLLIN)
-        sockets.append(s)
     frames = [pack({"v": 1, "id": f"{op}-{i}", "op": op, "body": body,
                     "actor": {"role": "gateway", "id": "bench-portal"}}) for i, body in enumerate(bodies)]
     replies = [None] * len(frames)
@@ -104,17 +98,9 @@ def pipeline(endpoint, op, bodies):
                 done += 1
             fill(s)
     seconds = time.monotonic() - started
-    for s in sockets:
-        s.close(0)
+    for c in clients:
+        c.close()
     return replies, seconds
-
-
-def peak_rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def check(name, replies):
@@ -132,7 +118,6 @@ def main():
             cluster.start("bus", "submissions")
             cluster.call("submissions", "sys.clock.set", {"now": "2022-01-10T12:00:00Z"})
             endpoint = cluster.endpoint("submissions")
-            pid = cluster.processes["submissions"].pid
 
             replies, seconds = pipeline(endpoint, "stakeholder.register",
                                         [stakeholder(i) for i in range(STAKEHOLDERS)])
@@ -162,7 +147,7 @@ def main():
                 print(f"events: {last_seq} in the outbox, expected {expected}")
                 ok = False
             print(f"events in the outbox   {last_seq}")
-            print(f"wsis-submissions peak RSS (VmHWM) {peak_rss_kib(pid) / 1024:.1f} MiB")
+            print(f"wsis-submissions peak RSS (VmHWM) {cluster.peak_rss_mb('submissions'):.1f} MiB")
             return 0 if ok else 1
         finally:
             cluster.close()

@@ -30,21 +30,18 @@ client, 2000), WSIS_BENCH_DIR (keep the data there instead of a temp dir).
 """
 import multiprocessing
 import os
+import pathlib
 import random
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-import msgpack
 import zmq
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN_DIR = os.path.join(ROOT, os.environ.get("WSIS_BIN_DIR", "bin"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+from wsis_harness import Client, Cluster, FakeSource, envelope, pack, unpack  # noqa: E402
 
 VOTERS = int(os.environ.get("WSIS_BENCH_VOTERS", 1000000))
 PRELOAD = int(os.environ.get("WSIS_BENCH_PRELOAD", 500000))
@@ -61,72 +58,25 @@ PER_CATEGORY = 20
 DURING = "2022-03-31T20:00:00Z"      # the last hour before the deadline
 
 
-def pack(obj):
-    return msgpack.packb(obj, use_bin_type=True)
-
-
-def unpack(frame):
-    return msgpack.unpackb(frame, raw=False, strict_map_key=False)
-
-
-def free_ports(count):
-    sockets, ports = [], []
-    for _ in range(count):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-        ports.append(s.getsockname()[1])
-    for s in sockets:
-        s.close()
-    return ports
-
-
 # ------------------------------------------------------------------ set-up
 
-class FastSource(threading.Thread):
+class FastSource(FakeSource):
     """A producer that only answers events.since (and sys.ping), building
     each page of envelopes when asked: 1,000,000 events never sit in memory.
     """
 
-    def __init__(self, context, endpoint, name, count, body_of):
-        super().__init__(daemon=True)
-        self.name_ = name
+    def __init__(self, cluster, name, count, event_of):
         self.count = count
-        self.body_of = body_of
-        self.router = context.socket(zmq.ROUTER)
-        self.router.setsockopt(zmq.LINGER, 0)
-        self.router.bind(endpoint)
-        self.running = True
+        self.event_of = event_of
+        super().__init__(cluster, name, heartbeats=False)
 
     def page(self, after, limit):
-        events = []
-        for seq in range(after + 1, min(after + limit, self.count) + 1):
-            type, body = self.body_of(seq)
-            events.append({"v": 1, "source": self.name_, "seq": seq, "id": f"{self.name_}:{seq}",
-                           "type": type, "ts": 0, "body": body})
+        events = [envelope(self.name, seq, *self.event_of(seq))
+                  for seq in range(after + 1, min(after + limit, self.count) + 1)]
         return {"events": events, "last_seq": self.count}
 
-    def run(self):
-        poller = zmq.Poller()
-        poller.register(self.router, zmq.POLLIN)
-        while self.running:
-            if not poller.poll(100):
-                continue
-            frames = self.router.recv_multipart()
-            request = unpack(frames[-1])
-            body = request.get("body") or {}
-            if request.get("op") == "events.since":
-                reply = self.page(body.get("after", 0), body.get("limit", 1000))
-            else:
-                reply = {"service": self.name_, "version": "bench", "uptime_ms": 0,
-                         "last_seq": self.count}
-            self.router.send_multipart(frames[:-1] + [pack({"v": 1, "id": request.get("id", ""),
-                                                            "ok": True, "body": reply})])
-
-    def stop(self):
-        self.running = False
-        self.join(timeout=5)
-        self.router.close(0)
+    def last_seq(self):
+        return self.count
 
 
 def registered(seq):
@@ -140,78 +90,18 @@ def published(seq):
         c: [f"sub-{c}-{i}" for i in range(1, PER_CATEGORY + 1)] for c in CATEGORIES}}
 
 
-class Service:
-    def __init__(self, work):
-        self.work = work
-        ports = free_ports(8)
-        self.ports = dict(zip(["xsub", "xpub", "bus", "submissions", "nominations", "voting",
-                               "notifications", "reporting"], ports))
-        self.config = os.path.join(work, "wsis.cfg")
-        lines = ["wsis", f"    data_dir = {work}/data", f"    calendar = {ROOT}/configs/calendar.cfg",
-                 "    clock = manual", "    catchup_page = 10000",
-                 "bus", f"    xsub_port = {self.ports['xsub']}", f"    xpub_port = {self.ports['xpub']}",
-                 f"    port = {self.ports['bus']}"]
-        for name in ["submissions", "nominations", "voting", "notifications", "reporting"]:
-            lines += [name, f"    port = {self.ports[name]}"]
-        with open(self.config, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        self.processes = {}
-        self.context = zmq.Context.instance()
-        self.client = None
+def bench_cluster(work):
+    """The harness's cluster with the services' own heartbeat and catch-up
+    timeout (not the tests' short ones), and catch-up pages of 10,000."""
+    return Cluster(pathlib.Path(work), options={"wsis": {
+        "catchup_page": 10000, "heartbeat_ms": None, "catchup_timeout_ms": None}})
 
-    def endpoint(self, name):
-        return f"tcp://127.0.0.1:{self.ports[name]}"
 
-    def start(self, name):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WSIS_")}
-        env["WSIS_CONFIG"] = self.config
-        log = open(os.path.join(self.work, f"{name}.log"), "ab")
-        self.processes[name] = subprocess.Popen([os.path.join(BIN_DIR, f"wsis-{name}")], env=env,
-                                                stdout=log, stderr=log, cwd=ROOT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if self.call(name, "sys.ping", timeout=0.3)["ok"]:
-                    return
-            except TimeoutError:
-                pass
-        raise SystemExit(f"wsis-{name} did not start; see {self.work}/{name}.log")
-
-    def call(self, name, op, body=None, role="operator", timeout=30.0):
-        sock = self.context.socket(zmq.DEALER)
-        sock.setsockopt(zmq.LINGER, 0)
-        sock.connect(self.endpoint(name))
-        try:
-            sock.send_multipart([b"", pack({"v": 1, "id": "bench", "op": op, "body": body or {},
-                                            "actor": {"id": "bench", "role": role}})])
-            if not sock.poll(int(timeout * 1000)):
-                raise TimeoutError(op)
-            return unpack(sock.recv_multipart()[-1])
-        finally:
-            sock.close(0)
-
-    def cpu_seconds(self, name):
-        """User + system CPU time the process has used so far."""
-        with open(f"/proc/{self.processes[name].pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def peak_rss_mb(self, name):
-        with open(f"/proc/{self.processes[name].pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
-
-    def stop(self):
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+def cpu_seconds(process):
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{process.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ------------------------------------------------------------------ votes
@@ -232,16 +122,30 @@ def vote_frame(index, vote):
                           "submission_id": f"sub-{category}-{project}"}})
 
 
+def ready_replies(sock):
+    """The reply frames that have arrived on sock, without waiting."""
+    while True:
+        try:
+            yield sock.recv_multipart(zmq.NOBLOCK)[-1]
+        except zmq.Again:
+            return
+
+
+def counted(reply, errors):
+    """1 for an ok reply; 0 for an error, keeping the first five."""
+    if reply.get("ok"):
+        return 1
+    if len(errors) < 5:
+        errors.append(reply.get("error"))
+    return 0
+
+
 def client_flood(endpoint, votes, first_index, window, results):
     """Pipelines votes as fast as replies come back; a window bounds the
     requests in flight."""
     frames = [vote_frame(first_index + i, v) for i, v in enumerate(votes)]
-    context = zmq.Context()
-    sock = context.socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.setsockopt(zmq.SNDHWM, 0)
-    sock.setsockopt(zmq.RCVHWM, 0)
-    sock.connect(endpoint)
+    client = Client(endpoint, unbounded=True)
+    sock = client.socket
     results.put(("ready", 0))
     sent = received = ok = 0
     errors = []
@@ -252,33 +156,20 @@ def client_flood(endpoint, votes, first_index, window, results):
             sent += 1
         if sock.poll(10000) == 0:
             break
-        while True:
-            try:
-                reply = sock.recv_multipart(zmq.NOBLOCK)[-1]
-            except zmq.Again:
-                break
+        for reply in ready_replies(sock):
             received += 1
-            body = unpack(reply)
-            if body.get("ok"):
-                ok += 1
-            elif len(errors) < 5:
-                errors.append(body.get("error"))
+            ok += counted(unpack(reply), errors)
     elapsed = time.monotonic() - start
     results.put(("done", (ok, received, len(frames), elapsed, errors)))
-    sock.close(0)
-    context.term()
+    client.close()
 
 
 def client_paced(endpoint, votes, first_index, rate, results):
     """Sends at a fixed rate whatever the replies do (an open loop, so a
     slow reply cannot hide its own delay) and records each latency."""
     frames = [vote_frame(first_index + i, v) for i, v in enumerate(votes)]
-    context = zmq.Context()
-    sock = context.socket(zmq.DEALER)
-    sock.setsockopt(zmq.LINGER, 0)
-    sock.setsockopt(zmq.SNDHWM, 0)
-    sock.setsockopt(zmq.RCVHWM, 0)
-    sock.connect(endpoint)
+    client = Client(endpoint, unbounded=True)
+    sock = client.socket
     results.put(("ready", 0))
     sent_at = [0.0] * len(frames)
     latencies = []
@@ -300,24 +191,16 @@ def client_paced(endpoint, votes, first_index, rate, results):
             if sent >= len(frames):
                 break
             continue
-        while True:
-            try:
-                reply = sock.recv_multipart(zmq.NOBLOCK)[-1]
-            except zmq.Again:
-                break
+        for reply in ready_replies(sock):
             now = time.monotonic()
             body = unpack(reply)
             index = int(body["id"][1:]) - first_index
             latencies.append(now - sent_at[index])
             received += 1
-            if body.get("ok"):
-                ok += 1
-            elif len(errors) < 5:
-                errors.append(body.get("error"))
+            ok += counted(body, errors)
     elapsed = time.monotonic() - start
     results.put(("done", (ok, received, len(frames), elapsed, errors, latencies)))
-    sock.close(0)
-    context.term()
+    client.close()
 
 
 def run_clients(target, endpoint, votes, first_index, extra):
@@ -384,7 +267,7 @@ def main():
     keep = os.environ.get("WSIS_BENCH_DIR")
     work = keep or tempfile.mkdtemp(prefix="wsis-bench-votes-")
     os.makedirs(work, exist_ok=True)
-    service = Service(work)
+    cluster = bench_cluster(work)
     failures = []
     sources = []
     try:
@@ -396,24 +279,21 @@ def main():
         burst = all_votes[PRELOAD:PRELOAD + VOTES]
         paced = all_votes[PRELOAD + VOTES:]
 
-        context = zmq.Context.instance()
-        sources = [FastSource(context, service.endpoint("submissions"), "submissions", VOTERS, registered),
-                   FastSource(context, service.endpoint("nominations"), "nominations", 1, published)]
-        for s in sources:
-            s.start()
-        service.start("bus")
+        sources = [FastSource(cluster, "submissions", VOTERS, registered),
+                   FastSource(cluster, "nominations", 1, published)]
+        cluster.start("bus", timeout=30)
         started = time.monotonic()
-        service.start("voting")
+        cluster.start("voting", timeout=30)
         while True:
-            stats = service.call("voting", "sys.stats")["body"]["sources"]
+            stats = cluster.call("voting", "sys.stats", timeout=30)["body"]["sources"]
             if stats["submissions"]["last_seq"] == VOTERS and stats["nominations"]["last_seq"] == 1:
                 break
             time.sleep(0.5)
         print(f"  set-up: {VOTERS:,} stakeholder.registered applied in {time.monotonic() - started:.1f} s",
               flush=True)
-        service.call("voting", "sys.clock.set", {"now": DURING})
+        cluster.call("voting", "sys.clock.set", {"now": DURING}, timeout=30)
 
-        endpoint = service.endpoint("voting")
+        endpoint = cluster.endpoint("voting")
         started = time.monotonic()
         done = run_clients(client_flood, endpoint, preload, 0, WINDOW)
         ok = sum(d[0] for d in done)
@@ -422,9 +302,9 @@ def main():
         if ok != PRELOAD:
             failures.append(f"preload: {PRELOAD - ok} votes not ok: {[d[4] for d in done]}")
 
-        cpu = service.cpu_seconds("voting")
+        cpu = cpu_seconds(cluster.processes["voting"])
         done = run_clients(client_flood, endpoint, burst, PRELOAD, WINDOW)
-        cpu = service.cpu_seconds("voting") - cpu
+        cpu = cpu_seconds(cluster.processes["voting"]) - cpu
         ok = sum(d[0] for d in done)
         elapsed = max(d[3] for d in done)
         service_rate = ok / elapsed
@@ -445,14 +325,14 @@ def main():
         if ok != len(paced):
             failures.append(f"paced: {len(paced) - ok} votes not ok: {[d[4] for d in done]}")
 
-        tally = service.call("voting", "vote.tally", {"call": CALL}, role="staff")["body"]
+        tally = cluster.call("voting", "vote.tally", {"call": CALL}, role="staff", timeout=30)["body"]
         expected = len(all_votes)
         print(f"  tally: {tally['votes_cast']:,} votes of {tally['voters_cast']:,} voters "
               f"(expected {expected:,} votes)", flush=True)
         if tally["votes_cast"] != expected:
             failures.append(f"tally counts {tally['votes_cast']} votes, {expected} were acked")
-        print(f"  wsis-voting peak RSS: {service.peak_rss_mb('voting'):.0f} MiB", flush=True)
-        service.stop()
+        print(f"  wsis-voting peak RSS: {cluster.peak_rss_mb('voting'):.0f} MiB", flush=True)
+        cluster.close()
 
         raw_rate = raw_sqlite(work, preload, burst)
         print(f"  raw SQLite, UNIQUE (voter, category), 1,000 per commit, synchronous=FULL: "
@@ -460,9 +340,9 @@ def main():
         print(f"  ratio wsis-voting / raw SQLite: {service_rate / raw_rate:.2f} (target >= 1.5)",
               flush=True)
     finally:
-        service.stop()
+        cluster.close()
         for s in sources:
-            s.stop()
+            s.close()
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
     for failure in failures:

@@ -8,7 +8,8 @@ export WSIS_CONFIG="${WSIS_CONFIG:-configs/wsis.cfg}"
 data_dir="${WSIS_DATA_DIR:-var}"
 mkdir -p "$data_dir"
 
-services="bus submissions nominations voting notifications reporting"
+# The services in start order, the bus first: the binaries' own list.
+services=$(bin/wsisctl services) || { echo "run-local: bin/wsisctl services failed (make first)" >&2; exit 1; }
 pids=()
 
 stop() {

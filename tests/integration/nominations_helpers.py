@@ -6,7 +6,7 @@ and answers events.since exactly as the real producers do.
 """
 import pytest
 
-from conftest import Cluster, FakeSource
+from wsis_harness import Cluster, FakeSource
 
 PRIZES = "prizes-2022"
 PHOTO = "photo-2022"
@@ -101,15 +101,7 @@ class Nominations:
 
     def events(self, type=None):
         """Every event nominations emitted (its outbox), optionally of one type."""
-        found, after = [], 0
-        while True:
-            body = self.cluster.call("nominations", "events.since", {"after": after, "limit": 1000},
-                                     role="service")["body"]
-            found += body["events"]
-            if not body["events"]:
-                break
-            after = body["events"][-1]["seq"]
-        return [e for e in found if type is None or e["type"] == type]
+        return [e for e in self.cluster.events("nominations") if type is None or e["type"] == type]
 
     def applied(self, source):
         return self.cluster.call("nominations", "sys.stats")["body"]["sources"][source]

@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from conftest import Cluster, next_event
+from wsis_harness import Cluster, next_event
 
 # A moment when every submission call of the 2022 edition is open.
 OPEN = "2022-01-10T12:00:00Z"
@@ -102,6 +102,22 @@ BODIES = {"prizes-2022": prize_body, "stocktaking-2022": stocktaking_body,
           "photo-2022": photo_body, "ocp-2022": ocp_body}
 
 
+def changed(body, field, value):
+    """body with one field set to value, or left out when value is None:
+    the one thing a test breaks. field is a path ("contact.email",
+    "speakers.1.gender"; a number indexes a list)."""
+    *outer, last = field.split(".")
+    holder = body
+    for key in outer:
+        holder = holder[int(key) if isinstance(holder, list) else key]
+    key = int(last) if isinstance(holder, list) else last
+    if value is None:
+        del holder[key]
+    else:
+        holder[key] = value
+    return body
+
+
 class Submissions:
     """A client of one running wsis-submissions (with its bus)."""
 
@@ -155,13 +171,7 @@ class Submissions:
         return self.ok("sys.ping")["last_seq"]
 
     def events(self, after=0):
-        events = []
-        while True:
-            body = self.ok("events.since", {"after": after, "limit": 1000}, role="service")
-            if not body["events"]:
-                return events
-            events += body["events"]
-            after = body["events"][-1]["seq"]
+        return self.cluster.events("submissions", after)
 
     def before(self):
         """Call before a request that must be refused: reads the bus up to
@@ -195,6 +205,13 @@ class Submissions:
         reply = request()
         self.assert_refused(reply, code, field, before)
         return reply
+
+    def refuse_invalid(self, make, field, value):
+        """A body of make (prize_body, ...) for a new stakeholder, with field
+        changed to value (None: left out), must be refused as a validation
+        error naming that field, leaving nothing behind."""
+        body = changed(make(self.register()), field, value)
+        return self.refuse(lambda: self.create(body), "validation", field)
 
     def assert_quiet(self):
         """Nothing was published since the last check: the next event on
@@ -241,10 +258,11 @@ def start_submissions(directory, now=OPEN, **options):
 
 
 @pytest.fixture(scope="module")
-def subs(tmp_path_factory):
-    """One bus + wsis-submissions for a whole test module, clock at OPEN.
-    Tests make their own stakeholders and projects, so they do not meet."""
-    s = start_submissions(tmp_path_factory.mktemp("submissions"))
+def subs(request, tmp_path_factory):
+    """One bus + wsis-submissions for a whole test module, clock at OPEN,
+    its data in a directory named after the module. Tests make their own
+    stakeholders and projects, so they do not meet."""
+    s = start_submissions(tmp_path_factory.mktemp(request.module.__name__))
     yield s
     s.close()
     s.cluster.close()

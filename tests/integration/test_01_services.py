@@ -6,7 +6,7 @@ import subprocess
 import msgpack
 import pytest
 
-from conftest import BIN_DIR, ROOT, SERVICES, Client, Cluster, pack, unpack
+from wsis_harness import BIN_DIR, ROOT, SERVICES, Client, Cluster, free_ports, pack, unpack
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -123,7 +123,7 @@ def test_oversized_frame(all_services, name):
 def test_routing_frames_are_echoed(all_services):
     """A REQ socket (identity + delimiter) and a DEALER both get their reply."""
     import zmq
-    from conftest import CONTEXT
+    from wsis_harness import CONTEXT
     req = CONTEXT.socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
     req.connect(all_services.endpoint("voting"))
@@ -230,7 +230,7 @@ def test_second_process_on_the_same_database_fails(cluster):
     cluster.config.write_text(cluster.config.read_text().replace(
         f"port = {cluster.ports['voting']}", "port = 1"))
     # Another port, same data dir: the database lock is what stops it.
-    free = __import__("conftest").free_ports(1)[0]
+    free = free_ports(1)[0]
     cluster.config.write_text(cluster.config.read_text().replace("port = 1\n", f"port = {free}\n"))
     result = run_service("voting", env)
     assert result.returncode != 0

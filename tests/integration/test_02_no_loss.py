@@ -1,7 +1,7 @@
 """No event is lost or applied twice: outbox + seq + cursor + catch-up."""
 import signal
 
-from conftest import Client, next_event, pack
+from wsis_harness import Client, next_event, pack
 
 
 def publish(cluster, n, id=None):
@@ -134,7 +134,7 @@ def test_publish_validation_writes_nothing(cluster):
 def test_fire_and_forget_publishing_reaches_consumers_best_effort(cluster):
     """A PUB straight into XSUB is forwarded (without journal or seq)."""
     import zmq
-    from conftest import CONTEXT
+    from wsis_harness import CONTEXT
     cluster.start("bus")
     sub = cluster.subscribe("external.")
     pub = CONTEXT.socket(zmq.PUB)
@@ -153,7 +153,7 @@ def test_fire_and_forget_publishing_reaches_consumers_best_effort(cluster):
 def test_gap_and_lost_last_event_are_repaired_by_catch_up(cluster):
     """A dropped PUB message (a gap) and a lost last event (seen only in a
     heartbeat) are both fetched with events.since, in order, once."""
-    from conftest import FakeSource
+    from wsis_harness import FakeSource
     cluster.start("bus", "voting")
     source = FakeSource(cluster, "submissions")
     try:
@@ -170,7 +170,7 @@ def test_gap_and_lost_last_event_are_repaired_by_catch_up(cluster):
 def test_source_down_does_not_stall_the_consumer(cluster):
     """Catch-up is asynchronous: with its source unreachable a consumer
     still answers at once, and catches up when the source comes back."""
-    from conftest import FakeSource
+    from wsis_harness import FakeSource
     cluster.start("bus", "voting")
     # nominations is not running: voting's catch-up requests go unanswered.
     for _ in range(20):

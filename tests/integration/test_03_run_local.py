@@ -5,7 +5,7 @@ import signal
 import subprocess
 import time
 
-from conftest import ROOT, SERVICES, Cluster
+from wsis_harness import ROOT, SERVICES, Cluster
 
 
 def test_run_local_starts_everything_and_stops_on_interrupt(tmp_path):

@@ -8,14 +8,10 @@ stdout, one line on stderr, and the exit code (0 ok, 1 error reply,
 """
 import base64
 import json
-import os
 import subprocess
 import time
 
-from conftest import BIN_DIR, SERVICES
-
-WSISCTL = os.path.join(BIN_DIR, "wsisctl")
-SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+from wsis_harness import SANITIZER_MARKERS, SERVICES, WSISCTL
 
 
 def run(cluster, *args, input=None, timeout=30, env=None):
@@ -30,6 +26,30 @@ def run(cluster, *args, input=None, timeout=30, env=None):
 
 def json_lines(text):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def tail_while_publishing(cluster, tail_args, publish, wait):
+    """Runs `wsisctl tail` and calls publish() until the tail has printed
+    what it was asked for and exited, within 20 s: a SUB cannot tell when
+    its subscription has reached the bus. Returns the finished tail (a
+    CompletedProcess); kills it on failure."""
+    tail = subprocess.Popen([WSISCTL, "tail", *tail_args], env=cluster.env(),
+                            cwd=cluster.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            publish()
+            try:
+                tail.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                assert time.monotonic() < deadline, "wsisctl tail printed nothing"
+        out, err = tail.communicate(timeout=10)
+        return subprocess.CompletedProcess(tail.args, tail.returncode, out, err)
+    finally:
+        if tail.poll() is None:
+            tail.kill()
+            tail.wait()
 
 
 def test_ping_one_service(cluster):
@@ -173,35 +193,21 @@ def test_dead_endpoint_times_out(cluster):
 def test_publish_and_tail(cluster):
     cluster.start("bus")
     body = {"session_id": "s1", "speaker": "Ada Lovelace", "forum": "wsis-2022"}
-    tail = subprocess.Popen([WSISCTL, "tail", "--count", "1", "forum."], env=cluster.env(),
-                            cwd=cluster.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        # A SUB cannot tell when its subscription has reached the bus, so
-        # publish until the tail prints, within a deadline.
-        seqs = []
-        deadline = time.monotonic() + 20
-        while True:
-            result = run(cluster, "--compact", "publish", "forum.speaker.registered", json.dumps(body))
-            assert result.returncode == 0, result.stderr
-            reply = json.loads(result.stdout)
-            seqs.append(reply["body"]["seq"])
-            if len(seqs) == 1:
-                assert reply["ok"] is True
-                assert reply["body"] == {"seq": 1}
-            try:
-                tail.wait(timeout=0.3)
-                break
-            except subprocess.TimeoutExpired:
-                assert time.monotonic() < deadline, "wsisctl tail printed nothing"
-        out, err = tail.communicate(timeout=10)
-    finally:
-        if tail.poll() is None:
-            tail.kill()
-            tail.wait()
+    seqs = []
+
+    def publish():
+        result = run(cluster, "--compact", "publish", "forum.speaker.registered", json.dumps(body))
+        assert result.returncode == 0, result.stderr
+        reply = json.loads(result.stdout)
+        seqs.append(reply["body"]["seq"])
+        if len(seqs) == 1:
+            assert reply["ok"] is True
+            assert reply["body"] == {"seq": 1}
+    tail = tail_while_publishing(cluster, ["--count", "1", "forum."], publish, wait=0.3)
     for marker in SANITIZER_MARKERS:
-        assert marker not in err, err
-    assert tail.returncode == 0, err
-    [line] = json_lines(out)
+        assert marker not in tail.stderr, tail.stderr
+    assert tail.returncode == 0, tail.stderr
+    [line] = json_lines(tail.stdout)
     assert line["topic"] == "forum.speaker.registered"
     event = line["event"]
     assert event["source"] == "bus"
@@ -220,25 +226,12 @@ def test_tail_skips_heartbeats_unless_asked(cluster):
     assert [line["topic"] for line in lines] == ["sys.heartbeat"] * 2
     assert lines[0]["event"]["source"] == "bus"
 
-    tail = subprocess.Popen([WSISCTL, "tail", "--count", "1"], env=cluster.env(),
-                            cwd=cluster.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            result = run(cluster, "--compact", "--origin", "tester", "publish", "forum.ping", "{}")
-            assert result.returncode == 0, result.stderr
-            try:
-                tail.wait(timeout=0.5)
-                break
-            except subprocess.TimeoutExpired:
-                assert time.monotonic() < deadline, "wsisctl tail printed nothing"
-        out, _ = tail.communicate(timeout=10)
-    finally:
-        if tail.poll() is None:
-            tail.kill()
-            tail.wait()
+    def publish():
+        result = run(cluster, "--compact", "--origin", "tester", "publish", "forum.ping", "{}")
+        assert result.returncode == 0, result.stderr
+    tail = tail_while_publishing(cluster, ["--count", "1"], publish, wait=0.5)
     # Heartbeats came every 200 ms meanwhile; the one line is the event
-    [line] = json_lines(out)
+    [line] = json_lines(tail.stdout)
     assert line["topic"] == "forum.ping"
     assert line["event"]["body"] == {"origin": "tester"}
 

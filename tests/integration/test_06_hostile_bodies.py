@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from conftest import Cluster
+from wsis_harness import SERVICES, Cluster
 from submissions_helpers import ocp_body, photo_body, prize_body, stakeholder_body, stocktaking_body
 
 CODES = {"bad_request", "validation", "forbidden", "not_found", "duplicate", "conflict", "ineligible",
@@ -110,7 +110,7 @@ def templates(stakeholder, submission, voter):
 def world(tmp_path_factory):
     cluster = Cluster(tmp_path_factory.mktemp("hostile"))
     cluster.start_all()
-    for name in ("bus", "submissions", "nominations", "voting", "notifications", "reporting"):
+    for name in SERVICES:
         cluster.call(name, "sys.clock.set", {"now": MOMENTS[0]})
     stakeholder = cluster.call("submissions", "stakeholder.register", stakeholder_body(), role="public")["body"]["stakeholder_id"]
     submission = cluster.call("submissions", "submission.create", prize_body(stakeholder, category="e-gov"),
@@ -119,7 +119,7 @@ def world(tmp_path_factory):
     cluster.close()
 
 
-@pytest.mark.parametrize("service", ["bus", "submissions", "nominations", "voting", "notifications", "reporting"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_hostile_bodies_get_clear_errors(world, service):
     cluster, bodies = world
     rng = random.Random(f"wsis-{service}")
@@ -139,5 +139,5 @@ def test_hostile_bodies_get_clear_errors(world, service):
                     if reply["error"]["code"] == "internal":
                         internal.append((op, reply["error"]))
     assert internal == []
-    for name in ("bus", "submissions", "nominations", "voting", "notifications", "reporting"):
+    for name in SERVICES:
         assert cluster.call(name, "sys.ping")["ok"]

@@ -9,7 +9,7 @@ commit applies the events later, exactly once.
 """
 import pytest
 
-from conftest import Cluster, FakeSource
+from wsis_harness import Cluster, FakeSource
 from submissions_helpers import prize_body, stakeholder_body
 from voting_helpers import CALL, VotingWorld, project, voter
 

@@ -8,15 +8,15 @@ Europe/Geneva local time: the WSIS Prizes 2022 close at 23:00 CET on
 """
 import pytest
 
-from submissions_helpers import BODIES, ocp_body, photo_body, prize_body, start_submissions, stocktaking_body
+from submissions_helpers import (BODIES, ocp_body, photo_body, prize_body, stocktaking_body,
+                                 subs)  # noqa: F401 (fixture)
 
-
-@pytest.fixture(scope="module")
-def subs(tmp_path_factory):
-    s = start_submissions(tmp_path_factory.mktemp("deadlines"))
-    yield s
-    s.close()
-    s.cluster.close()
+# The last second a call with a deadline is open, and the first it is closed.
+PHASE_ENDS = [
+    ("prizes-2022", "2022-01-21T21:59:59Z", "2022-01-21T22:00:00Z"),
+    ("ocp-2022", "2022-03-07T22:58:59Z", "2022-03-07T22:59:00Z"),
+    ("photo-2022", "2022-03-07T22:58:59Z", "2022-03-07T22:59:00Z"),
+]
 
 
 @pytest.fixture
@@ -72,11 +72,7 @@ def test_stocktaking_never_closes(subs, stk):
     assert subs.ok("submission.withdraw", {"submission_id": submission_id})["status"] == "withdrawn"
 
 
-@pytest.mark.parametrize("call, last_open, first_closed", [
-    ("prizes-2022", "2022-01-21T21:59:59Z", "2022-01-21T22:00:00Z"),
-    ("ocp-2022", "2022-03-07T22:58:59Z", "2022-03-07T22:59:00Z"),
-    ("photo-2022", "2022-03-07T22:58:59Z", "2022-03-07T22:59:00Z"),
-])
+@pytest.mark.parametrize("call, last_open, first_closed", PHASE_ENDS)
 def test_update_only_while_the_phase_is_open(subs, stk, call, last_open, first_closed):
     subs.set_clock(last_open)
     submission_id = subs.created(BODIES[call](stk))
@@ -88,11 +84,7 @@ def test_update_only_while_the_phase_is_open(subs, stk, call, last_open, first_c
     assert subs.get(submission_id)["title"] == "Changed in time"
 
 
-@pytest.mark.parametrize("call, last_open, first_closed", [
-    ("prizes-2022", "2022-01-21T21:59:59Z", "2022-01-21T22:00:00Z"),
-    ("ocp-2022", "2022-03-07T22:58:59Z", "2022-03-07T22:59:00Z"),
-    ("photo-2022", "2022-03-07T22:58:59Z", "2022-03-07T22:59:00Z"),
-])
+@pytest.mark.parametrize("call, last_open, first_closed", PHASE_ENDS)
 def test_withdraw_only_before_the_deadline(subs, stk, call, last_open, first_closed):
     # After the deadline a project is under review, then on published lists
     # and ballots: withdrawing it is the staff's call, not the submitter's.

@@ -2,7 +2,7 @@
 Consultation inputs, and the call that decides the kind."""
 import pytest
 
-from conftest import pack
+from wsis_harness import pack
 from submissions_helpers import (JPEG, PNG, ocp_body, photo_body, prize_body, stocktaking_body,
                                  subs)  # noqa: F401 (fixture)
 
@@ -13,11 +13,7 @@ MiB = 1024 * 1024
 
 @pytest.mark.parametrize("call", ["hltf-2022", "trendsetters-2021", "prizes-2099", "", None, 2022])
 def test_a_call_that_takes_no_submissions(subs, call):
-    stk = subs.register()
-    body = stocktaking_body(stk, call=call)
-    if call is None:
-        del body["call"]
-    subs.refuse(lambda: subs.create(body), "validation", "call")
+    subs.refuse_invalid(stocktaking_body, "call", call)
 
 
 def test_the_call_decides_the_kind(subs):
@@ -58,16 +54,7 @@ def test_stocktaking_entry(subs):
     ("contact", None), ("contact.email", "x@"),
 ])
 def test_stocktaking_rules(subs, field, value):
-    stk = subs.register()
-    body = stocktaking_body(stk)
-    if "." in field:
-        outer, inner = field.split(".")
-        body[outer][inner] = value
-    elif value is None:
-        del body[field]
-    else:
-        body[field] = value
-    subs.refuse(lambda: subs.create(body), "validation", field)
+    subs.refuse_invalid(stocktaking_body, field, value)
 
 
 def test_stocktaking_url_is_optional(subs):
@@ -126,11 +113,7 @@ def test_an_image_of_4_mib_is_accepted(subs):
     None,
 ])
 def test_photo_image_rules(subs, image):
-    stk = subs.register()
-    body = photo_body(stk, image=image)
-    if image is None:
-        del body["image"]
-    subs.refuse(lambda: subs.create(body), "validation", "image")
+    subs.refuse_invalid(photo_body, "image", image)
 
 
 @pytest.mark.parametrize("field, value", [
@@ -138,19 +121,7 @@ def test_photo_image_rules(subs, image):
     ("photographer", None), ("photographer.gender", "m"), ("photographer.email", None),
 ])
 def test_photo_rules(subs, field, value):
-    stk = subs.register()
-    body = photo_body(stk)
-    if "." in field:
-        outer, inner = field.split(".")
-        if value is None:
-            del body[outer][inner]
-        else:
-            body[outer][inner] = value
-    elif value is None:
-        del body[field]
-    else:
-        body[field] = value
-    subs.refuse(lambda: subs.create(body), "validation", field)
+    subs.refuse_invalid(photo_body, field, value)
 
 
 def test_a_request_over_the_frame_limit_is_too_large(subs):
@@ -211,25 +182,7 @@ def test_ocp_input_with_only_what_is_required(subs):
     ("action_lines", ["C99"]), ("sdgs", [0]),
 ])
 def test_ocp_rules(subs, field, value):
-    stk = subs.register()
-    body = ocp_body(stk)
-    parts = field.split(".")
-    if len(parts) == 1:
-        if value is None:
-            del body[field]
-        else:
-            body[field] = value
-    elif parts[0] == "speakers":
-        index = int(parts[1])
-        if len(parts) == 2:
-            body["speakers"][index] = value
-        elif value is None:
-            del body["speakers"][index][parts[2]]
-        else:
-            body["speakers"][index][parts[2]] = value
-    else:
-        del body[parts[0]][parts[1]]
-    subs.refuse(lambda: subs.create(body), "validation", field)
+    subs.refuse_invalid(ocp_body, field, value)
 
 
 # ---------------------------------------------------------------- every kind

@@ -92,33 +92,18 @@ def test_title_of_at_most_200_characters(subs):
 
 @pytest.mark.parametrize("sdgs", [[], [0], [18], [3, 3], ["3"], "3", None])
 def test_at_least_one_valid_sdg(subs, sdgs):
-    stk = subs.register()
-    body = prize_body(stk, sdgs=sdgs)
-    if sdgs is None:
-        del body["sdgs"]
-    before = subs.before()
-    subs.assert_refused(subs.create(body), "validation", "sdgs", before)
+    subs.refuse_invalid(prize_body, "sdgs", sdgs)
 
 
 @pytest.mark.parametrize("field", ["sdg_linkages", "impact", "partnerships", "challenges"])
 @pytest.mark.parametrize("value", [None, "", "  \n ", 5])
 def test_linkages_impact_partnerships_challenges_are_required(subs, field, value):
-    stk = subs.register()
-    body = prize_body(stk, **{field: value})
-    if value is None:
-        del body[field]
-    before = subs.before()
-    subs.assert_refused(subs.create(body), "validation", field, before)
+    subs.refuse_invalid(prize_body, field, value)
 
 
 @pytest.mark.parametrize("language", ["fr", "EN", "english", "", None])
 def test_english_only(subs, language):
-    stk = subs.register()
-    body = prize_body(stk, language=language)
-    if language is None:
-        del body["language"]
-    before = subs.before()
-    subs.assert_refused(subs.create(body), "validation", "language", before)
+    subs.refuse_invalid(prize_body, "language", language)
 
 
 @pytest.mark.parametrize("field, value", [
@@ -127,18 +112,7 @@ def test_english_only(subs, language):
     ("contact.gender", "woman"), ("contact.gender", None),
 ])
 def test_other_fields(subs, field, value):
-    stk = subs.register()
-    body = prize_body(stk)
-    if "." in field:
-        outer, inner = field.split(".")
-        if value is None:
-            del body[outer][inner]
-        else:
-            body[outer][inner] = value
-    else:
-        body[field] = value
-    before = subs.before()
-    subs.assert_refused(subs.create(body), "validation", field, before)
+    subs.refuse_invalid(prize_body, field, value)
 
 
 def test_the_first_bad_field_in_protocol_order_is_named(subs):

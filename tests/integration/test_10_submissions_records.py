@@ -2,16 +2,8 @@
 submission.withdraw."""
 import pytest
 
-from submissions_helpers import (ocp_body, photo_body, prize_body, start_submissions, stocktaking_body,
-                                 words)
-
-
-@pytest.fixture(scope="module")
-def subs(tmp_path_factory):
-    s = start_submissions(tmp_path_factory.mktemp("records"))
-    yield s
-    s.close()
-    s.cluster.close()
+from submissions_helpers import (ocp_body, photo_body, prize_body, stocktaking_body,
+                                 subs, words)  # noqa: F401 (fixture)
 
 
 # ---------------------------------------------------------------- get

@@ -5,7 +5,7 @@ import os
 import signal
 import subprocess
 
-from conftest import BIN_DIR, ROOT, Cluster, FakeSource, pack
+from wsis_harness import BIN_DIR, ROOT, Cluster, FakeSource, pack
 from submissions_helpers import (OPEN, Submissions, ocp_body, photo_body, prize_body, start_submissions,
                                  stocktaking_body, words)
 

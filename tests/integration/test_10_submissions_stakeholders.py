@@ -1,7 +1,7 @@
 """wsis-submissions: stakeholder.register (docs/protocol.md section 8)."""
 import pytest
 
-from conftest import next_event
+from wsis_harness import next_event
 from submissions_helpers import stakeholder_body, subs  # noqa: F401 (fixture)
 
 

@@ -6,7 +6,7 @@ event on the bus, none in the outbox).
 """
 import pytest
 
-from conftest import next_event
+from wsis_harness import next_event
 from voting_helpers import (CALL, CLOSES, DURING, LAST_SECOND, OPENS, BEFORE_OPEN, RECEIPT,
                             VotingWorld, no_event, project, voter)
 

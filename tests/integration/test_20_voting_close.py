@@ -7,7 +7,7 @@ cut-off goes to the project that reached its final count first.
 """
 import pytest
 
-from conftest import Client, Cluster, next_event, pack, unpack
+from wsis_harness import Client, Cluster, next_event, pack, unpack
 from voting_helpers import (CALL, CATEGORIES, CLOSES, DURING, LAST_SECOND, VotingWorld, no_event,
                             project, voter)
 

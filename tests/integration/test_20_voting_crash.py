@@ -14,7 +14,7 @@ from collections import Counter
 
 import zmq
 
-from conftest import CONTEXT, pack, unpack
+from wsis_harness import CONTEXT, pack, unpack
 from voting_helpers import CALL, CATEGORIES, DURING, VotingWorld, project, voter
 
 VOTERS = 1500

@@ -10,11 +10,10 @@ needs only from the others' events.
 """
 import pytest
 
-from conftest import Cluster, next_event
+from wsis_harness import SERVICES, Cluster, next_event
 from nominations_helpers import (CATEGORIES, IN_SELECTION, SUBMISSION_CLOSE, VOTING_CLOSE)
 from submissions_helpers import prize_body, stakeholder_body
 
-SERVICES = ("bus", "submissions", "nominations", "voting", "notifications", "reporting")
 OPEN = "2022-01-10T12:00:00Z"
 IN_REVIEW = "2022-01-25T10:00:00Z"
 IN_VOTING = "2022-03-10T12:00:00Z"

@@ -8,7 +8,7 @@ SUB's subscription), and readiness is checked by asking sys.stats.
 """
 import re
 
-from conftest import FakeSource, next_event
+from wsis_harness import FakeSource, next_event
 
 CALL = "prizes-2022"
 CATEGORIES = ["C1", "C2", "C3", "C4", "C5", "C6", "e-gov", "e-bus", "e-lea", "e-hea",
@@ -106,14 +106,7 @@ class VotingWorld:
 
     def events(self, type=None):
         """Every event in the voting outbox, via events.since."""
-        events, after = [], 0
-        while True:
-            body = self.cluster.call("voting", "events.since", {"after": after, "limit": 10000},
-                                     role="service")["body"]
-            if not body["events"]:
-                break
-            events += body["events"]
-            after = body["events"][-1]["seq"]
+        events = self.cluster.events("voting", limit=10000)
         return [e for e in events if type is None or e["type"] == type]
 
     def close(self):

@@ -1,0 +1,398 @@
+"""The wsis test harness: real binaries, real sockets, shared by the
+integration tests (tests/integration, whose conftest.py turns it into
+pytest fixtures) and the benchmarks (bench/).
+
+A Cluster gives its services their own data dir and their own ports (a
+config file written into a directory of its own), starts the ones asked
+for, waits for each to answer sys.ping (never a blind sleep), talks to them
+over ZeroMQ as an outside system would, and stops them even on failure.
+FakeSource stands in for a producer; Client speaks the command protocol;
+pack, unpack, envelope and next_event are the wire format.
+
+The services, in start order, are the C code's list (wsis_config_services),
+read once from `wsisctl services` in the bin dir the harness runs
+(WSIS_BIN_DIR, bin/ by default).
+"""
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+
+import msgpack
+import zmq
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN_DIR = os.path.join(ROOT, os.environ.get("WSIS_BIN_DIR", "bin"))
+WSISCTL = os.path.join(BIN_DIR, "wsisctl")
+CONTEXT = zmq.Context.instance()
+# What ASan, LSan and UBSan print: any of these in a log is a failure.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def _services():
+    """The services in start order, the bus first, as the binaries know
+    them: one list (wsis_config_services) for C, Python and scripts."""
+    try:
+        listing = subprocess.run([WSISCTL, "services"], capture_output=True, text=True,
+                                 check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as error:
+        raise RuntimeError(f"cannot list the services with {WSISCTL} ({error}); build it: make all")
+    return listing.stdout.split()
+
+
+SERVICES = _services()
+
+
+def free_ports(count):
+    """Ports the kernel says are free now (bound and released at once)."""
+    sockets, ports = [], []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+        ports.append(s.getsockname()[1])
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def pack(obj):
+    return msgpack.packb(obj, use_bin_type=True)
+
+
+def unpack(frame):
+    return msgpack.unpackb(frame, raw=False, strict_map_key=False)
+
+
+def envelope(source, seq, type, body, ts=0):
+    """An event as its producer publishes it and events.since returns it."""
+    return {"v": 1, "source": source, "seq": seq, "id": f"{source}:{seq}", "type": type, "ts": ts,
+            "body": body}
+
+
+class Client:
+    """A DEALER that speaks REQ framing: empty delimiter, then the request.
+
+    A DEALER (not REQ) so a test can send a frame that gets no reply and
+    go on using the socket, and can pipeline requests.
+    """
+
+    def __init__(self, endpoint, unbounded=False):
+        """unbounded: no high-water mark, for a bench that keeps more
+        requests in flight than the default 1,000 would queue."""
+        self.endpoint = endpoint
+        self.socket = CONTEXT.socket(zmq.DEALER)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        if unbounded:
+            self.socket.setsockopt(zmq.SNDHWM, 0)
+            self.socket.setsockopt(zmq.RCVHWM, 0)
+        self.socket.connect(endpoint)
+
+    def send_raw(self, frame):
+        self.socket.send_multipart([b"", frame])
+
+    def recv_raw(self, timeout=5.0):
+        if not self.socket.poll(int(timeout * 1000)):
+            return None
+        frames = self.socket.recv_multipart()
+        assert frames[0] == b"", frames
+        return frames[-1]
+
+    def recv(self, timeout=5.0):
+        frame = self.recv_raw(timeout)
+        return None if frame is None else unpack(frame)
+
+    def call(self, op, body=None, role="operator", actor="tester", id=None, timeout=5.0):
+        request = {"v": 1, "id": id or uuid.uuid4().hex, "op": op, "body": body or {}}
+        if role is not None or actor is not None:
+            request["actor"] = {}
+            if role is not None:
+                request["actor"]["role"] = role
+            if actor is not None:
+                request["actor"]["id"] = actor
+        self.send_raw(pack(request))
+        reply = self.recv(timeout)
+        assert reply is not None, f"no reply to {op} from {self.endpoint} within {timeout}s"
+        assert reply["id"] == request["id"]
+        return reply
+
+    def close(self):
+        self.socket.close(0)
+
+
+class Cluster:
+    """The services of one test or bench: config, data dir, processes, clients."""
+
+    def __init__(self, tmp_path, manual_clock=True, extra_config="", options=None, faults=False):
+        """options: {"voting": {"complete_ballot_required": "true"}, "wsis": {...}}
+        adds options to the config's sections; None for a value leaves that
+        option out, at the services' default (heartbeat_ms and
+        catchup_timeout_ms are short here, for quick tests)."""
+        options = options or {}
+        self.faults = faults
+        self.dir = tmp_path
+        self.data_dir = tmp_path / "data"
+        # The bus's XSUB and XPUB, then each service's command port.
+        ports = free_ports(2 + len(SERVICES))
+        self.ports = {"xsub": ports[0], "xpub": ports[1], **dict(zip(SERVICES, ports[2:]))}
+        self.config = tmp_path / "wsis.cfg"
+        lines = [
+            "wsis",
+            f"    data_dir = {self.data_dir}",
+            f"    calendar = {ROOT}/configs/calendar.cfg",
+            f"    clock = {'manual' if manual_clock else 'real'}",
+        ]
+        wsis = {"heartbeat_ms": 200, "catchup_timeout_ms": 1000, **options.get("wsis", {})}
+        lines += [f"    {k} = {v}" for k, v in wsis.items() if v is not None]
+        lines += [
+            "bus",
+            f"    xsub_port = {self.ports['xsub']}",
+            f"    xpub_port = {self.ports['xpub']}",
+            f"    port = {self.ports['bus']}",
+        ]
+        for name in SERVICES[1:]:
+            lines += [name, f"    port = {self.ports[name]}"]
+            lines += [f"    {k} = {v}" for k, v in options.get(name, {}).items() if v is not None]
+        self.config.write_text("\n".join(lines) + "\n" + extra_config)
+        self.processes = {}
+        self.clients = {}
+        self.logs = {}
+
+    def env(self):
+        env = dict(os.environ)
+        for key in list(env):
+            if key.startswith("WSIS_") and key != "WSIS_BIN_DIR":
+                del env[key]
+        env["WSIS_CONFIG"] = str(self.config)
+        if self.faults:
+            env["WSIS_FAULT_INJECTION"] = "1"
+        return env
+
+    def fail_next_commit(self, name):
+        """With faults=True: the next COMMIT of that service fails as a full
+        disk would (see wsis_store_set_fault_file)."""
+        assert self.faults
+        (self.data_dir / f"{name}.fail-commit").write_text("")
+
+    def commit_failed(self, name):
+        """True once the service has used up the injected failure."""
+        return not (self.data_dir / f"{name}.fail-commit").exists()
+
+    def endpoint(self, name):
+        return f"tcp://127.0.0.1:{self.ports[name]}"
+
+    def start(self, *names, wait=True, timeout=15.0):
+        for name in names:
+            assert name not in self.processes or self.processes[name].poll() is not None
+            log = open(self.dir / f"{name}.log", "ab")
+            self.logs[name] = log
+            self.processes[name] = subprocess.Popen(
+                [os.path.join(BIN_DIR, f"wsis-{name}")],
+                env=self.env(), stdout=log, stderr=log, cwd=ROOT)
+        if wait:
+            for name in names:
+                self.wait_ready(name, timeout)
+        return self
+
+    def start_all(self):
+        return self.start(*SERVICES)
+
+    def client(self, name):
+        if name not in self.clients:
+            self.clients[name] = Client(self.endpoint(name))
+        return self.clients[name]
+
+    def call(self, name, op, body=None, **kwargs):
+        return self.client(name).call(op, body, **kwargs)
+
+    def events(self, name, after=0, limit=1000):
+        """Every event in the outbox of a service after seq after, read
+        page by page with events.since."""
+        events = []
+        while True:
+            reply = self.call(name, "events.since", {"after": after, "limit": limit}, role="service")
+            assert reply["ok"], reply
+            if not reply["body"]["events"]:
+                return events
+            events += reply["body"]["events"]
+            after = events[-1]["seq"]
+
+    def wait_ready(self, name, timeout=15.0):
+        """Asks sys.ping until it answers: readiness by asking."""
+        deadline = time.monotonic() + timeout
+        probe = Client(self.endpoint(name))
+        try:
+            while time.monotonic() < deadline:
+                process = self.processes.get(name)
+                if process is not None and process.poll() is not None:
+                    raise AssertionError(f"wsis-{name} exited with {process.returncode}: {self.log(name)}")
+                probe.send_raw(pack({"v": 1, "id": "ready", "op": "sys.ping"}))
+                reply = probe.recv(timeout=0.2)
+                if reply and reply.get("ok"):
+                    return reply
+            raise AssertionError(f"wsis-{name} did not answer sys.ping within {timeout}s: {self.log(name)}")
+        finally:
+            probe.close()
+
+    def log(self, name):
+        path = self.dir / f"{name}.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def peak_rss_mb(self, name):
+        """The peak resident set (VmHWM) of a running service, in MiB."""
+        with open(f"/proc/{self.processes[name].pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def kill(self, name, sig=signal.SIGKILL):
+        process = self.processes[name]
+        process.send_signal(sig)
+        code = process.wait(timeout=20)
+        if name in self.clients:
+            self.clients.pop(name).close()
+        return code
+
+    def stop(self, name):
+        return self.kill(name, signal.SIGTERM)
+
+    def close(self):
+        for client in self.clients.values():
+            client.close()
+        self.clients = {}
+        for name, process in self.processes.items():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for log in self.logs.values():
+            log.close()
+        # Under ASan/UBSan a report in any service's log fails the test that
+        # ran it, even when every reply looked right.
+        for name in self.logs:
+            text = (self.dir / f"{name}.log").read_text(errors="replace")
+            for marker in SANITIZER_MARKERS:
+                assert marker not in text, f"wsis-{name}: {marker}\n{text[-4000:]}"
+
+    def subscribe(self, prefix=""):
+        """A SUB on the bus XPUB; returns once the subscription is live."""
+        sub = CONTEXT.socket(zmq.SUB)
+        sub.setsockopt(zmq.LINGER, 0)
+        sub.setsockopt_string(zmq.SUBSCRIBE, prefix)
+        sub.setsockopt_string(zmq.SUBSCRIBE, "sys.heartbeat")
+        sub.connect(f"tcp://127.0.0.1:{self.ports['xpub']}")
+        # The bus heartbeat proves the subscription has reached the bus.
+        assert next_event(sub, lambda t, e: t == "sys.heartbeat", timeout=10) is not None
+        return sub
+
+    def wait_until(self, predicate, timeout=20.0, what="condition"):
+        """Polls a condition that is reached by asking the services."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}")
+
+
+def next_event(sub, predicate=lambda topic, event: True, timeout=10.0):
+    """The next event on sub that satisfies predicate, or None."""
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not sub.poll(int(remaining * 1000)):
+            return None
+        topic, frame = sub.recv_multipart()
+        event = unpack(frame)
+        if predicate(topic.decode(), event):
+            return event
+
+
+class FakeSource:
+    """A stand-in producer for tests of one consumer in isolation.
+
+    It does what a real producer does on the wire: keeps its events with
+    gap-free seqs, publishes each to the bus XSUB, answers events.since and
+    sys.ping on the producer's command port, and sends heartbeats (every
+    200 ms, and on demand). publish=False for an event simulates a dropped PUB message,
+    which the consumer must repair by catch-up. A subclass that builds its
+    events on demand (a bench's million voters) overrides page and last_seq.
+    """
+
+    def __init__(self, cluster, name, heartbeats=True):
+        self.heartbeats = heartbeats
+        self.name = name
+        self.events = []
+        self.lock = threading.Lock()
+        self.router = CONTEXT.socket(zmq.ROUTER)
+        self.router.setsockopt(zmq.LINGER, 0)
+        self.router.bind(cluster.endpoint(name))
+        self.pub = CONTEXT.socket(zmq.PUB)
+        self.pub.setsockopt(zmq.LINGER, 0)
+        self.pub.setsockopt(zmq.SNDHWM, 1000000)
+        self.pub.connect(f"tcp://127.0.0.1:{cluster.ports['xsub']}")
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def emit(self, type, body, publish=True, ts=0):
+        with self.lock:
+            seq = len(self.events) + 1
+            event = envelope(self.name, seq, type, body, ts)
+            self.events.append(event)
+            if publish:
+                self.pub.send_multipart([type.encode(), pack(event)])
+        return seq
+
+    def heartbeat(self):
+        # The lock also guards the PUB socket: the serving thread sends
+        # heartbeats too, and a ZeroMQ socket is not thread-safe.
+        with self.lock:
+            heartbeat = envelope(self.name, 0, "sys.heartbeat", {"last_seq": len(self.events)})
+            self.pub.send_multipart([b"sys.heartbeat", pack(heartbeat)])
+
+    def page(self, after, limit):
+        """The reply to events.since: at most limit events after seq after."""
+        with self.lock:
+            return {"events": self.events[after:after + limit], "last_seq": len(self.events)}
+
+    def last_seq(self):
+        return len(self.events)
+
+    def _serve(self):
+        poller = zmq.Poller()
+        poller.register(self.router, zmq.POLLIN)
+        next_heartbeat = time.monotonic()
+        while self.running:
+            # Like a real producer: a heartbeat every 200 ms, so a consumer
+            # notices events it never saw (published before it subscribed).
+            if self.heartbeats and time.monotonic() >= next_heartbeat:
+                self.heartbeat()
+                next_heartbeat = time.monotonic() + 0.2
+            if not poller.poll(50):
+                continue
+            frames = self.router.recv_multipart()
+            request = unpack(frames[-1])
+            body = request.get("body") or {}
+            if request.get("op") == "events.since":
+                reply = self.page(body.get("after", 0), body.get("limit", 1000))
+            else:
+                reply = {"service": self.name, "version": "fake", "uptime_ms": 0,
+                         "last_seq": self.last_seq()}
+            self.router.send_multipart(frames[:-1] + [pack({"v": 1, "id": request.get("id", ""),
+                                                            "ok": True, "body": reply})])
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=5)
+        self.router.close(0)
+        self.pub.close(0)
