@@ -13,8 +13,7 @@ COPY Makefile ./
 COPY common ./common
 COPY services ./services
 # `make deps` would try apt-get again: the packages are here, build directly.
-RUN make -j2 bin/wsis-bus bin/wsis-submissions bin/wsis-nominations bin/wsis-voting \
-      bin/wsis-notifications bin/wsis-reporting bin/wsisctl
+RUN make -j2 binaries
 
 FROM debian:bookworm-slim
 RUN apt-get update \

@@ -42,12 +42,16 @@ COMMON_ASAN_OBJ := $(patsubst %.c,build/asan/%.o,$(COMMON_SRC))
 UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all deps run test unit unit-asan integration integration-asan check-asan \
+.PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
         fuzz bench clean check-compose
 .DEFAULT_GOAL := all
 
 all: deps
 	@$(MAKE) --no-print-directory $(BINARIES)
+
+# Every binary, without `deps`: for a build where the packages are known to
+# be there (the Dockerfile's build stage).
+binaries: $(BINARIES)
 
 deps:
 	@missing=""; for p in $(DEBS); do \

@@ -305,7 +305,7 @@ selection_op_standings (wsis_service_t *service, wsis_request_t *request, wsis_r
     char category [16];
     if (!call || s_category (&body, category, sizeof category))
         return -1;
-    standings_t *standings = (standings_t *) malloc (sizeof (standings_t));
+    standings_t *standings = (standings_t *) zmalloc (sizeof (standings_t));
     char winner [NOMINATIONS_ID_MAX + 1] = "";
     int rc = s_standings (service, reply, call->id, category, standings);
     if (rc == 0) {
@@ -393,7 +393,7 @@ selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_re
         return wsis_reply_fail (reply, "conflict", "category",
                                 "the winner of %s in %s is already selected", category, call->id);
 
-    standings_t *standings = (standings_t *) malloc (sizeof (standings_t));
+    standings_t *standings = (standings_t *) zmalloc (sizeof (standings_t));
     if (s_standings (service, reply, call->id, category, standings)) {
         free (standings);
         return -1;

@@ -5,6 +5,7 @@
     transaction the runtime opened for the batch or the event.
 */
 #include "nominations.h"
+#include "wsis_alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ static char *
 s_dup (sqlite3_stmt *stmt, int column)
 {
     const char *text = wsis_store_text (stmt, column);
-    return strdup (text? text: "");
+    return wsis_strdup (text? text: "");
 }
 
 //  The lookups of this file answer 0 (found), 1 (no such row) or -1

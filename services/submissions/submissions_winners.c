@@ -11,6 +11,7 @@
     spacing ignored), the way the duplicate rule matches projects.
 */
 #include "submissions.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
 
 #include <errno.h>
@@ -114,9 +115,9 @@ s_copy_keys (const submission_row_t *row, void *arg)
     s_winner_t *winner = (s_winner_t *) arg;
     winner->prize = streq (row->kind, "prize") && row->entity_key && row->title_key;
     if (winner->prize) {
-        winner->entity_key = strdup (row->entity_key);
-        winner->title_key = strdup (row->title_key);
-        winner->description_key = row->description_key? strdup (row->description_key): NULL;
+        winner->entity_key = wsis_strdup (row->entity_key);
+        winner->title_key = wsis_strdup (row->title_key);
+        winner->description_key = wsis_strdup (row->description_key);
     }
     return 0;
 }

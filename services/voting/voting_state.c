@@ -9,6 +9,7 @@
     replay on the way.
 */
 #include "voting.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
 
 #include <stdlib.h>
@@ -86,9 +87,7 @@ voting_state_add_candidate (voting_t *self, voting_poll_t *poll, int64_t candida
     poll->candidates = candidates;
     voting_candidate_t *candidate = &poll->candidates [poll->candidate_count];
     memset (candidate, 0, sizeof *candidate);
-    candidate->submission_id = strdup (submission_id);
-    if (!candidate->submission_id)
-        return -1;
+    candidate->submission_id = wsis_strdup (submission_id);
     candidate->category = category;
     candidate->position = position;
     candidate->candidate_no = candidate_no;

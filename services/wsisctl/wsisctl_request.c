@@ -9,6 +9,7 @@
     timeout, never a hang, neither while waiting nor at exit.
 */
 #include "wsisctl.h"
+#include "wsis_alloc.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -91,8 +92,8 @@ wsisctl_call_t *
 wsisctl_call_new (const char *service, const char *endpoint, const msgpack_sbuffer *request)
 {
     wsisctl_call_t *self = (wsisctl_call_t *) zmalloc (sizeof (wsisctl_call_t));
-    self->service = strdup (service);
-    self->endpoint = strdup (endpoint);
+    self->service = wsis_strdup (service);
+    self->endpoint = wsis_strdup (endpoint);
     msgpack_unpacked_init (&self->unpacked);
 
     self->dealer = zsock_new (ZMQ_DEALER);
