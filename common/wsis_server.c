@@ -230,9 +230,13 @@ s_handle (wsis_server_t *self, item_t *item, wsis_reply_t *reply)
             stored = wsis_retry_find (self->retry, key, &stored_size);
         }
         if (stored) {
-            //  A resend: the first execution's reply, and nothing runs again.
+            //  A resend: the first execution's reply, and nothing runs
+            //  again. When the first ran earlier in this same batch, that
+            //  reply is on disk only if the commit succeeds, so the
+            //  resend must be told `unavailable` with it if it fails.
             msgpack_sbuffer_write (&item->reply, stored, stored_size);
             free (stored);
+            item->wrote = wsis_retry_pending (self->retry, key);
         }
         else
             s_run (self, item, op, &request, stores? key: NULL, reply);
