@@ -127,16 +127,17 @@ test_runtime_insert (test_runtime_t *runtime, uint64_t number)
     assert_int_equal (wsis_store_run (runtime->store, stmt), 0);
 }
 
-//  The body every test event carries, {n: number}, packed into body,
-//  which the caller destroys.
+//  A body of one pair, {key: value} ({n: seq} in every test event,
+//  {last_seq} in a heartbeat), packed into body, which the caller
+//  destroys.
 static inline void
-test_pack_n (msgpack_sbuffer *body, uint64_t number)
+test_pack_uint (msgpack_sbuffer *body, const char *key, uint64_t value)
 {
     msgpack_sbuffer_init (body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 1);
-    wsis_pack_kv_uint (&pk, "n", number);
+    wsis_pack_kv_uint (&pk, key, value);
 }
 
 //  Appends item.added {n} to the outbox in the open transaction: 0 or -1.
@@ -144,7 +145,7 @@ static inline int
 test_runtime_emit (test_runtime_t *runtime, uint64_t number)
 {
     msgpack_sbuffer body;
-    test_pack_n (&body, number);
+    test_pack_uint (&body, "n", number);
     int rc = wsis_outbox_append (runtime->outbox, "item.added", 1000, body.data, body.size);
     msgpack_sbuffer_destroy (&body);
     return rc;
