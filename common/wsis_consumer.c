@@ -28,6 +28,7 @@ typedef struct {
     char request_id [32];
     uint64_t requests;
     int64_t sent_at;            //  monotonic ms
+    uint64_t asked_head;        //  the source's head as we knew it then
 } catchup_t;
 
 struct _wsis_consumer_t {
@@ -136,6 +137,16 @@ wsis_consumer_catchups (wsis_consumer_t *self, const char *source)
     return 0;
 }
 
+//  True when type is one the service never applies.
+static bool
+s_ignores_type (wsis_consumer_t *self, const char *type)
+{
+    for (const char *const *ignored = self->ignores; ignored && *ignored; ignored++)
+        if (streq (*ignored, type))
+            return true;
+    return false;
+}
+
 //  Applies one event inside the open transaction. -1 only on a store
 //  failure: the caller rolls back and the event comes again.
 static int
@@ -146,12 +157,24 @@ s_apply (wsis_consumer_t *self, const wsis_event_t *event)
         wsis_cursor_note_head (self->cursor, event->source, event->seq);
     if (verdict != WSIS_CURSOR_NEXT)
         return 0;
-    if (self->apply && self->apply (self->apply_arg, event))
+    //  An ignored type of a followed source is dropped by topic when it
+    //  comes live, so the gap it leaves brings it here in a catch-up page:
+    //  the cursor passes over it, apply never sees it.
+    if (self->apply && !s_ignores_type (self, event->type)
+    &&  self->apply (self->apply_arg, event))
         return -1;
     return wsis_cursor_advance (self->cursor, event->source, event->seq);
 }
 
 static int s_on_page (zloop_t *loop, zsock_t *dealer, void *arg);
+
+//  How far we know source to be: its last announced head, or our own
+//  position when that is further.
+static uint64_t
+s_head (wsis_consumer_t *self, const char *source)
+{
+    return wsis_cursor_last_seq (self->cursor, source) + wsis_cursor_lag (self->cursor, source);
+}
 
 //  The events.since request of a catch-up, as one frame.
 static void
@@ -204,6 +227,7 @@ s_request (wsis_consumer_t *self, catchup_t *catchup)
     if (zmsg_send (&msg, catchup->dealer) == 0) {
         catchup->in_flight = true;
         catchup->sent_at = zclock_mono ();
+        catchup->asked_head = s_head (self, catchup->source);
     }
     else {
         //  Not connected yet (sndtimeo 0): the next tick tries again.
@@ -271,6 +295,7 @@ s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
 {
     wsis_consumer_t *self = (wsis_consumer_t *) arg;
     catchup_t *catchup = s_catchup_of (self, dealer);
+    uint64_t position = catchup? wsis_cursor_last_seq (self->cursor, catchup->source): 0;
     zmsg_t *msg;
     while (catchup && (msg = zmsg_recv (dealer))) {
         zframe_t *frame = zmsg_last (msg);
@@ -292,8 +317,16 @@ s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
         msgpack_unpacked_destroy (&unpacked);
         zmsg_destroy (&msg);
     }
-    //  Still behind (a full page, or more came meanwhile): ask again now.
-    if (catchup && !catchup->in_flight && wsis_cursor_lag (self->cursor, catchup->source) > 0)
+    //  Still behind (a full page, or more came meanwhile): ask again now,
+    //  when this answer moved us on or a higher head was announced while
+    //  it was on its way. Otherwise (refused, a page that failed to apply,
+    //  or a head announced by an envelope the source knows nothing of,
+    //  which anyone can push into the bus) the same answer would come
+    //  back at once, forever: tick asks again instead, once a second.
+    if (catchup && !catchup->in_flight
+    &&  wsis_cursor_lag (self->cursor, catchup->source) > 0
+    &&  (wsis_cursor_last_seq (self->cursor, catchup->source) > position
+    ||   s_head (self, catchup->source) > catchup->asked_head))
         s_request (self, catchup);
     return 0;
 }

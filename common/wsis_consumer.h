@@ -44,11 +44,12 @@ void wsis_consumer_destroy (wsis_consumer_t **self_p);
 //  What to do with each event (default: nothing; the cursor still moves).
 void wsis_consumer_set_apply (wsis_consumer_t *self, wsis_consumer_apply_fn *fn, void *arg);
 
-//  Event types never applied, dropped by topic before they are decoded
-//  (NULL-terminated, not copied). The SUB takes every topic, since the
-//  cursor must see every event of a followed source, so a service's own
-//  events come back to it from the bus: for wsis-voting one vote.cast per
-//  vote.
+//  Event types never applied (NULL-terminated, not copied): dropped by
+//  topic before they are decoded when they come live, passed over by the
+//  cursor when they come in a catch-up page. The SUB takes every topic,
+//  since the cursor must see every event of a followed source, so a
+//  service's own events come back to it from the bus: for wsis-voting one
+//  vote.cast per vote.
 void wsis_consumer_set_ignores (wsis_consumer_t *self, const char *const *types);
 
 //  Live events applied in one transaction at most (default 1024).

@@ -21,6 +21,12 @@ s_duplicate (const void *key)
     return wsis_strdup ((const char *) key);
 }
 
+static int
+s_compare (const void *key, const void *other)
+{
+    return strcmp ((const char *) key, (const char *) other);
+}
+
 wsis_retry_t *
 wsis_retry_new (wsis_store_t *store, int64_t now, int64_t ttl_ms)
 {
@@ -41,6 +47,7 @@ wsis_retry_new (wsis_store_t *store, int64_t now, int64_t ttl_ms)
     self->uncommitted = zlistx_new ();
     zlistx_set_destructor (self->uncommitted, (zlistx_destructor_fn *) zstr_free);
     zlistx_set_duplicator (self->uncommitted, s_duplicate);
+    zlistx_set_comparator (self->uncommitted, s_compare);
 
     wsis_retry_expire (self, now);
     sqlite3_stmt *stmt = wsis_store_stmt (store, "SELECT rowid, key FROM replies");
@@ -118,6 +125,12 @@ wsis_retry_store (wsis_retry_t *self, const char *key, int64_t now,
                    (void *) (intptr_t) sqlite3_last_insert_rowid (wsis_store_db (self->store)));
     zlistx_add_end (self->uncommitted, (void *) key);
     return 0;
+}
+
+bool
+wsis_retry_pending (wsis_retry_t *self, const char *key)
+{
+    return zlistx_find (self->uncommitted, (void *) key) != NULL;
 }
 
 void

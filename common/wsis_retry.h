@@ -16,6 +16,7 @@
 
 #include "wsis_store.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,10 @@ void *wsis_retry_find (wsis_retry_t *self, const char *key, size_t *size);
 //  Stores the reply frame in the caller's open transaction. 0 or -1.
 int wsis_retry_store (wsis_retry_t *self, const char *key, int64_t now,
                         const void *reply, size_t size);
+
+//  Whether the reply under key was stored in the open transaction, so it
+//  is only as durable as that transaction's commit.
+bool wsis_retry_pending (wsis_retry_t *self, const char *key);
 
 //  After the transaction: keep (commit) or forget (abort) what was stored.
 void wsis_retry_commit (wsis_retry_t *self);

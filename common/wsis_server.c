@@ -230,13 +230,34 @@ s_handle (wsis_server_t *self, item_t *item, wsis_reply_t *reply)
             stored = wsis_retry_find (self->retry, key, &stored_size);
         }
         if (stored) {
-            //  A resend: the first execution's reply, and nothing runs again.
+            //  A resend: the first execution's reply, and nothing runs
+            //  again. When the first ran earlier in this same batch, that
+            //  reply is on disk only if the commit succeeds, so the
+            //  resend must be told `unavailable` with it if it fails.
             msgpack_sbuffer_write (&item->reply, stored, stored_size);
             free (stored);
+            item->wrote = wsis_retry_pending (self->retry, key);
         }
         else
             s_run (self, item, op, &request, stores? key: NULL, reply);
     }
+    wsis_request_release (&request);
+}
+
+//  A request answered without being run still echoes its id, when it
+//  can be read (docs/protocol.md, "Framing and limits"): a client that
+//  has several requests in flight matches replies by id.
+static void
+s_read_id (wsis_server_t *self, item_t *item)
+{
+    zframe_t *frame = zmsg_last (item->msg);
+    if (zframe_size (frame) > self->max_request)
+        return;
+    wsis_request_t request;
+    wsis_error_t error;
+    wsis_request_decode (&request, zframe_data (frame), zframe_size (frame),
+                         &self->limits, &error);
+    snprintf (item->id, sizeof item->id, "%s", request.id);
     wsis_request_release (&request);
 }
 
@@ -285,6 +306,7 @@ wsis_server_process (wsis_server_t *self)
             s_handle (self, &self->items [i], &reply);
         else {
             self->requests++;
+            s_read_id (self, &self->items [i]);
             s_fail (self, &self->items [i], "unavailable", NULL, "the store is not available");
         }
     }

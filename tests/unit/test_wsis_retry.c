@@ -240,14 +240,18 @@ test_store_find (void **state)
     assert_int_equal (wsis_store_begin (fixture->store), 0);
     const char reply [] = "\x84\xa1v\x01\xa2id\xa5req-1\xa2ok\xc3\xa4" "body\x80";
     assert_int_equal (wsis_retry_store (fixture->replies, key, T0, reply, sizeof reply - 1), 0);
-    //  Within the same batch: a resend in the same drain finds it
+    //  Within the same batch: a resend in the same drain finds it, and
+    //  is told it is not durable yet
     s_expect_bytes (fixture, key, reply, sizeof reply - 1);
+    assert_true (wsis_retry_pending (fixture->replies, key));
     //  A different frame under the same id does not
     s_expect_none (fixture, other);
+    assert_false (wsis_retry_pending (fixture->replies, other));
     s_commit (fixture);
 
     //  After the commit
     s_expect_bytes (fixture, key, reply, sizeof reply - 1);
+    assert_false (wsis_retry_pending (fixture->replies, key));
     assert_int_equal (wsis_retry_size (fixture->replies), 1);
     s_expect_none (fixture, other);
 
@@ -283,8 +287,11 @@ test_abort (void **state)
     assert_int_equal (wsis_retry_store (fixture->replies, dropped, T0, "lost", 4), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, again, T0, "lost too", 8), 0);
     s_expect_reply (fixture, dropped, "lost");
+    assert_true (wsis_retry_pending (fixture->replies, again));
+    assert_false (wsis_retry_pending (fixture->replies, kept));
     assert_int_equal (wsis_retry_size (fixture->replies), 3);
     s_rollback (fixture);
+    assert_false (wsis_retry_pending (fixture->replies, again));
 
     s_expect_none (fixture, dropped);
     s_expect_none (fixture, again);
