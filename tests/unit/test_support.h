@@ -6,6 +6,12 @@
     other's databases. Tests about deadlines write their instants as
     RFC 3339 text and turn them into milliseconds here.
 
+    A test of a module that keeps its state in a store (the cursor, the
+    outbox, the stored replies) embeds a test_store_t as the first member
+    of its own fixture: the store, in memory or in a file of that folder,
+    opened and closed around the module the way a service does it, and
+    reopened to check what survives a restart.
+
     Everything is static inline: each test is one .c file linked on its
     own against libwsis, with no test library beside it.
 */
@@ -27,6 +33,7 @@
 #include <msgpack.h>
 
 #include "wsis_clock.h"
+#include "wsis_store.h"
 
 //  Makes a new empty folder /tmp/<name>_XXXXXX and writes its path into
 //  buffer. Returns 0, or -1 (buffer then empty) when the path does not
@@ -87,6 +94,144 @@ test_unpack_whole (msgpack_unpacked *unpacked, const msgpack_sbuffer *buffer)
                       MSGPACK_UNPACK_SUCCESS);
     assert_int_equal (offset, buffer->size);
     assert_int_equal (unpacked->data.type, MSGPACK_OBJECT_MAP);
+}
+
+//  --------------------------------------------------------------------------
+//  A store for a test, in memory or in a file of its own temp folder
+
+typedef struct _test_store_t test_store_t;
+
+//  Opens or closes what a test keeps on the store (the module under test).
+//  self is the test's own fixture, whose first member is the test_store_t.
+typedef void (test_store_fn) (test_store_t *self);
+
+//  What a test's fixture is, beyond the store: one constant per test file
+typedef struct {
+    const char *name;           //  the temp folder is /tmp/<name>_XXXXXX
+    size_t size;                //  sizeof the test's fixture
+    test_store_fn *on_open;     //  called after the store opens, or NULL
+    test_store_fn *on_close;    //  called before the store closes, or NULL
+} test_store_def_t;
+
+struct _test_store_t {
+    const test_store_def_t *def;
+    char dir [64];              //  the temp folder; empty for :memory:
+    char path [128];            //  dir/file, the store's file; empty for :memory:
+    wsis_store_t *store;        //  NULL while closed
+};
+
+//  Writes the path of name in the fixture's temp folder into buffer and
+//  returns buffer. The test chose the name, so it must fit.
+static inline char *
+test_store_file (const test_store_t *self, char *buffer, size_t size, const char *name)
+{
+    int length = snprintf (buffer, size, "%s/%s", self->dir, name);
+    assert_true (length > 0 && (size_t) length < size);
+    return buffer;
+}
+
+//  Makes a test's fixture of def->size bytes, zeroed. With a file name it
+//  gets a temp folder of its own and its store will be path = dir/file;
+//  without, the store will be in memory. The store is not open yet, so
+//  the test can first set what on_open reads, or open stores of its own
+//  on path. NULL when the folder cannot be made. Destroy with
+//  test_store_destroy.
+static inline test_store_t *
+test_store_new (const test_store_def_t *def, const char *file)
+{
+    assert_true (def->size >= sizeof (test_store_t));
+    test_store_t *self = (test_store_t *) calloc (1, def->size);
+    if (!self)
+        return NULL;
+    self->def = def;
+    if (file) {
+        if (test_tempdir_make (self->dir, sizeof self->dir, def->name)) {
+            free (self);
+            return NULL;
+        }
+        test_store_file (self, self->path, sizeof self->path, file);
+    }
+    return self;
+}
+
+//  Opens the store (no schema: each module makes its own tables), then
+//  what the test keeps on it
+static inline void
+test_store_open (test_store_t *self)
+{
+    char *error = NULL;
+    self->store = wsis_store_open (self->dir [0]? self->path: ":memory:", NULL, &error);
+    if (!self->store) {
+        print_error ("cannot open the store: %s\n", error? error: "(no error)");
+        free (error);
+        fail ();
+    }
+    assert_null (error);
+    if (self->def->on_open)
+        self->def->on_open (self);
+}
+
+//  Closes what the test keeps on the store first, since a module holds a
+//  pointer to the store, then the store. A transaction left open is
+//  rolled back, as when a process stops. Closing what is closed does
+//  nothing, if on_close accepts that too.
+static inline void
+test_store_close (test_store_t *self)
+{
+    if (self->def->on_close)
+        self->def->on_close (self);
+    wsis_store_destroy (&self->store);
+}
+
+//  Closes and opens again on the same file, as a restart does, so a test
+//  can check what was committed is found and what was not is gone. A
+//  store in memory would come back empty: only a store in a file reopens.
+static inline void
+test_store_reopen (test_store_t *self)
+{
+    assert_true (self->dir [0]);
+    test_store_close (self);
+    test_store_open (self);
+}
+
+//  Closes, removes the temp folder and what SQLite left in it, frees the
+//  fixture and nulls *self_p. Returns 0, or -1 when the folder could not
+//  be removed.
+static inline int
+test_store_destroy (test_store_t **self_p)
+{
+    int rc = 0;
+    if (self_p && *self_p) {
+        test_store_t *self = *self_p;
+        test_store_close (self);
+        if (self->dir [0])
+            rc = test_tempdir_remove (self->dir);
+        free (self);
+        *self_p = NULL;
+    }
+    return rc;
+}
+
+//  For a cmocka setup: a new fixture with its store open, in memory when
+//  file is NULL, else in that file of its temp folder
+static inline int
+test_store_setup (void **state, const test_store_def_t *def, const char *file)
+{
+    test_store_t *self = test_store_new (def, file);
+    if (!self)
+        return -1;
+    *state = self;
+    test_store_open (self);
+    return 0;
+}
+
+//  A cmocka teardown for any fixture made by test_store_new
+static inline int
+test_store_teardown (void **state)
+{
+    test_store_t *self = (test_store_t *) *state;
+    *state = NULL;
+    return test_store_destroy (&self);
 }
 
 #endif

@@ -73,21 +73,23 @@ static const char *const s_env_names [] = {
 #define ENV_COUNT (sizeof (s_env_names) / sizeof (s_env_names [0]))
 
 typedef struct {
-    char dir [64];
-    char path [128];            //  dir/wsis.cfg, written by s_write
+    test_store_t base;          //  first: the temp folder, and path = dir/wsis.cfg
+                                //  for s_write; no store is opened
     char *saved [ENV_COUNT];    //  the caller's environment
     char cwd [PATH_MAX];        //  the caller's working directory
 } fixture_t;
 
+static const test_store_def_t s_fixture = {
+    "test_wsis_config", sizeof (fixture_t), NULL, NULL
+};
+
 static int
 s_setup (void **state)
 {
-    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
+    fixture_t *fixture = (fixture_t *) test_store_new (&s_fixture, "wsis.cfg");
     if (!fixture)
         return -1;
-    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_config"))
-        return -1;
-    snprintf (fixture->path, sizeof fixture->path, "%s/wsis.cfg", fixture->dir);
+    *state = fixture;
     if (!getcwd (fixture->cwd, sizeof fixture->cwd))
         return -1;
     for (size_t index = 0; index < ENV_COUNT; index++) {
@@ -95,7 +97,6 @@ s_setup (void **state)
         fixture->saved [index] = value? strdup (value): NULL;
         unsetenv (s_env_names [index]);
     }
-    *state = fixture;
     return 0;
 }
 
@@ -114,23 +115,20 @@ s_teardown (void **state)
     //  here, also when it failed there, and what it made is removed
     int rc = chdir (fixture->cwd);
     char inner [160];
-    snprintf (inner, sizeof inner, "%s/configs/wsis.cfg", fixture->dir);
-    unlink (inner);
-    snprintf (inner, sizeof inner, "%s/configs", fixture->dir);
-    rmdir (inner);
-    rc |= test_tempdir_remove (fixture->dir);
-    free (fixture);
+    unlink (test_store_file (&fixture->base, inner, sizeof inner, "configs/wsis.cfg"));
+    rmdir (test_store_file (&fixture->base, inner, sizeof inner, "configs"));
+    rc |= test_store_teardown (state);
     return rc;
 }
 
 static const char *
 s_write (fixture_t *fixture, const char *text)
 {
-    FILE *file = fopen (fixture->path, "w");
+    FILE *file = fopen (fixture->base.path, "w");
     assert_non_null (file);
     fputs (text, file);
     fclose (file);
-    return fixture->path;
+    return fixture->base.path;
 }
 
 static wsis_config_t *
@@ -292,7 +290,7 @@ test_unknown_option (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     s_load_fails (s_write (fixture, "wsis\n    nonsense = 1\n"),
-                  "unknown option", "'wsis/nonsense'", fixture->path);
+                  "unknown option", "'wsis/nonsense'", fixture->base.path);
     //  A known name in the wrong section
     s_load_fails (s_write (fixture, "voting\n    heartbeat_ms = 1000\n"),
                   "unknown option", "voting/heartbeat_ms", NULL);
@@ -323,7 +321,7 @@ test_bad_values (void **state)
         char text [256];
         snprintf (text, sizeof text, "%.*s\n    %s = %s\n", (int) (slash - option), option,
                   slash + 1, *value? value: "\"\"");
-        s_load_fails (s_write (fixture, text), option, s_bad_values [index].why, fixture->path);
+        s_load_fails (s_write (fixture, text), option, s_bad_values [index].why, fixture->base.path);
     }
     //  A name without a value is an empty one
     s_load_fails (s_write (fixture, "voting\n    port\n"), "voting/port", "not an integer", NULL);
@@ -428,15 +426,15 @@ test_missing_file (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     char path [160];
-    snprintf (path, sizeof path, "%s/no-such.cfg", fixture->dir);
+    test_store_file (&fixture->base, path, sizeof path, "no-such.cfg");
     s_load_fails (path, path, "cannot read", NULL);
     //  A folder is not a file
-    s_load_fails (fixture->dir, fixture->dir, "cannot read", NULL);
+    s_load_fails (fixture->base.dir, fixture->base.dir, "cannot read", NULL);
     //  A file that is not ZPL: an unterminated quote, a bad indent
     s_load_fails (s_write (fixture, "wsis\n    data_dir = \"var\n"),
-                  fixture->path, "cannot read or parse", NULL);
+                  fixture->base.path, "cannot read or parse", NULL);
     s_load_fails (s_write (fixture, "wsis\n  data_dir = var\n"),
-                  fixture->path, "cannot read or parse", NULL);
+                  fixture->base.path, "cannot read or parse", NULL);
 }
 
 static void
@@ -486,7 +484,7 @@ test_path (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     //  The folder the program runs in has no configs/wsis.cfg
-    assert_int_equal (chdir (fixture->dir), 0);
+    assert_int_equal (chdir (fixture->base.dir), 0);
     assert_null (wsis_config_path (NULL));
     assert_string_equal (wsis_config_path ("given.cfg"), "given.cfg");
     setenv ("WSIS_CONFIG", "/etc/wsis/from-env.cfg", 1);

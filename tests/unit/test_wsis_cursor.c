@@ -20,64 +20,42 @@
 
 
 typedef struct {
-    char dir [64];
-    char path [128];
-    wsis_store_t *store;
+    test_store_t base;          //  first: the store the cursor keeps its rows in
     wsis_cursor_t *cursor;
 } fixture_t;
 
+//  A cursor is made on each opening of the store, as a service makes one
+//  at start: it knows nothing until its sources are followed again
 static void
-s_open (fixture_t *fixture, const char *path)
+s_open (test_store_t *base)
 {
-    char *error = NULL;
-    fixture->store = wsis_store_open (path, NULL, &error);
-    assert_non_null (fixture->store);
-    assert_null (error);
-    fixture->cursor = wsis_cursor_new (fixture->store);
+    fixture_t *fixture = (fixture_t *) base;
+    fixture->cursor = wsis_cursor_new (base->store);
     assert_non_null (fixture->cursor);
 }
 
 static void
-s_close (fixture_t *fixture)
+s_close (test_store_t *base)
 {
+    fixture_t *fixture = (fixture_t *) base;
     wsis_cursor_destroy (&fixture->cursor);
     assert_null (fixture->cursor);
-    wsis_store_destroy (&fixture->store);
 }
+
+static const test_store_def_t s_fixture = {
+    "test_wsis_cursor", sizeof (fixture_t), s_open, s_close
+};
 
 static int
 s_setup_memory (void **state)
 {
-    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
-    if (!fixture)
-        return -1;
-    s_open (fixture, ":memory:");
-    *state = fixture;
-    return 0;
+    return test_store_setup (state, &s_fixture, NULL);
 }
 
 static int
 s_setup_file (void **state)
 {
-    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
-    if (!fixture)
-        return -1;
-    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_cursor"))
-        return -1;
-    snprintf (fixture->path, sizeof fixture->path, "%s/cursor.db", fixture->dir);
-    s_open (fixture, fixture->path);
-    *state = fixture;
-    return 0;
-}
-
-static int
-s_teardown (void **state)
-{
-    fixture_t *fixture = (fixture_t *) *state;
-    s_close (fixture);
-    int rc = fixture->dir [0]? test_tempdir_remove (fixture->dir): 0;
-    free (fixture);
-    return rc;
+    return test_store_setup (state, &s_fixture, "cursor.db");
 }
 
 //  Applies seq of source in its own transaction, as a consumer does
@@ -85,9 +63,9 @@ static void
 s_apply (fixture_t *fixture, const char *source, uint64_t seq)
 {
     assert_int_equal (wsis_cursor_check (fixture->cursor, source, seq), WSIS_CURSOR_NEXT);
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, source, seq), 0);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    assert_int_equal (wsis_store_commit (fixture->base.store), 0);
     wsis_cursor_commit (fixture->cursor);
 }
 
@@ -96,7 +74,7 @@ s_apply (fixture_t *fixture, const char *source, uint64_t seq)
 static void
 s_rollback (fixture_t *fixture)
 {
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    assert_int_equal (wsis_store_rollback (fixture->base.store), 0);
     wsis_cursor_abort (fixture->cursor);
 }
 
@@ -164,7 +142,7 @@ test_advance_one_step (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     assert_int_equal (wsis_cursor_follow (fixture->cursor, "voting"), 0);
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
 
     //  Past a gap, backwards, the same one twice, a foreign source: refused
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "voting", 2), -1);
@@ -180,11 +158,11 @@ test_advance_one_step (void **state)
     assert_int_equal (wsis_cursor_applied (fixture->cursor, "voting"), 2);
 
     //  The row is written in the open transaction
-    assert_int_equal (wsis_store_int (fixture->store,
+    assert_int_equal (wsis_store_int (fixture->base.store,
         "SELECT last_seq FROM cursor WHERE source = 'voting'", -1), 2);
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    assert_int_equal (wsis_store_commit (fixture->base.store), 0);
     wsis_cursor_commit (fixture->cursor);
-    assert_int_equal (wsis_store_int (fixture->store,
+    assert_int_equal (wsis_store_int (fixture->base.store,
         "SELECT applied FROM cursor WHERE source = 'voting'", -1), 2);
 }
 
@@ -197,7 +175,7 @@ test_abort (void **state)
     s_apply (fixture, "submissions", 1);
 
     //  A batch that moves both sources, then fails
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "submissions", 2), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "submissions", 3), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "nominations", 1), 0);
@@ -212,9 +190,9 @@ test_abort (void **state)
     assert_int_equal (wsis_cursor_check (fixture->cursor, "submissions", 2), WSIS_CURSOR_NEXT);
     assert_int_equal (wsis_cursor_check (fixture->cursor, "nominations", 1), WSIS_CURSOR_NEXT);
     //  The database agrees
-    assert_int_equal (wsis_store_int (fixture->store,
+    assert_int_equal (wsis_store_int (fixture->base.store,
         "SELECT last_seq FROM cursor WHERE source = 'submissions'", -1), 1);
-    assert_int_equal (wsis_store_int (fixture->store,
+    assert_int_equal (wsis_store_int (fixture->base.store,
         "SELECT count(*) FROM cursor WHERE source = 'nominations'", -1), 0);
 
     //  The same events apply again, once
@@ -239,11 +217,10 @@ test_persistence (void **state)
     s_apply (fixture, "voting", 1);
 
     //  Applied but never committed when the process stops
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "voting", 2), 0);
-    s_close (fixture);
+    test_store_reopen (&fixture->base);
 
-    s_open (fixture, fixture->path);
     //  Nothing is known before following
     assert_int_equal (wsis_cursor_last_seq (fixture->cursor, "submissions"), 0);
     assert_int_equal (wsis_cursor_check (fixture->cursor, "submissions", 6), WSIS_CURSOR_FOREIGN);
@@ -266,8 +243,7 @@ test_persistence (void **state)
     assert_int_equal (wsis_cursor_applied (fixture->cursor, "voting"), 1);
 
     s_apply (fixture, "voting", 2);
-    s_close (fixture);
-    s_open (fixture, fixture->path);
+    test_store_reopen (&fixture->base);
     assert_int_equal (wsis_cursor_follow (fixture->cursor, "voting"), 0);
     assert_int_equal (wsis_cursor_last_seq (fixture->cursor, "voting"), 2);
     assert_int_equal (wsis_cursor_applied (fixture->cursor, "voting"), 2);
@@ -305,7 +281,7 @@ test_lag (void **state)
     assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 1);
 
     //  A rolled back batch lags again
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "submissions", 13), 0);
     assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 0);
     s_rollback (fixture);
@@ -338,16 +314,16 @@ test_advance_fails (void **state)
     fixture_t *fixture = (fixture_t *) *state;
     assert_int_equal (wsis_cursor_follow (fixture->cursor, "submissions"), 0);
     s_apply (fixture, "submissions", 1);
-    assert_int_equal (wsis_store_exec (fixture->store,
+    assert_int_equal (wsis_store_exec (fixture->base.store,
         "CREATE TRIGGER refuse BEFORE UPDATE ON cursor"
         " BEGIN SELECT RAISE (ABORT, 'database is full'); END"), 0);
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_cursor_advance (fixture->cursor, "submissions", 2), -1);
     assert_int_equal (wsis_cursor_last_seq (fixture->cursor, "submissions"), 1);
     assert_int_equal (wsis_cursor_applied (fixture->cursor, "submissions"), 1);
     assert_int_equal (wsis_cursor_check (fixture->cursor, "submissions", 2), WSIS_CURSOR_NEXT);
     s_rollback (fixture);
-    assert_int_equal (wsis_store_exec (fixture->store, "DROP TRIGGER refuse"), 0);
+    assert_int_equal (wsis_store_exec (fixture->base.store, "DROP TRIGGER refuse"), 0);
     s_apply (fixture, "submissions", 2);
 }
 
@@ -364,14 +340,14 @@ int
 main (void)
 {
     const struct CMUnitTest tests [] = {
-        cmocka_unit_test_setup_teardown (test_follow, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_verdicts, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_advance_one_step, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_abort, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_persistence, s_setup_file, s_teardown),
-        cmocka_unit_test_setup_teardown (test_lag, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_applied_total, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_advance_fails, s_setup_memory, s_teardown),
+        cmocka_unit_test_setup_teardown (test_follow, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_verdicts, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_advance_one_step, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_abort, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_persistence, s_setup_file, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_lag, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_applied_total, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_advance_fails, s_setup_memory, test_store_teardown),
         cmocka_unit_test (test_destroy),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -27,9 +27,7 @@
 
 
 typedef struct {
-    char dir [64];
-    char path [128];
-    wsis_store_t *store;
+    test_store_t base;          //  first: the store, in a file of its temp folder
     wsis_outbox_t *outbox;
     zsock_t *publisher;         //  what the outbox publishes on
     zsock_t *subscriber;        //  what the test reads
@@ -37,26 +35,36 @@ typedef struct {
 
 static int s_endpoint_count;
 
+//  An outbox is made on each opening of the store, as a service makes one
+//  at start, and publishes on the same socket: what the outbox of a
+//  restarted process publishes reaches the same subscriber
+static void
+s_open (test_store_t *base)
+{
+    fixture_t *fixture = (fixture_t *) base;
+    fixture->outbox = wsis_outbox_new (base->store, "voting");
+    assert_non_null (fixture->outbox);
+    wsis_outbox_set_socket (fixture->outbox, fixture->publisher);
+}
+
+static void
+s_close (test_store_t *base)
+{
+    fixture_t *fixture = (fixture_t *) base;
+    wsis_outbox_destroy (&fixture->outbox);
+}
+
+static const test_store_def_t s_fixture = {
+    "test_wsis_outbox", sizeof (fixture_t), s_open, s_close
+};
+
 static int
 s_setup (void **state)
 {
-    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
+    fixture_t *fixture = (fixture_t *) test_store_new (&s_fixture, "outbox.db");
     if (!fixture)
         return -1;
-    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_outbox"))
-        return -1;
-    snprintf (fixture->path, sizeof fixture->path, "%s/outbox.db", fixture->dir);
-
-    char *error = NULL;
-    fixture->store = wsis_store_open (fixture->path, NULL, &error);
-    if (!fixture->store) {
-        free (error);
-        return -1;
-    }
-    fixture->outbox = wsis_outbox_new (fixture->store, "voting");
-    if (!fixture->outbox)
-        return -1;
-
+    *state = fixture;
     char endpoint [64];
     snprintf (endpoint, sizeof endpoint, "inproc://test-outbox-%d", s_endpoint_count++);
     fixture->subscriber = zsock_new (ZMQ_PAIR);
@@ -66,8 +74,7 @@ s_setup (void **state)
     ||  zsock_connect (fixture->publisher, "%s", endpoint) != 0)
         return -1;
     zsock_set_rcvtimeo (fixture->subscriber, 2000);
-    wsis_outbox_set_socket (fixture->outbox, fixture->publisher);
-    *state = fixture;
+    test_store_open (&fixture->base);
     return 0;
 }
 
@@ -75,13 +82,11 @@ static int
 s_teardown (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    wsis_outbox_destroy (&fixture->outbox);
-    wsis_store_destroy (&fixture->store);
+    //  The outbox goes before the socket it publishes on
+    test_store_close (&fixture->base);
     zsock_destroy (&fixture->publisher);
     zsock_destroy (&fixture->subscriber);
-    int rc = test_tempdir_remove (fixture->dir);
-    free (fixture);
-    return rc;
+    return test_store_teardown (state);
 }
 
 //  Appends an event of type with body {n: number}
@@ -155,7 +160,7 @@ s_expect_nothing (fixture_t *fixture)
 static void
 s_commit (fixture_t *fixture)
 {
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    assert_int_equal (wsis_store_commit (fixture->base.store), 0);
     wsis_outbox_flush (fixture->outbox);
 }
 
@@ -163,14 +168,14 @@ s_commit (fixture_t *fixture)
 static void
 s_rollback (fixture_t *fixture)
 {
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    assert_int_equal (wsis_store_rollback (fixture->base.store), 0);
     wsis_outbox_abort (fixture->outbox);
 }
 
 static int64_t
 s_rows (fixture_t *fixture)
 {
-    return wsis_store_int (fixture->store, "SELECT count(*) FROM outbox", -1);
+    return wsis_store_int (fixture->base.store, "SELECT count(*) FROM outbox", -1);
 }
 
 
@@ -183,7 +188,7 @@ test_append_flush (void **state)
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 0);
     assert_int_equal (wsis_outbox_committed_seq (fixture->outbox), 0);
 
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 1000, 10), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 1001, 11), 0);
     assert_int_equal (s_append (fixture->outbox, "voting.closed", 1002, 12), 0);
@@ -203,7 +208,7 @@ test_append_flush (void **state)
 
     //  The rows carry the same envelopes
     assert_int_equal (s_rows (fixture), 3);
-    assert_int_equal (wsis_store_int (fixture->store,
+    assert_int_equal (wsis_store_int (fixture->base.store,
         "SELECT ts FROM outbox WHERE seq = 2", -1), 1001);
 
     //  A second flush publishes nothing again
@@ -212,13 +217,13 @@ test_append_flush (void **state)
     assert_int_equal (wsis_outbox_published (fixture->outbox), 3);
 
     //  The next batch goes on from 4
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 1003, 13), 0);
     s_commit (fixture);
     assert_int_equal (s_receive (fixture, "vote.cast", 4), 13);
 
     //  An empty body is packed as {}
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_outbox_append (fixture->outbox, "sys.empty", 5, NULL, 0), 0);
     s_commit (fixture);
     assert_true (s_receive (fixture, "sys.empty", 5) == UINT64_MAX);
@@ -230,7 +235,7 @@ test_abort (void **state)
     fixture_t *fixture = (fixture_t *) *state;
 
     //  A rolled back batch takes its seqs back: the next append reuses them
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 1, 100), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 2, 101), 0);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 2);
@@ -242,7 +247,7 @@ test_abort (void **state)
     s_expect_nothing (fixture);
     assert_int_equal (wsis_outbox_published (fixture->outbox), 0);
 
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "stakeholder.registered", 3, 200), 0);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
     s_commit (fixture);
@@ -250,49 +255,49 @@ test_abort (void **state)
     s_expect_nothing (fixture);
 
     //  After committed events, abort goes back to the last committed one
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 4, 300), 0);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 2);
     s_rollback (fixture);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
     assert_int_equal (wsis_outbox_committed_seq (fixture->outbox), 1);
 
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 5, 301), 0);
     s_commit (fixture);
     assert_int_equal (s_receive (fixture, "vote.cast", 2), 301);
     assert_int_equal (s_rows (fixture), 2);
-    assert_int_equal (wsis_store_int (fixture->store, "SELECT max(seq) FROM outbox", -1), 2);
+    assert_int_equal (wsis_store_int (fixture->base.store, "SELECT max(seq) FROM outbox", -1), 2);
 }
 
 static void
 test_mark_rewind (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
 
     //  Request 1 succeeds
     uint64_t mark = wsis_outbox_mark (fixture->outbox);
     assert_int_equal (mark, 0);
-    assert_int_equal (wsis_store_savepoint (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "a", 1, 1), 0);
-    assert_int_equal (wsis_store_savepoint_keep (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint_keep (fixture->base.store), 0);
 
     //  Request 2 appends two events, then fails
     mark = wsis_outbox_mark (fixture->outbox);
     assert_int_equal (mark, 1);
-    assert_int_equal (wsis_store_savepoint (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "b", 2, 2), 0);
     assert_int_equal (s_append (fixture->outbox, "c", 3, 3), 0);
-    assert_int_equal (wsis_store_savepoint_undo (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint_undo (fixture->base.store), 0);
     wsis_outbox_rewind (fixture->outbox, mark);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
 
     //  Request 3 takes seq 2
     mark = wsis_outbox_mark (fixture->outbox);
-    assert_int_equal (wsis_store_savepoint (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "d", 4, 4), 0);
-    assert_int_equal (wsis_store_savepoint_keep (fixture->store), 0);
+    assert_int_equal (wsis_store_savepoint_keep (fixture->base.store), 0);
 
     //  Rewinding to the current mark forgets nothing
     wsis_outbox_rewind (fixture->outbox, wsis_outbox_mark (fixture->outbox));
@@ -352,7 +357,7 @@ s_since (fixture_t *fixture, uint64_t after, int limit, uint64_t *seqs, size_t m
 static void
 s_commit_events (fixture_t *fixture, int count)
 {
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     for (int index = 0; index < count; index++)
         assert_int_equal (s_append (fixture->outbox, "vote.cast", index, (uint64_t) index), 0);
     s_commit (fixture);
@@ -403,7 +408,7 @@ test_since (void **state)
     assert_int_equal (last_seq, 5);
 
     //  Events appended in the open batch are not durable yet: not served
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 6, 6), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 7, 7), 0);
     assert_int_equal (s_since (fixture, 0, 1000, seqs, 16, &count, &last_seq), 0);
@@ -453,17 +458,10 @@ test_reopen (void **state)
         s_receive (fixture, "vote.cast", seq);
 
     //  Appended and never committed when the process stops
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 9, 9), 0);
-    wsis_outbox_destroy (&fixture->outbox);
-    wsis_store_destroy (&fixture->store);
+    test_store_reopen (&fixture->base);
 
-    char *error = NULL;
-    fixture->store = wsis_store_open (fixture->path, NULL, &error);
-    assert_non_null (fixture->store);
-    fixture->outbox = wsis_outbox_new (fixture->store, "voting");
-    assert_non_null (fixture->outbox);
-    wsis_outbox_set_socket (fixture->outbox, fixture->publisher);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 3);
     assert_int_equal (wsis_outbox_committed_seq (fixture->outbox), 3);
 
@@ -490,7 +488,7 @@ test_heartbeat (void **state)
     s_receive (fixture, "vote.cast", 2);
 
     //  An open batch does not move what the heartbeat announces
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 3, 3), 0);
     wsis_outbox_heartbeat (fixture->outbox, 123456);
 
@@ -523,11 +521,10 @@ test_heartbeat (void **state)
     assert_int_equal (s_rows (fixture), 3);
 
     //  A large last_seq fits
-    assert_int_equal (wsis_store_exec (fixture->store,
+    assert_int_equal (wsis_store_exec (fixture->base.store,
         "INSERT INTO outbox VALUES (9223372036854775806, 't', 0, x'80')"), 0);
-    wsis_outbox_destroy (&fixture->outbox);
-    fixture->outbox = wsis_outbox_new (fixture->store, "voting");
-    wsis_outbox_set_socket (fixture->outbox, fixture->publisher);
+    s_close (&fixture->base);
+    s_open (&fixture->base);
     wsis_outbox_heartbeat (fixture->outbox, 0);
     msg = zmsg_recv (fixture->subscriber);
     assert_non_null (msg);
@@ -585,31 +582,31 @@ test_append_fails (void **state)
 
     //  A seq taken behind the outbox's back: the insert fails, nothing
     //  moves, nothing is published
-    assert_int_equal (wsis_store_exec (fixture->store,
+    assert_int_equal (wsis_store_exec (fixture->base.store,
         "INSERT INTO outbox VALUES (2, 'intruder', 0, x'80')"), 0);
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (s_append (fixture->outbox, "vote.cast", 2, 2), -1);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
     s_rollback (fixture);
     wsis_outbox_flush (fixture->outbox);
     s_expect_nothing (fixture);
-    assert_int_equal (wsis_store_exec (fixture->store, "DELETE FROM outbox WHERE seq = 2"), 0);
+    assert_int_equal (wsis_store_exec (fixture->base.store, "DELETE FROM outbox WHERE seq = 2"), 0);
 
     //  A full database
-    assert_int_equal (wsis_store_exec (fixture->store, "PRAGMA max_page_count = 1"), 0);
-    int64_t pages = wsis_store_int (fixture->store, "PRAGMA page_count", 0);
+    assert_int_equal (wsis_store_exec (fixture->base.store, "PRAGMA max_page_count = 1"), 0);
+    int64_t pages = wsis_store_int (fixture->base.store, "PRAGMA page_count", 0);
     char pragma [64];
     snprintf (pragma, sizeof pragma, "PRAGMA max_page_count = %lld", (long long) pages);
-    assert_int_equal (wsis_store_exec (fixture->store, pragma), 0);
+    assert_int_equal (wsis_store_exec (fixture->base.store, pragma), 0);
     char big [8192];
     memset (big, 0, sizeof big);
     big [0] = (char) 0x81;          //  {"": bin 8 KiB}, roughly
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     int rc = 0;
     for (int index = 0; index < 50 && rc == 0; index++)
         rc = wsis_outbox_append (fixture->outbox, "vote.cast", 3, big, sizeof big);
     assert_int_equal (rc, -1);
-    wsis_store_rollback (fixture->store);
+    wsis_store_rollback (fixture->base.store);
     wsis_outbox_abort (fixture->outbox);
     assert_int_equal (wsis_outbox_last_seq (fixture->outbox), 1);
     wsis_outbox_flush (fixture->outbox);
@@ -624,7 +621,7 @@ test_since_gap (void **state)
     //  list with a hole that a consumer would take as complete
     fixture_t *fixture = (fixture_t *) *state;
     s_commit_events (fixture, 4);
-    assert_int_equal (wsis_store_exec (fixture->store, "DELETE FROM outbox WHERE seq = 2"), 0);
+    assert_int_equal (wsis_store_exec (fixture->base.store, "DELETE FROM outbox WHERE seq = 2"), 0);
     uint64_t seqs [8];
     size_t count;
     uint64_t last_seq;

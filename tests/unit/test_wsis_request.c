@@ -265,6 +265,37 @@ s_str_is (const msgpack_object *obj, const char *text)
     return wsis_msg_str_equals (obj, text);
 }
 
+//  The body is a map of size pairs: handlers get a map even when the
+//  frame had no body, never NULL
+static void
+s_expect_body_size (const wsis_request_t *request, uint32_t size)
+{
+    assert_non_null (request->body);
+    assert_int_equal (request->body->type, MSGPACK_OBJECT_MAP);
+    assert_int_equal (request->body->via.map.size, size);
+}
+
+//  What a decoded request must hold, but for the contents of its body
+typedef struct {
+    const char *id;
+    const char *op;
+    const char *actor_id;
+    wsis_role_t role;
+    bool has_actor_role;
+    uint32_t body_size;
+} expected_t;
+
+static void
+s_expect_request (const wsis_request_t *request, const expected_t *expected)
+{
+    assert_string_equal (request->id, expected->id);
+    assert_string_equal (request->op, expected->op);
+    assert_string_equal (request->actor_id, expected->actor_id);
+    assert_int_equal (request->role, expected->role);
+    assert_int_equal (request->has_actor_role, expected->has_actor_role);
+    s_expect_body_size (request, expected->body_size);
+}
+
 
 //  --------------------------------------------------------------------------
 //  Requests that decode
@@ -279,14 +310,9 @@ test_request_valid (void **state)
     wsis_request_t request;
     wsis_error_t error;
     assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
-    assert_string_equal (request.id, "req-1");
-    assert_string_equal (request.op, "vote.cast");
-    assert_string_equal (request.actor_id, "u-42");
-    assert_int_equal (request.role, WSIS_ROLE_STAKEHOLDER);
-    assert_true (request.has_actor_role);
-    assert_non_null (request.body);
-    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
-    assert_int_equal (request.body->via.map.size, 2);
+    s_expect_request (&request, &(expected_t) {
+        .id = "req-1", .op = "vote.cast", .actor_id = "u-42",
+        .role = WSIS_ROLE_STAKEHOLDER, .has_actor_role = true, .body_size = 2 });
     assert_true (s_str_is (wsis_msg_get (request.body, "call"), "prizes-2022"));
     const msgpack_object *limit = wsis_msg_get (request.body, "limit");
     assert_non_null (limit);
@@ -308,14 +334,9 @@ test_request_minimal (void **state)
     wsis_request_t request;
     wsis_error_t error;
     assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
-    assert_string_equal (request.id, "r");
-    assert_string_equal (request.op, "sys.ping");
-    assert_string_equal (request.actor_id, "");
-    assert_int_equal (request.role, WSIS_ROLE_PUBLIC);
-    assert_false (request.has_actor_role);
-    assert_non_null (request.body);
-    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
-    assert_int_equal (request.body->via.map.size, 0);
+    s_expect_request (&request, &(expected_t) {
+        .id = "r", .op = "sys.ping", .actor_id = "",
+        .role = WSIS_ROLE_PUBLIC, .has_actor_role = false, .body_size = 0 });
     s_release (&request);
     s_frame_release (&frame);
 
@@ -588,17 +609,14 @@ test_request_body_forms (void **state)
     s_frame_init (&frame);
     s_pack_request_with (&frame, "body", NULL);
     assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
-    assert_non_null (request.body);
-    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
-    assert_int_equal (request.body->via.map.size, 0);
+    s_expect_body_size (&request, 0);
     s_release (&request);
     s_frame_release (&frame);
 
     s_frame_init (&frame);
     s_pack_request_with (&frame, "body", pack_nil);
     assert_int_equal (s_decode_frame (&frame, &request, &error), 0);
-    assert_int_equal (request.body->type, MSGPACK_OBJECT_MAP);
-    assert_int_equal (request.body->via.map.size, 0);
+    s_expect_body_size (&request, 0);
     s_release (&request);
     s_frame_release (&frame);
 

@@ -24,63 +24,64 @@
 #define T0      1646092800000LL         //  2022-03-01T00:00:00Z
 
 typedef struct {
-    char dir [64];
-    char path [128];
-    wsis_store_t *store;
+    test_store_t base;          //  first: the store the replies are kept in
     wsis_retry_t *replies;
+    int64_t now;                //  when the replies are loaded: T0, or a restart's time
 } fixture_t;
 
+//  The index is rebuilt from the table on each opening of the store, as a
+//  service does at start, and forgets what is older than the ttl then
 static void
-s_open (fixture_t *fixture, int64_t now)
+s_open (test_store_t *base)
 {
-    char *error = NULL;
-    fixture->store = wsis_store_open (fixture->dir [0]? fixture->path: ":memory:", NULL, &error);
-    assert_non_null (fixture->store);
-    fixture->replies = wsis_retry_new (fixture->store, now, TTL_MS);
+    fixture_t *fixture = (fixture_t *) base;
+    fixture->replies = wsis_retry_new (base->store, fixture->now, TTL_MS);
     assert_non_null (fixture->replies);
 }
 
 static void
-s_close (fixture_t *fixture)
+s_close (test_store_t *base)
 {
+    fixture_t *fixture = (fixture_t *) base;
     wsis_retry_destroy (&fixture->replies);
     assert_null (fixture->replies);
-    wsis_store_destroy (&fixture->store);
+}
+
+static const test_store_def_t s_fixture = {
+    "test_wsis_retry", sizeof (fixture_t), s_open, s_close
+};
+
+//  The store in memory, or in a file of its temp folder; first opened at T0
+static int
+s_setup (void **state, const char *file)
+{
+    fixture_t *fixture = (fixture_t *) test_store_new (&s_fixture, file);
+    if (!fixture)
+        return -1;
+    *state = fixture;
+    fixture->now = T0;
+    test_store_open (&fixture->base);
+    return 0;
 }
 
 static int
 s_setup_memory (void **state)
 {
-    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
-    if (!fixture)
-        return -1;
-    s_open (fixture, T0);
-    *state = fixture;
-    return 0;
+    return s_setup (state, NULL);
 }
 
 static int
 s_setup_file (void **state)
 {
-    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
-    if (!fixture)
-        return -1;
-    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_retry"))
-        return -1;
-    snprintf (fixture->path, sizeof fixture->path, "%s/replies.db", fixture->dir);
-    s_open (fixture, T0);
-    *state = fixture;
-    return 0;
+    return s_setup (state, "replies.db");
 }
 
-static int
-s_teardown (void **state)
+//  The process stops and starts again at now
+static void
+s_restart (fixture_t *fixture, int64_t now)
 {
-    fixture_t *fixture = (fixture_t *) *state;
-    s_close (fixture);
-    int rc = fixture->dir [0]? test_tempdir_remove (fixture->dir): 0;
-    free (fixture);
-    return rc;
+    fixture->now = now;
+    test_store_reopen (&fixture->base);
 }
 
 //  The key of a request frame given as a string
@@ -131,7 +132,7 @@ s_expect_none (fixture_t *fixture, const char *key)
 static int64_t
 s_rows (fixture_t *fixture)
 {
-    return wsis_store_int (fixture->store, "SELECT count(*) FROM replies", -1);
+    return wsis_store_int (fixture->base.store, "SELECT count(*) FROM replies", -1);
 }
 
 //  Commits the batch: the store first, then the index keeps what the
@@ -139,7 +140,7 @@ s_rows (fixture_t *fixture)
 static void
 s_commit (fixture_t *fixture)
 {
-    assert_int_equal (wsis_store_commit (fixture->store), 0);
+    assert_int_equal (wsis_store_commit (fixture->base.store), 0);
     wsis_retry_commit (fixture->replies);
 }
 
@@ -147,7 +148,7 @@ s_commit (fixture_t *fixture)
 static void
 s_rollback (fixture_t *fixture)
 {
-    assert_int_equal (wsis_store_rollback (fixture->store), 0);
+    assert_int_equal (wsis_store_rollback (fixture->base.store), 0);
     wsis_retry_abort (fixture->replies);
 }
 
@@ -156,7 +157,7 @@ static void
 s_store_bytes_committed (fixture_t *fixture, const char *key, int64_t now,
                          const void *reply, size_t size)
 {
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, key, now, reply, size), 0);
     s_commit (fixture);
 }
@@ -237,7 +238,7 @@ test_store_find (void **state)
     assert_int_equal (wsis_retry_size (fixture->replies), 0);
     s_expect_none (fixture, key);
 
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     const char reply [] = "\x84\xa1v\x01\xa2id\xa5req-1\xa2ok\xc3\xa4" "body\x80";
     assert_int_equal (wsis_retry_store (fixture->replies, key, T0, reply, sizeof reply - 1), 0);
     //  Within the same batch: a resend in the same drain finds it, and
@@ -256,7 +257,7 @@ test_store_find (void **state)
     s_expect_none (fixture, other);
 
     //  Several in one batch
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     for (int index = 0; index < 10; index++) {
         char text [32];
         s_numbered (index, other, text, sizeof text);
@@ -283,7 +284,7 @@ test_abort (void **state)
 
     //  A batch that fails: what it stored is forgotten, what was
     //  committed before is not
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, dropped, T0, "lost", 4), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, again, T0, "lost too", 8), 0);
     s_expect_reply (fixture, dropped, "lost");
@@ -301,7 +302,7 @@ test_abort (void **state)
 
     //  The retried batch stores them for real; the rowids freed by the
     //  rollback are reused without confusion
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, again, T0, "third", 5), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, dropped, T0, "second", 6), 0);
     s_commit (fixture);
@@ -363,27 +364,24 @@ test_reopen (void **state)
     s_store_committed (fixture, first, T0, "reply 1");
     s_store_committed (fixture, second, T0 + 60000, "reply 2");
     //  Stored, never committed: the process stops mid-batch
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, open, T0, "reply 3", 7), 0);
-    s_close (fixture);
 
     //  Within the ttl: the index is rebuilt from the table
-    s_open (fixture, T0 + 1000);
+    s_restart (fixture, T0 + 1000);
     assert_int_equal (wsis_retry_size (fixture->replies), 2);
     s_expect_reply (fixture, first, "reply 1");
     s_expect_reply (fixture, second, "reply 2");
     s_expect_none (fixture, open);
-    s_close (fixture);
 
     //  Reopened a day later: the first has expired on load, and is deleted
-    s_open (fixture, T0 + TTL_MS + 1);
+    s_restart (fixture, T0 + TTL_MS + 1);
     assert_int_equal (wsis_retry_size (fixture->replies), 1);
     s_expect_none (fixture, first);
     s_expect_reply (fixture, second, "reply 2");
     assert_int_equal (s_rows (fixture), 1);
-    s_close (fixture);
 
-    s_open (fixture, T0 + TTL_MS + 1);
+    s_restart (fixture, T0 + TTL_MS + 1);
     assert_int_equal (wsis_retry_size (fixture->replies), 1);
     s_expect_reply (fixture, second, "reply 2");
 }
@@ -410,19 +408,19 @@ test_store_fails (void **state)
     fixture_t *fixture = (fixture_t *) *state;
     char key [WSIS_RETRY_KEY_MAX];
     s_key (key, "public", "", "full", "f");
-    assert_int_equal (wsis_store_exec (fixture->store,
+    assert_int_equal (wsis_store_exec (fixture->base.store,
         "CREATE TRIGGER refuse BEFORE INSERT ON replies"
         " BEGIN SELECT RAISE (ABORT, 'database or disk is full'); END"), 0);
-    assert_int_equal (wsis_store_begin (fixture->store), 0);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     assert_int_equal (wsis_retry_store (fixture->replies, key, T0, "r", 1), -1);
     s_expect_none (fixture, key);
     assert_int_equal (wsis_retry_size (fixture->replies), 0);
     s_rollback (fixture);
-    assert_int_equal (wsis_store_exec (fixture->store, "DROP TRIGGER refuse"), 0);
+    assert_int_equal (wsis_store_exec (fixture->base.store, "DROP TRIGGER refuse"), 0);
 
     //  A row that vanished behind the index's back is not found either
     s_store_committed (fixture, key, T0, "r");
-    assert_int_equal (wsis_store_exec (fixture->store, "DELETE FROM replies"), 0);
+    assert_int_equal (wsis_store_exec (fixture->base.store, "DELETE FROM replies"), 0);
     s_expect_none (fixture, key);
 }
 
@@ -440,12 +438,12 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_key),
-        cmocka_unit_test_setup_teardown (test_store_find, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_abort, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_expire, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_reopen, s_setup_file, s_teardown),
-        cmocka_unit_test_setup_teardown (test_binary_reply, s_setup_memory, s_teardown),
-        cmocka_unit_test_setup_teardown (test_store_fails, s_setup_memory, s_teardown),
+        cmocka_unit_test_setup_teardown (test_store_find, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_abort, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_expire, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_reopen, s_setup_file, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_binary_reply, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_store_fails, s_setup_memory, test_store_teardown),
         cmocka_unit_test (test_destroy),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -25,36 +25,19 @@
 
 
 //  --------------------------------------------------------------------------
-//  A temp folder per test
+//  A temp folder per test, with path = dir/test.db in it. The fixture's
+//  own store stays closed: each test opens stores on path itself, since
+//  opening them is what it tests.
 
-typedef struct {
-    char dir [64];
-    char path [128];            //  dir/test.db
-} fixture_t;
+static const test_store_def_t s_fixture = {
+    "test_wsis_store", sizeof (test_store_t), NULL, NULL
+};
 
 static int
 s_setup (void **state)
 {
-    fixture_t *fixture = (fixture_t *) calloc (1, sizeof (fixture_t));
-    if (!fixture)
-        return -1;
-    if (test_tempdir_make (fixture->dir, sizeof fixture->dir, "test_wsis_store")) {
-        free (fixture);
-        return -1;
-    }
-    snprintf (fixture->path, sizeof fixture->path, "%s/test.db", fixture->dir);
-    *state = fixture;
-    return 0;
-}
-
-//  Removes what SQLite made in the folder (db, -wal, -shm), then the folder
-static int
-s_teardown (void **state)
-{
-    fixture_t *fixture = (fixture_t *) *state;
-    int rc = test_tempdir_remove (fixture->dir);
-    free (fixture);
-    return rc;
+    *state = test_store_new (&s_fixture, "test.db");
+    return *state? 0: -1;
 }
 
 static wsis_store_t *
@@ -122,7 +105,7 @@ test_open_memory (void **state)
 static void
 test_open_file (void **state)
 {
-    fixture_t *fixture = (fixture_t *) *state;
+    test_store_t *fixture = (test_store_t *) *state;
     wsis_store_t *store = s_open (fixture->path, NULL);
     struct stat info;
     assert_int_equal (stat (fixture->path, &info), 0);
@@ -166,7 +149,7 @@ test_open_file (void **state)
 static void
 test_migrations (void **state)
 {
-    fixture_t *fixture = (fixture_t *) *state;
+    test_store_t *fixture = (test_store_t *) *state;
     wsis_store_t *store = s_open (fixture->path, SCHEMA_V2);
     assert_int_equal (wsis_store_int (store, "PRAGMA user_version", -1), 2);
     assert_true (s_table_exists (store, "stakeholder"));
@@ -211,7 +194,7 @@ test_migrations (void **state)
 static void
 test_migration_fails (void **state)
 {
-    fixture_t *fixture = (fixture_t *) *state;
+    test_store_t *fixture = (test_store_t *) *state;
     wsis_store_t *store = s_open (fixture->path, SCHEMA_V2);
     wsis_store_destroy (&store);
 
@@ -236,9 +219,8 @@ test_migration_fails (void **state)
     wsis_store_destroy (&store);
 
     //  A fresh file failing at version 2 stays at version 1
-    const char *fresh = "/version1-only.db";
     char path [160];
-    snprintf (path, sizeof path, "%s%s", fixture->dir, fresh);
+    test_store_file (fixture, path, sizeof path, "version1-only.db");
     error = s_open_fails (path,
         "-- version 1\nCREATE TABLE a (x);\n"
         "-- version 2\nCREATE TABLE b (x);\nCREATE TABLE a (x);\n");
@@ -316,7 +298,7 @@ test_statement_cache (void **state)
 static void
 test_transactions (void **state)
 {
-    fixture_t *fixture = (fixture_t *) *state;
+    test_store_t *fixture = (test_store_t *) *state;
     wsis_store_t *store = s_open (fixture->path, "-- version 1\nCREATE TABLE t (x INTEGER);\n");
 
     assert_int_equal (wsis_store_begin (store), 0);
@@ -397,7 +379,7 @@ test_savepoints (void **state)
 static void
 test_locked (void **state)
 {
-    fixture_t *fixture = (fixture_t *) *state;
+    test_store_t *fixture = (test_store_t *) *state;
     wsis_store_t *first = s_open (fixture->path, "-- version 1\nCREATE TABLE t (x);\n");
 
     //  A second connection on the same file fails while the first is open
@@ -420,9 +402,9 @@ test_locked (void **state)
 static void
 test_missing_folder (void **state)
 {
-    fixture_t *fixture = (fixture_t *) *state;
+    test_store_t *fixture = (test_store_t *) *state;
     char path [200];
-    snprintf (path, sizeof path, "%s/no/such/folder/test.db", fixture->dir);
+    test_store_file (fixture, path, sizeof path, "no/such/folder/test.db");
     char *error = s_open_fails (path, "-- version 1\nCREATE TABLE t (x);\n");
     assert_non_null (strstr (error, path));
     assert_non_null (strstr (error, "cannot open"));
@@ -482,10 +464,10 @@ test_commit_fails (void **state)
 static void
 test_fault_injection (void **state)
 {
-    fixture_t *fixture = (fixture_t *) *state;
+    test_store_t *fixture = (test_store_t *) *state;
     wsis_store_t *store = s_open (fixture->path, "-- version 1\nCREATE TABLE t (x INTEGER);\n");
     char fault [600];
-    snprintf (fault, sizeof fault, "%s/fail-commit", fixture->dir);
+    test_store_file (fixture, fault, sizeof fault, "fail-commit");
     wsis_store_set_fault_file (store, fault);
 
     //  No file: commits as usual.
@@ -800,17 +782,17 @@ main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_open_memory),
-        cmocka_unit_test_setup_teardown (test_open_file, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_migrations, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_migration_fails, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_open_file, s_setup, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_migrations, s_setup, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_migration_fails, s_setup, test_store_teardown),
         cmocka_unit_test (test_statement_cache),
-        cmocka_unit_test_setup_teardown (test_transactions, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_transactions, s_setup, test_store_teardown),
         cmocka_unit_test (test_savepoints),
-        cmocka_unit_test_setup_teardown (test_locked, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_missing_folder, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_locked, s_setup, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_missing_folder, s_setup, test_store_teardown),
         cmocka_unit_test (test_full),
         cmocka_unit_test (test_commit_fails),
-        cmocka_unit_test_setup_teardown (test_fault_injection, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_fault_injection, s_setup, test_store_teardown),
         cmocka_unit_test (test_int_fallback),
         cmocka_unit_test (test_bind_text),
         cmocka_unit_test (test_text),
