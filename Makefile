@@ -18,7 +18,7 @@ PYTHON     := /usr/bin/python3
 DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         libzmq3-dev libczmq-dev libmsgpack-dev libsqlite3-dev libjansson-dev \
         libcurl4-openssl-dev libsodium-dev libcmocka-dev tzdata procps \
-        python3 python3-zmq python3-msgpack python3-pytest
+        python3 python3-zmq python3-msgpack python3-pytest python3-aiosmtpd
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
