@@ -133,15 +133,17 @@ build/tests-asan/%: tests/unit/%.c build/libwsis-asan.a $(wildcard tests/unit/*.
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -o $@ $< build/libwsis-asan.a $(LDLIBS) -lcmocka
 
-# Unit tests of one module of a service: tests/unit/test_voting_index.c is
-# linked with services/voting/voting_index.c and libwsis, nothing else.
+# Unit tests of a service's modules: tests/unit/test_voting_index.c is
+# linked with every object of services/voting but its main.o, and libwsis.
 define service_unit_rules
-build/tests/test_$(1)_%: tests/unit/test_$(1)_%.c build/obj/services/$(1)/$(1)_%.o build/libwsis.a $$(wildcard tests/unit/*.h)
+$(1)_UNIT_OBJ := $$(filter-out %/main.o,$$($(1)_OBJ))
+$(1)_UNIT_ASAN_OBJ := $$(filter-out %/main.o,$$($(1)_ASAN_OBJ))
+build/tests/test_$(1)_%: tests/unit/test_$(1)_%.c $$($(1)_UNIT_OBJ) build/libwsis.a $$(wildcard tests/unit/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $$(CPPFLAGS) -Iservices/$(1) -o $$@ $$< build/obj/services/$(1)/$(1)_$$*.o build/libwsis.a $$(LDLIBS) -lcmocka
-build/tests-asan/test_$(1)_%: tests/unit/test_$(1)_%.c build/asan/services/$(1)/$(1)_%.o build/libwsis-asan.a $$(wildcard tests/unit/*.h)
+	$$(CC) $$(ALL_CFLAGS) $$(CPPFLAGS) -Iservices/$(1) -o $$@ $$< $$($(1)_UNIT_OBJ) build/libwsis.a $$(LDLIBS) -lcmocka
+build/tests-asan/test_$(1)_%: tests/unit/test_$(1)_%.c $$($(1)_UNIT_ASAN_OBJ) build/libwsis-asan.a $$(wildcard tests/unit/*.h)
 	@mkdir -p $$(dir $$@)
-	$$(CC) -std=c11 $$(WARN) $$(SAN_FLAGS) $$(CPPFLAGS) -Iservices/$(1) -o $$@ $$< build/asan/services/$(1)/$(1)_$$*.o build/libwsis-asan.a $$(LDLIBS) -lcmocka
+	$$(CC) -std=c11 $$(WARN) $$(SAN_FLAGS) $$(CPPFLAGS) -Iservices/$(1) -o $$@ $$< $$($(1)_UNIT_ASAN_OBJ) build/libwsis-asan.a $$(LDLIBS) -lcmocka
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_unit_rules,$(s))))
 
