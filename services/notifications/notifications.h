@@ -30,9 +30,11 @@
     (the actor: file, smtp, webhook), notifications_schedule.c (the
     reminder moments of a calendar), notifications_staff.c
     (configs/staff.cfg: who follows what, through which channel, and the
-    offsets), notifications_templates.c (configs/templates/), 
-    notifications_message.c (RFC 5322 messages), notifications_store.c
-    (every SQL statement), schema.sql.
+    offsets), notifications_templates.c (configs/templates/),
+    notifications_message.c (RFC 5322 messages), notifications_calendar.c
+    (the schedule written into the store), notifications_create.c (adding
+    a notification), notifications_store.c (every SQL statement),
+    schema.sql.
 */
 #ifndef NOTIFICATIONS_H
 #define NOTIFICATIONS_H
@@ -44,7 +46,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NOTIFY_KEY_MAX 256
+#define NOTIFY_KEY_MAX 640
 #define NOTIFY_EMAIL_MAX 254
 
 //  -------------------------------------------------------------------------
@@ -238,6 +240,7 @@ typedef struct {
     const char *smtp_password;  //  or NULL
     const char *smtp_from;      //  envelope sender (an address)
     int64_t timeout_ms;         //  per delivery
+    bool starttls;              //  smtp://: require STARTTLS
 } notify_delivery_config_t;
 
 //  zactor_new (notify_delivery_actor, &config). Protocol on the pipe,
@@ -261,5 +264,259 @@ typedef struct {
 //  X-WSIS-Signature: sha256=<hex HMAC-SHA256 of the body with secret>;
 //  only a 2xx counts as sent.
 void notify_delivery_actor (zsock_t *pipe, void *config);
+
+//  -------------------------------------------------------------------------
+//  The service: what it keeps in memory (all of it rebuilt from the store
+//  and the configuration at start)
+
+typedef struct {
+    notify_staff_t *staff;
+    notify_templates_t *templates;
+    notify_delivery_config_t delivery_config;
+    char *smtp_password;        //  read from notifications/smtp_password_file
+    char *smtp_from;            //  the address of notifications/from
+    char *outbox_dir;
+    zactor_t *delivery;
+    //  Options, pointing into the service's configuration.
+    const char *from;
+    const char *unsubscribe_mailto;
+    const char *unsubscribe_url;
+    notify_channel_t people_channel;    //  smtp when a server is set, else file
+    int64_t retry_base_ms;
+    int64_t retry_max;
+    size_t in_flight_max;
+    //  Keys handed to the delivery actor and not answered yet.
+    zhashx_t *sending;
+    //  The earliest `due` of a scheduled notification (service clock), so
+    //  the clock is compared with one number, not the database.
+    int64_t next_due;
+    //  Notifications may be ready to hand over: set when rows become
+    //  ready, cleared when a look found none; and the earliest retry
+    //  (wall clock) among those waiting for one.
+    bool ready_waiting;
+    int64_t next_retry;
+} notifications_t;
+
+//  A template's values, or an event body: str pairs packed into one map.
+#define NOTIFY_VARS_MAX 24
+typedef struct {
+    const char *keys [NOTIFY_VARS_MAX];
+    char *values [NOTIFY_VARS_MAX];     //  owned
+    size_t count;
+} notify_vars_t;
+
+void notify_vars_add (notify_vars_t *self, const char *key, const char *value);
+void notify_vars_addn (notify_vars_t *self, const char *key, const char *value, size_t len);
+void notify_vars_addf (notify_vars_t *self, const char *key, const char *format, ...)
+    __attribute__ ((format (printf, 3, 4)));
+void notify_vars_pack (const notify_vars_t *self, msgpack_packer *pk);
+void notify_vars_release (notify_vars_t *self);
+
+//  A notification key into key (NOTIFY_KEY_MAX bytes). Every part of a key
+//  is bounded (ids of 64 bytes, addresses of 254), so a key never fills
+//  it; one that would is refused (-1, logged) rather than cut, since two
+//  cut keys could be taken for one notification.
+int notify_key (char *key, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
+
+//  "2022-03-31 23:00 (Europe/Geneva)" into buffer, or the UTC instant
+//  when the zone cannot be used.
+void notify_local_time (const char *zone, int64_t ms, char *buffer, size_t size);
+
+//  -------------------------------------------------------------------------
+//  notifications_store.c: every SQL statement
+
+//  A notification as stored; text points into the statement (valid until
+//  the next step) when read, into the caller's memory when written.
+typedef struct {
+    const char *key;
+    const char *kind;
+    const char *call;           //  may be NULL
+    const char *phase;          //  may be NULL
+    const char *moment;         //  may be NULL
+    int64_t due;
+    int64_t expires;            //  INT64_MAX: never
+    int64_t rank;
+    const char *channel;
+    const char *recipient;
+    const char *recipient_name;
+    const void *vars;
+    size_t vars_size;
+    const char *unsubscribe_token;      //  may be NULL
+    const char *status;
+    bool late;
+    int64_t attempts;
+    int64_t next_attempt;       //  0: none
+    const char *last_error;     //  may be NULL
+    int64_t created_at;
+    int64_t sent_at;            //  0: not sent
+} notify_row_t;
+
+typedef int (notify_row_fn) (const notify_row_t *row, void *arg);
+
+//  Adds a notification unless its key exists. 1 added, 0 it was there, -1.
+int notify_store_add (wsis_store_t *store, const notify_row_t *row);
+//  The row of key through fn: 1 found, 0 not, -1 error.
+int notify_store_get (wsis_store_t *store, const char *key, notify_row_fn *fn, void *arg);
+//  A scheduled row's due, expires, rank and vars replaced (a reload of the
+//  calendar or staff file moved it). 0 or -1.
+int notify_store_reschedule (wsis_store_t *store, const notify_row_t *row);
+//  Scheduled calendar rows due after `after`: keys through fn.
+int notify_store_future_moments (wsis_store_t *store, int64_t after, notify_row_fn *fn, void *arg);
+int notify_store_delete (wsis_store_t *store, const char *key);
+//  Scheduled rows due at or before now, in (due, rank, key) order, at most
+//  limit. The count, or -1.
+int notify_store_due (wsis_store_t *store, int64_t now, int limit, notify_row_fn *fn, void *arg);
+//  The earliest due of a scheduled row, or INT64_MAX.
+int64_t notify_store_next_due (wsis_store_t *store);
+//  Ready rows whose retry time has come (wall clock), in (due, rank, key)
+//  order, at most limit.
+int notify_store_ready (wsis_store_t *store, int64_t wall_now, int limit,
+                        notify_row_fn *fn, void *arg);
+//  The earliest next_attempt of a ready row, or INT64_MAX.
+int64_t notify_store_next_retry (wsis_store_t *store);
+//  Status changes. late 0 or 1, or -1 to keep it; sent_at is kept when 0;
+//  error may be NULL (kept).
+int notify_store_set_status (wsis_store_t *store, const char *key, const char *status,
+                             int late, int64_t sent_at, const char *error);
+//  A failed attempt that will be tried again at next_attempt (wall clock).
+int notify_store_attempt_failed (wsis_store_t *store, const char *key, int64_t next_attempt,
+                                 const char *error);
+//  A failed notification made ready again (notify.retry). 1, 0 not failed, -1.
+int notify_store_retry (wsis_store_t *store, const char *key);
+//  Rows for notify.list (any filter NULL) and notify.schedule (calendar
+//  rows only, by due), after the key `after` ("" from the start). count.
+int notify_store_list (wsis_store_t *store, const char *status, const char *call,
+                       const char *kind, const char *after, int limit,
+                       notify_row_fn *fn, void *arg);
+int notify_store_schedule (wsis_store_t *store, const char *call, const char *after, int limit,
+                           notify_row_fn *fn, void *arg);
+//  Every notification to a subscriber that is not sent yet: skipped.
+int notify_store_skip_token (wsis_store_t *store, const char *token, const char *why);
+
+typedef struct {
+    const char *email;
+    const char *token;
+    const char *calls;          //  space-separated ids, "" every call
+    const char *status;         //  pending | active | removed
+} notify_subscription_t;
+
+typedef int (notify_subscription_fn) (const notify_subscription_t *subscription, void *arg);
+
+//  By address (lower-case) or by token: 1 found (through fn), 0 not, -1.
+int notify_store_subscription_by_email (wsis_store_t *store, const char *email_norm,
+                                        notify_subscription_fn *fn, void *arg);
+int notify_store_subscription_by_token (wsis_store_t *store, const char *token,
+                                        notify_subscription_fn *fn, void *arg);
+//  Active subscriptions, through fn.
+int notify_store_subscriptions_active (wsis_store_t *store, notify_subscription_fn *fn, void *arg);
+//  Creates or renews a pending subscription. 0 or -1.
+int notify_store_subscription_put (wsis_store_t *store, const char *email_norm,
+                                   const notify_subscription_t *subscription, int64_t now);
+int notify_store_subscription_status (wsis_store_t *store, const char *token, const char *status,
+                                      int64_t now);
+
+typedef struct {
+    const char *submission_id;
+    const char *call;
+    const char *kind;
+    const char *category;       //  may be NULL
+    const char *title;
+    const char *contact_name;
+    const char *contact_email;
+    bool withdrawn;
+} notify_submission_t;
+
+typedef int (notify_submission_fn) (const notify_submission_t *submission, void *arg);
+
+int notify_store_submission_put (wsis_store_t *store, const notify_submission_t *submission);
+int notify_store_submission_withdraw (wsis_store_t *store, const char *submission_id);
+//  1 found (through fn), 0 not, -1.
+int notify_store_submission_get (wsis_store_t *store, const char *submission_id,
+                                 notify_submission_fn *fn, void *arg);
+//  The live submissions of a call of a kind, through fn.
+int notify_store_submissions_of (wsis_store_t *store, const char *call, const char *kind,
+                                 notify_submission_fn *fn, void *arg);
+int notify_store_review_put (wsis_store_t *store, const char *submission_id,
+                             const char *decision, const char *reason);
+//  The reason of a rejection into buffer ("" when none). 0 or -1.
+int notify_store_review_reason (wsis_store_t *store, const char *submission_id,
+                                char *buffer, size_t size);
+
+//  -------------------------------------------------------------------------
+//  notifications_create.c: adding notifications, from wherever they come
+
+//  What a new notification is about; NULL fields are absent.
+typedef struct {
+    const char *key;
+    const char *kind;           //  template kind
+    const char *call;
+    const char *phase;
+    const char *moment;
+    int64_t due;                //  0: now
+    int64_t expires;            //  0: never
+    int rank;
+    notify_channel_t channel;
+    const char *recipient;
+    const char *recipient_name;
+    const char *unsubscribe_token;
+    //  An event of the calendar to publish (channel "event", no
+    //  recipient; vars is the event body as is), not a message.
+    bool event;
+    //  Due before it was ever scheduled (a calendar or staff change at
+    //  start): recorded as skipped rather than sent late.
+    bool skip_past;
+} notify_new_t;
+
+//  Adds a notification with vars (the template's values: the recipient's
+//  name and email, the call and its title are added here unless vars has
+//  them); ready at once when due has come (or skipped, with skip_past).
+//  1 added, 0 the key existed, -1 the store failed.
+int notify_create (wsis_service_t *service, const notify_new_t *item, const notify_vars_t *vars);
+
+//  A message to every staff member who follows call (all staff when call
+//  is NULL): key "<prefix>/staff/<email>". The count added, or -1.
+int notify_create_for_staff (wsis_service_t *service, const char *prefix, const char *kind,
+                             const char *call, const notify_vars_t *vars);
+
+//  -------------------------------------------------------------------------
+//  notifications_calendar.c: the schedule written into the store
+
+//  At start: every moment of the calendar for the staff who follow it and
+//  the active subscribers, plus the event of each; future rows of moments
+//  that are gone deleted; what was due before it was ever scheduled
+//  recorded as skipped. In its own transaction. 0 or -1.
+int notify_calendar_sync (wsis_service_t *service);
+
+//  The subscriber's rows for every future moment of the calls they follow
+//  (inside the caller's transaction). 0 or -1.
+int notify_calendar_subscribe (wsis_service_t *service, const notify_subscription_t *subscription);
+
+//  -------------------------------------------------------------------------
+//  notifications_due.c: the clock
+
+//  Called every second and after sys.clock.set: when the service clock
+//  has passed next_due, what is due becomes ready (or is skipped, or, for
+//  an event, published), in order, in one transaction; then hands ready
+//  notifications to the delivery actor.
+void notify_due_tick (wsis_service_t *service);
+
+//  -------------------------------------------------------------------------
+//  notifications_outgoing.c: ready notifications to the actor and back
+
+//  Renders what is ready (up to the in-flight bound) and hands it over.
+void notify_outgoing_send (wsis_service_t *service);
+//  The actor's answers, recorded in one transaction: sent, retried with
+//  backoff, or failed (reported to staff). zloop reader of the actor.
+int notify_outgoing_on_done (zloop_t *loop, zsock_t *pipe, void *arg);
+//  Renders a notification: subject, body (caller frees), and the message
+//  or JSON body it would be sent as (caller destroys). 0 or -1.
+int notify_outgoing_render (wsis_service_t *service, const notify_row_t *row,
+                            char **subject, char **body, zchunk_t **payload);
+
+//  -------------------------------------------------------------------------
+//  notifications_events.c and notifications_ops.c
+
+int notify_events_apply (wsis_service_t *service, const wsis_event_t *event);
+extern const wsis_op_t notifications_ops [];
 
 #endif
