@@ -3,9 +3,9 @@ real SMTP server (aiosmtpd) and a real HTTP receiver started by the test
 (tests/wsis_mail.py): once each, retried with backoff, failed and reported
 to staff when the server stays away, and never in the way of the loop.
 """
-import pytest
-
 import json
+
+import pytest
 
 from notifications_helpers import (PRIZES, SECRETARIAT, by_key, pages, set_clock, wait_message,
                                    wait_settled)
