@@ -236,6 +236,9 @@ void notify_message_id (const char *key, const char *from, char *buffer, size_t 
 typedef struct {
     const char *outbox_dir;     //  file channel: <data_dir>/outbox
     const char *smtp_url;       //  "smtp://127.0.0.1:2525", "smtps://...", or NULL
+    //  smtp://: require STARTTLS (notifications/smtp_starttls), false only
+    //  for a local test server; smtps:// is TLS from the start anyway.
+    bool starttls;
     const char *smtp_user;      //  or NULL
     const char *smtp_password;  //  or NULL
     const char *smtp_from;      //  envelope sender (an address)
@@ -256,7 +259,10 @@ typedef struct {
 //                      (never worth it: a 5xx SMTP reply to RCPT, a
 //                      malformed address); detail one line for people
 //
-//  Deliveries are sequential; the loop keeps a bounded number in flight.
+//  A malformed command is logged and answered DONE <its key or ""> failed
+//  <why>. Deliveries are sequential; the loop keeps a bounded number in
+//  flight. $TERM (zactor_destroy) ends the actor within about a second,
+//  even in the middle of a delivery to a slow server.
 //  A file is written to a temporary name and renamed to <key as file
 //  name>.eml, so a reader never sees half a message and a resend replaces
 //  it. SMTP reuses its connection between messages. A webhook is an HTTP
