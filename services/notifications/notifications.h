@@ -243,7 +243,6 @@ typedef struct {
     const char *smtp_password;  //  or NULL
     const char *smtp_from;      //  envelope sender (an address)
     int64_t timeout_ms;         //  per delivery
-    bool starttls;              //  smtp://: require STARTTLS
 } notify_delivery_config_t;
 
 //  zactor_new (notify_delivery_actor, &config). Protocol on the pipe,
