@@ -193,9 +193,12 @@ extern const char *const notify_template_kinds [];
 const char *const *notify_template_placeholders (const char *kind);
 
 //  Renders kind with vars (a msgpack map of str, int or uint values; a
-//  placeholder without a value renders as ""). *subject and *body are
-//  UTF-8 (the body's lines end in \n); the caller frees both. 0, or -1
-//  for an unknown kind.
+//  placeholder without a value, or with a value of another type, renders
+//  as ""). A line of nothing but placeholders that all rendered empty is
+//  left out, with the blank line after it when it was a paragraph of its
+//  own: an empty {late_note} leaves no gap. *subject and *body are
+//  UTF-8 (the body's lines end in \n; line ends in a subject's values are
+//  spaces); the caller frees both. 0, or -1 for an unknown kind.
 int notify_templates_render (notify_templates_t *self, const char *kind,
                              const msgpack_object *vars, char **subject, char **body);
 
@@ -220,13 +223,16 @@ typedef struct {
 
 //  The whole message, CRLF line ends, headers encoded per RFC 2047 where
 //  they hold other than ASCII, the body quoted-printable when it does (or
-//  has a line over 76 octets), else 7bit. Returns a zchunk the caller
+//  has a line over 76 octets), else 7bit. No input can add a header: a
+//  control character (CR, LF) in a name or the subject is a space, an
+//  address ends at its first character that is not of an address, the
+//  key and the token are percent-escaped. Returns a zchunk the caller
 //  destroys.
 zchunk_t *notify_message_build (const notify_mail_t *mail);
 
 //  "<" 32 hex digits of SHA-256 of key "@" the domain of from ">", into
 //  buffer (>= 128 bytes): the same key, the same Message-ID, so a resend
-//  after a crash can be recognised.
+//  after a crash can be recognised. "localhost" when from has no domain.
 void notify_message_id (const char *key, const char *from, char *buffer, size_t size);
 
 //  -------------------------------------------------------------------------
