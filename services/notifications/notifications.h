@@ -329,6 +329,11 @@ void notify_vars_release (notify_vars_t *self);
 //  cut keys could be taken for one notification.
 int notify_key (char *key, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
 
+//  The ref of a key: 32 hex digits of its SHA-256, how events name a
+//  notification without the address its key holds.
+#define NOTIFY_REF_SIZE 33
+void notify_ref (const char *key, char *ref);
+
 //  "2022-03-31 23:00 (Europe/Geneva)" into buffer, or the UTC instant
 //  when the zone cannot be used.
 void notify_local_time (const char *zone, int64_t ms, char *buffer, size_t size);

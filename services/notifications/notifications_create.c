@@ -12,6 +12,7 @@
 #include "wsis_log.h"
 
 #include <assert.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,14 @@ notify_key (char *key, const char *format, ...)
         return -1;
     }
     return 0;
+}
+
+void
+notify_ref (const char *key, char *ref)
+{
+    unsigned char digest [crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (digest, (const unsigned char *) key, strlen (key));
+    sodium_bin2hex (ref, NOTIFY_REF_SIZE, digest, (NOTIFY_REF_SIZE - 1) / 2);
 }
 
 void

@@ -280,7 +280,8 @@ s_nomination_result (const notify_submission_t *submission, void *arg)
     notify_vars_t vars = { .count = 0 };
     notify_vars_add (&vars, "category", nominated? category: contact.category);
     notify_vars_add (&vars, "result", nominated? "nominated": "not nominated");
-    notify_vars_add (&vars, "reason", reason);
+    if (*reason)
+        notify_vars_addf (&vars, "reason", "The reviewers gave this reason: %s", reason);
     published->rc = s_tell_contact (published->service, key, "nomination_result",
                                     submission->submission_id, &contact, &vars);
     return published->rc;

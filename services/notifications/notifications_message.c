@@ -395,14 +395,16 @@ s_put_escaped (writer_t *writer, const char *text)
     }
 }
 
-//  The key, escaped except for the characters keys are made of ("/", ":",
-//  "@"), so a reader of the outbox recognises it.
+//  The key as it is, so a reader of the outbox (or of notify.list)
+//  recognises it: every printable ASCII character but "%" stays; a
+//  control character (a line end), a space, "%" and anything beyond ASCII
+//  are escaped.
 static void
 s_header_key (writer_t *writer, const char *key)
 {
     s_puts (writer, "X-WSIS-Key: ");
     for (const char *c = key? key: ""; *c; c++) {
-        if (*c == '/' || *c == ':' || *c == '@')
+        if (*c > ' ' && *c < 127 && *c != '%')
             s_put (writer, c, 1);
         else {
             char one [2] = { *c, 0 };

@@ -30,14 +30,17 @@ s_pack_time (msgpack_packer *pk, const char *key, int64_t ms)
     wsis_pack_kv_str (pk, key, text);
 }
 
-//  {key, due, kind, call?, phase?, to, channel, status, late, attempts,
-//  error?, sent_at?}
+//  {key, ref, due, kind, call?, phase?, to, channel, status, late,
+//  attempts, error?, sent_at?}
 static void
 s_pack_row (msgpack_packer *pk, const notify_row_t *row)
 {
-    msgpack_pack_map (pk, 8 + (row->call? 1: 0) + (row->phase? 1: 0)
+    char ref [NOTIFY_REF_SIZE];
+    notify_ref (row->key, ref);
+    msgpack_pack_map (pk, 9 + (row->call? 1: 0) + (row->phase? 1: 0)
                          + (row->last_error? 1: 0) + (row->sent_at? 1: 0));
     wsis_pack_kv_str (pk, "key", row->key);
+    wsis_pack_kv_str (pk, "ref", ref);
     s_pack_time (pk, "due", row->due);
     wsis_pack_kv_str (pk, "kind", row->kind);
     if (row->call)

@@ -154,15 +154,19 @@ s_answered (const notify_row_t *row, void *arg)
     return 0;
 }
 
-//  notification.sent / notification.failed {key, kind, channel, call?, error?}:
-//  what was sent and how, never to whom (the bus carries no addresses).
+//  notification.sent / notification.failed {ref, kind, channel, call?,
+//  error?}: what was sent and how, never to whom. Keys hold addresses and
+//  the bus carries none, so the event names the notification by ref, the
+//  first 32 hex digits of the SHA-256 of its key (notify.list shows both).
 static int
 s_emit (wsis_service_t *service, const char *type, const char *key,
         const answered_t *answered, const char *error)
 {
+    char ref [NOTIFY_REF_SIZE];
+    notify_ref (key, ref);
     msgpack_packer *pk = wsis_service_event (service);
     msgpack_pack_map (pk, 3 + (*answered->call? 1: 0) + (error? 1: 0));
-    wsis_pack_kv_str (pk, "key", key);
+    wsis_pack_kv_str (pk, "ref", ref);
     wsis_pack_kv_str (pk, "kind", answered->kind);
     wsis_pack_kv_str (pk, "channel", answered->channel);
     if (*answered->call)
@@ -320,6 +324,7 @@ notify_outgoing_on_done (zloop_t *loop, zsock_t *pipe, void *arg)
 typedef struct {
     wsis_service_t *service;
     size_t room;                //  how many more may go out now
+    bool left;                  //  a ready one stayed for want of room
     zlistx_t *refused;          //  answers made here: nothing to hand over
 } send_t;
 
@@ -345,8 +350,12 @@ s_send_row (const notify_row_t *row, void *arg)
 {
     send_t *send = (send_t *) arg;
     notifications_t *self = (notifications_t *) wsis_service_state (send->service);
-    if (send->room == 0 || zhashx_lookup (self->sending, row->key))
+    if (zhashx_lookup (self->sending, row->key))
         return 0;
+    if (send->room == 0) {
+        send->left = true;
+        return 0;
+    }
     const char *target, *secret;
     if (s_target (self, row, &target, &secret)) {
         s_answer_add (send->refused, row->key, "failed", "no such webhook in the staff file");
@@ -396,9 +405,9 @@ notify_outgoing_send (wsis_service_t *service)
     zlistx_set_destructor (send.refused, s_answer_destroy);
     int limit = (int) (self->in_flight_max + sending);
     int rc = notify_store_ready (wsis_service_store (service), wall, limit, s_send_row, &send);
-    if (rc >= 0 && rc < limit) {
-        //  All that is ready now was seen: until something new becomes
-        //  ready, only a retry's time can bring more.
+    if (rc >= 0 && rc < limit && !send.left) {
+        //  All that is ready now was seen and is out: until something new
+        //  becomes ready, only a retry's time can bring more.
         self->ready_waiting = false;
         self->next_retry = notify_store_next_retry (wsis_service_store (service));
     }
