@@ -129,3 +129,24 @@ def test_events_count_only_from_their_true_source(cluster, sources):
     wait_message(cluster, "submission.received/sub-10")
     assert "submission.received/sub-9" not in outbox(cluster)
     assert not [item for item in pages(cluster, "notify.list") if "sub-9" in item["key"]]
+
+
+def test_the_real_submissions_service_confirms_once(cluster):
+    """End to end: a stakeholder registers and submits through
+    wsis-submissions; wsis-notifications learns it from the bus alone."""
+    from submissions_helpers import OPEN, Submissions, prize_body
+    cluster.start("bus", "submissions", "notifications")
+    subs = Submissions(cluster)
+    subs.set_clock(OPEN)
+    stakeholder = subs.register()
+    body = prize_body(stakeholder)
+    created = subs.ok("submission.create", body, role="stakeholder", actor=stakeholder)
+    key = f"submission.received/{created['submission_id']}"
+    message = wait_message(cluster, key)
+    assert message["To"].addresses[0].addr_spec == body["contact"]["email"]
+    assert body["title"] in body_text(message)
+    subs.ok("submission.update", {"submission_id": created["submission_id"], "impact": "More."},
+            role="stakeholder", actor=stakeholder)
+    cluster.wait_until(lambda: applied(cluster, "submissions", 3), what="the update applied")
+    wait_settled(cluster)
+    assert [k for k in outbox(cluster) if k.startswith("submission.")] == [key]

@@ -7,10 +7,12 @@ through the file channel, the development default, so a test reads each
 message as a file. The manual clock starts at the epoch, so every moment
 of 2022 is ahead of it when the service starts.
 """
+import shutil
 import signal
 
 from notifications_helpers import (PRIZES, PRIZES_STAFF, SECRETARIAT, body_text, by_key,
                                    outbox, pages, set_clock, wait_message, wait_settled)
+from wsis_harness import ROOT
 
 VOTING_7D = f"{PRIZES}/voting/reminder/7d"
 
@@ -176,3 +178,26 @@ def test_preview_shows_the_message_as_it_would_be_sent(cluster):
     assert f"X-WSIS-Key: {key}" in preview["message"]
     event = cluster.call("notifications", "notify.preview", {"key": VOTING_7D}, role="staff")["body"]
     assert event["channel"] == "event" and event["body"]["before"] == "7d"
+
+
+def test_a_bad_template_or_staff_file_stops_the_service_with_one_line(cluster, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(f"{ROOT}/configs/templates", templates)
+    (templates / "champion.txt").write_text("Subject: {call_title}\n\nDear {nmae},\n")
+    cluster.config.write_text(cluster.config.read_text()
+                              + f"notifications\n    templates = {templates}\n")
+    cluster.start("bus")
+    cluster.start("notifications", wait=False)
+    assert cluster.processes["notifications"].wait(timeout=15) == 1
+    log = cluster.log("notifications")
+    assert "champion.txt" in log and "nmae" in log
+
+    staff = tmp_path / "staff.cfg"
+    staff.write_text('staff\n    name = "Prizes"\n    email = p@example.org\n'
+                     '    calls = "prizes-2023"\n    channel = file\n')
+    (templates / "champion.txt").write_text("Subject: {call_title}\n\nDear {name},\n")
+    text = cluster.config.read_text().replace("wsis\n", f"wsis\n    staff = {staff}\n", 1)
+    cluster.config.write_text(text)
+    cluster.start("notifications", wait=False)
+    assert cluster.processes["notifications"].wait(timeout=15) == 1
+    assert "prizes-2023" in cluster.log("notifications")
