@@ -13,6 +13,7 @@ The services, in start order, are the C code's list (wsis_config_services),
 read once from `wsisctl services` in the bin dir the harness runs
 (WSIS_BIN_DIR, bin/ by default).
 """
+import atexit
 import os
 import signal
 import socket
@@ -20,6 +21,7 @@ import subprocess
 import threading
 import time
 import uuid
+import weakref
 
 import msgpack
 import zmq
@@ -123,6 +125,21 @@ class Client:
         self.socket.close(0)
 
 
+# Every cluster not closed yet: at exit their processes are killed, so a
+# set-up that failed half-way (a service that did not start, a fixture that
+# never reached its yield) leaves no service running behind the test run.
+_OPEN_CLUSTERS = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_leftovers():
+    for cluster in list(_OPEN_CLUSTERS):
+        for process in cluster.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
 class Cluster:
     """The services of one test or bench: config, data dir, processes, clients."""
 
@@ -160,6 +177,7 @@ class Cluster:
         self.processes = {}
         self.clients = {}
         self.logs = {}
+        _OPEN_CLUSTERS.add(self)
 
     def env(self):
         env = dict(os.environ)
@@ -261,6 +279,7 @@ class Cluster:
         return self.kill(name, signal.SIGTERM)
 
     def close(self):
+        _OPEN_CLUSTERS.discard(self)
         for client in self.clients.values():
             client.close()
         self.clients = {}

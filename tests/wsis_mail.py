@@ -133,7 +133,8 @@ class _SmtpHandler:
             return answer
         data = bytes(envelope.original_content)
         mail = Mail(envelope.mail_from, list(envelope.rcpt_tos), data,
-                    email.message_from_bytes(data, policy=email.policy.default),
+                    email.message_from_bytes(data, policy=email.policy.default)
+                    if self.sink.parse else None,
                     tuple(session.peer[:2]))
         envelope_text = "".join([f"from {mail.mail_from}\n"]
                                 + [f"to {to}\n" for to in mail.rcpt_tos]
@@ -148,9 +149,12 @@ class SmtpSink:
     is given. fail_next() makes it refuse the next messages with a reply
     of your choice; delay makes it slow on every message."""
 
-    def __init__(self, port, folder=None, delay=0.0):
+    def __init__(self, port, folder=None, delay=0.0, parse=True):
+        """parse=False keeps the bytes only (message is None): a benchmark's
+        sink spends its time accepting, not parsing."""
         self.port = port
         self.delay = delay
+        self.parse = parse
         self.failures = _Failures(0, None)
         self.record = _Record(folder)
         self.controller = Controller(_SmtpHandler(self), hostname=HOST, port=port)

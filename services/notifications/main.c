@@ -79,9 +79,12 @@ s_start_delivery (wsis_service_t *service, notifications_t *self)
         .starttls = wsis_config_bool (config, "notifications/smtp_starttls"),
     };
     self->people_channel = *smtp_url? NOTIFY_CHANNEL_SMTP: NOTIFY_CHANNEL_FILE;
-    self->delivery = zactor_new (notify_delivery_actor, &self->delivery_config);
-    zloop_reader (wsis_service_loop (service), zactor_sock (self->delivery),
-                  notify_outgoing_on_done, service);
+    self->worker_count = (size_t) wsis_config_int (config, "notifications/workers");
+    for (size_t i = 0; i < self->worker_count; i++) {
+        self->workers [i] = zactor_new (notify_delivery_actor, &self->delivery_config);
+        zloop_reader (wsis_service_loop (service), zactor_sock (self->workers [i]),
+                      notify_outgoing_on_done, service);
+    }
     return 0;
 }
 
@@ -117,6 +120,9 @@ s_open (wsis_service_t *service)
     self->retry_max = wsis_config_int (config, "notifications/retry_max");
     self->in_flight_max = (size_t) wsis_config_int (config, "notifications/in_flight");
     self->sending = zhashx_new ();
+    self->answers = zlistx_new ();
+    zlistx_set_destructor (self->answers, notify_answer_destroy);
+    self->answers_timer = -1;
     //  Look at the store once before trusting the hints.
     self->next_due = 0;
     self->ready_waiting = true;
@@ -150,10 +156,14 @@ static void
 s_stop (wsis_service_t *service)
 {
     notifications_t *self = (notifications_t *) wsis_service_state (service);
-    if (self->delivery) {
-        zloop_reader_end (wsis_service_loop (service), zactor_sock (self->delivery));
-        zactor_destroy (&self->delivery);
+    if (self->answers)
+        notify_outgoing_flush (service);
+    for (size_t i = 0; i < self->worker_count; i++) {
+        zloop_reader_end (wsis_service_loop (service), zactor_sock (self->workers [i]));
+        zactor_destroy (&self->workers [i]);
     }
+    self->worker_count = 0;
+    zlistx_destroy (&self->answers);
     notify_templates_destroy (&self->templates);
     notify_staff_destroy (&self->staff);
     zhashx_destroy (&self->sending);

@@ -287,7 +287,12 @@ typedef struct {
     char *smtp_password;        //  read from notifications/smtp_password_file
     char *smtp_from;            //  the address of notifications/from
     char *outbox_dir;
-    zactor_t *delivery;
+    //  The delivery actors, each with its own SMTP and HTTP connections,
+    //  and how many deliveries each has in hand.
+#define NOTIFY_WORKERS_MAX 16
+    zactor_t *workers [NOTIFY_WORKERS_MAX];
+    size_t worker_load [NOTIFY_WORKERS_MAX];
+    size_t worker_count;
     //  Options, pointing into the service's configuration.
     const char *from;
     const char *unsubscribe_mailto;
@@ -296,8 +301,13 @@ typedef struct {
     int64_t retry_base_ms;
     int64_t retry_max;
     size_t in_flight_max;
-    //  Keys handed to the delivery actor and not answered yet.
+    //  Keys handed to an actor and not answered yet (the value is the
+    //  actor's index + 1); answers
+    //  received and not recorded yet (recorded together, one commit for
+    //  many, a few milliseconds later: see notifications_outgoing.c).
     zhashx_t *sending;
+    zlistx_t *answers;
+    int answers_timer;          //  zloop timer id, or -1
     //  The earliest `due` of a scheduled notification (service clock), so
     //  the clock is compared with one number, not the database.
     int64_t next_due;
@@ -377,7 +387,16 @@ int notify_store_get (wsis_store_t *store, const char *key, notify_row_fn *fn, v
 //  calendar or staff file moved it). 0 or -1.
 int notify_store_reschedule (wsis_store_t *store, const notify_row_t *row);
 //  Scheduled calendar rows due after `after`: keys through fn.
-int notify_store_future_moments (wsis_store_t *store, int64_t after, notify_row_fn *fn, void *arg);
+int notify_store_future_moments (wsis_store_t *store, int64_t after,
+                                 int (*fn) (const char *key, void *arg), void *arg);
+//  Where a row stands, for the schedule: 1 found, 0 not, -1 error.
+typedef struct {
+    bool scheduled;
+    int64_t due;
+    int64_t expires;            //  INT64_MAX: never
+    int64_t rank;
+} notify_state_t;
+int notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state);
 int notify_store_delete (wsis_store_t *store, const char *key);
 //  Scheduled rows due at or before now, in (due, rank, key) order, at most
 //  limit. The count, or -1.
@@ -521,9 +540,14 @@ void notify_due_tick (wsis_service_t *service);
 
 //  Renders what is ready (up to the in-flight bound) and hands it over.
 void notify_outgoing_send (wsis_service_t *service);
-//  The actor's answers, recorded in one transaction: sent, retried with
-//  backoff, or failed (reported to staff). zloop reader of the actor.
+//  The actor's answers: collected, then recorded in one transaction (sent,
+//  retried with backoff, or failed and reported to staff). zloop reader of
+//  the actor.
 int notify_outgoing_on_done (zloop_t *loop, zsock_t *pipe, void *arg);
+//  Records the answers collected so far (at stop: nothing is left behind).
+void notify_outgoing_flush (wsis_service_t *service);
+//  The destructor of the answers list (zlistx_destructor_fn).
+void notify_answer_destroy (void **item);
 //  Renders a notification: subject, body (caller frees), and the message
 //  or JSON body it would be sent as (caller destroys). 0 or -1.
 int notify_outgoing_render (wsis_service_t *service, const notify_row_t *row,

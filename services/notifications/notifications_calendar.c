@@ -97,27 +97,6 @@ typedef struct {
     int failed;
 } sync_t;
 
-//  A scheduled row that is there: its status, and whether it needs moving.
-typedef struct {
-    bool found;
-    bool scheduled;
-    int64_t due;
-    int64_t expires;
-    int64_t rank;
-} existing_t;
-
-static int
-s_existing (const notify_row_t *row, void *arg)
-{
-    existing_t *existing = (existing_t *) arg;
-    existing->found = true;
-    existing->scheduled = streq (row->status, "scheduled");
-    existing->due = row->due;
-    existing->expires = row->expires;
-    existing->rank = row->rank;
-    return 0;
-}
-
 //  Adds item unless its key is there; moves it when it is still scheduled
 //  and its moment moved.
 static void
@@ -126,12 +105,13 @@ s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars)
     wsis_store_t *store = wsis_service_store (sync->service);
     if (sync->keys)
         zhashx_update (sync->keys, item->key, (void *) 1);
-    existing_t existing = { false };
-    if (notify_store_get (store, item->key, s_existing, &existing) < 0) {
+    notify_state_t existing;
+    int found = notify_store_state (store, item->key, &existing);
+    if (found < 0) {
         sync->failed = -1;
         return;
     }
-    if (!existing.found) {
+    if (!found) {
         if (notify_create (sync->service, item, vars) < 0)
             sync->failed = -1;
         return;
@@ -157,18 +137,13 @@ s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars)
         self->next_due = item->due;
 }
 
-//  The moment's template mail to one recipient.
+//  The moment's template mail to one recipient, with the moment's values
+//  (the same for every recipient: built once per moment).
 static void
-s_put_mail (sync_t *sync, const notify_moment_t *moment, const char *kind, const char *key,
-            notify_channel_t channel, const char *recipient, const char *name,
-            const char *token)
+s_put_mail (sync_t *sync, const notify_moment_t *moment, const notify_vars_t *vars,
+            const char *kind, const char *key, notify_channel_t channel,
+            const char *recipient, const char *name, const char *token)
 {
-    notify_vars_t vars = { .count = 0 };
-    s_mail_vars (moment, &vars);
-    if (token) {
-        notifications_t *self = (notifications_t *) wsis_service_state (sync->service);
-        notify_vars_addf (&vars, "unsubscribe_url", "%s%s", self->unsubscribe_url, token);
-    }
     notify_new_t item = {
         .key = key, .kind = kind, .call = moment->call->id, .phase = moment->phase->name,
         .moment = moment->key, .due = moment->due,
@@ -176,8 +151,7 @@ s_put_mail (sync_t *sync, const notify_moment_t *moment, const char *kind, const
         .channel = channel, .recipient = recipient, .recipient_name = name,
         .unsubscribe_token = token, .skip_past = true,
     };
-    s_put (sync, &item, &vars);
-    notify_vars_release (&vars);
+    s_put (sync, &item, vars);
 }
 
 //  Whether a subscription covers the call: "" is every call.
@@ -215,8 +189,12 @@ s_subscriber_mail (const notify_subscription_t *subscription, void *arg)
     char key [NOTIFY_KEY_MAX];
     if (notify_key (key, "%s/subscriber/%s", moment->key, subscription->email))
         return 0;
-    s_put_mail (pair->sync, moment, "subscriber_reminder", key, self->people_channel,
+    notify_vars_t vars = { .count = 0 };
+    s_mail_vars (moment, &vars);
+    notify_vars_addf (&vars, "unsubscribe_url", "%s%s", self->unsubscribe_url, subscription->token);
+    s_put_mail (pair->sync, moment, &vars, "subscriber_reminder", key, self->people_channel,
                 subscription->email, "", subscription->token);
+    notify_vars_release (&vars);
     return 0;
 }
 
@@ -255,6 +233,8 @@ s_moment (const notify_moment_t *moment, void *arg)
         notify_vars_release (&body);
     }
     const char *kind = notify_moment_template (moment->kind);
+    notify_vars_t vars = { .count = 0 };
+    s_mail_vars (moment, &vars);
     for (size_t i = 0; i < notify_staff_size (self->staff); i++) {
         const notify_staff_member_t *member = notify_staff_at (self->staff, i);
         if (!notify_staff_follows (member, moment->call))
@@ -262,8 +242,10 @@ s_moment (const notify_moment_t *moment, void *arg)
         char key [NOTIFY_KEY_MAX];
         if (notify_key (key, "%s/staff/%s", moment->key, member->email))
             continue;
-        s_put_mail (sync, moment, kind, key, member->channel, member->email, member->name, NULL);
+        s_put_mail (sync, moment, &vars, kind, key, member->channel, member->email, member->name,
+                    NULL);
     }
+    notify_vars_release (&vars);
     if (s_for_subscribers (moment)) {
         subscriber_arg_t pair = { sync, moment };
         if (notify_store_subscriptions_active (wsis_service_store (sync->service),
@@ -281,11 +263,11 @@ s_duplicate (const void *key)
 
 //  A future row whose moment the schedule no longer has.
 static int
-s_sweep (const notify_row_t *row, void *arg)
+s_sweep (const char *key, void *arg)
 {
     sync_t *sync = (sync_t *) arg;
-    if (!zhashx_lookup (sync->keys, row->key))
-        zlistx_add_end (sync->gone, (void *) row->key);
+    if (!zhashx_lookup (sync->keys, key))
+        zlistx_add_end (sync->gone, (void *) key);
     return 0;
 }
 

@@ -5,7 +5,10 @@
     message, or the JSON body of a webhook) and hands it to the actor,
     which talks to the outside world; at most notifications/in_flight are
     out at once, so a slow mail server holds up deliveries, never the
-    loop. An answer is recorded in a transaction of its own:
+    loop. Answers are recorded together, in one transaction a few
+    milliseconds after the first of them (or at once when half the
+    deliveries in flight have answered), so a fast server is not held to
+    one fsync per message:
       - sent: the notification is sent (notification.sent);
       - retry: tried again after retry_base_ms, doubled each time, until
         retry_max retries have failed;
@@ -241,8 +244,8 @@ typedef struct {
     char *detail;
 } answer_t;
 
-static void
-s_answer_destroy (void **item)
+void
+notify_answer_destroy (void **item)
 {
     answer_t *answer = (answer_t *) *item;
     free (answer->key);
@@ -284,16 +287,46 @@ s_conclude (wsis_service_t *service, zlistx_t *answers)
         wsis_log_error ("delivery: %zu answers could not be recorded; they will be sent again",
                         zlistx_size (answers));
     for (answer_t *answer = (answer_t *) zlistx_first (answers); answer;
-         answer = (answer_t *) zlistx_next (answers))
+         answer = (answer_t *) zlistx_next (answers)) {
+        size_t worker = (size_t) (uintptr_t) zhashx_lookup (self->sending, answer->key);
+        if (worker && self->worker_load [worker - 1])
+            self->worker_load [worker - 1]--;
         zhashx_delete (self->sending, answer->key);
+    }
+}
+
+//  How long an answer may wait for others to share its commit.
+#define ANSWERS_WAIT_MS 5
+
+void
+notify_outgoing_flush (wsis_service_t *service)
+{
+    notifications_t *self = (notifications_t *) wsis_service_state (service);
+    if (self->answers_timer != -1) {
+        zloop_timer_end (wsis_service_loop (service), self->answers_timer);
+        self->answers_timer = -1;
+    }
+    s_conclude (service, self->answers);
+    zlistx_purge (self->answers);
+}
+
+static int
+s_on_answers_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    wsis_service_t *service = (wsis_service_t *) arg;
+    notifications_t *self = (notifications_t *) wsis_service_state (service);
+    //  A one-shot timer: zloop forgets it after this call.
+    self->answers_timer = -1;
+    notify_outgoing_flush (service);
+    notify_outgoing_send (service);
+    return 0;
 }
 
 int
 notify_outgoing_on_done (zloop_t *loop, zsock_t *pipe, void *arg)
 {
     wsis_service_t *service = (wsis_service_t *) arg;
-    zlistx_t *answers = zlistx_new ();
-    zlistx_set_destructor (answers, s_answer_destroy);
+    notifications_t *self = (notifications_t *) wsis_service_state (service);
     while (zsock_events (pipe) & ZMQ_POLLIN) {
         zmsg_t *msg = zmsg_recv (pipe);
         if (!msg)
@@ -303,7 +336,7 @@ notify_outgoing_on_done (zloop_t *loop, zsock_t *pipe, void *arg)
         char *status = zmsg_popstr (msg);
         char *detail = zmsg_popstr (msg);
         if (command && key && status && streq (command, "DONE"))
-            s_answer_add (answers, key, status, detail);
+            s_answer_add (self->answers, key, status, detail);
         else
             wsis_log_warning ("delivery: a malformed answer from the actor");
         zstr_free (&command);
@@ -312,9 +345,18 @@ notify_outgoing_on_done (zloop_t *loop, zsock_t *pipe, void *arg)
         zstr_free (&detail);
         zmsg_destroy (&msg);
     }
-    s_conclude (service, answers);
-    zlistx_destroy (&answers);
-    notify_outgoing_send (service);
+    size_t answers = zlistx_size (self->answers);
+    if (answers == 0)
+        return 0;
+    //  Half the deliveries answered, or all of them: record now, and the
+    //  room made is filled at once.
+    if (answers * 2 >= self->in_flight_max || answers >= zhashx_size (self->sending)) {
+        notify_outgoing_flush (service);
+        notify_outgoing_send (service);
+    }
+    else
+    if (self->answers_timer == -1)
+        self->answers_timer = zloop_timer (loop, ANSWERS_WAIT_MS, 1, s_on_answers_timer, service);
     return 0;
 }
 
@@ -377,8 +419,15 @@ s_send_row (const notify_row_t *row, void *arg)
     zchunk_destroy (&payload);
     zstr_free (&subject);
     zstr_free (&body);
-    if (zmsg_send (&msg, self->delivery) == 0) {
-        zhashx_update (self->sending, row->key, (void *) 1);
+    //  The actor with the fewest in hand: a slow delivery holds up one
+    //  actor, not all of them.
+    size_t worker = 0;
+    for (size_t i = 1; i < self->worker_count; i++)
+        if (self->worker_load [i] < self->worker_load [worker])
+            worker = i;
+    if (zmsg_send (&msg, self->workers [worker]) == 0) {
+        zhashx_update (self->sending, row->key, (void *) (uintptr_t) (worker + 1));
+        self->worker_load [worker]++;
         send->room--;
     }
     else
@@ -390,7 +439,7 @@ void
 notify_outgoing_send (wsis_service_t *service)
 {
     notifications_t *self = (notifications_t *) wsis_service_state (service);
-    if (!self->delivery)
+    if (self->worker_count == 0)
         return;
     int64_t wall = zclock_time ();
     if (!self->ready_waiting && wall < self->next_retry)
@@ -402,7 +451,7 @@ notify_outgoing_send (wsis_service_t *service)
     //  more than there is room for.
     send_t send = { .service = service, .room = self->in_flight_max - sending };
     send.refused = zlistx_new ();
-    zlistx_set_destructor (send.refused, s_answer_destroy);
+    zlistx_set_destructor (send.refused, notify_answer_destroy);
     int limit = (int) (self->in_flight_max + sending);
     int rc = notify_store_ready (wsis_service_store (service), wall, limit, s_send_row, &send);
     if (rc >= 0 && rc < limit && !send.left) {

@@ -139,15 +139,41 @@ notify_store_reschedule (wsis_store_t *store, const notify_row_t *row)
 }
 
 int
-notify_store_future_moments (wsis_store_t *store, int64_t after, notify_row_fn *fn, void *arg)
+notify_store_future_moments (wsis_store_t *store, int64_t after,
+                             int (*fn) (const char *key, void *arg), void *arg)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT " ROW_COLUMNS " FROM notification"
+        "SELECT key FROM notification"
         " WHERE status = 'scheduled' AND moment IS NOT NULL AND due > ?");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, after);
-    return s_each_row (store, stmt, fn, arg);
+    int count = 0, rc;
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
+        if (fn (wsis_store_text (stmt, 0), arg))
+            return wsis_store_done (stmt, -1);
+        count++;
+    }
+    return wsis_store_done (stmt, rc < 0? -1: count);
+}
+
+int
+notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT status = 'scheduled', due, expires, rank FROM notification WHERE key = ?");
+    if (!stmt)
+        return -1;
+    wsis_store_bind_text (stmt, 1, key);
+    int rc = wsis_store_row (store, stmt);
+    if (rc == 1) {
+        state->scheduled = sqlite3_column_int (stmt, 0) != 0;
+        state->due = sqlite3_column_int64 (stmt, 1);
+        state->expires = sqlite3_column_type (stmt, 2) == SQLITE_NULL?
+                         INT64_MAX: sqlite3_column_int64 (stmt, 2);
+        state->rank = sqlite3_column_int64 (stmt, 3);
+    }
+    return wsis_store_done (stmt, rc);
 }
 
 int

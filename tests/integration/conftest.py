@@ -20,6 +20,8 @@ def cluster(tmp_path):
 def all_services(tmp_path_factory):
     """Every service running, shared by the tests of one module."""
     c = Cluster(tmp_path_factory.mktemp("all"))
-    c.start_all()
-    yield c
-    c.close()
+    try:
+        c.start_all()
+        yield c
+    finally:
+        c.close()

@@ -70,7 +70,11 @@ class Delivery:
         self.cluster = Cluster(tmp_path, options=options)
         self.sink = SmtpSink(self.smtp_port, delay=smtp_delay).start()
         self.hooks = WebhookReceiver(self.hook_port, SECRET).start()
-        self.cluster.start("bus", "notifications")
+        try:
+            self.cluster.start("bus", "notifications")
+        except BaseException:
+            self.close()
+            raise
 
     def settle_before_the_reminder(self):
         """Everything due before the 7-day reminder of the voting close
