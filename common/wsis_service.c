@@ -177,11 +177,14 @@ s_on_expire (zloop_t *loop, int timer_id, void *arg)
 static int
 s_op_ping (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
-    msgpack_pack_map (&reply->pk, 4);
+    char now [WSIS_TIME_BUFSIZE];
+    wsis_time_format (wsis_clock_now (self->clock), now);
+    msgpack_pack_map (&reply->pk, 5);
     wsis_pack_kv_str (&reply->pk, "service", self->def->name);
     wsis_pack_kv_str (&reply->pk, "version", self->def->version);
     wsis_pack_kv_int (&reply->pk, "uptime_ms", zclock_mono () - self->started_at);
     wsis_pack_kv_uint (&reply->pk, "last_seq", wsis_outbox_committed_seq (self->outbox));
+    wsis_pack_kv_str (&reply->pk, "now", now);
     return 0;
 }
 
@@ -230,6 +233,16 @@ s_op_clock_set (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *rep
         return -1;
     if (wsis_time_parse (text, &now))
         return wsis_fields_fail (&body, "now", "must be an ISO 8601 instant like 2022-01-21T21:59:59Z");
+    //  The time is kept with the service's data, so a rehearsal stopped and
+    //  started again goes on from where its clock was (docs/protocol.md
+    //  section 4), and it is on disk with the reply like any change.
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "INSERT OR REPLACE INTO manual_clock (id, now) VALUES (1, ?)");
+    if (!stmt)
+        return wsis_reply_fail (reply, "internal", NULL, "the clock could not be kept");
+    sqlite3_bind_int64 (stmt, 1, now);
+    if (wsis_store_run (self->store, stmt))
+        return wsis_reply_fail (reply, "internal", NULL, "the clock could not be kept");
     wsis_clock_set (self->clock, now);
     self->clock_changed = true;
     char formatted [WSIS_TIME_BUFSIZE];
@@ -255,7 +268,7 @@ s_op_events_since (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *
 static const wsis_op_t s_common_ops [] = {
     { "sys.ping", s_op_ping, WSIS_ROLE_PUBLIC, 0 },
     { "sys.stats", s_op_stats, WSIS_ROLE_PUBLIC, 0 },
-    { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, 0 },
+    { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
     { "events.since", s_op_events_since,
       WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY | WSIS_ROLE_PUBLISHER | WSIS_ROLE_STAFF, 0 },
     { NULL }
@@ -300,6 +313,16 @@ s_open_store (wsis_service_t *self, char **error)
     }
     self->batch = wsis_batch_new (self->store, self->outbox, self->cursor, self->retry);
     wsis_batch_set_rolled_back (self->batch, s_rolled_back, self);
+    //  A manual clock goes on from the time it was last set.
+    if (wsis_store_exec (self->store,
+            "CREATE TABLE IF NOT EXISTS manual_clock ("
+            "  id INTEGER PRIMARY KEY CHECK (id = 1), now INTEGER NOT NULL)")) {
+        *error = wsis_strdup ("cannot create the manual_clock table");
+        return -1;
+    }
+    if (wsis_clock_manual (self->clock))
+        wsis_clock_set (self->clock, wsis_store_int (self->store,
+                                                     "SELECT now FROM manual_clock WHERE id = 1", 0));
     return 0;
 }
 

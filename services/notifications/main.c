@@ -95,6 +95,8 @@ s_open (wsis_service_t *service)
 {
     notifications_t *self = (notifications_t *) wsis_service_state (service);
     wsis_config_t *config = wsis_service_config (service);
+    //  No timer yet (s_stop reads these on every path).
+    self->answers_timer = self->send_timer = -1;
     if (sodium_init () < 0) {
         wsis_log_error ("notifications: libsodium cannot be initialised");
         return -1;
@@ -122,7 +124,7 @@ s_open (wsis_service_t *service)
     self->sending = zhashx_new ();
     self->answers = zlistx_new ();
     zlistx_set_destructor (self->answers, notify_answer_destroy);
-    self->answers_timer = -1;
+
     //  Look at the store once before trusting the hints.
     self->next_due = 0;
     self->ready_waiting = true;
@@ -156,6 +158,9 @@ static void
 s_stop (wsis_service_t *service)
 {
     notifications_t *self = (notifications_t *) wsis_service_state (service);
+    if (self->send_timer != -1)
+        zloop_timer_end (wsis_service_loop (service), self->send_timer);
+    self->send_timer = -1;
     if (self->answers)
         notify_outgoing_flush (service);
     for (size_t i = 0; i < self->worker_count; i++) {

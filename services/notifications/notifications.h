@@ -308,6 +308,7 @@ typedef struct {
     zhashx_t *sending;
     zlistx_t *answers;
     int answers_timer;          //  zloop timer id, or -1
+    int send_timer;             //  notify_outgoing_soon's timer, or -1
     //  The earliest `due` of a scheduled notification (service clock), so
     //  the clock is compared with one number, not the database.
     int64_t next_due;
@@ -540,6 +541,9 @@ void notify_due_tick (wsis_service_t *service);
 
 //  Renders what is ready (up to the in-flight bound) and hands it over.
 void notify_outgoing_send (wsis_service_t *service);
+//  The same as soon as the loop is free: after the transaction in hand
+//  (which made something ready) has committed.
+void notify_outgoing_soon (wsis_service_t *service);
 //  The actor's answers: collected, then recorded in one transaction (sent,
 //  retried with backoff, or failed and reported to staff). zloop reader of
 //  the actor.

@@ -164,8 +164,10 @@ notify_create (wsis_service_t *service, const notify_new_t *item, const notify_v
     };
     int rc = notify_store_add (wsis_service_store (service), &row);
     msgpack_sbuffer_destroy (&buffer);
-    if (rc == 1 && streq (status, "ready"))
+    if (rc == 1 && streq (status, "ready")) {
         self->ready_waiting = true;
+        notify_outgoing_soon (service);
+    }
     else
     if (rc == 1 && streq (status, "scheduled") && due < self->next_due)
         self->next_due = due;

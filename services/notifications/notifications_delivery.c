@@ -33,6 +33,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DETAIL_MAX 256
@@ -211,8 +212,13 @@ static const char *
 s_write_durably (const char *folder, const char *temporary, const char *final,
                  const delivery_t *delivery)
 {
-    if (zsys_dir_create ("%s", folder))
-        return "cannot make the folder";
+    //  Several delivery actors may make the folder at the same moment: the
+    //  folder being there is what counts.
+    if (zsys_dir_create ("%s", folder)) {
+        int mode = zsys_file_mode (folder);
+        if (mode == -1 || !(mode & S_IFDIR))
+            return "cannot make the folder";
+    }
     //  0600: a message holds a person's name and address.
     int handle = open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (handle < 0)

@@ -435,6 +435,23 @@ s_send_row (const notify_row_t *row, void *arg)
     return 0;
 }
 
+static int
+s_on_send_timer (zloop_t *loop, int timer_id, void *arg)
+{
+    wsis_service_t *service = (wsis_service_t *) arg;
+    ((notifications_t *) wsis_service_state (service))->send_timer = -1;
+    notify_outgoing_send (service);
+    return 0;
+}
+
+void
+notify_outgoing_soon (wsis_service_t *service)
+{
+    notifications_t *self = (notifications_t *) wsis_service_state (service);
+    if (self->send_timer == -1)
+        self->send_timer = zloop_timer (wsis_service_loop (service), 1, 1, s_on_send_timer, service);
+}
+
 void
 notify_outgoing_send (wsis_service_t *service)
 {

@@ -201,3 +201,37 @@ def test_a_bad_template_or_staff_file_stops_the_service_with_one_line(cluster, t
     cluster.start("notifications", wait=False)
     assert cluster.processes["notifications"].wait(timeout=15) == 1
     assert "prizes-2023" in cluster.log("notifications")
+
+
+def test_a_reload_of_the_staff_file_changes_future_notifications_only(cluster, tmp_path):
+    staff = tmp_path / "staff.cfg"
+    shutil.copy(f"{ROOT}/configs/staff.cfg", staff)
+    cluster.config.write_text(cluster.config.read_text().replace(
+        "wsis\n", f"wsis\n    staff = {staff}\n", 1))
+    start(cluster)
+    set_clock(cluster, "2022-03-01T12:00:00Z")
+    wait_settled(cluster)
+    before = by_key(pages(cluster, "notify.list", {"call": PRIZES}))
+    sent_to_the_team = {k for k, v in before.items() if v["status"] == "sent" and PRIZES_STAFF in k}
+    assert sent_to_the_team
+
+    # The Prizes team leaves; a newcomer follows the Prizes by kind.
+    text = staff.read_text().replace(PRIZES_STAFF, "newcomer@example.org").replace(
+        f'calls = "{PRIZES} photo-2022"', 'calls = "kind:prize kind:photo"')
+    staff.write_text(text)
+    cluster.stop("notifications")
+    cluster.start("notifications")
+    # The manual clock went on from where it was.
+    assert cluster.call("notifications", "sys.ping")["body"]["now"] == "2022-03-01T12:00:00Z"
+    wait_settled(cluster)
+    after = by_key(pages(cluster, "notify.list", {"call": PRIZES}))
+    # What the team was sent stays sent; what it would have got is gone.
+    assert {k for k, v in after.items() if v["status"] == "sent" and PRIZES_STAFF in k} \
+        == sent_to_the_team
+    assert not [k for k, v in after.items() if PRIZES_STAFF in k and v["status"] == "scheduled"]
+    # The newcomer gets the future, and nothing of the past, late.
+    newcomer = {k: v for k, v in after.items() if "newcomer@example.org" in k}
+    assert newcomer[f"{VOTING_7D}/staff/newcomer@example.org"]["status"] == "scheduled"
+    past = newcomer[f"{PRIZES}/submission/closed/staff/newcomer@example.org"]
+    assert past["status"] == "skipped" and past["error"] == "due before it was scheduled"
+    assert not [k for k in outbox(cluster) if "newcomer" in k]
