@@ -76,6 +76,15 @@ s_page_row (const notify_row_t *row, void *arg)
     return 0;
 }
 
+static void
+s_page_init (page_t *page)
+{
+    page->count = 0;
+    page->last [0] = 0;
+    msgpack_sbuffer_init (&page->buffer);
+    msgpack_packer_init (&page->pk, &page->buffer, msgpack_sbuffer_write);
+}
+
 //  {items: [...], next: key or nil}: next when the page was full.
 static void
 s_pack_page (msgpack_packer *pk, page_t *page, uint64_t limit)
@@ -91,6 +100,17 @@ s_pack_page (msgpack_packer *pk, page_t *page, uint64_t limit)
         msgpack_pack_nil (pk);
 }
 
+//  The reply of a listing whose rows the store gave (rc their count, or
+//  -1), and the page freed.
+static int
+s_page_reply (page_t *page, int rc, uint64_t limit, wsis_reply_t *reply)
+{
+    if (rc >= 0)
+        s_pack_page (&reply->pk, page, limit);
+    msgpack_sbuffer_destroy (&page->buffer);
+    return rc < 0? wsis_reply_fail (reply, "internal", NULL, "the store could not be read"): 0;
+}
+
 //  The optional filters of a listing; a call must be one of the calendar.
 static int
 s_call_filter (wsis_service_t *service, wsis_fields_t *body, char *call, size_t size)
@@ -99,6 +119,18 @@ s_call_filter (wsis_service_t *service, wsis_fields_t *body, char *call, size_t 
     if (rc == 0 && !wsis_calendar_call (wsis_service_calendar (service), call))
         return wsis_fields_fail (body, "call", "is not a call of the calendar");
     return rc;
+}
+
+//  The paging fields of a listing: after (a key, into a NOTIFY_KEY_MAX
+//  buffer) and limit. 0 or -1.
+static int
+s_paging (wsis_fields_t *body, char *after, uint64_t *limit)
+{
+    if (wsis_fields_text (body, "after", WSIS_OPTIONAL, 1, NOTIFY_KEY_MAX - 1, after,
+                          NOTIFY_KEY_MAX) < 0
+    ||  wsis_fields_uint (body, "limit", WSIS_OPTIONAL, 1, 10000, limit) < 0)
+        return -1;
+    return 0;
 }
 
 //  notify.schedule {call?, after?, limit?} -> {items, next}: the calendar's
@@ -110,19 +142,13 @@ s_op_schedule (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *r
     char call [65], after [NOTIFY_KEY_MAX] = "";
     uint64_t limit = LIST_LIMIT;
     int has_call = s_call_filter (service, &body, call, sizeof call);
-    if (has_call < 0
-    ||  wsis_fields_text (&body, "after", WSIS_OPTIONAL, 1, NOTIFY_KEY_MAX - 1, after, sizeof after) < 0
-    ||  wsis_fields_uint (&body, "limit", WSIS_OPTIONAL, 1, 10000, &limit) < 0)
+    if (has_call < 0 || s_paging (&body, after, &limit))
         return -1;
-    page_t page = { .count = 0 };
-    msgpack_sbuffer_init (&page.buffer);
-    msgpack_packer_init (&page.pk, &page.buffer, msgpack_sbuffer_write);
+    page_t page;
+    s_page_init (&page);
     int rc = notify_store_schedule (wsis_service_store (service), has_call == 0? call: NULL,
                                     after, (int) limit, s_page_row, &page);
-    if (rc >= 0)
-        s_pack_page (&reply->pk, &page, limit);
-    msgpack_sbuffer_destroy (&page.buffer);
-    return rc < 0? wsis_reply_fail (reply, "internal", NULL, "the store could not be read"): 0;
+    return s_page_reply (&page, rc, limit, reply);
 }
 
 static const char *const s_statuses [] = {
@@ -149,20 +175,14 @@ s_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     int has_call = s_call_filter (service, &body, call, sizeof call);
     int has_kind = has_call < 0? -1:
         wsis_fields_text (&body, "kind", WSIS_OPTIONAL, 1, 64, kind, sizeof kind);
-    if (has_kind < 0
-    ||  wsis_fields_text (&body, "after", WSIS_OPTIONAL, 1, NOTIFY_KEY_MAX - 1, after, sizeof after) < 0
-    ||  wsis_fields_uint (&body, "limit", WSIS_OPTIONAL, 1, 10000, &limit) < 0)
+    if (has_kind < 0 || s_paging (&body, after, &limit))
         return -1;
-    page_t page = { .count = 0 };
-    msgpack_sbuffer_init (&page.buffer);
-    msgpack_packer_init (&page.pk, &page.buffer, msgpack_sbuffer_write);
+    page_t page;
+    s_page_init (&page);
     int rc = notify_store_list (wsis_service_store (service), has_status == 0? status: NULL,
                                 has_call == 0? call: NULL, has_kind == 0? kind: NULL,
                                 after, (int) limit, s_page_row, &page);
-    if (rc >= 0)
-        s_pack_page (&reply->pk, &page, limit);
-    msgpack_sbuffer_destroy (&page.buffer);
-    return rc < 0? wsis_reply_fail (reply, "internal", NULL, "the store could not be read"): 0;
+    return s_page_reply (&page, rc, limit, reply);
 }
 
 //  -------------------------------------------------------------------------
