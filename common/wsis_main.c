@@ -7,14 +7,36 @@
 #include <stdlib.h>
 
 static void
-s_usage (const char *program)
+s_usage (const wsis_service_def_t *def, const char *program)
 {
     fprintf (stderr,
-        "usage: %s [-c FILE]\n"
+        "usage: %s [-c FILE]%s\n"
         "  -c FILE   configuration (default $WSIS_CONFIG, else configs/wsis.cfg if it exists)\n"
+        "%s"
         "  -v        the version\n"
-        "  -h        this help\n\n", program);
+        "  -h        this help\n\n", program, def->rebuildable? " [--rebuild]": "",
+        def->rebuildable? "  --rebuild throw the store away and build it again from every event of\n"
+                          "            the sources it follows\n": "");
     wsis_config_print_help (stderr);
+}
+
+//  --rebuild: the store of a read model goes, with its WAL; the service
+//  then starts empty and catches up with every source from the first event.
+static int
+s_remove_store (const wsis_service_def_t *def, wsis_config_t *config, char **error)
+{
+    const char *suffixes [] = { ".db", ".db-wal", ".db-shm" };
+    for (size_t i = 0; i < 3; i++) {
+        char *path = zsys_sprintf ("%s/%s%s", wsis_config_str (config, "wsis/data_dir"),
+                                   def->name, suffixes [i]);
+        int rc = zsys_file_exists (path)? zsys_file_delete (path): 0;
+        if (rc)
+            *error = zsys_sprintf ("%s: cannot remove it to rebuild", path);
+        zstr_free (&path);
+        if (rc)
+            return -1;
+    }
+    return 0;
 }
 
 int
@@ -23,17 +45,25 @@ wsis_main (const wsis_service_def_t *def, void *state, int argc, char *argv [])
     char program [64];
     snprintf (program, sizeof program, "wsis-%s", def->name);
     const char *config_option = NULL;
+    bool rebuild = false;
+    static const struct option long_options [] = {
+        { "rebuild", no_argument, NULL, 'r' },
+        { NULL, 0, NULL, 0 }
+    };
     int option;
-    while ((option = getopt (argc, argv, "c:hv")) != -1) {
+    while ((option = getopt_long (argc, argv, "c:hv", long_options, NULL)) != -1) {
         if (option == 'c')
             config_option = optarg;
+        else
+        if (option == 'r' && def->rebuildable)
+            rebuild = true;
         else
         if (option == 'v') {
             printf ("%s %s\n", program, def->version);
             return 0;
         }
         else {
-            s_usage (program);
+            s_usage (def, program);
             return option == 'h'? 0: 2;
         }
     }
@@ -43,6 +73,11 @@ wsis_main (const wsis_service_def_t *def, void *state, int argc, char *argv [])
 
     char *error = NULL;
     wsis_config_t *config = wsis_config_load (wsis_config_path (config_option), &error);
+    if (config && rebuild && s_remove_store (def, config, &error))
+        wsis_config_destroy (&config);
+    else
+    if (config && rebuild)
+        wsis_log_notice ("%s: rebuilding the store from every event of its sources", program);
     wsis_service_t *service = config? wsis_service_new (def, state, &config, &error): NULL;
     if (!service) {
         fprintf (stderr, "%s: %s\n", program, error? error: "cannot start");

@@ -34,6 +34,7 @@ struct _wsis_service_t {
     bool started;               //  def->start succeeded: def->stop is owed
     bool clock_changed;         //  sys.clock.set ran: tick after the batch
     int64_t started_at;         //  monotonic ms
+    uint64_t events_ignored;    //  since start
     msgpack_sbuffer event;      //  the body wsis_service_event builds
     msgpack_packer event_pk;
 };
@@ -64,6 +65,15 @@ int
 wsis_service_event_emit (wsis_service_t *self, const char *type)
 {
     return wsis_service_emit (self, type, self->event.data, self->event.size);
+}
+
+int
+wsis_service_ignore (wsis_service_t *self, const wsis_event_t *event, const char *why)
+{
+    self->events_ignored++;
+    wsis_log_debug ("%s %s:%llu ignored: %s", event->type, event->source,
+                    (unsigned long long) event->seq, why);
+    return 0;
 }
 
 uint64_t
@@ -193,12 +203,13 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
     msgpack_packer *pk = &reply->pk;
     size_t sources = wsis_cursor_size (self->cursor);
-    msgpack_pack_map (pk, 8);
+    msgpack_pack_map (pk, 9);
     wsis_pack_kv_str (pk, "service", self->def->name);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
     wsis_pack_kv_uint (pk, "errors", wsis_server_errors (self->server));
     wsis_pack_kv_uint (pk, "events_published", wsis_outbox_published (self->outbox));
     wsis_pack_kv_uint (pk, "events_applied", wsis_cursor_applied_total (self->cursor));
+    wsis_pack_kv_uint (pk, "events_ignored", self->events_ignored);
     wsis_pack_kv_uint (pk, "last_seq", wsis_outbox_committed_seq (self->outbox));
     wsis_pack_str (pk, "lag");
     msgpack_pack_map (pk, sources);

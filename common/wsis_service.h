@@ -73,6 +73,11 @@ typedef struct {
     //  before they are decoded (see wsis_consumer_set_ignores).
     //  NULL-terminated, or NULL.
     const char *const *ignores;
+
+    //  Its store holds only what it derived from its sources' events (a
+    //  read model), so `--rebuild` may throw it away at start and apply
+    //  every event again from the first (wsis_main).
+    bool rebuildable;
 } wsis_service_def_t;
 
 //  Builds the service: opens its store (creating the data folder), binds
@@ -122,6 +127,12 @@ int wsis_service_emit (wsis_service_t *self, const char *type, const void *body,
 //  wsis_service_event_emit appends what was packed, as wsis_service_emit.
 msgpack_packer *wsis_service_event (wsis_service_t *self);
 int wsis_service_event_emit (wsis_service_t *self, const char *type);
+
+//  An event of a followed source that apply will not use, because it did
+//  not come from where such events come from (a forged or misrouted one)
+//  or is of no concern: logged with why, and counted in sys.stats as
+//  events_ignored. Returns 0, so apply can `return wsis_service_ignore (...)`.
+int wsis_service_ignore (wsis_service_t *self, const wsis_event_t *event, const char *why);
 
 //  The seq of the last event emitted (in the open transaction or before).
 uint64_t wsis_service_last_seq (wsis_service_t *self);

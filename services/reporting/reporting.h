@@ -142,4 +142,159 @@ char *report_markdown_publication (const report_publication_t *publication);
 //  caller frees the result, NULL when cmark fails.
 char *report_markdown_html (const char *markdown, const char *title);
 
+//  -------------------------------------------------------------------------
+//  The service
+
+//  What the service keeps in memory: nothing the store does not hold.
+typedef struct {
+    int unused;
+} reporting_t;
+
+//  -------------------------------------------------------------------------
+//  reporting_store.c: every SQL statement
+
+//  A submission as a record said it.
+typedef struct {
+    const char *submission_id;
+    const char *call;
+    const char *kind;
+    const char *stakeholder_id;
+    const char *category;
+    const char *entity;
+    const char *stakeholder_type;
+    const char *region;
+    const char *country;
+    const char *title;
+    const char *description;
+    const char *impact;
+    const char *request;
+    const char *contact_gender;
+    const char *sdgs;           //  "4 9"
+    int64_t received_seq;
+} report_submission_t;
+
+//  Writes: 0 or -1 (logged); in the caller's transaction.
+int report_store_stakeholder_put (wsis_store_t *store, const char *id, const char *type,
+                                  const char *region, const char *country, const char *gender);
+int report_store_submission_put (wsis_store_t *store, const report_submission_t *submission);
+//  Forgets a submission's SDGs, Action Lines and OCP speakers (an update
+//  brings them all again).
+int report_store_submission_links_clear (wsis_store_t *store, const char *submission_id);
+int report_store_submission_sdg (wsis_store_t *store, const char *submission_id, int64_t sdg);
+int report_store_submission_category (wsis_store_t *store, const char *submission_id,
+                                      const char *category);
+int report_store_ocp_speaker (wsis_store_t *store, const char *submission_id, int64_t position,
+                              const char *name, const char *gender);
+int report_store_submission_withdraw (wsis_store_t *store, const char *submission_id);
+int report_store_profile_put (wsis_store_t *store, const char *submission_id, const char *call,
+                              const char *name, const char *organization, const char *sector,
+                              const char *region, const char *country, const char *expertise,
+                              const char *links);
+int report_store_profile_delete (wsis_store_t *store, const char *submission_id);
+int report_store_nominated_clear (wsis_store_t *store, const char *call);
+int report_store_nominated_put (wsis_store_t *store, const char *call, const char *category,
+                                const char *submission_id, int64_t position);
+//  One vote.cast: the project's count and the poll's.
+int report_store_vote (wsis_store_t *store, const char *call, const char *category,
+                       const char *submission_id, bool new_voter);
+//  voting.closed: the final counts, and the champions.
+int report_store_poll_closed (wsis_store_t *store, const char *call, int64_t votes,
+                              int64_t voters);
+int report_store_project_votes_set (wsis_store_t *store, const char *call, const char *category,
+                                    const char *submission_id, int64_t votes);
+int report_store_champions_clear (wsis_store_t *store, const char *call);
+int report_store_champion_put (wsis_store_t *store, const char *call, const char *category,
+                               const char *submission_id, int64_t rank, int64_t votes);
+int report_store_winner_put (wsis_store_t *store, const char *call, const char *category,
+                             const char *submission_id, double mean, bool has_mean, bool tie);
+int report_store_photo_winners_clear (wsis_store_t *store, const char *call);
+int report_store_photo_winner_put (wsis_store_t *store, const char *call,
+                                   const char *submission_id, int64_t rank);
+int report_store_nominee_put (wsis_store_t *store, const char *nomination_id, const char *call,
+                              const char *kind, const char *stakeholder_type, const char *gender);
+int report_store_speaker_put (wsis_store_t *store, int64_t event_seq, const char *session_id,
+                              const char *session_title, const char *track, const char *name,
+                              const char *gender, const char *role, const char *organization);
+
+//  Reads: a query's rows through fn, each as an array of column texts
+//  (NULL for SQL NULL; numbers as their text) valid during the call.
+//  The count, or -1.
+typedef int (report_row_fn) (const char *const *columns, size_t count, void *arg);
+
+//  The named queries of the reports (their SQL in reporting_store.c),
+//  with their parameters as text (NULL binds SQL NULL).
+typedef enum {
+    REPORT_Q_SUBMISSIONS_BY,    //  call, column index: rows (value, received, withdrawn)
+    REPORT_Q_COUNTRIES,         //  call: (countries)
+    REPORT_Q_NOMINATED,         //  call: (category, count)
+    REPORT_Q_POLL,              //  call: (votes, voters, closed)
+    REPORT_Q_CHAMPIONS,         //  call: (category, submission_id, rank, votes, title)
+    REPORT_Q_WINNERS,           //  call: (category, submission_id, mean, tie, title)
+    REPORT_Q_PHOTO_WINNERS,     //  call: (rank, submission_id, title)
+    REPORT_Q_NOMINEES,          //  call, kind: (stakeholder_type, gender, count)
+    REPORT_Q_OCP_REQUESTS,      //  call: (request, count)
+    REPORT_Q_MATRIX,            //  call, kind: (sdg, category, count)
+    REPORT_Q_SPEAKERS,          //  (session_id, session_title, track, gender): every report
+    REPORT_Q_OCP_SPEAKERS,      //  call: (gender, count)
+    REPORT_Q_GENDER_OF,         //  what ("hltf" | "contacts" | "stakeholders" | "trendsetters"), call: (gender, count)
+    REPORT_Q_STORIES,           //  call: (category, submission_id, rank, votes, winner, title,
+                                //  entity, country, stakeholder_type, description, impact, sdgs)
+    REPORT_Q_EXPORT_SUBMISSIONS,    //  call, offset, limit
+    REPORT_Q_EXPORT_VOTES,          //  call, offset, limit
+    REPORT_Q_PROFILES,          //  sector, region, q, offset, limit
+    REPORT_Q_COUNT
+} report_query_t;
+
+int report_store_query (wsis_store_t *store, report_query_t query, const char *const *params,
+                        size_t param_count, report_row_fn *fn, void *arg);
+
+//  The rows of a query, copied: for reports that need them twice or
+//  count them before packing.
+typedef struct {
+    char **cells;               //  row-major, NULL for SQL NULL
+    size_t columns;
+    size_t count;
+    size_t alloc;
+} report_rows_t;
+
+//  Runs query into rows (empty first); 0 or -1. report_rows_release frees.
+int report_rows_query (wsis_store_t *store, report_query_t query, const char *const *params,
+                       size_t param_count, report_rows_t *rows);
+//  The text of a cell ("" for NULL), and as a number.
+const char *report_cell (const report_rows_t *rows, size_t row, size_t column);
+int64_t report_cell_int (const report_rows_t *rows, size_t row, size_t column);
+void report_rows_release (report_rows_t *rows);
+
+//  -------------------------------------------------------------------------
+//  reporting_ops.c: the table, and what every report shares
+
+extern const wsis_op_t reporting_ops [];
+
+//  The `call` of a report: a call of the calendar (or absent when need is
+//  WSIS_OPTIONAL: *call NULL). 0, 1 absent, -1 the reply failed.
+int report_call_field (wsis_service_t *service, wsis_fields_t *body, wsis_need_t need,
+                       char *buffer, size_t size, const char **call);
+//  The `format`: one of formats (NULL-terminated; the first is the
+//  default). 0 or -1 (the reply failed).
+int report_format_field (wsis_fields_t *body, const char *const *formats, char *format,
+                         size_t size);
+//  {content_type, data} with text as a str; text is destroyed.
+void report_reply_text (wsis_reply_t *reply, const char *content_type, zchunk_t **text);
+//  A store failure: `internal`. Returns -1.
+int report_fail_store (wsis_reply_t *reply);
+
+//  The reports, one file each.
+int report_op_summary (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int report_op_sdg_matrix (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int report_op_gender (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int report_op_results (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int report_op_publication (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int report_op_export (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int report_op_women_in_tech (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+
+//  -------------------------------------------------------------------------
+//  reporting_events.c
+
+int reporting_events_apply (wsis_service_t *service, const wsis_event_t *event);
+
 #endif
