@@ -202,13 +202,15 @@ class Cluster:
     def endpoint(self, name):
         return f"tcp://127.0.0.1:{self.ports[name]}"
 
-    def start(self, *names, wait=True, timeout=15.0):
+    def start(self, *names, wait=True, timeout=15.0, args=()):
+        """Starts the services named, with args on each command line
+        (["--rebuild"]), and waits until each answers sys.ping."""
         for name in names:
             assert name not in self.processes or self.processes[name].poll() is not None
             log = open(self.dir / f"{name}.log", "ab")
             self.logs[name] = log
             self.processes[name] = subprocess.Popen(
-                [os.path.join(BIN_DIR, f"wsis-{name}")],
+                [os.path.join(BIN_DIR, f"wsis-{name}"), *args],
                 env=self.env(), stdout=log, stderr=log, cwd=ROOT)
         if wait:
             for name in names:

@@ -10,39 +10,10 @@ needs only from the others' events.
 """
 import pytest
 
-from wsis_harness import SERVICES, Cluster, next_event
-from nominations_helpers import (CATEGORIES, IN_SELECTION, SUBMISSION_CLOSE, VOTING_CLOSE)
+from wsis_harness import SERVICES, Cluster
+from nominations_helpers import CATEGORIES
 from submissions_helpers import prize_body, stakeholder_body
-
-OPEN = "2022-01-10T12:00:00Z"
-IN_REVIEW = "2022-01-25T10:00:00Z"
-IN_VOTING = "2022-03-10T12:00:00Z"
-# Votes of the seven projects of a category, in the order they are cast:
-# p5's three votes come before p6's, so p5 reached its final count first
-# and takes rank 5 of the tie.
-VOTES = [7, 6, 5, 4, 3, 3, 1]
-CRITERIA = ["results", "empowerment", "sdg_relevance", "replicability", "sustainability",
-            "partnerships", "wsis_values"]
-
-
-def set_clock(cluster, now):
-    for name in SERVICES:
-        assert cluster.call(name, "sys.clock.set", {"now": now})["ok"]
-
-
-def caught_up(cluster, consumer, source):
-    """True once consumer has applied every event source committed."""
-    head = cluster.call(source, "sys.ping")["body"]["last_seq"]
-    return cluster.call(consumer, "sys.stats")["body"]["sources"][source]["last_seq"] == head
-
-
-def ok(reply):
-    assert reply["ok"], reply
-    return reply["body"]
-
-
-def scores(value):
-    return {criterion: value for criterion in CRITERIA}
+from contest_helpers import IN_REVIEW, OPEN, caught_up, ok, run_contest
 
 
 @pytest.fixture
@@ -56,124 +27,7 @@ def contest(tmp_path):
 def test_full_prize_contest(contest):
     c = contest
     events = c.subscribe("")
-    set_clock(c, OPEN)
-
-    # Phase 1: stakeholders register, projects are submitted. Category C1
-    # gets 21 projects, every other category 7; project 0 of C2 is from
-    # France, where one expert comes from.
-    submitter = ok(c.call("submissions", "stakeholder.register", stakeholder_body(), role="public"))["stakeholder_id"]
-    voters = [ok(c.call("submissions", "stakeholder.register", stakeholder_body(), role="public"))["stakeholder_id"]
-              for _ in range(30)]
-    projects = {}
-    for category in CATEGORIES:
-        count = 21 if category == "C1" else 7
-        projects[category] = []
-        for i in range(count):
-            country = "FR" if (category == "C2" and i == 0) else "CH"
-            body = prize_body(submitter, category=category, country=country)
-            reply = ok(c.call("submissions", "submission.create", body, role="gateway"))
-            projects[category].append(reply["submission_id"])
-
-    # Phase 2: staff nominate every project once the submission phase closed.
-    set_clock(c, IN_REVIEW)
-    c.wait_until(lambda: caught_up(c, "nominations", "submissions"), what="nominations to learn the projects")
-    for category in CATEGORIES:
-        for submission_id in projects[category]:
-            ok(c.call("nominations", "review.decide", {"submission_id": submission_id, "decision": "nominate"},
-                      role="staff"))
-    refused = c.call("nominations", "nominations.publish", {"call": "prizes-2022"}, role="staff")
-    assert refused["error"]["code"] == "limit_exceeded" and refused["error"]["field"] == "C1"
-    # Staff reject the last of C1: 20 nominated is the limit, not over it.
-    ok(c.call("nominations", "review.decide", {"submission_id": projects["C1"][20], "decision": "reject",
-                                                "reason": "Outside the category's scope."}, role="staff"))
-    published = ok(c.call("nominations", "nominations.publish", {"call": "prizes-2022"}, role="staff"))
-    assert len(published["categories"]["C1"]) == 20
-    assert all(len(published["categories"][cat]) == 7 for cat in CATEGORIES if cat != "C1")
-
-    # Phase 3: the public vote. Voter v votes in every category, for the
-    # project whose turn it is in the VOTES order.
-    set_clock(c, IN_VOTING)
-    c.wait_until(lambda: caught_up(c, "voting", "nominations") and caught_up(c, "voting", "submissions"),
-                 what="voting to learn voters and nominated projects")
-    ballots = []
-    for category in CATEGORIES:
-        order = [p for p, n in zip(projects[category][:7], VOTES) for _ in range(n)]
-        ballots += [(voters[v], category, project) for v, project in enumerate(order)]
-    for voter, category, project in ballots:
-        body = ok(c.call("voting", "vote.cast", {"call": "prizes-2022", "voter_id": voter, "category": category,
-                                                  "submission_id": project}, role="stakeholder", actor=voter))
-        assert body["duplicate"] is False and body["receipt"]
-    voter, category, project = ballots[0]
-    again = ok(c.call("voting", "vote.cast", {"call": "prizes-2022", "voter_id": voter, "category": category,
-                                               "submission_id": project}, role="stakeholder", actor=voter))
-    assert again["duplicate"] is True
-    other = c.call("voting", "vote.cast", {"call": "prizes-2022", "voter_id": voter, "category": category,
-                                            "submission_id": projects[category][1]}, role="stakeholder", actor=voter)
-    assert other["error"]["code"] == "already_voted"
-    stranger = c.call("voting", "vote.cast", {"call": "prizes-2022", "voter_id": "stk-999999", "category": "C1",
-                                               "submission_id": projects["C1"][0]}, role="gateway")
-    assert stranger["error"]["code"] == "ineligible"
-    assert c.call("voting", "vote.tally", {"call": "prizes-2022"}, role="public")["error"]["code"] == "forbidden"
-
-    # The clock passes the voting end: voting closes itself.
-    set_clock(c, VOTING_CLOSE)
-    closed = next_event(events, lambda t, e: t == "voting.closed" and e["body"]["call"] == "prizes-2022",
-                        timeout=20)
-    assert closed is not None, "voting did not close by itself at the phase end"
-    for category in CATEGORIES:
-        assert closed["body"]["champions"][category] == projects[category][:5], category
-        ranked = closed["body"]["results"][category]
-        assert [r["votes"] for r in ranked[:7]] == VOTES
-        assert ranked[4]["submission_id"] == projects[category][4] and ranked[4]["rank"] == 5
-    tally = ok(c.call("voting", "vote.tally", {"call": "prizes-2022", "category": "C3"}, role="public"))
-    assert tally is not None
-
-    # Phase 4: expert selection. The French expert may not score the
-    # French champion of C2.
-    set_clock(c, IN_SELECTION)
-    c.wait_until(lambda: caught_up(c, "nominations", "voting"), what="nominations to learn the champions")
-    experts = [("exp-us", "US", "Expert Org US"), ("exp-fr", "FR", "Expert Org FR"), ("exp-jp", "JP", "Expert Org JP")]
-    for expert_id, country, entity in experts:
-        ok(c.call("nominations", "expert.register", {"call": "prizes-2022", "expert_id": expert_id,
-                                                      "name": expert_id, "country": country, "entity": entity},
-                  role="staff"))
-    conflict = c.call("nominations", "selection.score", {
-        "call": "prizes-2022", "submission_id": projects["C2"][0], "expert_id": "exp-fr", "scores": scores(9)},
-        role="expert", actor="exp-fr")
-    assert conflict["error"]["code"] == "conflict"
-    for category in CATEGORIES:
-        for rank, submission_id in enumerate(projects[category][:5]):
-            # The best-voted project scores highest, except in C3 where the
-            # first two tie.
-            value = 10 - rank if not (category == "C3" and rank == 1) else 10
-            for expert_id, _, _ in experts:
-                if category == "C2" and rank == 0 and expert_id == "exp-fr":
-                    continue
-                ok(c.call("nominations", "selection.score", {
-                    "call": "prizes-2022", "submission_id": submission_id, "expert_id": expert_id,
-                    "scores": scores(value)}, role="expert", actor=expert_id))
-
-    winners = {}
-    for category in CATEGORIES:
-        reply = c.call("nominations", "selection.finalize", {"call": "prizes-2022", "category": category},
-                       role="staff")
-        if category == "C3":
-            assert reply["error"]["code"] == "conflict"
-            assert projects["C3"][0] in reply["error"]["message"] and projects["C3"][1] in reply["error"]["message"]
-            reply = c.call("nominations", "selection.finalize",
-                           {"call": "prizes-2022", "category": "C3", "winner": projects["C3"][1]}, role="staff")
-        winners[category] = ok(reply)["winner"]
-    assert winners["C3"] == projects["C3"][1]
-    assert all(winners[cat] == projects[cat][0] for cat in CATEGORIES if cat != "C3")
-
-    selected = {}
-    while len(selected) < len(CATEGORIES):
-        event = next_event(events, lambda t, e: t == "winners.selected", timeout=10)
-        assert event is not None, f"winners.selected seen for {sorted(selected)} only"
-        selected[event["body"]["category"]] = event["body"]
-    for category in CATEGORIES:
-        assert selected[category]["winner"] == winners[category]
-        assert selected[category]["champions"] == projects[category][:5]
+    run_contest(c, events)
 
     # Every consumer applied every event of every source it follows.
     for consumer, sources in (("reporting", ("bus", "submissions", "nominations", "voting", "notifications")),
