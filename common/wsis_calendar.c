@@ -30,8 +30,12 @@ struct _wsis_calendar_t {
     size_t size;
 };
 
+//  What a call takes, which decides the service and the form that read
+//  it: submissions (prize, ocp, photo, stocktaking, and repository, the
+//  profiles of the Repository of Women in Tech) or nominations (hltf,
+//  ambassador).
 static const char *s_kinds [] = {
-    "prize", "ocp", "photo", "hltf", "stocktaking", "ambassador", NULL
+    "prize", "ocp", "photo", "hltf", "stocktaking", "ambassador", "repository", NULL
 };
 
 //  Sets *error to "<source>: call <label>: <message>" unless an error is
@@ -229,7 +233,8 @@ s_call_parse (zconfig_t *section, size_t index, wsis_call_t *call,
     }
     if (!s_kind_valid (kind)) {
         s_fail (error, source, label,
-                "kind \"%s\" is not one of prize, ocp, photo, hltf, stocktaking, ambassador",
+                "kind \"%s\" is not one of prize, ocp, photo, hltf, stocktaking, ambassador,"
+                " repository",
                 kind);
         return -1;
     }

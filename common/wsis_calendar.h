@@ -3,7 +3,8 @@
     Read from configs/calendar.cfg (ZPL). Every phase time there is local
     time in the call's zone; here they are UTC instants. A phase is open
     from its start (inclusive) to its end (exclusive); a phase without an
-    end never closes (the Stocktaking call, the Trendsetters nominations).
+    end never closes (the Stocktaking call, the Trendsetters nominations,
+    the Repository of Women in Tech).
 */
 #ifndef WSIS_CALENDAR_H
 #define WSIS_CALENDAR_H
@@ -28,6 +29,7 @@ typedef struct {
 typedef struct {
     const char *id;             //  "prizes-2022"
     const char *kind;           //  prize | ocp | photo | hltf | stocktaking | ambassador
+                                //  | repository
     const char *zone;           //  "Europe/Geneva"
     const char *title;          //  human title, may be ""
     int winners;                //  photo: how many winners (0 if not set)

@@ -71,6 +71,9 @@ s_next_steps (wsis_service_t *service, const char *call_id, const char *kind,
                                "projects, and the public online vote follows":
         streq (kind, "photo")? "the jury selects the winning photographs":
         streq (kind, "ocp")? "your input is considered for the programme of the WSIS Forum":
+        streq (kind, "repository")? "the profile is listed in the Repository of Women in Tech, "
+                                    "where the WSIS Forum finds speakers and participants for "
+                                    "its events, forums and activities":
                              "your entry is part of the WSIS Stocktaking database and its reports";
     if (*until)
         snprintf (buffer, size, "You may update or withdraw it until %s. After that, %s%s%s.",

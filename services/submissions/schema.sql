@@ -3,7 +3,7 @@
 -- The submission row holds what every query filters or checks on in
 -- columns of their own (call, status, the normalised keys of the WSIS
 -- Prizes duplicate rules), and the kind's fields as one msgpack map, so
--- the four kinds share one table and one set of indexes. A photo's image
+-- the five kinds share one table and one set of indexes. A photo's image
 -- lives in a table of its own: listing never reads it.
 
 -- version 1
@@ -23,7 +23,7 @@ CREATE TABLE stakeholder (
 CREATE TABLE submission (
     id              INTEGER PRIMARY KEY,    -- "sub-<id>"
     call            TEXT NOT NULL,
-    kind            TEXT NOT NULL,          -- prize | stocktaking | photo | ocp
+    kind            TEXT NOT NULL,          -- prize | stocktaking | photo | ocp | repository
     stakeholder_id  INTEGER NOT NULL REFERENCES stakeholder (id),
     status          TEXT NOT NULL,          -- received | withdrawn
     category        TEXT,                   -- prize: the one category it enters
@@ -37,7 +37,8 @@ CREATE TABLE submission (
     updated_at      INTEGER NOT NULL
 );
 -- submission.list pages through a call in id order, optionally by status
--- or stakeholder.
+-- or stakeholder; by stakeholder and call is also the Repository of Women
+-- in Tech's rule of one profile per stakeholder.
 CREATE INDEX submission_by_call ON submission (call, id);
 CREATE INDEX submission_by_status ON submission (call, status, id);
 CREATE INDEX submission_by_stakeholder ON submission (stakeholder_id, call, id);

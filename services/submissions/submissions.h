@@ -1,6 +1,6 @@
 /*  wsis-submissions: stakeholders, WSIS Prizes projects, Stocktaking
-    entries, Photo Contest entries and Open Consultation (OCP) inputs
-    (docs/protocol.md section 8).
+    entries, Photo Contest entries, Open Consultation (OCP) inputs and the
+    profiles of the Repository of Women in Tech (docs/protocol.md section 8).
 
     Files, one concern each:
       submissions_ops.c      the operation table, stakeholder.register and
@@ -61,6 +61,7 @@ typedef enum {
     SUBMISSION_STOCKTAKING,
     SUBMISSION_PHOTO,
     SUBMISSION_OCP,
+    SUBMISSION_REPOSITORY,      //  a profile of the Repository of Women in Tech
     SUBMISSION_KIND_COUNT
 } submission_kind_t;
 
@@ -148,6 +149,9 @@ typedef struct {
     const char *stakeholder_country;
     const char *stakeholder_region;
     const char *stakeholder_organization;
+    const char *stakeholder_name;
+    const char *stakeholder_email;
+    const char *stakeholder_gender;     //  NULL when not given
 } submission_row_t;
 
 typedef int (submission_row_fn) (const submission_row_t *row, void *arg);
@@ -157,6 +161,7 @@ typedef struct {
     const char *category;       //  NULL: any
     const char *status;         //  NULL: any
     int64_t stakeholder_id;     //  0: any
+    bool live;                  //  leave withdrawn submissions out
     int64_t after;              //  ids above this one
     int64_t limit;
 } submission_filter_t;
@@ -195,6 +200,10 @@ int64_t submissions_store_same_title (wsis_store_t *store, const char *call, con
                                       const char *title_key, int64_t exclude_id);
 int64_t submissions_store_same_description (wsis_store_t *store, const char *call,
                                             const char *description_key, int64_t exclude_id);
+
+//  The Repository of Women in Tech: the id of the stakeholder's live
+//  profile in the call, 0 when none, -1 on failure.
+int64_t submissions_store_live_profile (wsis_store_t *store, const char *call, int64_t stakeholder_id);
 
 //  Previous winners: 1 when the project (by entity + title, or by short
 //  description for a winner we saw submitted) won in a call other than

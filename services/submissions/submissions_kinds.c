@@ -1,4 +1,4 @@
-/*  submissions_kinds: the fields of the four kinds of submission.
+/*  submissions_kinds: the fields of the five kinds of submission.
 
     Each kind is a table of its fields in the order docs/protocol.md section 8
     lists them; one reader walks the table, so every kind answers a bad
@@ -25,6 +25,8 @@ typedef enum {
     F_PERSON,                   //  {name, email, gender}
     F_SPEAKERS,                 //  [{name, gender, organization?}], min..max
     F_URL,
+    F_URLS,                     //  min..max distinct http(s) addresses
+    F_CONSENT,                  //  a bool that must be true
     F_IMAGE                     //  bin, JPEG or PNG (stored apart from the fields)
 } field_type_t;
 
@@ -39,10 +41,22 @@ typedef struct {
 #define F_WORDS_CHARS 4000      //  200 words of any sane length fit
 #define F_LONG_TEXT 10000       //  descriptions, impact, ...
 #define F_NAME_CHARS 200
+#define F_URL_BYTES 2000
 
 static const char *const s_project_statuses [] = { "planned", "ongoing", "completed", NULL };
 static const char *const s_ocp_requests [] = {
     "workshop", "exhibition", "speaker", "thematic_input", "format_input", NULL
+};
+//  Where in the ICT industry a woman of the Repository works. These are
+//  fields of work, not stakeholder types (government, private_sector, ...
+//  say who an organisation is, and the submitter's registration has it),
+//  so that the repository can be searched by what people do. The list is
+//  docs/protocol.md's (implementation notes of wsis-submissions): consumers
+//  group by it, so a sector is added there first.
+static const char *const s_sectors [] = {
+    "telecommunications", "software", "hardware", "internet_services", "cybersecurity",
+    "data_and_ai", "research", "education", "policy", "media", "finance", "health",
+    "agriculture", "other", NULL
 };
 
 //  WSIS Prizes project (docs/protocol.md section 8). The contest's rules that live in
@@ -107,12 +121,28 @@ static const field_spec_t s_ocp [] = {
     { NULL, F_TEXT, WSIS_OPTIONAL, 0, 0, NULL }
 };
 
+//  Repository of Women in Tech profile: a woman leader or practitioner of
+//  the ICT industry, listed so she can be found and invited to the Forum's
+//  events. She is listed only with her consent, so `consent` must be
+//  true; leaving the repository is withdrawing the profile.
+static const field_spec_t s_repository [] = {
+    { "name", F_TEXT, WSIS_REQUIRED, 1, F_NAME_CHARS, NULL },
+    { "organization", F_TEXT, WSIS_REQUIRED, 1, 300, NULL },
+    { "sector", F_ENUM, WSIS_REQUIRED, 0, 0, s_sectors },
+    { "country", F_COUNTRY, WSIS_REQUIRED, 0, 0, NULL },
+    { "region", F_REGION, WSIS_REQUIRED, 0, 0, NULL },
+    { "expertise", F_TEXT, WSIS_REQUIRED, 1, 2000, NULL },
+    { "links", F_URLS, WSIS_OPTIONAL, 0, 5, NULL },
+    { "consent", F_CONSENT, WSIS_REQUIRED, 0, 0, NULL },
+    { NULL, F_TEXT, WSIS_OPTIONAL, 0, 0, NULL }
+};
+
 static const field_spec_t *const s_specs [SUBMISSION_KIND_COUNT] = {
-    s_prize, s_stocktaking, s_photo, s_ocp
+    s_prize, s_stocktaking, s_photo, s_ocp, s_repository
 };
 
 static const char *const s_kind_names [SUBMISSION_KIND_COUNT] = {
-    "prize", "stocktaking", "photo", "ocp"
+    "prize", "stocktaking", "photo", "ocp", "repository"
 };
 
 int
@@ -158,6 +188,21 @@ s_one_of (const char *text, size_t len, const char *const *values, size_t count)
         if (strlen (values [i]) == len && memcmp (values [i], text, len) == 0)
             return (int) i;
     return -1;
+}
+
+//  "a, b or c": the values of a closed list, for the message that
+//  refuses anything else. Returns buffer.
+static const char *
+s_choices_text (const char *const *values, char *buffer, size_t size)
+{
+    size_t used = 0;
+    *buffer = 0;
+    for (size_t i = 0; values [i] && used < size; i++) {
+        const char *separator = i == 0? "": values [i + 1]? ", ": " or ";
+        int written = snprintf (buffer + used, size - used, "%s%s", separator, values [i]);
+        used += written > 0? (size_t) written: 0;
+    }
+    return buffer;
 }
 
 //  A str that must be one of a closed list.
@@ -341,6 +386,37 @@ s_read_speakers (wsis_fields_t *fields, const field_spec_t *spec, msgpack_packer
     return 0;
 }
 
+//  A person's pages (her profile, her publications): distinct http(s)
+//  addresses, kept in the order given. Checked in full before anything is
+//  packed, so a bad address leaves no half-written array behind.
+static int
+s_read_urls (wsis_fields_t *fields, const field_spec_t *spec, msgpack_packer *pk)
+{
+    const msgpack_object_array *array;
+    int rc = wsis_fields_array (fields, spec->name, spec->need, spec->min, spec->max, &array);
+    if (rc)
+        return rc;
+    for (uint32_t i = 0; i < array->size; i++) {
+        const msgpack_object *item = &array->ptr [i];
+        char path [32];
+        snprintf (path, sizeof path, "%s.%u", spec->name, i);
+        if (item->type != MSGPACK_OBJECT_STR || item->via.str.size > F_URL_BYTES
+        ||  !s_valid_url (item->via.str.ptr, item->via.str.size))
+            return wsis_fields_fail (fields, path,
+                                     "must be an http:// or https:// address of at most %d bytes",
+                                     F_URL_BYTES);
+        for (uint32_t j = 0; j < i; j++)
+            if (array->ptr [j].via.str.size == item->via.str.size
+            &&  memcmp (array->ptr [j].via.str.ptr, item->via.str.ptr, item->via.str.size) == 0)
+                return wsis_fields_fail (fields, path, "is the same address as %s.%u", spec->name, j);
+    }
+    wsis_pack_str (pk, spec->name);
+    msgpack_pack_array (pk, array->size);
+    for (uint32_t i = 0; i < array->size; i++)
+        wsis_pack_strn (pk, array->ptr [i].via.str.ptr, array->ptr [i].via.str.size);
+    return 0;
+}
+
 //  Keeps the normalised key of a prize field for the duplicate rules.
 static int
 s_keep_key (char **key, const char *text, size_t len, wsis_reply_t *reply)
@@ -386,13 +462,13 @@ s_read_field (submission_draft_t *draft, wsis_fields_t *fields, const field_spec
                 spec->type == F_COUNTRY? wsis_valid_country:
                 spec->type == F_REGION? wsis_valid_region:
                 spec->type == F_STAKEHOLDER_TYPE? wsis_valid_stakeholder_type: NULL;
+            char choices [256];
             const char *expected =
                 spec->type == F_COUNTRY? "an ISO 3166-1 alpha-2 country code like CH":
                 spec->type == F_REGION? "africa, americas, arab_states, asia_pacific, cis or europe":
                 spec->type == F_STAKEHOLDER_TYPE?
                     "government, private_sector, civil_society, academia or international_organization":
-                spec->values == s_project_statuses? "planned, ongoing or completed":
-                    "workshop, exhibition, speaker, thematic_input or format_input";
+                    s_choices_text (spec->values, choices, sizeof choices);
             rc = s_read_choice (fields, spec->name, spec->need, valid, spec->values, expected, &text, &len);
             if (rc)
                 return rc < 0? -1: 0;
@@ -445,6 +521,24 @@ s_read_field (submission_draft_t *draft, wsis_fields_t *fields, const field_spec
             if (rc == 0)
                 (*packed)++;
             return rc < 0? -1: 0;
+        case F_URLS:
+            rc = s_read_urls (fields, spec, pk);
+            if (rc == 0)
+                (*packed)++;
+            return rc < 0? -1: 0;
+        case F_CONSENT: {
+            //  The Repository of Women in Tech lists a person only with her
+            //  consent: absent, nil, false or anything but true is refused.
+            const msgpack_object *value = wsis_msg_get (fields->map, spec->name);
+            if (!value || value->type != MSGPACK_OBJECT_BOOLEAN || !value->via.boolean)
+                return wsis_fields_fail (fields, spec->name,
+                                         "must be true: the Repository of Women in Tech lists only"
+                                         " people who agree to be listed");
+            wsis_pack_str (pk, spec->name);
+            msgpack_pack_true (pk);
+            (*packed)++;
+            return 0;
+        }
         case F_IMAGE: {
             const void *image;
             size_t size;

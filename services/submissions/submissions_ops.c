@@ -144,6 +144,12 @@ s_pack_row (const submission_row_t *row, void *arg)
         return 0;
     }
     unsigned flags = s_record_flags (read->request, row->stakeholder_id);
+    //  The Repository of Women in Tech shows a woman only while she
+    //  consents: once her profile is withdrawn, only its owner and the
+    //  staff side still read it (listings leave it out in their query).
+    if (!(flags & SUBMISSION_RECORD_EMAILS)
+    &&  streq (row->kind, "repository") && streq (row->status, "withdrawn"))
+        return 0;
     zchunk_t *image = NULL;
     if (read->include_image && streq (row->kind, "photo")) {
         if (submissions_store_image_get (wsis_service_store (read->service), row->id, &image))
@@ -173,7 +179,8 @@ s_read_submission_id (wsis_fields_t *body, const char *key, wsis_need_t need, in
 }
 
 //  submission.get {submission_id, include_image?} -> the record (a
-//  withdrawn one too, with status "withdrawn").
+//  withdrawn one too, with status "withdrawn", but a withdrawn profile of
+//  the Repository of Women in Tech only to its owner and the staff side).
 int
 submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
@@ -187,7 +194,7 @@ submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_
     int rc = submissions_store_submission_get (wsis_service_store (service), id, s_pack_row, &read);
     if (rc < 0)
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
-    if (rc == 0)
+    if (rc == 0 || read.packed == 0)
         return wsis_reply_fail (reply, "not_found", "submission_id", "no such submission");
     return 0;
 }
@@ -200,14 +207,19 @@ submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     char call [128], category [16], status [16], stakeholder [65];
-    submission_filter_t filter = { call, NULL, NULL, 0, 0, SUBMISSION_PAGE_DEFAULT };
+    submission_filter_t filter = { .call = call, .limit = SUBMISSION_PAGE_DEFAULT };
     uint64_t limit = SUBMISSION_PAGE_DEFAULT;
     int rc;
 
     if (wsis_fields_text (&body, "call", WSIS_REQUIRED, 1, 127, call, sizeof call))
         return -1;
-    if (!wsis_calendar_call (wsis_service_calendar (service), call))
+    const wsis_call_t *listed = wsis_calendar_call (wsis_service_calendar (service), call);
+    if (!listed)
         return wsis_fields_fail (&body, "call", "is not a call of the calendar");
+    //  The Repository of Women in Tech lists only people who agree to be
+    //  listed: a withdrawn profile is in no listing, whatever the status
+    //  asked, for every reader.
+    filter.live = streq (listed->kind, "repository");
     rc = wsis_fields_text (&body, "category", WSIS_OPTIONAL, 1, 15, category, sizeof category);
     if (rc < 0)
         return -1;

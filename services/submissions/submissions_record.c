@@ -14,6 +14,12 @@
     organization (as `entity`). A Stocktaking entry's own project status
     is `project_status`, since `status` is the submission's. The image is
     never in an event.
+
+    A profile of the Repository of Women in Tech names no one to write to
+    (it has no email), so its `contact` is the registered stakeholder who
+    submitted it (name, email, gender when given); its `title` is the
+    person's name and its `entity` her organization, the names under
+    which consumers show and count a submission.
 */
 #include "submissions.h"
 #include "wsis_log.h"
@@ -53,6 +59,36 @@ s_pack_person (msgpack_packer *pk, const msgpack_object *person, bool emails)
         }
 }
 
+//  The registered stakeholder as the contact person, email as above.
+static void
+s_pack_stakeholder (msgpack_packer *pk, const submission_row_t *row, bool emails)
+{
+    bool email = emails && row->stakeholder_email;
+    bool gender = row->stakeholder_gender != NULL;
+    msgpack_pack_map (pk, 1 + email + gender);
+    wsis_pack_kv_str (pk, "name", row->stakeholder_name? row->stakeholder_name: "");
+    if (email)
+        wsis_pack_kv_str (pk, "email", row->stakeholder_email);
+    if (gender)
+        wsis_pack_kv_str (pk, "gender", row->stakeholder_gender);
+}
+
+//  Keys consumers read that a kind's form asks under another name: the
+//  record carries the form's value under both.
+typedef struct {
+    const char *kind;
+    const char *key;            //  what consumers read
+    const char *field;          //  what the form asks
+} s_alias_t;
+
+static const s_alias_t s_aliases [] = {
+    { "photo", "contact", "photographer" },
+    { "ocp", "contact", "organizer" },
+    { "repository", "title", "name" },
+    { "repository", "entity", "organization" },
+    { NULL, NULL, NULL }
+};
+
 static void
 s_pack_time (msgpack_packer *pk, const char *key, int64_t ms)
 {
@@ -80,12 +116,15 @@ submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigne
     bool photo = streq (row->kind, "photo");
     bool ocp = streq (row->kind, "ocp");
     bool stocktaking = streq (row->kind, "stocktaking");
+    bool repository = streq (row->kind, "repository");
 
-    //  Who the kind's form does not ask about comes from the stakeholder.
-    const msgpack_object *person = wsis_msg_get (fields, photo? "photographer": "organizer");
-    bool copy_contact = (photo || ocp) && person;
+    size_t aliases = 0;
+    for (const s_alias_t *alias = s_aliases; alias->kind; alias++)
+        aliases += streq (alias->kind, row->kind) && wsis_msg_get (fields, alias->field);
+    //  What the kind's form does not ask comes from the stakeholder.
+    bool add_contact = repository;
     bool add_sdgs = wsis_msg_get (fields, "sdgs") == NULL;
-    bool add_type = photo || ocp;
+    bool add_type = photo || ocp || repository;
     bool add_region = photo || ocp;
     bool add_country = ocp && row->stakeholder_country;
     bool add_entity = (photo || ocp) && row->stakeholder_organization;
@@ -95,8 +134,8 @@ submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigne
     submissions_id_format (id, sizeof id, "sub", row->id);
     submissions_id_format (stakeholder, sizeof stakeholder, "stk", row->stakeholder_id);
 
-    size_t count = 7 + fields->via.map.size + copy_contact + add_sdgs + add_type + add_region
-                 + add_country + add_entity + (photo? 2: 0) + add_image;
+    size_t count = 7 + fields->via.map.size + aliases + add_contact + add_sdgs + add_type
+                 + add_region + add_country + add_entity + (photo? 2: 0) + add_image;
     msgpack_pack_map (pk, count);
     wsis_pack_kv_str (pk, "submission_id", id);
     wsis_pack_kv_str (pk, "call", row->call);
@@ -117,9 +156,19 @@ submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigne
         else
             msgpack_pack_object (pk, *value);
     }
-    if (copy_contact) {
+    for (const s_alias_t *alias = s_aliases; alias->kind; alias++) {
+        const msgpack_object *value = wsis_msg_get (fields, alias->field);
+        if (!streq (alias->kind, row->kind) || !value)
+            continue;
+        wsis_pack_str (pk, alias->key);
+        if (streq (alias->key, "contact"))
+            s_pack_person (pk, value, emails);
+        else
+            msgpack_pack_object (pk, *value);
+    }
+    if (add_contact) {
         wsis_pack_str (pk, "contact");
-        s_pack_person (pk, person, emails);
+        s_pack_stakeholder (pk, row, emails);
     }
     if (add_sdgs) {
         wsis_pack_str (pk, "sdgs");

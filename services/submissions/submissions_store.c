@@ -189,7 +189,8 @@ submissions_store_submission_withdraw (wsis_store_t *store, int64_t id, int64_t 
 #define S_ROW_COLUMNS \
     "s.id, s.call, s.kind, s.stakeholder_id, s.status, s.category, s.entity_key," \
     " s.title_key, s.description_key, s.image_type, s.image_size, s.fields," \
-    " s.created_at, s.updated_at, k.type, k.country, k.region, k.organization"
+    " s.created_at, s.updated_at, k.type, k.country, k.region, k.organization," \
+    " k.name, k.email, k.gender"
 
 static void
 s_row_read (sqlite3_stmt *stmt, submission_row_t *row)
@@ -213,6 +214,9 @@ s_row_read (sqlite3_stmt *stmt, submission_row_t *row)
     row->stakeholder_country = wsis_store_text (stmt, 15);
     row->stakeholder_region = wsis_store_text (stmt, 16);
     row->stakeholder_organization = wsis_store_text (stmt, 17);
+    row->stakeholder_name = wsis_store_text (stmt, 18);
+    row->stakeholder_email = wsis_store_text (stmt, 19);
+    row->stakeholder_gender = wsis_store_text (stmt, 20);
 }
 
 //  Steps stmt to the end, calling fn on each row: rows, or -1.
@@ -248,7 +252,8 @@ submissions_store_submission_list (wsis_store_t *store, const submission_filter_
 {
     //  Three shapes, each walking the index that narrows most: a category
     //  (submission_category), a stakeholder, or the call (with status).
-    //  The other filters are checked on the rows the index yields.
+    //  The other filters are checked on the rows the index yields; `live`
+    //  (?7) leaves withdrawn submissions out whatever the status asked.
     sqlite3_stmt *stmt;
     if (filter->category)
         stmt = wsis_store_stmt (store,
@@ -257,6 +262,7 @@ submissions_store_submission_list (wsis_store_t *store, const submission_filter_
             " JOIN stakeholder k ON k.id = s.stakeholder_id"
             " WHERE c.call = ?1 AND c.category = ?2 AND c.submission_id > ?5"
             " AND (?3 IS NULL OR s.status = ?3) AND (?4 = 0 OR s.stakeholder_id = ?4)"
+            " AND (?7 = 0 OR s.status <> 'withdrawn')"
             " ORDER BY c.submission_id LIMIT ?6");
     else
     if (filter->stakeholder_id)
@@ -265,6 +271,7 @@ submissions_store_submission_list (wsis_store_t *store, const submission_filter_
             " JOIN stakeholder k ON k.id = s.stakeholder_id"
             " WHERE s.stakeholder_id = ?4 AND s.call = ?1 AND s.id > ?5"
             " AND (?2 IS NULL) AND (?3 IS NULL OR s.status = ?3)"
+            " AND (?7 = 0 OR s.status <> 'withdrawn')"
             " ORDER BY s.id LIMIT ?6");
     else
     if (filter->status)
@@ -273,6 +280,7 @@ submissions_store_submission_list (wsis_store_t *store, const submission_filter_
             " JOIN stakeholder k ON k.id = s.stakeholder_id"
             " WHERE s.call = ?1 AND s.status = ?3 AND s.id > ?5"
             " AND (?2 IS NULL) AND (?4 = 0)"
+            " AND (?7 = 0 OR s.status <> 'withdrawn')"
             " ORDER BY s.id LIMIT ?6");
     else
         stmt = wsis_store_stmt (store,
@@ -280,6 +288,7 @@ submissions_store_submission_list (wsis_store_t *store, const submission_filter_
             " JOIN stakeholder k ON k.id = s.stakeholder_id"
             " WHERE s.call = ?1 AND s.id > ?5"
             " AND (?2 IS NULL) AND (?3 IS NULL) AND (?4 = 0)"
+            " AND (?7 = 0 OR s.status <> 'withdrawn')"
             " ORDER BY s.id LIMIT ?6");
     if (!stmt)
         return -1;
@@ -289,6 +298,7 @@ submissions_store_submission_list (wsis_store_t *store, const submission_filter_
     sqlite3_bind_int64 (stmt, 4, filter->stakeholder_id);
     sqlite3_bind_int64 (stmt, 5, filter->after);
     sqlite3_bind_int64 (stmt, 6, filter->limit);
+    sqlite3_bind_int (stmt, 7, filter->live);
     return s_each_row (store, stmt, fn, arg);
 }
 
@@ -411,4 +421,21 @@ submissions_store_winner_add (wsis_store_t *store, const char *origin, const cha
     wsis_store_bind_text (stmt, 5, title_key);
     wsis_store_bind_text (stmt, 6, description_key);
     return wsis_store_run (store, stmt);
+}
+
+//  -------------------------------------------------------------------------
+//  The Repository of Women in Tech
+
+int64_t
+submissions_store_live_profile (wsis_store_t *store, const char *call, int64_t stakeholder_id)
+{
+    //  submission_by_stakeholder (stakeholder_id, call, id)
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT id FROM submission WHERE stakeholder_id = ?1 AND call = ?2"
+        " AND status <> 'withdrawn' LIMIT 1");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, stakeholder_id);
+    wsis_store_bind_text (stmt, 2, call);
+    return s_first_id (store, stmt);
 }

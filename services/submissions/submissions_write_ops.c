@@ -164,6 +164,26 @@ s_prize_rules (wsis_service_t *service, wsis_reply_t *reply, const char *call,
     return 0;
 }
 
+//  The Repository of Women in Tech lists a person once: one live profile
+//  per stakeholder in the call. A second is the same person twice, as a
+//  second registration of an email is (`duplicate`); she updates the one
+//  she has, or withdraws it and submits anew.
+static int
+s_repository_rules (wsis_service_t *service, wsis_reply_t *reply, const char *call,
+                    int64_t stakeholder_id, const submission_draft_t *draft)
+{
+    if (draft->kind != SUBMISSION_REPOSITORY)
+        return 0;
+    int64_t other = submissions_store_live_profile (wsis_service_store (service), call, stakeholder_id);
+    if (other < 0)
+        return wsis_reply_fail (reply, "internal", NULL, "the store failed");
+    if (other)
+        return wsis_reply_fail (reply, "duplicate", "stakeholder_id",
+                                "this stakeholder already has a profile in %s (sub-%lld): update it instead",
+                                call, (long long) other);
+    return 0;
+}
+
 static void
 s_reply_status (wsis_reply_t *reply, int64_t id, const char *status)
 {
@@ -194,6 +214,8 @@ submission_op_create (wsis_service_t *service, wsis_request_t *request, wsis_rep
     int rc = submission_draft_read (&draft, request->body, true, reply);
     if (rc == 0)
         rc = s_prize_rules (service, reply, call->id, &draft, 0);
+    if (rc == 0)
+        rc = s_repository_rules (service, reply, call->id, stakeholder_id, &draft);
     if (rc == 0
     && (submissions_store_submission_insert (wsis_service_store (service), call->id, stakeholder_id,
                                              &draft, wsis_service_now (service), &id)
@@ -324,12 +346,14 @@ submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_rep
 //  "withdrawn"}; submission.withdrawn.
 //
 //  Only while the call's submission phase is open (before its end; the
-//  Stocktaking call never closes). After the deadline a prize project is
-//  in the staff's review, then on the nominated lists and the ballot; a
-//  photo is before the jury; an OCP input is being built into the
-//  programme. Pulling it out then would break lists already published
-//  and votes already cast, so staff handle such a request in their
-//  review (reject) rather than the submitter here: `deadline_passed`.
+//  Stocktaking call and the Repository of Women in Tech never close, and
+//  withdrawing is how a woman leaves the repository). After the deadline
+//  a prize project is in the staff's review, then on the nominated lists
+//  and the ballot; a photo is before the jury; an OCP input is being
+//  built into the programme. Pulling it out then would break lists
+//  already published and votes already cast, so staff handle such a
+//  request in their review (reject) rather than the submitter here:
+//  `deadline_passed`.
 int
 submission_op_withdraw (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {

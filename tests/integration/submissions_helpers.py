@@ -15,7 +15,7 @@ from wsis_harness import Cluster, next_event
 
 # A moment when every submission call of the 2022 edition is open.
 OPEN = "2022-01-10T12:00:00Z"
-CALLS = ["prizes-2022", "stocktaking-2022", "photo-2022", "ocp-2022"]
+CALLS = ["prizes-2022", "stocktaking-2022", "photo-2022", "ocp-2022", "women-in-tech"]
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 4
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
@@ -98,8 +98,21 @@ def ocp_body(stakeholder_id, **changes):
     return body
 
 
+def repository_body(stakeholder_id, **changes):
+    """A profile of the Repository of Women in Tech (call kind repository)."""
+    n = serial()
+    body = {
+        "call": "women-in-tech", "stakeholder_id": stakeholder_id,
+        "name": f"Woman {n}", "organization": f"Telco {n}", "sector": "telecommunications",
+        "country": "GH", "region": "africa", "expertise": "Rural broadband networks and spectrum policy.",
+        "links": [f"https://example.org/people/{n}", "http://example.org/talks"], "consent": True,
+    }
+    body.update(changes)
+    return body
+
+
 BODIES = {"prizes-2022": prize_body, "stocktaking-2022": stocktaking_body,
-          "photo-2022": photo_body, "ocp-2022": ocp_body}
+          "photo-2022": photo_body, "ocp-2022": ocp_body, "women-in-tech": repository_body}
 
 
 def changed(body, field, value):

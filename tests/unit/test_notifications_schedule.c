@@ -333,17 +333,23 @@ static void
 test_shipped_no_end (void **state)
 {
     s_seen_t *seen = s_seen ((s_schedule_t *) *state);
-    //  Stocktaking and Trendsetters open and stay open
+    //  Stocktaking, Trendsetters and the Repository of Women in Tech open
+    //  and stay open: no close, so no reminder either
     const s_expected_t expected [] = {
         { "stocktaking-2022/submission/opened", NOTIFY_MOMENT_OPENED, "2021-08-31T22:00:00Z" },
         { "trendsetters-2021/nomination/opened", NOTIFY_MOMENT_OPENED, "2021-11-25T23:00:00Z" },
+        { "women-in-tech/submission/opened", NOTIFY_MOMENT_OPENED, "2021-11-25T23:00:00Z" },
     };
     s_assert_moments (seen, expected, S_COUNT (expected));
+    const char *absent [] = { "women-in-tech/submission/closed",
+                              "women-in-tech/submission/reminder/1d", NULL };
+    s_assert_absent (seen, absent);
     assert_int_equal (s_count_of_call (seen, "stocktaking-2022"), 1);
     assert_int_equal (s_count_of_call (seen, "trendsetters-2021"), 1);
+    assert_int_equal (s_count_of_call (seen, "women-in-tech"), 1);
     assert_int_equal (s_count_of_call (seen, "photo-2022"), 12);
     assert_int_equal (s_count_of_call (seen, "hltf-2022"), 6);
-    assert_int_equal (seen->size, 28 + 18 + 12 + 6 + 1 + 1);
+    assert_int_equal (seen->size, 28 + 18 + 12 + 6 + 1 + 1 + 1);
 }
 
 static void

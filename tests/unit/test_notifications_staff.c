@@ -234,11 +234,11 @@ test_shipped (void **state)
     assert_null (notify_staff_find (staff, NULL));
 
     //  Who follows what
-    const char *ids [] = { "prizes-2022", "ocp-2022", "photo-2022",
-                           "hltf-2022", "stocktaking-2022", "trendsetters-2021" };
-    bool prizes_team [] = { true, false, true, false, false, false };
-    bool stocktaking_team [] = { false, false, false, false, true, false };
-    for (size_t i = 0; i < 6; i++) {
+    const char *ids [] = { "prizes-2022", "ocp-2022", "photo-2022", "hltf-2022",
+                           "stocktaking-2022", "trendsetters-2021", "women-in-tech" };
+    bool prizes_team [] = { true, false, true, false, false, false, false };
+    bool stocktaking_team [] = { false, false, false, false, true, false, false };
+    for (size_t i = 0; i < 7; i++) {
         const wsis_call_t *call = wsis_calendar_call (calendar, ids [i]);
         assert_non_null (call);
         assert_int_equal (notify_staff_follows (prizes, call), prizes_team [i]);

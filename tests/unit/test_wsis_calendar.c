@@ -74,13 +74,14 @@ static void
 test_shipped_calls (void **state)
 {
     wsis_calendar_t *calendar = (wsis_calendar_t *) *state;
-    const char *ids [] = { "prizes-2022", "ocp-2022", "photo-2022",
-                           "hltf-2022", "stocktaking-2022", "trendsetters-2021" };
-    const char *kinds [] = { "prize", "ocp", "photo", "hltf", "stocktaking", "ambassador" };
-    size_t phases [] = { 5, 4, 2, 1, 1, 1 };
+    const char *ids [] = { "prizes-2022", "ocp-2022", "photo-2022", "hltf-2022",
+                           "stocktaking-2022", "trendsetters-2021", "women-in-tech" };
+    const char *kinds [] = { "prize", "ocp", "photo", "hltf", "stocktaking", "ambassador",
+                             "repository" };
+    size_t phases [] = { 5, 4, 2, 1, 1, 1, 1 };
 
-    assert_int_equal (wsis_calendar_size (calendar), 6);
-    for (size_t i = 0; i < 6; i++) {
+    assert_int_equal (wsis_calendar_size (calendar), 7);
+    for (size_t i = 0; i < 7; i++) {
         const wsis_call_t *call = wsis_calendar_at (calendar, i);
         assert_non_null (call);
         assert_string_equal (call->id, ids [i]);
@@ -91,7 +92,7 @@ test_shipped_calls (void **state)
         assert_ptr_equal (wsis_calendar_call (calendar, ids [i]), call);
         assert_int_equal (call->winners, strcmp (ids [i], "photo-2022") == 0? 3: 0);
     }
-    assert_null (wsis_calendar_at (calendar, 6));
+    assert_null (wsis_calendar_at (calendar, 7));
     assert_null (wsis_calendar_call (calendar, "prizes-2021"));
     assert_null (wsis_calendar_call (calendar, NULL));
     assert_null (wsis_call_phase (wsis_calendar_call (calendar, "prizes-2022"), "meeting"));
@@ -141,6 +142,9 @@ test_shipped_others (void **state)
                     "2021-08-31T22:00:00Z", NULL);
     s_assert_phase (wsis_calendar_call (calendar, "trendsetters-2021"), "nomination",
                     "2021-11-25T23:00:00Z", NULL);
+    const wsis_call_t *repository = wsis_calendar_call (calendar, "women-in-tech");
+    assert_string_equal (repository->title, "WSIS Repository of Women in Tech");
+    s_assert_phase (repository, "submission", "2021-11-25T23:00:00Z", NULL);
 }
 
 static void
