@@ -45,14 +45,16 @@
 //  or CRLF when last. NULL writes an empty cell.
 void report_csv_cell (zchunk_t *out, const char *text, bool last);
 void report_csv_int (zchunk_t *out, int64_t value, bool last);
-//  A number with a fixed count of decimals ("8.50").
+//  A number with a fixed count of decimals ("8.50"); an empty cell when
+//  it is not finite (an average of nothing).
 void report_csv_real (zchunk_t *out, double value, int decimals, bool last);
 
 //  Appends text to a growing chunk (zchunk_extend), the way every textual
 //  report is built.
 void report_text (zchunk_t *out, const char *text);
 void report_textf (zchunk_t *out, const char *format, ...) __attribute__ ((format (printf, 2, 3)));
-//  text with &, <, >, " and ' escaped for XML and HTML.
+//  text with &, <, >, " and ' escaped for XML and HTML; the C0 controls
+//  XML 1.0 forbids (all but tab, LF and CR) are dropped.
 void report_text_xml (zchunk_t *out, const char *text);
 
 //  -------------------------------------------------------------------------

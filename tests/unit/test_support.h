@@ -12,6 +12,10 @@
     opened and closed around the module the way a service does it, and
     reopened to check what survives a restart.
 
+    A test of a module that writes a format for other programs runs one
+    of those programs on what it wrote (test_spawn) and reads the verdict
+    from its exit status.
+
     Everything is static inline: each test is one .c file linked on its
     own against libwsis, with no test library beside it.
 */
@@ -25,9 +29,11 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <msgpack.h>
@@ -232,6 +238,76 @@ test_store_teardown (void **state)
     test_store_t *self = (test_store_t *) *state;
     *state = NULL;
     return test_store_destroy (&self);
+}
+
+//  --------------------------------------------------------------------------
+//  Other programs as judges
+
+//  Runs argv [0], looked up in PATH, with argv, and waits for it. Its
+//  output goes to the file log, or where the test's goes when log is
+//  NULL. Returns its exit status, or -1 when it could not be waited for
+//  or did not exit by itself (127: it could not be started). A module
+//  that writes a format for other programs (a CSV file, an SVG picture,
+//  an HTML page) is judged by one of those programs, Python's parsers,
+//  rsvg-convert or Chromium, never by a reader of the test's own that
+//  could share its mistakes.
+static inline int
+test_spawn_logged (const char *const argv [], const char *log)
+{
+    //  What stdio holds would otherwise be written twice, once by the child
+    fflush (NULL);
+    pid_t pid = fork ();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        if (log && !freopen (log, "w", stdout))
+            _exit (126);
+        if (log && dup2 (fileno (stdout), fileno (stderr)) < 0)
+            _exit (126);
+        execvp (argv [0], (char *const *) argv);
+        _exit (127);
+    }
+    int status = 0;
+    while (waitpid (pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED (status)? WEXITSTATUS (status): -1;
+}
+
+static inline int
+test_spawn (const char *const argv [])
+{
+    return test_spawn_logged (argv, NULL);
+}
+
+//  Writes size bytes of data into path; the test's own folder, so it must
+//  succeed.
+static inline void
+test_file_write (const char *path, const void *data, size_t size)
+{
+    FILE *file = fopen (path, "wb");
+    assert_non_null (file);
+    assert_int_equal (fwrite (data, 1, size, file), size);
+    assert_int_equal (fclose (file), 0);
+}
+
+//  The width and height of the PNG image at path, from its IHDR chunk.
+//  Returns 0, or -1 when there is no such file or it is no PNG image.
+static inline int
+test_png_size (const char *path, uint32_t *width, uint32_t *height)
+{
+    unsigned char head [24];
+    FILE *file = fopen (path, "rb");
+    if (!file)
+        return -1;
+    size_t size = fread (head, 1, sizeof head, file);
+    fclose (file);
+    //  The signature, then IHDR first, its width and height big-endian
+    if (size < sizeof head || memcmp (head, "\x89PNG\r\n\x1a\n", 8) || memcmp (head + 12, "IHDR", 4))
+        return -1;
+    *width = (uint32_t) head [16] << 24 | (uint32_t) head [17] << 16 | (uint32_t) head [18] << 8 | head [19];
+    *height = (uint32_t) head [20] << 24 | (uint32_t) head [21] << 16 | (uint32_t) head [22] << 8 | head [23];
+    return 0;
 }
 
 #endif
