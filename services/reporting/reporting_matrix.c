@@ -41,7 +41,7 @@ s_pack_json (msgpack_packer *pk, const int64_t *counts, const char *call, const 
     wsis_pack_str (pk, "matrix");
     msgpack_pack_map (pk, SDGS);
     for (int sdg = 0; sdg < SDGS; sdg++) {
-        char key [4];
+        char key [12];
         snprintf (key, sizeof key, "%d", sdg + 1);
         wsis_pack_str (pk, key);
         msgpack_pack_map (pk, WSIS_CATEGORY_COUNT);

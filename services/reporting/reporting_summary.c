@@ -87,7 +87,7 @@ static int
 s_read (wsis_store_t *store, const char *call, report_rows_t *rows)
 {
     const char *params [2] = { call, NULL };
-    char column [4];
+    char column [12];
     for (int i = R_KIND; i <= R_COUNTRY; i++) {
         snprintf (column, sizeof column, "%d", i - R_KIND);
         params [1] = column;
