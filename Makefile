@@ -4,6 +4,7 @@
 #   make run      build, then run the bus and the five services locally (var/)
 #   make test     unit tests, integration tests, unit tests under ASan+UBSan, fuzz smoke
 #   make bench    benchmarks (print figures; never asserted)
+#   make demo     a whole WSIS year through every service; writes docs/images/
 #
 # Every target that needs a library first runs `make deps`, which installs the
 # missing Debian packages, so the README's two commands work on a fresh machine.
@@ -44,7 +45,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
-        fuzz bench clean check-compose
+        fuzz bench demo clean check-compose
 .DEFAULT_GOAL := all
 
 all: deps
@@ -199,6 +200,12 @@ fuzz: $(FUZZ_TARGETS)
 # ---------------------------------------------------------------- bench
 bench: all
 	$(PYTHON) bench/run.py $(BENCH)
+
+# ---------------------------------------------------------------- demo
+# A deterministic WSIS year through every real service, then the pictures
+# and the publication the README shows (docs/images/, committed).
+demo: all
+	$(PYTHON) scripts/demo.py
 
 # ---------------------------------------------------------------- compose
 # The compose deployment for real (starts dockerd if needed); not in `make test`.
