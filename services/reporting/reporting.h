@@ -282,6 +282,9 @@ int report_format_field (wsis_fields_t *body, const char *const *formats, char *
                          size_t size);
 //  {content_type, data} with text as a str; text is destroyed.
 void report_reply_text (wsis_reply_t *reply, const char *content_type, zchunk_t **text);
+//  A report.export page: {content_type: CSV, data, rows, next}; next < 0
+//  packs nil (the last page). Destroys *csv.
+void report_reply_csv_page (wsis_reply_t *reply, zchunk_t **csv, int64_t rows, int64_t next);
 //  A store failure: `internal`. Returns -1.
 int report_fail_store (wsis_reply_t *reply);
 
@@ -289,6 +292,9 @@ int report_fail_store (wsis_reply_t *reply);
 int report_op_summary (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int report_op_sdg_matrix (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int report_op_gender (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+//  report.export {dataset: "gender"}: the same figures as report.gender's CSV,
+//  in the export's reply {content_type, data, rows, next: nil}.
+int report_gender_export (wsis_service_t *service, const char *call, wsis_reply_t *reply);
 int report_op_results (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int report_op_publication (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int report_op_export (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);

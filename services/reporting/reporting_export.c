@@ -95,10 +95,8 @@ report_op_export (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
     if (!dataset && !streq (name, "gender"))
         return wsis_fields_fail (&body, "dataset",
                                  "must be submissions, nominations, votes, results or gender");
-    if (!dataset) {
-        //  The gender figures are the report's own CSV.
-        return report_op_gender (service, request, reply);
-    }
+    if (!dataset)               //  The 50/50 figures, as report.gender's CSV
+        return report_gender_export (service, call, reply);
     zchunk_t *out = zchunk_new (NULL, 65536);
     s_header (out, dataset->header);
     write_t write = { out, dataset };
@@ -113,16 +111,7 @@ report_op_export (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
         zchunk_destroy (&out);
         return report_fail_store (reply);
     }
-    msgpack_pack_map (&reply->pk, 4);
-    wsis_pack_kv_str (&reply->pk, "content_type", "text/csv; charset=utf-8");
-    wsis_pack_str (&reply->pk, "data");
-    wsis_pack_strn (&reply->pk, (const char *) zchunk_data (out), zchunk_size (out));
-    wsis_pack_kv_int (&reply->pk, "rows", rows);
-    wsis_pack_str (&reply->pk, "next");
-    if (paged && (uint64_t) rows == limit)
-        msgpack_pack_uint64 (&reply->pk, after + limit);
-    else
-        msgpack_pack_nil (&reply->pk);
-    zchunk_destroy (&out);
+    bool more = paged && (uint64_t) rows == limit;
+    report_reply_csv_page (reply, &out, rows, more? (int64_t) (after + limit): -1);
     return 0;
 }

@@ -238,6 +238,28 @@ s_svg (gender_t *gender, const char *call)
     return svg;
 }
 
+//  Reads the figures for one call (or every call) into gender; 0 or -1 on a
+//  store failure.
+static int
+s_collect (wsis_service_t *service, const char *call, gender_t *gender)
+{
+    gender->groups = zlistx_new ();
+    gender->tracks = zlistx_new ();
+    gender->sessions = zlistx_new ();
+    zlistx_set_destructor (gender->groups, s_tally_destroy);
+    zlistx_set_destructor (gender->tracks, s_tally_destroy);
+    zlistx_set_destructor (gender->sessions, s_tally_destroy);
+    return s_read (wsis_service_store (service), call, gender);
+}
+
+static void
+s_release (gender_t *gender)
+{
+    zlistx_destroy (&gender->groups);
+    zlistx_destroy (&gender->tracks);
+    zlistx_destroy (&gender->sessions);
+}
+
 int
 report_op_gender (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
@@ -247,11 +269,8 @@ report_op_gender (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
     if (report_call_field (service, &body, WSIS_OPTIONAL, buffer, sizeof buffer, &call) < 0
     ||  report_format_field (&body, s_formats, format, sizeof format))
         return -1;
-    gender_t gender = { zlistx_new (), zlistx_new (), zlistx_new () };
-    zlistx_set_destructor (gender.groups, s_tally_destroy);
-    zlistx_set_destructor (gender.tracks, s_tally_destroy);
-    zlistx_set_destructor (gender.sessions, s_tally_destroy);
-    int rc = s_read (wsis_service_store (service), call, &gender);
+    gender_t gender;
+    int rc = s_collect (service, call, &gender);
     if (rc == 0) {
         zchunk_t *text = NULL;
         if (streq (format, "json"))
@@ -266,8 +285,21 @@ report_op_gender (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
             report_reply_text (reply, "image/svg+xml", &text);
         }
     }
-    zlistx_destroy (&gender.groups);
-    zlistx_destroy (&gender.tracks);
-    zlistx_destroy (&gender.sessions);
+    s_release (&gender);
+    return rc? report_fail_store (reply): 0;
+}
+
+int
+report_gender_export (wsis_service_t *service, const char *call, wsis_reply_t *reply)
+{
+    gender_t gender;
+    int rc = s_collect (service, call, &gender);
+    if (rc == 0) {
+        zchunk_t *text = s_csv (&gender);
+        size_t rows = zlistx_size (gender.groups) + zlistx_size (gender.tracks)
+                    + zlistx_size (gender.sessions);
+        report_reply_csv_page (reply, &text, (int64_t) rows, -1);
+    }
+    s_release (&gender);
     return rc? report_fail_store (reply): 0;
 }

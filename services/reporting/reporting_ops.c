@@ -63,6 +63,22 @@ report_reply_text (wsis_reply_t *reply, const char *content_type, zchunk_t **tex
     zchunk_destroy (text);
 }
 
+void
+report_reply_csv_page (wsis_reply_t *reply, zchunk_t **csv, int64_t rows, int64_t next)
+{
+    msgpack_pack_map (&reply->pk, 4);
+    wsis_pack_kv_str (&reply->pk, "content_type", "text/csv; charset=utf-8");
+    wsis_pack_str (&reply->pk, "data");
+    wsis_pack_strn (&reply->pk, (const char *) zchunk_data (*csv), zchunk_size (*csv));
+    wsis_pack_kv_int (&reply->pk, "rows", rows);
+    wsis_pack_str (&reply->pk, "next");
+    if (next >= 0)
+        msgpack_pack_int64 (&reply->pk, next);
+    else
+        msgpack_pack_nil (&reply->pk);
+    zchunk_destroy (csv);
+}
+
 int
 report_fail_store (wsis_reply_t *reply)
 {

@@ -173,6 +173,12 @@ def test_gender_of_speakers_tracks_and_sessions(year):
     assert [s["session_id"] for s in gender["sessions_without_women"]] == ["s3"]
     table = list(csv.reader(io.StringIO(report(c, "report.gender", {"format": "csv"})["data"])))
     assert table[0][0] == "group" and ["Forum speakers", "2", "2", "0", "1", "4", "0.5000"] in table
+    export = report(c, "report.export", {"dataset": "gender", "call": PRIZES}, role="staff")
+    assert export["content_type"].startswith("text/csv") and export["next"] is None
+    exported = list(csv.reader(io.StringIO(export["data"], newline="")))
+    assert exported[0] == table[0] and export["rows"] == len(exported) - 1
+    assert ["Forum speakers", "2", "2", "0", "1", "4", "0.5000"] in exported
+    assert ["Session: Spectrum", "0", "1", "0", "1", "1", "0.0000"] in exported
 
 
 def test_the_repository_of_women_in_tech(year):
