@@ -34,6 +34,13 @@ static const opt_def_t s_options [] = {
       "who is notified" },
     { "wsis/clock", OPT_STR, "real", 4, 6, "WSIS_CLOCK",
       "real, or manual (starts at the epoch, moved by sys.clock.set)" },
+    { "wsis/keys", OPT_STR, "", 0, 4096, "WSIS_KEYS",
+      "folder of the CURVE keys (public/ the allowed certificates, secret/ this program's); "
+      "empty: development mode" },
+    { "wsis/bind", OPT_STR, "", 0, 253, "WSIS_BIND",
+      "interface the sockets listen on; empty: 127.0.0.1 in development mode, * with keys" },
+    { "wsis/insecure", OPT_BOOL, "false", 0, 0, NULL,
+      "allow development mode (no keys) on an interface other than loopback" },
     { "wsis/heartbeat_ms", OPT_INT, "1000", 100, 5000, NULL,
       "interval of sys.heartbeat (the protocol requires <= 5 s)" },
     { "wsis/max_request", OPT_INT, "6291456", 1024, 67108864, NULL,

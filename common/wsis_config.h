@@ -10,6 +10,8 @@
         WSIS_CLOCK           wsis/clock (real | manual)
         WSIS_CALENDAR        wsis/calendar
         WSIS_BUS             bus/host
+        WSIS_KEYS            wsis/keys (the CURVE keys; empty: development mode)
+        WSIS_BIND            wsis/bind (the interface to listen on)
         WSIS_<SERVICE>_HOST  <service>/host   (SUBMISSIONS, NOMINATIONS, ...)
 
     A bad value stops the program with one line naming the option.
