@@ -300,6 +300,36 @@ wsis_config_bool (wsis_config_t *self, const char *name)
     return streq (text, "true") || streq (text, "1");
 }
 
+const char *
+wsis_config_bind_host (wsis_config_t *self)
+{
+    const char *bind = wsis_config_str (self, "wsis/bind");
+    if (*bind)
+        return bind;
+    return *wsis_config_str (self, "wsis/keys")? "*": "127.0.0.1";
+}
+
+//  127.0.0.0/8, ::1 and localhost: reachable from this machine only.
+static bool
+s_loopback (const char *host)
+{
+    return strncmp (host, "127.", 4) == 0 || streq (host, "::1") || streq (host, "[::1]")
+        || streq (host, "localhost");
+}
+
+int
+wsis_config_check_exposure (wsis_config_t *self, char **error)
+{
+    const char *host = wsis_config_bind_host (self);
+    if (*wsis_config_str (self, "wsis/keys") || s_loopback (host)
+    ||  wsis_config_bool (self, "wsis/insecure"))
+        return 0;
+    *error = zsys_sprintf ("wsis/bind = %s without wsis/keys: development mode listens on "
+                           "127.0.0.1 only; give the keys (make keys, WSIS_KEYS) or set "
+                           "wsis/insecure = true", host);
+    return -1;
+}
+
 char *
 wsis_config_endpoint (wsis_config_t *self, const char *service,
                       const char *port_option, bool bind)
@@ -308,7 +338,7 @@ wsis_config_endpoint (wsis_config_t *self, const char *service,
     snprintf (name, sizeof name, "%s/%s", service, port_option);
     int64_t port = wsis_config_int (self, name);
     if (bind)
-        return zsys_sprintf ("tcp://*:%d", (int) port);
+        return zsys_sprintf ("tcp://%s:%d", wsis_config_bind_host (self), (int) port);
     snprintf (name, sizeof name, "%s/host", service);
     return zsys_sprintf ("tcp://%s:%d", wsis_config_str (self, name), (int) port);
 }

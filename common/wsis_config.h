@@ -56,11 +56,20 @@ int64_t wsis_config_int (wsis_config_t *self, const char *name);
 const char *wsis_config_str (wsis_config_t *self, const char *name);
 bool wsis_config_bool (wsis_config_t *self, const char *name);
 
-//  "tcp://*:PORT" to bind, or "tcp://HOST:PORT" to connect, for a
+//  "tcp://BIND:PORT" to bind (see wsis_config_bind_host), or "tcp://HOST:PORT" to connect, for a
 //  service ("voting") and its port option ("port", "xsub_port"). Caller
 //  frees the string.
 char *wsis_config_endpoint (wsis_config_t *self, const char *service,
                             const char *port_option, bool bind);
+
+//  The interface sockets listen on: wsis/bind, or when it is empty
+//  127.0.0.1 in development mode (no wsis/keys) and * with keys.
+const char *wsis_config_bind_host (wsis_config_t *self);
+
+//  Development mode (no keys: anyone may claim any role) is for this
+//  machine only: -1 with *error (caller frees) when it would listen on
+//  another interface and wsis/insecure is not set.
+int wsis_config_check_exposure (wsis_config_t *self, char **error);
 
 //  Prints the table: name, default, bounds, help.
 void wsis_config_print_help (FILE *out);

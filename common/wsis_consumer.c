@@ -42,6 +42,7 @@ struct _wsis_consumer_t {
     size_t page;
     int64_t timeout_ms;
     zsock_t *subscriber;
+    wsis_curve_t *curve;        //  not owned; NULL in development mode
     zloop_t *loop;              //  not owned; set by attach
     catchup_t catchups [MAX_SOURCES];
     size_t catchup_count;
@@ -208,8 +209,12 @@ s_request (wsis_consumer_t *self, catchup_t *catchup)
         zsock_set_rcvtimeo (catchup->dealer, 0);
         zsock_set_sndtimeo (catchup->dealer, 0);
         zsock_set_maxmsgsize (catchup->dealer, 512 * 1024 * 1024);
-        if (zsock_connect (catchup->dealer, "%s", catchup->endpoint)) {
-            wsis_log_error ("catch-up: cannot connect to %s", catchup->endpoint);
+        char *error = NULL;
+        if (wsis_curve_connect_to (self->curve, catchup->dealer, catchup->source, &error)
+        ||  zsock_connect (catchup->dealer, "%s", catchup->endpoint)) {
+            wsis_log_error ("catch-up: cannot connect to %s%s%s", catchup->endpoint,
+                            error? ": ": "", error? error: "");
+            zstr_free (&error);
             zsock_destroy (&catchup->dealer);
             return;
         }
@@ -405,6 +410,12 @@ s_on_event (zloop_t *loop, zsock_t *subscriber, void *arg)
     return 0;
 }
 
+void
+wsis_consumer_set_curve (wsis_consumer_t *self, wsis_curve_t *curve)
+{
+    self->curve = curve;
+}
+
 int
 wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm, char **error)
 {
@@ -416,6 +427,10 @@ wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm, cha
     //  Every topic: the cursor needs every event of a followed source to
     //  stay gap-free, and topics are event types, not sources.
     zsock_set_subscribe (self->subscriber, "");
+    if (wsis_curve_connect_to (self->curve, self->subscriber, "bus", error)) {
+        zsock_destroy (&self->subscriber);
+        return -1;
+    }
     if (zsock_connect (self->subscriber, "%s", endpoint)) {
         *error = zsys_sprintf ("cannot connect the event subscriber to the bus at %s", endpoint);
         zsock_destroy (&self->subscriber);

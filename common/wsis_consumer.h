@@ -23,6 +23,7 @@
 #define WSIS_CONSUMER_H
 
 #include "wsis_batch.h"
+#include "wsis_curve.h"
 #include "wsis_cursor.h"
 #include "wsis_event.h"
 
@@ -63,6 +64,11 @@ void wsis_consumer_set_catchup (wsis_consumer_t *self, size_t page, int64_t time
 //  (its command endpoint). 0, or -1 with *error (caller frees).
 int wsis_consumer_follow (wsis_consumer_t *self, const char *source, const char *endpoint,
                           char **error);
+
+//  CURVE for the SUB and the catch-up sockets (not owned; NULL, the
+//  default, in development mode): each source's certificate is
+//  keys/public/SOURCE.cert, the bus's bus.cert. Set before follow/connect.
+void wsis_consumer_set_curve (wsis_consumer_t *self, wsis_curve_t *curve);
 
 //  Connects the SUB to the bus XPUB at endpoint, receiving up to hwm
 //  messages ahead. 0, or -1 with *error (caller frees).

@@ -1,8 +1,11 @@
 /*  wsis_main: command line, configuration, then one service until a signal. */
 #include "wsis_main.h"
+
+#include <sys/stat.h>
 #include "wsis_log.h"
 
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -67,6 +70,9 @@ wsis_main (const wsis_service_def_t *def, void *state, int argc, char *argv [])
             return option == 'h'? 0: 2;
         }
     }
+    //  Whatever the umask: the data folder 0700, databases, WAL and keys
+    //  0600 (docs/design.md, "Security").
+    umask (077);
     zsys_init ();
     wsis_log_init (program);
     zsys_set_linger (0);
@@ -90,7 +96,15 @@ wsis_main (const wsis_service_def_t *def, void *state, int argc, char *argv [])
                    wsis_config_str (running, "wsis/data_dir"),
                    wsis_clock_manual (wsis_service_clock (service))? "manual": "real");
     zstr_free (&endpoint);
-    wsis_log_notice ("development mode: no CURVE keys configured, roles are taken from actor.role");
+    wsis_curve_t *curve = wsis_service_curve (service);
+    if (curve)
+        wsis_log_info ("secure mode: CURVE on every socket, as %s (%s); %zu certificates allowed "
+                       "in %s/public", wsis_curve_self (curve)->name,
+                       wsis_role_name (wsis_curve_self (curve)->role), wsis_curve_allowed (curve),
+                       wsis_config_str (running, "wsis/keys"));
+    else
+        wsis_log_notice ("development mode: no CURVE keys configured, roles are taken from "
+                         "actor.role; listening on %s only", wsis_config_bind_host (running));
 
     wsis_service_run (service);
     wsis_log_info ("%s stopping", program);

@@ -1,6 +1,7 @@
 /*  wsis_server: ROUTER, batches, role check, stored replies. */
 #include "wsis_server.h"
 #include "wsis_alloc.h"
+#include "wsis_curve.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ typedef struct {
     msgpack_sbuffer reply;
     char id [WSIS_ID_MAX + 1];  //  the request's id, for a reply written after the batch
     bool wrote;                 //  a state change rides on the commit
+    wsis_peer_t peer;           //  who sent it, by its certificate (CURVE only)
 } item_t;
 
 struct _wsis_server_t {
@@ -23,6 +25,7 @@ struct _wsis_server_t {
     const wsis_op_t *tables [MAX_TABLES];
     size_t table_count;
     zsock_t *router;
+    wsis_curve_t *curve;        //  not owned; NULL in development mode
     zloop_t *loop;              //  not owned; set by attach
     wsis_msg_limits_t limits;
     size_t max_request;
@@ -102,6 +105,12 @@ wsis_server_set_limits (wsis_server_t *self, const wsis_msg_limits_t *limits)
 }
 
 void
+wsis_server_set_curve (wsis_server_t *self, wsis_curve_t *curve)
+{
+    self->curve = curve;
+}
+
+void
 wsis_server_set_after_batch (wsis_server_t *self, wsis_server_after_fn *fn, void *arg)
 {
     self->after_batch = fn;
@@ -131,13 +140,31 @@ s_find_op (wsis_server_t *self, const char *name)
     return NULL;
 }
 
-//  The one place that decides who is asking. In development mode (no
-//  CURVE keys) that is actor.role, public when absent; with CURVE it will
-//  be the client certificate's metadata, and handlers will not change.
-static wsis_role_t
-s_actor_role (wsis_server_t *self, zframe_t *frame, const wsis_request_t *request)
+//  What a gateway may say it acts as: the people who sign in on the web
+//  pages. Never operator, service or publisher.
+#define GATEWAY_ACTS_AS (WSIS_ROLE_PUBLIC | WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_EXPERT \
+                       | WSIS_ROLE_STAFF | WSIS_ROLE_GATEWAY)
+
+//  The one place that decides who is asking (docs/protocol.md section 6).
+//  In development mode (no keys) that is actor.role, public when absent.
+//  With CURVE it is the client's certificate: a gateway or an operator
+//  acts for others, so their actor is honoured (a gateway's only as one
+//  of the roles people sign in with); anyone else is who the certificate
+//  says, whatever the request claims.
+static void
+s_identify (wsis_server_t *self, const wsis_peer_t *peer, wsis_request_t *request)
 {
-    return request->role;
+    if (!self->curve)
+        return;
+    bool acts_for_others = peer->role == WSIS_ROLE_GATEWAY || peer->role == WSIS_ROLE_OPERATOR;
+    if (acts_for_others && request->has_actor_role) {
+        if (peer->role == WSIS_ROLE_GATEWAY && !(request->role & GATEWAY_ACTS_AS))
+            request->role = WSIS_ROLE_GATEWAY;
+    }
+    else
+        request->role = peer->role? peer->role: WSIS_ROLE_PUBLIC;
+    if (!acts_for_others || !request->actor_id [0])
+        snprintf (request->actor_id, sizeof request->actor_id, "%s", peer->name);
 }
 
 //  Replaces the item's reply with an error.
@@ -203,7 +230,7 @@ s_handle (wsis_server_t *self, item_t *item, wsis_reply_t *reply)
     //  Whatever id could be read is echoed, also in an error.
     snprintf (item->id, sizeof item->id, "%s", request.id);
     const wsis_op_t *op = rc == 0? s_find_op (self, request.op): NULL;
-    request.role = s_actor_role (self, frame, &request);
+    s_identify (self, &item->peer, &request);
     if (rc) {
         wsis_reply_encode_error (&item->reply, item->id, &error);
         self->errors++;
@@ -289,7 +316,13 @@ wsis_server_process (wsis_server_t *self)
             zmsg_destroy (&msg);
             continue;
         }
-        item_t *item = &self->items [count++];
+        item_t *item = &self->items [count];
+        //  A key revoked since it connected: as if it had never been let in.
+        if (self->curve && !wsis_curve_peer (self->curve, zmsg_last (msg), &item->peer)) {
+            zmsg_destroy (&msg);
+            continue;
+        }
+        count++;
         item->msg = msg;
         item->wrote = false;
         item->id [0] = 0;
@@ -349,6 +382,7 @@ wsis_server_bind (wsis_server_t *self, const char *endpoint, char **error)
     zsock_set_sndhwm (self->router, 100000);
     zsock_set_rcvhwm (self->router, 100000);
     zsock_set_linger (self->router, 1000);
+    wsis_curve_serve (self->curve, self->router);
     if (zsock_bind (self->router, "%s", endpoint) == -1) {
         *error = zsys_sprintf ("cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         zsock_destroy (&self->router);

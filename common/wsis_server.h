@@ -24,6 +24,7 @@
 #define WSIS_SERVER_H
 
 #include "wsis_batch.h"
+#include "wsis_curve.h"
 #include "wsis_msg.h"
 #include "wsis_op.h"
 #include "wsis_retry.h"
@@ -54,6 +55,10 @@ void wsis_server_set_batch_max (wsis_server_t *self, size_t batch_max);
 void wsis_server_set_max_request (wsis_server_t *self, size_t max_request);
 //  The limits requests are decoded with (default wsis_msg_default_limits).
 void wsis_server_set_limits (wsis_server_t *self, const wsis_msg_limits_t *limits);
+//  Makes the ROUTER a CURVE server and takes each request's role from its
+//  sender's certificate (docs/protocol.md section 6); curve is not owned.
+//  Set before bind. Without it (development mode) actor.role decides.
+void wsis_server_set_curve (wsis_server_t *self, wsis_curve_t *curve);
 void wsis_server_set_after_batch (wsis_server_t *self, wsis_server_after_fn *fn, void *arg);
 
 //  Binds the ROUTER. 0, or -1 with *error one line (caller frees).

@@ -12,6 +12,7 @@
 #include "wsis_server.h"
 
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -28,6 +29,7 @@ struct _wsis_service_t {
     wsis_batch_t *batch;
     wsis_server_t *server;
     wsis_consumer_t *consumer;  //  NULL when the service follows no source
+    wsis_curve_t *curve;        //  its keys; NULL in development mode
     zloop_t *loop;
     zsock_t *publisher;         //  owned PUB, unless the service set its own
     bool has_own_publisher;
@@ -45,6 +47,7 @@ wsis_config_t *wsis_service_config (wsis_service_t *self) { return self->config;
 wsis_calendar_t *wsis_service_calendar (wsis_service_t *self) { return self->calendar; }
 wsis_clock_t *wsis_service_clock (wsis_service_t *self) { return self->clock; }
 zloop_t *wsis_service_loop (wsis_service_t *self) { return self->loop; }
+wsis_curve_t *wsis_service_curve (wsis_service_t *self) { return self->curve; }
 const char *wsis_service_name (wsis_service_t *self) { return self->def->name; }
 int64_t wsis_service_now (wsis_service_t *self) { return wsis_clock_now (self->clock); }
 
@@ -159,6 +162,10 @@ static int
 s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {
     wsis_service_t *self = (wsis_service_t *) arg;
+    //  A certificate removed from the allow-list: its messages are dropped
+    //  from now on; sockets that cannot check each message are told.
+    if (self->curve && wsis_curve_refresh (self->curve) && self->def->revoked)
+        self->def->revoked (self);
     if (self->consumer)
         wsis_consumer_tick (self->consumer);
     if (self->def->tick)
@@ -203,7 +210,7 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
     msgpack_packer *pk = &reply->pk;
     size_t sources = wsis_cursor_size (self->cursor);
-    msgpack_pack_map (pk, 9);
+    msgpack_pack_map (pk, 9 + (self->def->stats? 1: 0));
     wsis_pack_kv_str (pk, "service", self->def->name);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
     wsis_pack_kv_uint (pk, "errors", wsis_server_errors (self->server));
@@ -228,6 +235,8 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
         wsis_pack_kv_uint (pk, "last_seq", wsis_cursor_last_seq (self->cursor, source));
         wsis_pack_kv_uint (pk, "applied", wsis_cursor_applied (self->cursor, source));
     }
+    if (self->def->stats)
+        self->def->stats (self, pk);
     return 0;
 }
 
@@ -237,6 +246,9 @@ s_op_clock_set (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *rep
     if (!wsis_clock_manual (self->clock))
         return wsis_reply_fail (reply, "forbidden", NULL,
                                 "the clock can only be set when the service runs with WSIS_CLOCK=manual");
+    if (self->curve && request->role != WSIS_ROLE_OPERATOR)
+        return wsis_reply_fail (reply, "forbidden", NULL,
+                                "only an operator certificate may set the clock");
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     char text [64];
     int64_t now;
@@ -280,13 +292,24 @@ static const wsis_op_t s_common_ops [] = {
     { "sys.ping", s_op_ping, WSIS_ROLE_PUBLIC, 0 },
     { "sys.stats", s_op_stats, WSIS_ROLE_PUBLIC, 0 },
     { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
-    { "events.since", s_op_events_since,
-      WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY | WSIS_ROLE_PUBLISHER | WSIS_ROLE_STAFF, 0 },
+    //  Events carry names, e-mail addresses and genders: the services that
+    //  follow a source, and operators, read them; nobody else.
+    { "events.since", s_op_events_since, WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR, 0 },
     { NULL }
 };
 
 //  -------------------------------------------------------------------------
 //  Building and destroying
+
+//  Stakeholders' names and addresses, ballots and keys are in the data
+//  folder: nobody but the service's own user may read it, whatever the
+//  umask of whoever started it.
+static void
+s_lock_down (const char *path, mode_t mode)
+{
+    if (chmod (path, mode))
+        wsis_log_warning ("%s: cannot set mode %04o: %s", path, (unsigned) mode, strerror (errno));
+}
 
 //  The store in the data folder, with the tables of the no-loss design.
 static int
@@ -300,8 +323,17 @@ s_open_store (wsis_service_t *self, char **error)
         *error = zsys_sprintf ("%s: cannot create the data folder", data_dir);
         return -1;
     }
+    s_lock_down (data_dir, 0700);
     char *path = zsys_sprintf ("%s/%s.db", data_dir, self->def->name);
     self->store = wsis_store_open (path, self->def->schema, error);
+    //  Files of an earlier run under a looser umask are closed up too.
+    const char *suffixes [] = { "", "-wal", "-shm" };
+    for (size_t i = 0; self->store && i < 3; i++) {
+        char *file = zsys_sprintf ("%s%s", path, suffixes [i]);
+        if (zsys_file_exists (file))
+            s_lock_down (file, 0600);
+        zstr_free (&file);
+    }
     zstr_free (&path);
     if (!self->store)
         return -1;
@@ -347,6 +379,7 @@ s_open_server (wsis_service_t *self, char **error)
     wsis_server_set_max_request (self->server,
                                  (size_t) wsis_config_int (self->config, "wsis/max_request"));
     wsis_server_set_after_batch (self->server, s_after_batch, self);
+    wsis_server_set_curve (self->server, self->curve);
     char *endpoint = wsis_config_endpoint (self->config, self->def->name, "port", true);
     int rc = wsis_server_bind (self->server, endpoint, error);
     zstr_free (&endpoint);
@@ -366,8 +399,8 @@ s_open_publisher (wsis_service_t *self, char **error)
     //  commit; catch-up would repair it, but it should be rare.
     zsock_set_sndhwm (self->publisher, (int) wsis_config_int (self->config, "wsis/event_hwm"));
     zsock_set_linger (self->publisher, 1000);
-    int rc = zsock_connect (self->publisher, "%s", endpoint);
-    if (rc)
+    int rc = wsis_curve_connect_to (self->curve, self->publisher, "bus", error);
+    if (rc == 0 && (rc = zsock_connect (self->publisher, "%s", endpoint)))
         *error = zsys_sprintf ("cannot connect the event publisher to the bus at %s", endpoint);
     else
         wsis_outbox_set_socket (self->outbox, self->publisher);
@@ -384,6 +417,7 @@ s_open_consumer (wsis_service_t *self, char **error)
     self->consumer = wsis_consumer_new (self->batch, self->cursor, self->def->name);
     wsis_consumer_set_apply (self->consumer, s_apply, self);
     wsis_consumer_set_ignores (self->consumer, self->def->ignores);
+    wsis_consumer_set_curve (self->consumer, self->curve);
     wsis_consumer_set_batch_max (self->consumer,
                                  (size_t) wsis_config_int (self->config, "wsis/batch_max"));
     wsis_consumer_set_catchup (self->consumer,
@@ -405,7 +439,21 @@ s_open_consumer (wsis_service_t *self, char **error)
     return rc;
 }
 
-//  In the order that matters: the store first (everything else keeps its
+//  The keys, before anything listens: with keys every socket is CURVE and
+//  zauth runs before the first bind; without them the service listens on
+//  loopback only, unless told it may be exposed.
+static int
+s_open_keys (wsis_service_t *self, char **error)
+{
+    if (wsis_config_check_exposure (self->config, error)
+    ||  wsis_curve_load (wsis_config_str (self->config, "wsis/keys"), self->def->name,
+                         &self->curve, error))
+        return -1;
+    return self->curve? wsis_curve_authenticate (self->curve, error): 0;
+}
+
+//  In the order that matters: the keys first (a bad key stops the service
+//  before it touches anything), the store next (everything else keeps its
 //  state there), the endpoint before start (a port in use stops the
 //  service before it loads anything), start before the publisher (the bus
 //  publishes on its own XPUB), the consumer last (its catch-up applies
@@ -419,7 +467,7 @@ s_open (wsis_service_t *self, char **error)
         return -1;
     self->loop = zloop_new ();
     self->started_at = zclock_mono ();
-    if (s_open_store (self, error) || s_open_server (self, error))
+    if (s_open_keys (self, error) || s_open_store (self, error) || s_open_server (self, error))
         return -1;
     if (self->def->start && self->def->start (self)) {
         *error = wsis_strdup ("start-up failed (see above)");
@@ -475,6 +523,8 @@ wsis_service_destroy (wsis_service_t **self_p)
         zloop_destroy (&self->loop);
         wsis_calendar_destroy (&self->calendar);
         wsis_clock_destroy (&self->clock);
+        //  After every socket: authentication ends last.
+        wsis_curve_destroy (&self->curve);
         wsis_config_destroy (&self->config);
         msgpack_sbuffer_destroy (&self->event);
         free (self);

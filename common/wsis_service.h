@@ -33,6 +33,7 @@
 #include "wsis_calendar.h"
 #include "wsis_clock.h"
 #include "wsis_config.h"
+#include "wsis_curve.h"
 #include "wsis_event.h"
 #include "wsis_msg.h"
 #include "wsis_op.h"
@@ -68,6 +69,12 @@ typedef struct {
     void (*rolled_back) (wsis_service_t *service);
     //  Before the store closes (only when start succeeded).
     void (*stop) (wsis_service_t *service);
+    //  A certificate was removed from the allow-list (secure mode, checked
+    //  every second): requests are already checked one by one; a socket
+    //  that cannot check each message (the bus XPUB) drops its peers here.
+    void (*revoked) (wsis_service_t *service);
+    //  Packs one more key and its value into the reply of sys.stats.
+    void (*stats) (wsis_service_t *service, msgpack_packer *pk);
 
     //  Event types the service never applies, dropped by their topic
     //  before they are decoded (see wsis_consumer_set_ignores).
@@ -107,6 +114,8 @@ wsis_config_t *wsis_service_config (wsis_service_t *self);
 wsis_calendar_t *wsis_service_calendar (wsis_service_t *self);
 wsis_clock_t *wsis_service_clock (wsis_service_t *self);
 zloop_t *wsis_service_loop (wsis_service_t *self);
+//  Its keys (for the sockets a service makes itself); NULL in development mode.
+wsis_curve_t *wsis_service_curve (wsis_service_t *self);
 const char *wsis_service_name (wsis_service_t *self);
 int64_t wsis_service_now (wsis_service_t *self);
 

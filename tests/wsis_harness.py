@@ -25,6 +25,9 @@ import weakref
 
 import msgpack
 import zmq
+import zmq.auth
+
+from wsis_keys import Keys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN_DIR = os.path.join(ROOT, os.environ.get("WSIS_BIN_DIR", "bin"))
@@ -82,12 +85,15 @@ class Client:
     go on using the socket, and can pipeline requests.
     """
 
-    def __init__(self, endpoint, unbounded=False):
+    def __init__(self, endpoint, unbounded=False, curve=None):
         """unbounded: no high-water mark, for a bench that keeps more
-        requests in flight than the default 1,000 would queue."""
+        requests in flight than the default 1,000 would queue. curve: a
+        function that makes the socket a CURVE client (Keys.apply)."""
         self.endpoint = endpoint
         self.socket = CONTEXT.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        if curve:
+            curve(self.socket)
         if unbounded:
             self.socket.setsockopt(zmq.SNDHWM, 0)
             self.socket.setsockopt(zmq.RCVHWM, 0)
@@ -143,12 +149,19 @@ def _kill_leftovers():
 class Cluster:
     """The services of one test or bench: config, data dir, processes, clients."""
 
-    def __init__(self, tmp_path, manual_clock=True, extra_config="", options=None, faults=False):
+    def __init__(self, tmp_path, manual_clock=True, extra_config="", options=None, faults=False,
+                 secure=None):
         """options: {"voting": {"complete_ballot_required": "true"}, "wsis": {...}}
         adds options to the config's sections; None for a value leaves that
         option out, at the services' default (heartbeat_ms and
-        catchup_timeout_ms are short here, for quick tests)."""
+        catchup_timeout_ms are short here, for quick tests). secure: the
+        services get keys (tmp_path/keys) and every client a certificate
+        for the role and actor it calls with."""
         options = options or {}
+        if secure is None:
+            # WSIS_TEST_SECURE=1 runs every test with keys (make integration-secure).
+            secure = os.environ.get("WSIS_TEST_SECURE") == "1"
+        self.keys = Keys(tmp_path / "keys", WSISCTL, SERVICES) if secure else None
         self.faults = faults
         self.dir = tmp_path
         self.data_dir = tmp_path / "data"
@@ -162,7 +175,8 @@ class Cluster:
             f"    calendar = {ROOT}/configs/calendar.cfg",
             f"    clock = {'manual' if manual_clock else 'real'}",
         ]
-        wsis = {"heartbeat_ms": 200, "catchup_timeout_ms": 1000, **options.get("wsis", {})}
+        wsis = {"heartbeat_ms": 200, "catchup_timeout_ms": 1000,
+                **({"keys": self.keys.folder} if secure else {}), **options.get("wsis", {})}
         lines += [f"    {k} = {v}" for k, v in wsis.items() if v is not None]
         lines += [
             "bus",
@@ -220,13 +234,24 @@ class Cluster:
     def start_all(self):
         return self.start(*SERVICES)
 
-    def client(self, name):
-        if name not in self.clients:
-            self.clients[name] = Client(self.endpoint(name))
-        return self.clients[name]
+    def curve(self, server, role="operator", actor=None):
+        """What makes a socket a CURVE client of server for (role, actor),
+        or None in development mode."""
+        if not self.keys:
+            return None
+        file = self.keys.client(role or "public", actor)
+        return lambda socket: self.keys.apply(socket, file, server)
+
+    def client(self, name, role="operator", actor="tester"):
+        """A client of one service; with keys, one per certificate."""
+        key = (name, role, actor) if self.keys else name
+        if key not in self.clients:
+            self.clients[key] = Client(self.endpoint(name), curve=self.curve(name, role, actor))
+        return self.clients[key]
 
     def call(self, name, op, body=None, **kwargs):
-        return self.client(name).call(op, body, **kwargs)
+        return self.client(name, kwargs.get("role", "operator"),
+                           kwargs.get("actor", "tester")).call(op, body, **kwargs)
 
     def events(self, name, after=0, limit=1000):
         """Every event in the outbox of a service after seq after, read
@@ -243,7 +268,7 @@ class Cluster:
     def wait_ready(self, name, timeout=15.0):
         """Asks sys.ping until it answers: readiness by asking."""
         deadline = time.monotonic() + timeout
-        probe = Client(self.endpoint(name))
+        probe = Client(self.endpoint(name), curve=self.curve(name))
         try:
             while time.monotonic() < deadline:
                 process = self.processes.get(name)
@@ -273,8 +298,8 @@ class Cluster:
         process = self.processes[name]
         process.send_signal(sig)
         code = process.wait(timeout=20)
-        if name in self.clients:
-            self.clients.pop(name).close()
+        for key in [k for k in self.clients if k == name or (isinstance(k, tuple) and k[0] == name)]:
+            self.clients.pop(key).close()
         return code
 
     def stop(self, name):
@@ -307,6 +332,8 @@ class Cluster:
         """A SUB on the bus XPUB; returns once the subscription is live."""
         sub = CONTEXT.socket(zmq.SUB)
         sub.setsockopt(zmq.LINGER, 0)
+        if self.keys:
+            self.curve("bus")(sub)
         sub.setsockopt_string(zmq.SUBSCRIBE, prefix)
         sub.setsockopt_string(zmq.SUBSCRIBE, "sys.heartbeat")
         sub.connect(f"tcp://127.0.0.1:{self.ports['xpub']}")
@@ -356,9 +383,17 @@ class FakeSource:
         self.lock = threading.Lock()
         self.router = CONTEXT.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.LINGER, 0)
+        if cluster.keys:
+            # With keys it is the real producer's certificate, for servers
+            # and for the bus alike.
+            public, secret = zmq.auth.load_certificate(cluster.keys.secret_path(name))
+            self.router.curve_publickey, self.router.curve_secretkey = public, secret
+            self.router.curve_server = True
         self.router.bind(cluster.endpoint(name))
         self.pub = CONTEXT.socket(zmq.PUB)
         self.pub.setsockopt(zmq.LINGER, 0)
+        if cluster.keys:
+            cluster.keys.apply(self.pub, name, "bus")
         self.pub.setsockopt(zmq.SNDHWM, 1000000)
         self.pub.connect(f"tcp://127.0.0.1:{cluster.ports['xsub']}")
         self.running = True

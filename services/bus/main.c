@@ -20,6 +20,8 @@ static const wsis_service_def_t s_bus = {
     .ops = bus_ops,
     .start = s_start,
     .stop = s_stop,
+    .revoked = bus_proxy_revoked,
+    .stats = bus_proxy_stats,
 };
 
 int

@@ -25,10 +25,18 @@ s_usage (FILE *out)
         "  wsisctl [options] publish TOPIC [JSON | @FILE | -] publishes through the bus journal\n"
         "                                                     (op \"publish\", body {topic, body, origin})\n"
         "  wsisctl services                                   the services, one per line, in start order\n"
+        "  wsisctl keygen NAME --role ROLE [--dir DIR]        a certificate: DIR/public/NAME.cert and\n"
+        "                                                     DIR/secret/NAME.cert_secret (0600); DIR is\n"
+        "                                                     wsis/keys ($WSIS_KEYS), else var/keys\n"
         "options:\n"
         "  -c FILE         configuration (default $WSIS_CONFIG, else configs/wsis.cfg if it\n"
         "                  exists, else built-in defaults; WSIS_BUS, WSIS_<SERVICE>_HOST apply)\n"
-        "  --role ROLE     actor.role (default $WSIS_ACTOR_ROLE or \"operator\")\n"
+        "  --role ROLE     actor.role (default $WSIS_ACTOR_ROLE or \"operator\"); with keys the\n"
+        "                  certificate says who you are, and only an operator's or a\n"
+        "                  gateway's --role and --actor count\n"
+        "  --cert FILE     with keys (wsis/keys, $WSIS_KEYS): the secret certificate to use\n"
+        "                  (default $WSIS_CERT, else KEYS/secret/operator.cert_secret)\n"
+        "  --dir DIR       keygen: the keys folder\n"
         "  --actor ID      actor.id (default $WSIS_ACTOR_ID, else $USER, else \"wsisctl\")\n"
         "  --timeout MS    wait this long for a reply (default %d; ping: %d)\n"
         "  --id ID         request id (default a random 16-hex-char id)\n"
@@ -104,7 +112,7 @@ s_check_length (const char *what, const char *text, size_t max)
 
 enum {
     OPT_ROLE = 256, OPT_ACTOR, OPT_TIMEOUT, OPT_ID, OPT_ORIGIN, OPT_COUNT,
-    OPT_COMPACT, OPT_HEARTBEATS
+    OPT_COMPACT, OPT_HEARTBEATS, OPT_CERT, OPT_DIR
 };
 
 static const struct option s_long_options [] = {
@@ -117,6 +125,8 @@ static const struct option s_long_options [] = {
     { "count",      required_argument, NULL, OPT_COUNT },
     { "compact",    no_argument,       NULL, OPT_COMPACT },
     { "heartbeats", no_argument,       NULL, OPT_HEARTBEATS },
+    { "cert",       required_argument, NULL, OPT_CERT },
+    { "dir",        required_argument, NULL, OPT_DIR },
     { "help",       no_argument,       NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -131,6 +141,9 @@ main (int argc, char *argv [])
         .origin = "wsisctl",
     };
     const char *config_option = NULL;
+    const char *cert_option = s_env ("WSIS_CERT", NULL, NULL);
+    const char *dir_option = NULL;
+    bool role_given = false, cert_given = false;
     int64_t number;
 
     //  getopt's own messages would say "main"; ours name the program.
@@ -143,6 +156,14 @@ main (int argc, char *argv [])
                 break;
             case OPT_ROLE:
                 options.role = optarg;
+                role_given = true;
+                break;
+            case OPT_CERT:
+                cert_option = optarg;
+                cert_given = true;
+                break;
+            case OPT_DIR:
+                dir_option = optarg;
                 break;
             case OPT_ACTOR:
                 options.actor_id = optarg;
@@ -204,6 +225,14 @@ main (int argc, char *argv [])
             printf ("%s\n", wsis_config_services [i]);
         return WSISCTL_EXIT_OK;
     }
+    if (streq (command, "keygen")) {
+        if (arg_count != 2)
+            return s_bad_usage ("keygen takes one NAME");
+        if (!role_given)
+            return s_bad_usage ("keygen needs --role ROLE: what the certificate's holder may do");
+        const char *keys = s_env ("WSIS_KEYS", NULL, "var/keys");
+        return wsisctl_keygen (dir_option? dir_option: keys, args [1], options.role);
+    }
     if (streq (command, "ping")) {
         if (arg_count > 2)
             return s_bad_usage ("ping takes at most one SERVICE (or all)");
@@ -238,6 +267,25 @@ main (int argc, char *argv [])
         free (error);
         return WSISCTL_EXIT_FAILED;
     }
+    //  With keys, every connection is CURVE with the client's certificate.
+    const char *keys = wsis_config_str (options.config, "wsis/keys");
+    if (*keys) {
+        char *fallback = zsys_sprintf ("%s/secret/operator.cert_secret", keys);
+        int rc = wsis_curve_load_file (keys, cert_option? cert_option: fallback, &options.curve, &error);
+        zstr_free (&fallback);
+        if (rc) {
+            fprintf (stderr, "wsisctl: %s\n", error);
+            free (error);
+            wsis_config_destroy (&options.config);
+            return WSISCTL_EXIT_FAILED;
+        }
+    }
+    else
+    if (cert_given) {
+        wsis_config_destroy (&options.config);
+        return s_bad_usage ("--cert needs the keys folder too (wsis/keys, $WSIS_KEYS): "
+                            "the services' certificates are there");
+    }
     //  Nothing is worth waiting for at exit: every reply was awaited or
     //  given up on by then.
     zsys_set_linger (0);
@@ -259,6 +307,7 @@ main (int argc, char *argv [])
             exit_code = wsisctl_send (&options, command, args [1], body);
         json_decref (body);
     }
+    wsis_curve_destroy (&options.curve);
     wsis_config_destroy (&options.config);
     return exit_code;
 }

@@ -12,11 +12,13 @@
     wsisctl_send.c      SERVICE OP and publish: one request, one reply
     wsisctl_ping.c      sys.ping of one or every service, in parallel
     wsisctl_tail.c      events from the bus XPUB as JSON lines
+    wsisctl_keygen.c    keygen: a certificate with its role, for a deployment
 */
 #ifndef WSISCTL_H
 #define WSISCTL_H
 
 #include "wsis_config.h"
+#include "wsis_curve.h"
 #include "wsis_json.h"
 #include "wsis_msg.h"
 #include "wsis_pack.h"
@@ -39,6 +41,7 @@
 //  What the command line settled; main owns it and everything in it.
 typedef struct {
     wsis_config_t *config;
+    wsis_curve_t *curve;        //  the client's certificate; NULL in development mode
     const char *role;           //  actor.role
     const char *actor_id;       //  actor.id
     int timeout_ms;             //  -1: the command's own default
@@ -75,10 +78,11 @@ int wsisctl_request_encode (msgpack_sbuffer *out, const wsisctl_options_t *optio
 //  One request in flight on a DEALER of its own.
 typedef struct _wsisctl_call_t wsisctl_call_t;
 
-//  Connects to endpoint and sends request. Never NULL: a call that could
+//  Connects to endpoint (a CURVE client of service when curve is not
+//  NULL) and sends request. Never NULL: a call that could
 //  not be sent is created already failed. service names it in messages.
 wsisctl_call_t *wsisctl_call_new (const char *service, const char *endpoint,
-                                  const msgpack_sbuffer *request);
+                                  wsis_curve_t *curve, const msgpack_sbuffer *request);
 void wsisctl_call_destroy (wsisctl_call_t **self_p);
 
 //  Waits until every call has its reply or timeout_ms have passed since
@@ -115,5 +119,9 @@ int wsisctl_ping (const wsisctl_options_t *options, const char *target);
 
 //  tail [PREFIX]: until interrupted or options->count events.
 int wsisctl_tail (const wsisctl_options_t *options, const char *prefix);
+
+//  keygen NAME --role ROLE: DIR/public/NAME.cert and
+//  DIR/secret/NAME.cert_secret (0600), never over existing ones.
+int wsisctl_keygen (const char *dir, const char *name, const char *role);
 
 #endif

@@ -73,7 +73,7 @@ wsisctl_ping (const wsisctl_options_t *options, const char *target)
     wsisctl_call_t *calls [16];
     for (size_t i = 0; i < count; i++) {
         char *endpoint = wsis_config_endpoint (options->config, names [i], "port", false);
-        calls [i] = wsisctl_call_new (names [i], endpoint, &request);
+        calls [i] = wsisctl_call_new (names [i], endpoint, options->curve, &request);
         zstr_free (&endpoint);
     }
     msgpack_sbuffer_destroy (&request);

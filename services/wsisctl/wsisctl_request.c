@@ -89,7 +89,8 @@ s_fail (wsisctl_call_t *self, const char *code, const char *format, ...)
 }
 
 wsisctl_call_t *
-wsisctl_call_new (const char *service, const char *endpoint, const msgpack_sbuffer *request)
+wsisctl_call_new (const char *service, const char *endpoint, wsis_curve_t *curve,
+                  const msgpack_sbuffer *request)
 {
     wsisctl_call_t *self = (wsisctl_call_t *) zmalloc (sizeof (wsisctl_call_t));
     self->service = wsis_strdup (service);
@@ -106,6 +107,12 @@ wsisctl_call_new (const char *service, const char *endpoint, const msgpack_sbuff
     //  Without ZMQ_IMMEDIATE a connecting DEALER queues at once, so a send
     //  that would block means something is wrong, not "not yet connected".
     zsock_set_sndtimeo (self->dealer, 0);
+    char *error = NULL;
+    if (wsis_curve_connect_to (curve, self->dealer, service, &error)) {
+        s_fail (self, "transport", "%s", error);
+        zstr_free (&error);
+        return self;
+    }
     if (zsock_connect (self->dealer, "%s", endpoint)) {
         s_fail (self, "transport", "cannot connect to %s (%s): %s",
                 service, endpoint, zmq_strerror (zmq_errno ()));

@@ -20,7 +20,7 @@ wsisctl_send (const wsisctl_options_t *options, const char *service,
         return WSISCTL_EXIT_FAILED;
     }
     char *endpoint = wsis_config_endpoint (options->config, service, "port", false);
-    wsisctl_call_t *call = wsisctl_call_new (service, endpoint, &request);
+    wsisctl_call_t *call = wsisctl_call_new (service, endpoint, options->curve, &request);
     msgpack_sbuffer_destroy (&request);
     zstr_free (&endpoint);
 

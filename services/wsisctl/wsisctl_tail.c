@@ -71,6 +71,14 @@ wsisctl_tail (const wsisctl_options_t *options, const char *prefix)
     //  A burst after a batch commit is larger than libzmq's 1,000; a
     //  terminal slower than the bus should see it late, not lose it.
     zsock_set_rcvhwm (subscriber, 1000000);
+    char *error = NULL;
+    if (wsis_curve_connect_to (options->curve, subscriber, "bus", &error)) {
+        fprintf (stderr, "wsisctl: %s\n", error);
+        zstr_free (&error);
+        zsock_destroy (&subscriber);
+        zstr_free (&endpoint);
+        return WSISCTL_EXIT_FAILED;
+    }
     if (zsock_connect (subscriber, "%s", endpoint)) {
         fprintf (stderr, "wsisctl: cannot connect to the bus (%s): %s\n",
                  endpoint, zmq_strerror (zmq_errno ()));
