@@ -737,6 +737,18 @@ s_run_until_lag (fixture_t *fixture, uint64_t lag)
     test_loop_until (fixture->loop, s_lagging, fixture);
 }
 
+//  Starts on the test's clock; the source commits 1 and 2, which come
+//  live and are applied.
+static void
+s_start_at_two (fixture_t *fixture)
+{
+    s_hold_clock (fixture);
+    s_start_idle (fixture);
+    s_hold (fixture, 2, "submission.created");
+    s_publish_range (fixture, 1, 2);
+    s_run_until (fixture, 2);
+}
+
 static void
 test_forged_heartbeat (void **state)
 {
@@ -744,12 +756,7 @@ test_forged_heartbeat (void **state)
     //  ask, whose answer (last_seq 2) ends the lag; nothing is asked
     //  again, however long we wait
     fixture_t *fixture = (fixture_t *) *state;
-    s_hold_clock (fixture);
-    s_start_idle (fixture);
-    s_hold (fixture, 2, "submission.created");
-    s_publish_range (fixture, 1, 2);
-    s_run_until (fixture, 2);
-
+    s_start_at_two (fixture);
     s_publish_heartbeat (fixture, SOURCE, UINT64_MAX);
     s_run_until_confirmed (fixture, 2);
     assert_int_equal (fixture->asked [1].after, 2);
@@ -769,12 +776,7 @@ test_forged_envelope (void **state)
     //  right after waits out the backoff the fruitless ask set, then is
     //  asked about and put to rest the same way
     fixture_t *fixture = (fixture_t *) *state;
-    s_hold_clock (fixture);
-    s_start_idle (fixture);
-    s_hold (fixture, 2, "submission.created");
-    s_publish_range (fixture, 1, 2);
-    s_run_until (fixture, 2);
-
+    s_start_at_two (fixture);
     s_publish_foreign (fixture, SOURCE, 1000000, "submission.created");
     s_run_until_confirmed (fixture, 2);
     assert_int_equal (fixture->asked [1].after, 2);
