@@ -10,6 +10,13 @@
 
 #define MAX_SOURCES 16
 
+//  The wait before asking again after an ask that was made because the
+//  source seemed ahead and brought nothing: doubled each time that happens
+//  again, up to the most, and gone once an answer brings events. A flood
+//  of forged heads then costs the source a few events.since a second.
+#define BACKOFF_LEAST_MS 250
+#define BACKOFF_MOST_MS 2000
+
 //  Replies to events.since carry up to 10,000 envelopes: wider limits than
 //  a request, still checked before unpacking.
 static const wsis_msg_limits_t s_page_limits = {
@@ -28,7 +35,11 @@ typedef struct {
     char request_id [32];
     uint64_t requests;
     int64_t sent_at;            //  monotonic ms
-    uint64_t asked_head;        //  the source's head as we knew it then
+    bool asked_behind;          //  sent because the source seemed ahead
+    uint64_t announced;         //  highest head announced since it was sent
+    uint64_t confirmed;         //  last_seq of its answer; 0 until one came
+    int64_t backoff_ms;         //  0, or the wait the last fruitless ask set
+    int64_t not_before;         //  monotonic ms: no ask before this
 } catchup_t;
 
 struct _wsis_consumer_t {
@@ -41,12 +52,20 @@ struct _wsis_consumer_t {
     size_t batch_max;
     size_t page;
     int64_t timeout_ms;
+    wsis_consumer_clock_fn *clock;
+    void *clock_arg;
     zsock_t *subscriber;
     wsis_curve_t *curve;        //  not owned; NULL in development mode
     zloop_t *loop;              //  not owned; set by attach
     catchup_t catchups [MAX_SOURCES];
     size_t catchup_count;
 };
+
+static int64_t
+s_mono (void *arg)
+{
+    return zclock_mono ();
+}
 
 wsis_consumer_t *
 wsis_consumer_new (wsis_batch_t *batch, wsis_cursor_t *cursor, const char *name)
@@ -58,6 +77,7 @@ wsis_consumer_new (wsis_batch_t *batch, wsis_cursor_t *cursor, const char *name)
     self->batch_max = 1024;
     self->page = 1000;
     self->timeout_ms = 3000;
+    self->clock = s_mono;
     return self;
 }
 
@@ -115,6 +135,19 @@ wsis_consumer_set_catchup (wsis_consumer_t *self, size_t page, int64_t timeout_m
     self->timeout_ms = timeout_ms;
 }
 
+void
+wsis_consumer_set_clock (wsis_consumer_t *self, wsis_consumer_clock_fn *fn, void *arg)
+{
+    self->clock = fn;
+    self->clock_arg = arg;
+}
+
+static int64_t
+s_now (wsis_consumer_t *self)
+{
+    return self->clock (self->clock_arg);
+}
+
 int
 wsis_consumer_follow (wsis_consumer_t *self, const char *source, const char *endpoint,
                       char **error)
@@ -129,13 +162,33 @@ wsis_consumer_follow (wsis_consumer_t *self, const char *source, const char *end
     return 0;
 }
 
-uint64_t
-wsis_consumer_catchups (wsis_consumer_t *self, const char *source)
+static catchup_t *
+s_catchup_named (wsis_consumer_t *self, const char *source)
 {
     for (size_t i = 0; i < self->catchup_count; i++)
         if (streq (self->catchups [i].source, source))
-            return self->catchups [i].requests;
-    return 0;
+            return &self->catchups [i];
+    return NULL;
+}
+
+uint64_t
+wsis_consumer_catchups (wsis_consumer_t *self, const char *source)
+{
+    catchup_t *catchup = s_catchup_named (self, source);
+    return catchup? catchup->requests: 0;
+}
+
+//  A head announced on the bus: a heartbeat, an envelope past a gap. It
+//  counts until the source answers events.since (s_apply_page). One
+//  announced while an ask is on its way is kept apart, since the answer
+//  may have been written before it and so cannot rule it out.
+static void
+s_note_head (wsis_consumer_t *self, const char *source, uint64_t head)
+{
+    wsis_cursor_note_head (self->cursor, source, head);
+    catchup_t *catchup = s_catchup_named (self, source);
+    if (catchup && catchup->in_flight && catchup->announced < head)
+        catchup->announced = head;
 }
 
 //  True when type is one the service never applies.
@@ -155,7 +208,7 @@ s_apply (wsis_consumer_t *self, const wsis_event_t *event)
 {
     wsis_cursor_verdict_t verdict = wsis_cursor_check (self->cursor, event->source, event->seq);
     if (verdict == WSIS_CURSOR_GAP)
-        wsis_cursor_note_head (self->cursor, event->source, event->seq);
+        s_note_head (self, event->source, event->seq);
     if (verdict != WSIS_CURSOR_NEXT)
         return 0;
     //  An ignored type of a followed source is dropped by topic when it
@@ -168,14 +221,6 @@ s_apply (wsis_consumer_t *self, const wsis_event_t *event)
 }
 
 static int s_on_page (zloop_t *loop, zsock_t *dealer, void *arg);
-
-//  How far we know source to be: its last announced head, or our own
-//  position when that is further.
-static uint64_t
-s_head (wsis_consumer_t *self, const char *source)
-{
-    return wsis_cursor_last_seq (self->cursor, source) + wsis_cursor_lag (self->cursor, source);
-}
 
 //  The events.since request of a catch-up, as one frame.
 static void
@@ -197,11 +242,13 @@ s_pack_request (wsis_consumer_t *self, catchup_t *catchup, msgpack_sbuffer *buff
     wsis_pack_kv_uint (&pk, "limit", self->page);
 }
 
-//  Asks the source for the events after our position.
+//  Asks the source for the events after our position, unless an ask is
+//  on its way or the backoff of a fruitless one is not over: then tick, or
+//  the next event, asks.
 static void
 s_request (wsis_consumer_t *self, catchup_t *catchup)
 {
-    if (catchup->in_flight || !self->loop)
+    if (catchup->in_flight || !self->loop || s_now (self) < catchup->not_before)
         return;
     if (!catchup->dealer) {
         catchup->dealer = zsock_new (ZMQ_DEALER);
@@ -231,8 +278,10 @@ s_request (wsis_consumer_t *self, catchup_t *catchup)
     msgpack_sbuffer_destroy (&buffer);
     if (zmsg_send (&msg, catchup->dealer) == 0) {
         catchup->in_flight = true;
-        catchup->sent_at = zclock_mono ();
-        catchup->asked_head = s_head (self, catchup->source);
+        catchup->sent_at = s_now (self);
+        catchup->asked_behind = wsis_cursor_lag (self->cursor, catchup->source) > 0;
+        catchup->announced = 0;
+        catchup->confirmed = 0;
     }
     else {
         //  Not connected yet (sndtimeo 0): the next tick tries again.
@@ -249,20 +298,10 @@ s_request_lagging (wsis_consumer_t *self)
             s_request (self, &self->catchups [i]);
 }
 
-//  One page of events.since, applied in one batch.
+//  The events of one page, applied in one batch.
 static void
-s_apply_page (wsis_consumer_t *self, catchup_t *catchup, const msgpack_object *body)
+s_apply_events (wsis_consumer_t *self, catchup_t *catchup, const msgpack_object *events)
 {
-    const msgpack_object *events = wsis_msg_get (body, "events");
-    const msgpack_object *last_seq = wsis_msg_get (body, "last_seq");
-    if (!events || events->type != MSGPACK_OBJECT_ARRAY
-    ||  !last_seq || last_seq->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
-        wsis_log_warning ("catch-up: malformed events.since reply from %s", catchup->source);
-        return;
-    }
-    wsis_cursor_note_head (self->cursor, catchup->source, last_seq->via.u64);
-    if (events->via.array.size == 0)
-        return;
     if (wsis_batch_begin (self->batch))
         return;
     int rc = 0;
@@ -286,6 +325,48 @@ s_apply_page (wsis_consumer_t *self, catchup_t *catchup, const msgpack_object *b
         wsis_log_error ("catch-up: could not commit events of %s; will retry", catchup->source);
 }
 
+//  One answer to events.since: its events, then its last_seq, the
+//  source's own word on its head. That replaces every head announced
+//  before we asked, forged ones included, so their lag ends here; one
+//  announced since stands, as news this answer may predate.
+static void
+s_apply_page (wsis_consumer_t *self, catchup_t *catchup, const msgpack_object *body)
+{
+    const msgpack_object *events = wsis_msg_get (body, "events");
+    const msgpack_object *last_seq = wsis_msg_get (body, "last_seq");
+    if (!events || events->type != MSGPACK_OBJECT_ARRAY
+    ||  !last_seq || last_seq->type != MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        wsis_log_warning ("catch-up: malformed events.since reply from %s", catchup->source);
+        return;
+    }
+    if (events->via.array.size > 0)
+        s_apply_events (self, catchup, events);
+    catchup->confirmed = last_seq->via.u64;
+    wsis_cursor_confirm_head (self->cursor, catchup->source,
+                              catchup->confirmed > catchup->announced?
+                              catchup->confirmed: catchup->announced);
+}
+
+//  After an answer that moved us from position or not. One that applied
+//  events leaves the way open: a full page, or more that came meanwhile,
+//  is asked for at once. One that applied nothing although we were
+//  behind, when we asked or by the source's own answer (a forged head, a
+//  refusal, a page the store could not take), would come back the same if
+//  we asked again at once: the next ask waits, longer each time.
+static void
+s_pace (wsis_consumer_t *self, catchup_t *catchup, uint64_t position)
+{
+    uint64_t last_seq = wsis_cursor_last_seq (self->cursor, catchup->source);
+    if (last_seq > position)
+        catchup->backoff_ms = 0;
+    else
+    if (catchup->asked_behind || catchup->confirmed > last_seq)
+        catchup->backoff_ms = catchup->backoff_ms == 0? BACKOFF_LEAST_MS:
+                              catchup->backoff_ms * 2 > BACKOFF_MOST_MS? BACKOFF_MOST_MS:
+                              catchup->backoff_ms * 2;
+    catchup->not_before = s_now (self) + catchup->backoff_ms;
+}
+
 static catchup_t *
 s_catchup_of (wsis_consumer_t *self, zsock_t *dealer)
 {
@@ -300,9 +381,12 @@ s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
 {
     wsis_consumer_t *self = (wsis_consumer_t *) arg;
     catchup_t *catchup = s_catchup_of (self, dealer);
-    uint64_t position = catchup? wsis_cursor_last_seq (self->cursor, catchup->source): 0;
+    if (!catchup)
+        return 0;
+    uint64_t position = wsis_cursor_last_seq (self->cursor, catchup->source);
+    bool answered = false;
     zmsg_t *msg;
-    while (catchup && (msg = zmsg_recv (dealer))) {
+    while ((msg = zmsg_recv (dealer))) {
         zframe_t *frame = zmsg_last (msg);
         msgpack_unpacked unpacked;
         msgpack_unpacked_init (&unpacked);
@@ -312,6 +396,7 @@ s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
                              &s_page_limits, &error) == 0
         &&  wsis_msg_str_equals (wsis_msg_get (&unpacked.data, "id"), catchup->request_id)) {
             catchup->in_flight = false;
+            answered = true;
             const msgpack_object *ok = wsis_msg_get (&unpacked.data, "ok");
             if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean)
                 s_apply_page (self, catchup, wsis_msg_get (&unpacked.data, "body"));
@@ -322,16 +407,12 @@ s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
         msgpack_unpacked_destroy (&unpacked);
         zmsg_destroy (&msg);
     }
-    //  Still behind (a full page, or more came meanwhile): ask again now,
-    //  when this answer moved us on or a higher head was announced while
-    //  it was on its way. Otherwise (refused, a page that failed to apply,
-    //  or a head announced by an envelope the source knows nothing of,
-    //  which anyone can push into the bus) the same answer would come
-    //  back at once, forever: tick asks again instead, once a second.
-    if (catchup && !catchup->in_flight
-    &&  wsis_cursor_lag (self->cursor, catchup->source) > 0
-    &&  (wsis_cursor_last_seq (self->cursor, catchup->source) > position
-    ||   s_head (self, catchup->source) > catchup->asked_head))
+    if (answered)
+        s_pace (self, catchup, position);
+    //  Still behind (a full page, more came meanwhile, or a head announced
+    //  while the ask was on its way): ask again, at once unless s_pace
+    //  said to wait.
+    if (!catchup->in_flight && wsis_cursor_lag (self->cursor, catchup->source) > 0)
         s_request (self, catchup);
     return 0;
 }
@@ -357,7 +438,7 @@ s_take (wsis_consumer_t *self, const wsis_event_t *event, bool *began)
     if (event->seq == 0 && streq (event->type, "sys.heartbeat")) {
         const msgpack_object *head = wsis_msg_get (event->body, "last_seq");
         if (head && head->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-            wsis_cursor_note_head (self->cursor, event->source, head->via.u64);
+            s_note_head (self, event->source, head->via.u64);
         return 0;
     }
     if (wsis_cursor_check (self->cursor, event->source, event->seq) == WSIS_CURSOR_FOREIGN)
@@ -403,8 +484,8 @@ s_on_event (zloop_t *loop, zsock_t *subscriber, void *arg)
         wsis_log_error ("events: could not apply a batch; catch-up will retry");
         //  Rolled back: the cursor is behind what we saw, so fetch again.
         for (size_t i = 0; i < self->catchup_count; i++)
-            wsis_cursor_note_head (self->cursor, self->catchups [i].source,
-                                   wsis_cursor_last_seq (self->cursor, self->catchups [i].source) + 1);
+            s_note_head (self, self->catchups [i].source,
+                         wsis_cursor_last_seq (self->cursor, self->catchups [i].source) + 1);
     }
     s_request_lagging (self);
     return 0;
@@ -455,7 +536,7 @@ wsis_consumer_tick (wsis_consumer_t *self)
 {
     for (size_t i = 0; i < self->catchup_count; i++) {
         catchup_t *catchup = &self->catchups [i];
-        if (catchup->in_flight && zclock_mono () - catchup->sent_at > self->timeout_ms) {
+        if (catchup->in_flight && s_now (self) - catchup->sent_at > self->timeout_ms) {
             wsis_log_warning ("catch-up: %s did not answer in %lld ms; asking again",
                               catchup->source, (long long) self->timeout_ms);
             s_drop_dealer (self, catchup);

@@ -11,6 +11,14 @@
     is in flight; one that is not answered in time is sent again on a
     fresh socket.
 
+    Heartbeats and envelopes are claims that anyone able to push into the
+    bus can forge; only the source's own answer to events.since is its
+    word. So an answer's last_seq replaces every head announced before the
+    ask (wsis_cursor_confirm_head), and an ask made because we seemed
+    behind that brings nothing makes the next one wait, from 250 ms up to
+    2 s, until one brings events: a flood of forged heads costs the source
+    a few events.since a second, not one per forgery.
+
         wsis_consumer_t *consumer = wsis_consumer_new (batch, cursor, "voting");
         wsis_consumer_set_apply (consumer, s_apply, service);
         wsis_consumer_follow (consumer, "submissions", "tcp://127.0.0.1:5560", &error);
@@ -60,6 +68,13 @@ void wsis_consumer_set_batch_max (wsis_consumer_t *self, size_t batch_max);
 //  go unanswered before it is sent again (default 3000 ms).
 void wsis_consumer_set_catchup (wsis_consumer_t *self, size_t page, int64_t timeout_ms);
 
+//  A monotonic clock in milliseconds, for the catch-up timeout and backoff.
+typedef int64_t (wsis_consumer_clock_fn) (void *arg);
+
+//  Where the consumer reads the time (default zclock_mono), so a test can
+//  move it on by hand to see the backoff end.
+void wsis_consumer_set_clock (wsis_consumer_t *self, wsis_consumer_clock_fn *fn, void *arg);
+
 //  Follows a source: its events are applied, and catch-up asks endpoint
 //  (its command endpoint). 0, or -1 with *error (caller frees).
 int wsis_consumer_follow (wsis_consumer_t *self, const char *source, const char *endpoint,
@@ -79,7 +94,7 @@ int wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm,
 void wsis_consumer_attach (wsis_consumer_t *self, zloop_t *loop);
 
 //  Every second: resends timed-out catch-ups, starts one wherever a
-//  source is known to be ahead.
+//  source is known to be ahead (once its backoff, if any, is over).
 void wsis_consumer_tick (wsis_consumer_t *self);
 
 //  events.since requests sent to source so far (0 for an unknown source).

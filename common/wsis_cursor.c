@@ -174,6 +174,16 @@ wsis_cursor_note_head (wsis_cursor_t *self, const char *name, uint64_t head)
         source->head = head;
 }
 
+void
+wsis_cursor_confirm_head (wsis_cursor_t *self, const char *name, uint64_t head)
+{
+    //  Below last_seq too (a source whose answer lags what we applied
+    //  live): lag counts only what lies ahead of last_seq, never below.
+    source_t *source = s_source (self, name);
+    if (source)
+        source->head = head;
+}
+
 uint64_t
 wsis_cursor_lag (wsis_cursor_t *self, const char *name)
 {

@@ -52,6 +52,11 @@ uint64_t wsis_cursor_last_seq (wsis_cursor_t *self, const char *source);
 //  The head of a source as last announced (heartbeat or events.since), so
 //  lag = head - last_seq. note_head only ever raises it.
 void wsis_cursor_note_head (wsis_cursor_t *self, const char *source, uint64_t head);
+//  The head as the source itself confirmed it (the last_seq of its answer
+//  to events.since): sets it, lower as well as higher. A head that was only
+//  announced, by a heartbeat or an envelope that anyone can push into the
+//  bus, stops counting as lag once the source has said otherwise.
+void wsis_cursor_confirm_head (wsis_cursor_t *self, const char *source, uint64_t head);
 uint64_t wsis_cursor_lag (wsis_cursor_t *self, const char *source);
 
 //  Events applied from a source over the life of the database.

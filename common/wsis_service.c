@@ -210,7 +210,7 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
     msgpack_packer *pk = &reply->pk;
     size_t sources = wsis_cursor_size (self->cursor);
-    msgpack_pack_map (pk, 9 + (self->def->stats? 1: 0));
+    msgpack_pack_map (pk, 10 + (self->def->stats? 1: 0));
     wsis_pack_kv_str (pk, "service", self->def->name);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
     wsis_pack_kv_uint (pk, "errors", wsis_server_errors (self->server));
@@ -223,6 +223,16 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
     for (size_t i = 0; i < sources; i++) {
         const char *source = wsis_cursor_source (self->cursor, i);
         wsis_pack_kv_uint (pk, source, wsis_cursor_lag (self->cursor, source));
+    }
+    //  events.since sent per source: what a forged head pushed into the
+    //  bus costs the source shows here, a handful, not one per forgery.
+    //  (A cursor follows only what the consumer follows: no source, no
+    //  consumer, no call.)
+    wsis_pack_str (pk, "catchups");
+    msgpack_pack_map (pk, sources);
+    for (size_t i = 0; i < sources; i++) {
+        const char *source = wsis_cursor_source (self->cursor, i);
+        wsis_pack_kv_uint (pk, source, wsis_consumer_catchups (self->consumer, source));
     }
     //  Per source: applied count and position, so an operator (and the
     //  no-loss tests) can see exactly-once at a glance.

@@ -328,6 +328,15 @@ class Cluster:
             for marker in SANITIZER_MARKERS:
                 assert marker not in text, f"wsis-{name}: {marker}\n{text[-4000:]}"
 
+    def publisher(self):
+        """A PUB on the bus XSUB, as anyone may connect one in development
+        mode; what it sends is forwarded once the XSUB's subscription has
+        reached it, so send until a subscriber sees it."""
+        pub = CONTEXT.socket(zmq.PUB)
+        pub.setsockopt(zmq.LINGER, 0)
+        pub.connect(f"tcp://127.0.0.1:{self.ports['xsub']}")
+        return pub
+
     def subscribe(self, prefix=""):
         """A SUB on the bus XPUB; returns once the subscription is live."""
         sub = CONTEXT.socket(zmq.SUB)

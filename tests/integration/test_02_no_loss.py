@@ -133,13 +133,9 @@ def test_publish_validation_writes_nothing(cluster):
 
 def test_fire_and_forget_publishing_reaches_consumers_best_effort(cluster):
     """A PUB straight into XSUB is forwarded (without journal or seq)."""
-    import zmq
-    from wsis_harness import CONTEXT
     cluster.start("bus")
     sub = cluster.subscribe("external.")
-    pub = CONTEXT.socket(zmq.PUB)
-    pub.setsockopt(zmq.LINGER, 0)
-    pub.connect(f"tcp://127.0.0.1:{cluster.ports['xsub']}")
+    pub = cluster.publisher()
     try:
         def seen():
             pub.send_multipart([b"external.ping", pack({"hello": 1})])

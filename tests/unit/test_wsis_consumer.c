@@ -20,6 +20,11 @@
     asks; ignored types; foreign sources and junk; the position surviving
     a restart. The apply callback writes a row per event, so "exactly
     once" is checked on disk as well as in the cursor.
+
+    Forged heads (a heartbeat at 2^64-1, an envelope at 1,000,000, a
+    thousand heartbeats in a second) run on a clock the test moves by
+    hand: the source's answer ends their lag, the asks they cause stay a
+    handful, and a real gap among them is still filled.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,7 +78,8 @@ typedef struct {
     char applied_types [MAX_EVENTS * 2][128];
     size_t applied_count;
     uint64_t fail_at;           //  apply fails once on this seq (0: never)
-    uint64_t target;            //  the seq the loop runs until
+    uint64_t target;            //  the seq (or count) the loop runs until
+    int64_t now;                //  the consumer's clock, when the test holds it
     size_t tick_until;          //  call wsis_consumer_tick while waiting,
                                 //  until the source was asked this often
 } fixture_t;
@@ -656,16 +662,16 @@ test_forged_head (void **state)
 {
     //  Anyone can push an envelope into the bus. One that claims the
     //  source is at 100 when it holds 2 starts a catch-up, which brings 1
-    //  and 2; an answer that brings nothing new is not followed by another
-    //  ask at once, which would be answered the same, forever
+    //  and 2; the answer's last_seq (2) is the source's word on its head,
+    //  so we are not behind and ask nothing more
     fixture_t *fixture = (fixture_t *) *state;
     s_start_idle (fixture);
     s_hold (fixture, 2, "submission.created");
     s_publish_foreign (fixture, SOURCE, 100, "submission.created");
     s_run_until (fixture, 2);
     s_expect_applied_in_order (fixture, 2);
-    //  That page moved us on and we still seemed behind: one more ask
-    assert_int_equal (s_catchups (fixture), 3);
+    assert_int_equal (wsis_cursor_lag (fixture->runtime.cursor, SOURCE), 0);
+    assert_int_equal (s_catchups (fixture), 2);
 
     //  Live events, each waited for, go on as before. Each batch may ask
     //  once (one ask in flight at most); a loop of asks would have sent
@@ -676,7 +682,184 @@ test_forged_head (void **state)
         s_run_until (fixture, seq);
     }
     s_expect_applied_in_order (fixture, 12);
-    assert_true (s_catchups (fixture) <= 3 + 10);
+    assert_true (s_catchups (fixture) <= 2 + 10);
+}
+
+
+//  --------------------------------------------------------------------------
+//  Forged heads, on a clock the test holds
+
+static int64_t
+s_clock (void *arg)
+{
+    return ((fixture_t *) arg)->now;
+}
+
+//  From here the consumer's time moves only when the test moves it.
+static void
+s_hold_clock (fixture_t *fixture)
+{
+    fixture->now = 1000 * 1000;
+    wsis_consumer_set_clock (fixture->consumer, s_clock, fixture);
+}
+
+static bool
+s_confirmed (void *arg)
+{
+    fixture_t *fixture = (fixture_t *) arg;
+    return s_catchups (fixture) >= fixture->target
+        && wsis_cursor_lag (fixture->runtime.cursor, SOURCE) == 0;
+}
+
+//  Runs the loop until the consumer has sent asks events.since in all and
+//  is not behind: a forged head raises the lag before the ask it causes,
+//  so only the answer to that ask can bring it back to 0.
+static void
+s_run_until_confirmed (fixture_t *fixture, uint64_t asks)
+{
+    fixture->target = asks;
+    test_loop_until (fixture->loop, s_confirmed, fixture);
+    s_expect_asked (fixture, asks);
+}
+
+static bool
+s_lagging (void *arg)
+{
+    fixture_t *fixture = (fixture_t *) arg;
+    return wsis_cursor_lag (fixture->runtime.cursor, SOURCE) == fixture->target;
+}
+
+//  Runs the loop until the consumer knows itself lag events behind.
+static void
+s_run_until_lag (fixture_t *fixture, uint64_t lag)
+{
+    fixture->target = lag;
+    test_loop_until (fixture->loop, s_lagging, fixture);
+}
+
+//  Starts on the test's clock; the source commits 1 and 2, which come
+//  live and are applied.
+static void
+s_start_at_two (fixture_t *fixture)
+{
+    s_hold_clock (fixture);
+    s_start_idle (fixture);
+    s_hold (fixture, 2, "submission.created");
+    s_publish_range (fixture, 1, 2);
+    s_run_until (fixture, 2);
+}
+
+static void
+test_forged_heartbeat (void **state)
+{
+    //  A heartbeat says the source is at 2^64-1 while it holds 2: one
+    //  ask, whose answer (last_seq 2) ends the lag; nothing is asked
+    //  again, however long we wait
+    fixture_t *fixture = (fixture_t *) *state;
+    s_start_at_two (fixture);
+    s_publish_heartbeat (fixture, SOURCE, UINT64_MAX);
+    s_run_until_confirmed (fixture, 2);
+    assert_int_equal (fixture->asked [1].after, 2);
+    for (int second = 0; second < 10; second++) {
+        fixture->now += 1000;
+        wsis_consumer_tick (fixture->consumer);
+    }
+    assert_int_equal (s_catchups (fixture), 2);
+    s_expect_once (fixture, 2);
+}
+
+static void
+test_forged_envelope (void **state)
+{
+    //  An envelope of seq 1,000,000 while the source holds 2: a gap, asked
+    //  about once and never applied; the answer ends the lag. Another one
+    //  right after waits out the backoff the fruitless ask set, then is
+    //  asked about and put to rest the same way
+    fixture_t *fixture = (fixture_t *) *state;
+    s_start_at_two (fixture);
+    s_publish_foreign (fixture, SOURCE, 1000000, "submission.created");
+    s_run_until_confirmed (fixture, 2);
+    assert_int_equal (fixture->asked [1].after, 2);
+    s_expect_once (fixture, 2);
+
+    //  3 comes after the second forgery: once it is applied, that was seen
+    s_publish_foreign (fixture, SOURCE, 1000001, "submission.created");
+    s_hold (fixture, 1, "submission.created");
+    s_publish (fixture, 3);
+    s_run_until (fixture, 3);
+    assert_int_equal (wsis_cursor_lag (fixture->runtime.cursor, SOURCE), 1000001 - 3);
+    fixture->now += 249;
+    wsis_consumer_tick (fixture->consumer);
+    assert_int_equal (s_catchups (fixture), 2);
+    fixture->now += 1;
+    wsis_consumer_tick (fixture->consumer);
+    s_run_until_confirmed (fixture, 3);
+    assert_int_equal (fixture->asked [2].after, 3);
+    s_expect_applied_in_order (fixture, 3);
+    s_expect_once (fixture, 3);
+}
+
+static void
+test_forged_flood (void **state)
+{
+    //  A thousand forged heartbeats in one second of the consumer's clock,
+    //  twenty every 20 ms, each lot followed by a live event that shows it
+    //  was taken: each lot could have started an ask, but the backoff
+    //  (250 ms, then 500, 1000, 2000 while the asks bring nothing) lets a
+    //  handful through
+    fixture_t *fixture = (fixture_t *) *state;
+    s_hold_clock (fixture);
+    s_start_idle (fixture);
+    for (uint64_t seq = 1; seq <= 50; seq++) {
+        for (uint64_t beat = 0; beat < 20; beat++)
+            s_publish_heartbeat (fixture, SOURCE, UINT64_MAX - beat);
+        s_hold (fixture, 1, "submission.created");
+        s_publish (fixture, seq);
+        s_run_until (fixture, seq);
+        fixture->now += 20;
+    }
+    s_expect_applied_in_order (fixture, 50);
+    //  At 0, at 250 ms and at 750 ms, give or take a lot
+    uint64_t asks = s_catchups (fixture) - 1;
+    assert_true (asks >= 2);
+    assert_true (asks <= 4);
+
+    //  Once the flood is over, the next ask's answer ends the lag
+    fixture->now += 2000;
+    wsis_consumer_tick (fixture->consumer);
+    s_run_until_confirmed (fixture, asks + 2);
+    s_expect_once (fixture, 50);
+}
+
+static void
+test_gap_after_forged_head (void **state)
+{
+    //  A forged head leaves the source in backoff. A real gap that opens
+    //  meanwhile waits for the backoff to end, and no longer, then is
+    //  filled; that page brought events, so the backoff is over and the
+    //  next gap is asked about at once, with no time passing
+    fixture_t *fixture = (fixture_t *) *state;
+    s_hold_clock (fixture);
+    s_start_idle (fixture);
+    s_publish_heartbeat (fixture, SOURCE, UINT64_MAX);
+    s_run_until_confirmed (fixture, 2);
+
+    //  1 and 2 are lost on the way, 3 arrives
+    s_hold (fixture, 3, "submission.created");
+    s_publish (fixture, 3);
+    s_run_until_lag (fixture, 3);
+    assert_int_equal (s_catchups (fixture), 2);
+    fixture->now += 250;
+    wsis_consumer_tick (fixture->consumer);
+    s_run_expecting (fixture, 3);
+    s_expect_asked (fixture, 3);
+    assert_int_equal (fixture->asked [2].after, 0);
+
+    s_hold (fixture, 2, "submission.created");
+    s_publish (fixture, 5);
+    s_run_expecting (fixture, 5);
+    s_expect_asked (fixture, 4);
+    assert_int_equal (fixture->asked [3].after, 3);
 }
 
 static void
@@ -776,6 +959,10 @@ main (void)
         cmocka_unit_test_setup_teardown (test_head_raised_in_flight, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_unanswered, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_forged_head, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_forged_heartbeat, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_forged_envelope, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_forged_flood, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_gap_after_forged_head, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_ignores, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_foreign, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_restart, s_setup, s_teardown),

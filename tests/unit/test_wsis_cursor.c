@@ -2,8 +2,9 @@
 
     The verdicts that make applying idempotent (SEEN), ordered (NEXT only
     one step at a time) and complete (GAP sends a consumer to catch up),
-    the transaction discipline (abort forgets, commit keeps), and what
-    survives a restart, on :memory: and on a temp file.
+    the transaction discipline (abort forgets, commit keeps), the lag that
+    announced heads make and confirmed ones undo, and what survives a
+    restart, on :memory: and on a temp file.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -289,6 +290,47 @@ test_lag (void **state)
 }
 
 static void
+test_confirm_head (void **state)
+{
+    //  Anyone can push a heartbeat into the bus: what it announces counts
+    //  as lag only until the source's own answer to events.since says
+    //  where it is
+    fixture_t *fixture = (fixture_t *) *state;
+    assert_int_equal (wsis_cursor_follow (fixture->cursor, "submissions"), 0);
+    for (uint64_t seq = 1; seq <= 3; seq++)
+        s_apply (fixture, "submissions", seq);
+    wsis_cursor_note_head (fixture->cursor, "submissions", UINT64_MAX);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), UINT64_MAX - 3);
+
+    //  Confirmed lower: set, not raised, so the lag is gone
+    wsis_cursor_confirm_head (fixture->cursor, "submissions", 3);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 0);
+    //  A later announcement counts again, until confirmed in its turn
+    wsis_cursor_note_head (fixture->cursor, "submissions", 1000000);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 1000000 - 3);
+    wsis_cursor_confirm_head (fixture->cursor, "submissions", 5);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 2);
+
+    //  A confirmed head below what was applied (an answer written before
+    //  the live events we took since) is no lag, never a negative one
+    wsis_cursor_confirm_head (fixture->cursor, "submissions", 1);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 0);
+    assert_int_equal (wsis_cursor_last_seq (fixture->cursor, "submissions"), 3);
+    s_apply (fixture, "submissions", 4);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 0);
+
+    //  A rolled back batch past the confirmed head still lags
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
+    assert_int_equal (wsis_cursor_advance (fixture->cursor, "submissions", 5), 0);
+    s_rollback (fixture);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "submissions"), 1);
+
+    //  Unknown sources are ignored
+    wsis_cursor_confirm_head (fixture->cursor, "unknown", 99);
+    assert_int_equal (wsis_cursor_lag (fixture->cursor, "unknown"), 0);
+}
+
+static void
 test_applied_total (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
@@ -346,6 +388,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_abort, s_setup_memory, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_persistence, s_setup_file, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_lag, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_confirm_head, s_setup_memory, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_applied_total, s_setup_memory, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_advance_fails, s_setup_memory, test_store_teardown),
         cmocka_unit_test (test_destroy),

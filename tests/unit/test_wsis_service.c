@@ -441,16 +441,25 @@ test_writes_survive_a_restart (void **state)
     assert_int_equal (memory.stops, 2);
 }
 
-//  The consumer's count of applied events of the producer, from sys.stats.
+//  What the consumer's sys.stats says of the producer: in the map key of
+//  its body, under "submissions" (sources.submissions.applied, lag.submissions).
 static uint64_t
-s_applied (fixture_t *fixture)
+s_consumer_stat (fixture_t *fixture, const char *key, const char *field)
 {
     reply_t reply;
     s_call (fixture->clients [1], "sys.stats", "public", NULL, &reply);
-    const msgpack_object *sources = wsis_msg_get (s_body (&reply), "sources");
-    uint64_t applied = s_uint (wsis_msg_get (sources, "submissions"), "applied");
+    const msgpack_object *per_source = wsis_msg_get (s_body (&reply), key);
+    uint64_t value = field? s_uint (wsis_msg_get (per_source, "submissions"), field):
+                            s_uint (per_source, "submissions");
     s_reply_destroy (&reply);
-    return applied;
+    return value;
+}
+
+//  The consumer's count of applied events of the producer.
+static uint64_t
+s_applied (fixture_t *fixture)
+{
+    return s_consumer_stat (fixture, "sources", "applied");
 }
 
 static void
@@ -483,6 +492,9 @@ test_consumer_applies_each_event_once (void **state)
     while (s_applied (fixture) < 4 && zclock_mono () < deadline)
         zclock_sleep (10);
     assert_int_equal (s_applied (fixture), 4);
+    //  Caught up, and it asked the producer at least once (at start)
+    assert_int_equal (s_consumer_stat (fixture, "lag", NULL), 0);
+    assert_true (s_consumer_stat (fixture, "catchups", NULL) >= 1);
 
     zactor_destroy (&consuming);
     zactor_destroy (&producing);
