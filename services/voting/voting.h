@@ -62,6 +62,17 @@
 #define VOTING_MAX_CANDIDATES 65535
 
 //  ---------------------------------------------------------------------------
+//  voting_slots.c: the hash tables of the registries below: the numbers
+//  1..count of a registry's entries (0: empty), at most half full.
+
+//  Makes room for count + 1 numbers. 1 when the table was made anew (the
+//  caller puts its count numbers again), 0 when it had room, -1 out of
+//  memory (the table unchanged).
+int voting_slots_reserve (uint32_t **slots, size_t *mask, size_t count);
+//  Puts number in the first empty slot from its entry's hash.
+void voting_slots_put (uint32_t *slots, size_t mask, uint64_t hash, uint32_t number);
+
+//  ---------------------------------------------------------------------------
 //  voting_voters.c: the registered stakeholders, numbered 1.. in the order
 //  they were registered. Names live in one arena; lookup is an
 //  open-addressing table of voter numbers (about 25 bytes a voter).
@@ -343,13 +354,12 @@ int voting_events_apply (wsis_service_t *service, const wsis_event_t *event);
 int voting_store_version (wsis_store_t *store);
 int voting_store_old_secret (wsis_store_t *store, unsigned char secret [VOTING_KEY_HALF]);
 int voting_store_key_check (wsis_store_t *store, unsigned char check [VOTING_MAC_SIZE]);
-//  The SQL functions the migration to version 2 rehashes the votes with
-//  (voting_pseudonym, voting_request, voting_receipt_mac,
-//  voting_key_check), keyed with keys, which must outlive the store.
-int voting_store_functions (wsis_store_t *store, const voting_keys_t *keys);
-//  SQLite's secure_delete: what is deleted is overwritten with zeros, not
-//  left in free pages.
-int voting_store_secure_delete (wsis_store_t *store);
+//  The connection before the migrations: secure_delete on (what is
+//  deleted is overwritten, not left in free pages), and the SQL functions
+//  the migration to version 2 rehashes the votes with (voting_pseudonym,
+//  voting_request, voting_receipt_mac, voting_key_check), keyed with keys,
+//  which must outlive the store.
+int voting_store_prepare (wsis_store_t *store, const voting_keys_t *keys);
 //  Moves every page of the WAL into voting.db and empties the WAL, so
 //  that no copy of a page rewritten by a migration stays behind in it.
 int voting_store_checkpoint (wsis_store_t *store);

@@ -16,21 +16,18 @@
 //  A pseudonym is an HMAC output: its bytes are already uniform, and
 //  nobody can choose them without the key, so its first 8 bytes are the
 //  hash.
-static size_t
-s_slot (const unsigned char *pseudonym, size_t mask)
+static uint64_t
+s_hash (const unsigned char *pseudonym)
 {
     uint64_t hash;
     memcpy (&hash, pseudonym, sizeof hash);
-    return (size_t) hash & mask;
+    return hash;
 }
 
 static void
 s_place (voting_ballots_t *self, uint32_t ballot_no)
 {
-    size_t slot = s_slot (self->pseudonyms [ballot_no], self->slot_mask);
-    while (self->slots [slot])
-        slot = (slot + 1) & self->slot_mask;
-    self->slots [slot] = ballot_no;
+    voting_slots_put (self->slots, self->slot_mask, s_hash (self->pseudonyms [ballot_no]), ballot_no);
 }
 
 int
@@ -46,20 +43,10 @@ voting_ballots_reserve (voting_ballots_t *self)
         self->pseudonyms = (unsigned char (*) [VOTING_PSEUDONYM_SIZE]) grown;
         self->alloc = alloc;
     }
-    //  At most half full: a vote's probe, hit or miss, ends quickly.
-    size_t slots = self->slots? self->slot_mask + 1: 0;
-    if ((self->count + 1) * 2 > slots) {
-        size_t grown = slots? slots * 2: 8192;
-        uint32_t *table = (uint32_t *) calloc (grown, sizeof (uint32_t));
-        if (!table)
-            return -1;
-        free (self->slots);
-        self->slots = table;
-        self->slot_mask = grown - 1;
-        for (uint32_t ballot_no = 1; ballot_no <= self->count; ballot_no++)
-            s_place (self, ballot_no);
-    }
-    return 0;
+    int grown = voting_slots_reserve (&self->slots, &self->slot_mask, self->count);
+    for (uint32_t ballot_no = 1; grown == 1 && ballot_no <= self->count; ballot_no++)
+        s_place (self, ballot_no);
+    return grown < 0? -1: 0;
 }
 
 uint32_t
@@ -77,7 +64,7 @@ voting_ballots_find (const voting_ballots_t *self,
 {
     if (!self->slots)
         return 0;
-    size_t slot = s_slot (pseudonym, self->slot_mask);
+    size_t slot = (size_t) s_hash (pseudonym) & self->slot_mask;
     uint32_t ballot_no;
     while ((ballot_no = self->slots [slot])) {
         if (memcmp (self->pseudonyms [ballot_no], pseudonym, VOTING_PSEUDONYM_SIZE) == 0)

@@ -149,12 +149,7 @@ voting_keyfile_prepare (wsis_store_t *store, const char *path, voting_keys_t *ke
     *version = voting_store_version (store);
     int rc = s_open (store, *version, path, keys, error);
     if (rc == 0)
-        rc = voting_store_functions (store, keys);
-    //  What is deleted (by the migration: the receipt secret, the voter
-    //  numbers of the log) is overwritten, not left in free pages. Most
-    //  builds of SQLite do so by default, not all.
-    if (rc == 0)
-        rc = voting_store_secure_delete (store);
+        rc = voting_store_prepare (store, keys);
     if (rc && !*error)
         *error = zsys_sprintf ("voting.db: cannot prepare its migrations");
     return rc;

@@ -379,7 +379,7 @@ voting_state_load (voting_t *self, wsis_service_t *service)
     if (loader.skipped)
         wsis_log_warning ("voting: %llu votes of the log belong to no poll of the calendar",
                           (unsigned long long) loader.skipped);
-    wsis_log_info ("voting: %zu voters, %zu of them voted, %zu votes loaded in %lld ms (%s)",
+    wsis_log_info ("voting: %zu voters, %zu ballots, %zu votes loaded in %lld ms (%s)",
                    self->voters.count, self->ballots.count, self->index.count,
                    (long long) (zclock_mono () - started),
                    self->complete_ballot_required? "complete ballots required": "every vote counts");

@@ -113,8 +113,13 @@ s_fn_key_check (sqlite3_context *context, int argc, sqlite3_value **argv)
 }
 
 int
-voting_store_functions (wsis_store_t *store, const voting_keys_t *keys)
+voting_store_prepare (wsis_store_t *store, const voting_keys_t *keys)
 {
+    //  What is deleted (by the migration: the receipt secret, the voter
+    //  numbers of the log) is overwritten, not left in free pages. Most
+    //  builds of SQLite do so by default, not all.
+    if (wsis_store_exec (store, "PRAGMA secure_delete = ON"))
+        return -1;
     static const struct {
         const char *name;
         int args;
@@ -136,12 +141,6 @@ voting_store_functions (wsis_store_t *store, const voting_keys_t *keys)
             return -1;
         }
     return 0;
-}
-
-int
-voting_store_secure_delete (wsis_store_t *store)
-{
-    return wsis_store_exec (store, "PRAGMA secure_delete = ON");
 }
 
 int

@@ -132,6 +132,19 @@ s_write_key (const char *path, const unsigned char *data, size_t size)
     assert_int_equal (wsis_secret_create (path, data, size, &error), 0);
 }
 
+//  The keys started with are those of the file's bytes, and the file still
+//  holds them
+static void
+s_expect_key (fixture_t *self, const unsigned char file [VOTING_KEY_SIZE])
+{
+    voting_keys_t expected;
+    voting_key_derive (&expected, file);
+    assert_memory_equal (self->keys.check, expected.check, VOTING_MAC_SIZE);
+    unsigned char kept [VOTING_KEY_SIZE];
+    s_read (self->key, kept, sizeof kept);
+    assert_memory_equal (kept, file, VOTING_KEY_SIZE);
+}
+
 static int64_t
 s_int (fixture_t *self, const char *sql)
 {
@@ -210,22 +223,17 @@ test_a_new_store_makes_its_key (void **state)
     //  The keys are the file's, and voting.db has their fingerprint only
     unsigned char file [VOTING_KEY_SIZE];
     s_read (self->key, file, sizeof file);
-    voting_keys_t expected;
-    voting_key_derive (&expected, file);
-    assert_memory_equal (self->keys.check, expected.check, VOTING_MAC_SIZE);
+    s_expect_key (self, file);
     assert_int_equal (s_int (self, "PRAGMA user_version"), 2);
     assert_int_equal (s_int (self, "SELECT count(*) FROM key_check"), 1);
     wsis_store_destroy (&self->store);
     assert_false (s_on_disk (self, file, VOTING_KEY_HALF));
     assert_false (s_on_disk (self, file + VOTING_KEY_HALF, VOTING_KEY_HALF));
-    assert_true (s_on_disk (self, expected.check, VOTING_MAC_SIZE));
+    assert_true (s_on_disk (self, self->keys.check, VOTING_MAC_SIZE));
 
     //  Started again, the same key
     s_start_ok (self);
-    assert_memory_equal (self->keys.check, expected.check, VOTING_MAC_SIZE);
-    unsigned char again [VOTING_KEY_SIZE];
-    s_read (self->key, again, sizeof again);
-    assert_memory_equal (again, file, sizeof file);
+    s_expect_key (self, file);
 }
 
 static void
@@ -236,12 +244,7 @@ test_a_new_store_takes_the_key_there (void **state)
     randombytes_buf (file, sizeof file);
     s_write_key (self->key, file, sizeof file);
     s_start_ok (self);
-    voting_keys_t expected;
-    voting_key_derive (&expected, file);
-    assert_memory_equal (self->keys.check, expected.check, VOTING_MAC_SIZE);
-    unsigned char kept [VOTING_KEY_SIZE];
-    s_read (self->key, kept, sizeof kept);
-    assert_memory_equal (kept, file, sizeof file);
+    s_expect_key (self, file);
 }
 
 static void
@@ -471,24 +474,25 @@ test_version_1_with_a_key_file_there (void **state)
     memcpy (file + VOTING_KEY_HALF, s_old_secret, sizeof s_old_secret);
     s_write_key (self->key, file, sizeof file);
     s_start_ok (self);
-    voting_keys_t expected;
-    voting_key_derive (&expected, file);
-    assert_memory_equal (self->keys.check, expected.check, VOTING_MAC_SIZE);
+    s_expect_key (self, file);
     assert_int_equal (s_int (self, "PRAGMA user_version"), 2);
 }
+
+//  Every test but test_path gets a temp folder of its own
+#define WITH_FOLDER(test) cmocka_unit_test_setup_teardown (test, s_setup, s_teardown)
 
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_path),
-        cmocka_unit_test_setup_teardown (test_a_new_store_makes_its_key, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_a_new_store_takes_the_key_there, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_a_missing_key_is_not_made_again, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_another_key_is_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_a_key_open_to_others_is_refused, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_version_1_is_migrated, s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_version_1_with_a_key_file_there, s_setup, s_teardown),
+        WITH_FOLDER (test_a_new_store_makes_its_key),
+        WITH_FOLDER (test_a_new_store_takes_the_key_there),
+        WITH_FOLDER (test_a_missing_key_is_not_made_again),
+        WITH_FOLDER (test_another_key_is_refused),
+        WITH_FOLDER (test_a_key_open_to_others_is_refused),
+        WITH_FOLDER (test_version_1_is_migrated),
+        WITH_FOLDER (test_version_1_with_a_key_file_there),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
