@@ -368,8 +368,11 @@ const wsis_op_t voting_ops [] = {
     //  voters and 815,000 votes (bench/bench_votes.py), stored replies
     //  took 26.5 us of CPU per vote instead of 16.3, 202 MiB of peak RSS
     //  instead of 103 (their in-memory index lives for a day) and a
-    //  database of 415 MB instead of 250. A commit failure still turns
-    //  its replies into `unavailable` (WSIS_OP_WRITES).
+    //  database of 415 MB instead of 250. And a stored reply would keep
+    //  its actor (the voter itself, for a stakeholder's own vote) next to
+    //  a receipt, which vote.verify ties to a choice: the ballot would no
+    //  longer be secret in voting.db. A commit failure still turns its
+    //  replies into `unavailable` (WSIS_OP_WRITES).
     { "vote.cast", s_op_cast, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
       WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
     { "vote.verify", s_op_verify, WSIS_ROLE_PUBLIC, 0 },

@@ -3,9 +3,10 @@
     At start and after a transaction rolled back, everything in memory is
     rebuilt from what is committed: the voters, the polls and their
     nominated projects, and the ballots and the vote index, replayed from
-    the vote log in commit order (by pseudonym: the log holds no voter). So after a crash the service knows exactly the votes that
-    were acknowledged (a reply is sent only after the commit), no more and
-    no fewer. The counts persisted with every vote are checked against the
+    the vote log in commit order (by pseudonym: the log holds no voter).
+    So after a crash the service knows exactly the votes that were
+    acknowledged (a reply is sent only after the commit), no more and no
+    fewer. The counts persisted with every vote are checked against the
     replay on the way.
 */
 #include "voting.h"
