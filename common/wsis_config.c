@@ -73,6 +73,9 @@ static const opt_def_t s_options [] = {
     PORT ("voting", "port", "5562", "commands"),
     { "voting/complete_ballot_required", OPT_BOOL, "false", 0, 0, NULL,
       "count only voters who voted in every category (the 2013 rule)" },
+    { "voting/key_file", OPT_STR, "", 0, 4096, "WSIS_VOTING_KEY",
+      "the voting key (0600, made at first start); empty: <wsis/keys>/secret/voting.key, "
+      "or <wsis/data_dir>/voting.key without keys" },
     HOST ("notifications", "WSIS_NOTIFICATIONS_HOST"),
     PORT ("notifications", "port", "5563", "commands"),
     { "notifications/templates", OPT_STR, "configs/templates", 1, 4096, "WSIS_TEMPLATES",

@@ -12,6 +12,7 @@
         WSIS_BUS             bus/host
         WSIS_KEYS            wsis/keys (the CURVE keys; empty: development mode)
         WSIS_BIND            wsis/bind (the interface to listen on)
+        WSIS_VOTING_KEY      voting/key_file (the voting key)
         WSIS_<SERVICE>_HOST  <service>/host   (SUBMISSIONS, NOMINATIONS, ...)
 
     A bad value stops the program with one line naming the option.

@@ -1,10 +1,12 @@
 /*  wsis_secret: secret files, 0600 or refused. */
 #include "wsis_secret.h"
+#include "wsis_alloc.h"
 
 #include <czmq.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,6 +52,24 @@ wsis_secret_read (const char *path, void *data, size_t size, char **error)
     return 0;
 }
 
+//  Syncs the folder of path, so that the name of a file just linked there
+//  survives a power cut with its bytes (fsync of the file keeps the bytes
+//  only). 0 or -1 with errno.
+static int
+s_sync_folder (const char *path)
+{
+    char *folder = wsis_strdup (path);
+    char *slash = strrchr (folder, '/');
+    if (slash)
+        slash [slash == folder? 1: 0] = 0;
+    int fd = open (slash? folder: ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd == -1? -1: fsync (fd);
+    if (fd != -1)
+        close (fd);
+    free (folder);
+    return rc;
+}
+
 int
 wsis_secret_create (const char *path, const void *data, size_t size, char **error)
 {
@@ -66,6 +86,9 @@ wsis_secret_create (const char *path, const void *data, size_t size, char **erro
     else
     if (link (temporary, path))
         //  link, not rename: an existing secret is never replaced.
+        *error = zsys_sprintf ("%s: %s", path, strerror (errno));
+    else
+    if (s_sync_folder (path))
         *error = zsys_sprintf ("%s: %s", path, strerror (errno));
     else
         rc = 0;

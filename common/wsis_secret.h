@@ -25,8 +25,9 @@ int wsis_secret_read (const char *path, void *data, size_t size, char **error);
 
 //  Creates path (which must not exist) holding size bytes of data, mode
 //  0600 whatever the umask, written to a temporary file, synced and
-//  renamed, so a crash leaves the whole secret or none. 0, or -1 with
-//  *error (caller frees).
+//  linked, then the folder synced, so a crash leaves the whole secret or
+//  none, and a secret a caller was told exists survives a power cut.
+//  0, or -1 with *error (caller frees).
 int wsis_secret_create (const char *path, const void *data, size_t size, char **error);
 
 #endif

@@ -335,17 +335,26 @@ s_open_store (wsis_service_t *self, char **error)
     }
     s_lock_down (data_dir, 0700);
     char *path = zsys_sprintf ("%s/%s.db", data_dir, self->def->name);
-    self->store = wsis_store_open (path, self->def->schema, error);
+    self->store = wsis_store_open (path, NULL, error);
+    int rc = self->store? 0: -1;
     //  Files of an earlier run under a looser umask are closed up too.
     const char *suffixes [] = { "", "-wal", "-shm" };
-    for (size_t i = 0; self->store && i < 3; i++) {
+    for (size_t i = 0; rc == 0 && i < 3; i++) {
         char *file = zsys_sprintf ("%s%s", path, suffixes [i]);
         if (zsys_file_exists (file))
             s_lock_down (file, 0600);
         zstr_free (&file);
     }
+    if (rc == 0 && self->def->prepare)
+        rc = self->def->prepare (self, error);
+    if (rc == 0 && self->def->schema && wsis_store_migrate (self->store, self->def->schema, error)) {
+        char *prefixed = zsys_sprintf ("%s: %s", path, *error);
+        free (*error);
+        *error = prefixed;
+        rc = -1;
+    }
     zstr_free (&path);
-    if (!self->store)
+    if (rc)
         return -1;
     //  WSIS_FAULT_INJECTION=1 (tests only): a file "<name>.fail-commit" in
     //  the data folder makes the next commit fail.

@@ -54,6 +54,12 @@ typedef struct {
     const wsis_op_t *ops;       //  ends with { NULL }
     const char *const *follows; //  sources consumed, NULL-terminated, or NULL
 
+    //  After the store is open, before its schema migrations run: what a
+    //  migration needs from outside the database (wsis-voting reads its
+    //  key file and gives the migration the SQL functions that rehash its
+    //  votes with it). -1 with *error one line (caller frees) stops the
+    //  service with that line. NULL: none.
+    int (*prepare) (wsis_service_t *service, char **error);
     //  After the store is open and the endpoint bound, before the loop:
     //  load in-memory state, add readers. -1 stops the service.
     int (*start) (wsis_service_t *service);

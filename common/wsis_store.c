@@ -37,8 +37,8 @@ wsis_store_exec (wsis_store_t *self, const char *sql)
 //  Applies every "-- version N" section above user_version, each in one
 //  transaction with its user_version, so a crash mid-migration leaves the
 //  database at the previous version, never between two.
-static int
-s_migrate (wsis_store_t *self, const char *schema, char **error)
+int
+wsis_store_migrate (wsis_store_t *self, const char *schema, char **error)
 {
     int64_t current = wsis_store_int (self, "PRAGMA user_version", 0);
     const char *marker = "-- version ";
@@ -101,7 +101,7 @@ wsis_store_open (const char *path, const char *schema, char **error)
                                path, sqlite3_errmsg (self->db));
         goto failed;
     }
-    if (schema && s_migrate (self, schema, error)) {
+    if (schema && wsis_store_migrate (self, schema, error)) {
         char *prefixed = zsys_sprintf ("%s: %s", path, *error);
         free (*error);
         *error = prefixed;

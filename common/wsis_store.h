@@ -27,6 +27,12 @@ typedef struct _wsis_store_t wsis_store_t;
 wsis_store_t *wsis_store_open (const char *path, const char *schema, char **error);
 void wsis_store_destroy (wsis_store_t **self_p);
 
+//  Applies the migrations of schema above PRAGMA user_version (what open
+//  does when given a schema), for a caller that opens with a NULL schema
+//  and must act between the two. 0, or -1 with *error one line (caller
+//  frees).
+int wsis_store_migrate (wsis_store_t *self, const char *schema, char **error);
+
 sqlite3 *wsis_store_db (wsis_store_t *self);
 
 //  The cached statement for sql (a string literal: cached by its text),

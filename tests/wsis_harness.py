@@ -234,6 +234,16 @@ class Cluster:
     def start_all(self):
         return self.start(*SERVICES)
 
+    def start_refused(self, name, timeout=20.0):
+        """Runs a service that must refuse to start, with the cluster's
+        config and environment, until it exits; returns (exit status, its
+        stderr). One that starts instead runs until timeout and fails the
+        test (subprocess.TimeoutExpired)."""
+        assert name not in self.processes or self.processes[name].poll() is not None
+        result = subprocess.run([os.path.join(BIN_DIR, f"wsis-{name}")], env=self.env(), cwd=ROOT,
+                                capture_output=True, text=True, timeout=timeout)
+        return result.returncode, result.stderr
+
     def curve(self, server, role="operator", actor=None):
         """What makes a socket a CURVE client of server for (role, actor),
         or None in development mode."""

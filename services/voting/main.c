@@ -18,17 +18,29 @@ static const char *const s_ignores [] = { "vote.cast", "voting.closed", NULL };
 
 extern const char voting_schema_sql [];
 
+//  Before the migrations: the key file, which the migration to version 2
+//  rehashes the votes with (voting_keyfile.c).
+static int
+s_prepare (wsis_service_t *service, char **error)
+{
+    voting_t *self = (voting_t *) wsis_service_state (service);
+    if (voting_receipt_init ()) {
+        *error = zsys_sprintf ("libsodium cannot be initialised");
+        return -1;
+    }
+    char *path = voting_keyfile_path (wsis_service_config (service));
+    int rc = voting_keyfile_prepare (wsis_service_store (service), path, &self->keys,
+                                     &self->schema_before, error);
+    zstr_free (&path);
+    return rc;
+}
+
 static int
 s_start (wsis_service_t *service)
 {
     voting_t *self = (voting_t *) wsis_service_state (service);
-    if (voting_receipt_init ()) {
-        wsis_log_error ("voting: libsodium cannot be initialised");
+    if (voting_keyfile_migrated (wsis_service_store (service), self->schema_before))
         return -1;
-    }
-    if (voting_store_secret (wsis_service_store (service), self->secret))
-        return -1;
-    voting_receipt_key (&self->keyed, self->secret);
     return voting_state_load (self, service);
 }
 
@@ -45,7 +57,9 @@ s_rolled_back (wsis_service_t *service)
 static void
 s_stop (wsis_service_t *service)
 {
-    voting_state_reset ((voting_t *) wsis_service_state (service));
+    voting_t *self = (voting_t *) wsis_service_state (service);
+    voting_state_reset (self);
+    sodium_memzero (&self->keys, sizeof self->keys);
 }
 
 static const wsis_service_def_t s_service = {
@@ -54,6 +68,7 @@ static const wsis_service_def_t s_service = {
     .schema = voting_schema_sql,   //  linked in from schema.sql (see the Makefile)
     .ops = voting_ops,
     .follows = s_follows,
+    .prepare = s_prepare,
     .start = s_start,
     .apply = voting_events_apply,
     .tick = voting_tally_tick,

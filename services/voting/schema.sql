@@ -59,3 +59,52 @@ CREATE TABLE vote (
     candidate_no INTEGER NOT NULL,
     request INTEGER NOT NULL
 );
+
+-- version 2
+
+-- The ballot is secret at rest too: a copy of this file alone must not
+-- tell how anyone voted (docs/design.md, "The voting key"). The receipt
+-- secret leaves it for the key file, which the service made holding that
+-- secret before this section runs (voting_keyfile.c), so the receipts
+-- already given still verify. The vote log names a voter only by its
+-- pseudonym, an HMAC of the stakeholder_id with a subkey of that file:
+-- without the key, no vote joins to the voter table. The voting_*
+-- functions are the service's own (voting_store.c), keyed with that file.
+-- The service runs with secure_delete on, so the dropped secret and voter
+-- numbers are overwritten, not left in free pages.
+
+-- The fingerprint of the key the pseudonyms were made with, never the key:
+-- a missing or different key file stops the service instead of letting
+-- everyone vote again under new pseudonyms.
+CREATE TABLE key_check (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint BLOB NOT NULL
+);
+INSERT INTO key_check (id, fingerprint) VALUES (1, voting_key_check ());
+
+-- The vote log, append-only in commit order (vote_no is given by the
+-- service: the last one plus one). pseudonym is the voter's (16 bytes).
+-- request is a keyed hash of who sent the vote and the request id, so a
+-- resend of the same request gets its first reply. receipt is the HMAC of
+-- a receipt given before this version, made over the voter_id that the log
+-- no longer holds; NULL for later votes, whose receipt is made again from
+-- the row.
+CREATE TABLE vote_by_pseudonym (
+    vote_no INTEGER PRIMARY KEY,
+    pseudonym BLOB NOT NULL,
+    candidate_no INTEGER NOT NULL,
+    request INTEGER NOT NULL,
+    receipt BLOB
+);
+INSERT INTO vote_by_pseudonym (vote_no, pseudonym, candidate_no, request, receipt)
+    SELECT vote.vote_no, voting_pseudonym (voter.stakeholder_id), vote.candidate_no,
+           voting_request (vote.request),
+           voting_receipt_mac (candidate.call, candidate.category, candidate.submission_id,
+                               voter.stakeholder_id)
+    FROM vote
+    LEFT JOIN voter ON voter.voter_no = vote.voter_no
+    LEFT JOIN candidate ON candidate.candidate_no = vote.candidate_no
+    ORDER BY vote.vote_no;
+DROP TABLE vote;
+ALTER TABLE vote_by_pseudonym RENAME TO vote;
+DROP TABLE secret;

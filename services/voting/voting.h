@@ -11,7 +11,12 @@
         index kept in memory (voting_index.c), rebuilt from the log at start
         and after a rolled-back transaction, so it is exactly what is on disk;
       - the voters (stakeholder_id -> voter_no) are an in-memory registry
-        (voting_voters.c) loaded from the voter table;
+        (voting_voters.c) loaded from the voter table, used only to say who
+        may vote;
+      - the ballot is secret at rest too: the log keys a vote by the
+        voter's pseudonym, an HMAC of the stakeholder_id with a key that
+        lives in a file of its own (voting_key.c, voting_keyfile.c), never
+        by voter_no, so voting.db alone does not tell who voted for what;
       - counts are kept incrementally: in memory for tally and close, and in
         the candidate rows in the same transaction as the vote, so they are
         never recounted per request.
@@ -36,15 +41,36 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VOTING_SECRET_SIZE 32
+//  The key file: 32 bytes of master key, from which the pseudonym and
+//  request subkeys are derived, then the 32 bytes of the receipt key
+//  (random, or the secret an older voting.db held, so that its receipts
+//  still verify).
+#define VOTING_KEY_SIZE 64
+#define VOTING_KEY_HALF 32
+//  A voter's pseudonym: HMAC-SHA256 of the stakeholder_id, truncated.
+//  128 bits: two voters of a million share one with odds of 2^-88.
+#define VOTING_PSEUDONYM_SIZE 16
+#define VOTING_MAC_SIZE crypto_auth_hmacsha256_BYTES
 //  A receipt: 16 hex digits of the vote's number in the log, then the 64
-//  hex digits of HMAC-SHA256 (per-installation secret) over call,
-//  category, submission_id and voter_id.
+//  hex digits of HMAC-SHA256 (the receipt key) over call, category,
+//  submission_id and the voter's pseudonym (before version 2 of the
+//  schema, the voter_id).
 #define VOTING_RECEIPT_LEN 80
 //  The index keys a vote by voter, poll and category in 64 bits and keeps
 //  the candidate in 16 bits of its value.
 #define VOTING_MAX_POLLS 2048
 #define VOTING_MAX_CANDIDATES 65535
+
+//  ---------------------------------------------------------------------------
+//  voting_slots.c: the hash tables of the registries below: the numbers
+//  1..count of a registry's entries (0: empty), at most half full.
+
+//  Makes room for count + 1 numbers. 1 when the table was made anew (the
+//  caller puts its count numbers again), 0 when it had room, -1 out of
+//  memory (the table unchanged).
+int voting_slots_reserve (uint32_t **slots, size_t *mask, size_t count);
+//  Puts number in the first empty slot from its entry's hash.
+void voting_slots_put (uint32_t *slots, size_t mask, uint64_t hash, uint32_t number);
 
 //  ---------------------------------------------------------------------------
 //  voting_voters.c: the registered stakeholders, numbered 1.. in the order
@@ -74,7 +100,33 @@ const char *voting_voters_name (const voting_voters_t *self, uint32_t voter_no);
 void voting_voters_reset (voting_voters_t *self);
 
 //  ---------------------------------------------------------------------------
-//  voting_index.c: every vote of the log by (voter, poll, category): the
+//  voting_ballots.c: the pseudonyms of the voters who voted, numbered 1..
+//  in memory in the order of their first vote in the log (the ballot
+//  number keys the vote index and the per-poll counts). About 24 bytes a
+//  voter: the pseudonyms in one array, a table of 4-byte numbers at most
+//  half full.
+
+typedef struct {
+    unsigned char (*pseudonyms) [VOTING_PSEUDONYM_SIZE];   //  [ballot_no]; [0] unused
+    size_t count;               //  ballots (the highest ballot_no)
+    size_t alloc;               //  entries of pseudonyms
+    uint32_t *slots;            //  0 empty, else ballot_no
+    size_t slot_mask;
+} voting_ballots_t;
+
+//  Makes room for one more ballot, so the add after the store write
+//  cannot fail. 0 or -1 (out of memory).
+int voting_ballots_reserve (voting_ballots_t *self);
+//  Adds a pseudonym that is not there yet (reserve first). Returns its
+//  ballot_no.
+uint32_t voting_ballots_add (voting_ballots_t *self, const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
+//  The ballot_no of a pseudonym, 0 when it has not voted.
+uint32_t voting_ballots_find (const voting_ballots_t *self,
+                              const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
+void voting_ballots_reset (voting_ballots_t *self);
+
+//  ---------------------------------------------------------------------------
+//  voting_index.c: every vote of the log by (ballot, poll, category): the
 //  uniqueness check of the hot path. Open addressing, linear probing,
 //  16 bytes a slot, at most 3/4 full.
 
@@ -90,9 +142,9 @@ typedef struct {
 } voting_index_t;
 
 static inline uint64_t
-voting_index_key (uint32_t voter_no, uint32_t poll, int category)
+voting_index_key (uint32_t ballot_no, uint32_t poll, int category)
 {
-    return ((uint64_t) voter_no << 16) | ((uint64_t) poll << 5) | (uint64_t) category;
+    return ((uint64_t) ballot_no << 16) | ((uint64_t) poll << 5) | (uint64_t) category;
 }
 
 static inline uint64_t
@@ -142,7 +194,7 @@ typedef struct {
     //  A complete ballot has a vote in every category that has a
     //  nominated project (18 when all are filled).
     int open_categories;
-    uint8_t *ballots;           //  [voter_no] -> categories voted in (0-18)
+    uint8_t *ballots;           //  [ballot_no] -> categories voted in (0-18)
     size_t ballots_alloc;
     uint64_t votes_cast;        //  votes in this call
     uint64_t voters_cast;       //  voters with at least one vote
@@ -156,9 +208,52 @@ typedef struct {
     bool known;
 } voting_place_t;
 
+//  ---------------------------------------------------------------------------
+//  voting_key.c: what the key file's bytes are used for (libsodium's
+//  HMAC-SHA256, each state keyed once: a use copies it and hashes only
+//  its input).
+
+typedef struct {
+    crypto_auth_hmacsha256_state pseudonym;     //  HMAC(master, "wsis voting voter")
+    crypto_auth_hmacsha256_state request;       //  HMAC(master, "wsis voting request")
+    crypto_auth_hmacsha256_state receipt;       //  the receipt key
+    //  The fingerprint voting.db keeps of the key, never the key:
+    //  HMAC(master, "wsis voting key check" || receipt key).
+    unsigned char check [VOTING_MAC_SIZE];
+} voting_keys_t;
+
+//  Derives every key from the key file's bytes.
+void voting_key_derive (voting_keys_t *keys, const unsigned char file [VOTING_KEY_SIZE]);
+//  The pseudonym of a voter_id.
+void voting_key_pseudonym (const voting_keys_t *keys, const char *voter_id, size_t len,
+                           unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
+//  The keyed form of a request's hash (role, actor and id), as the log
+//  keeps it.
+uint64_t voting_key_request (const voting_keys_t *keys, uint64_t request_hash);
+
+//  ---------------------------------------------------------------------------
+//  voting_keyfile.c: where the key file lives, making it and checking it
+//  against voting.db before the migrations run.
+
+//  The key file's path from voting/key_file, wsis/keys, wsis/data_dir
+//  (caller frees).
+char *voting_keyfile_path (wsis_config_t *config);
+//  Before the store's migrations: *version is its schema version; reads
+//  (or, for a voting.db that may have a new one, makes) the key at path
+//  and checks it against what the store holds; gives the store the
+//  functions its migration rehashes the votes with (keys must outlive
+//  it). 0 with keys derived, or -1 with *error one line naming the file
+//  (caller frees).
+int voting_keyfile_prepare (wsis_store_t *store, const char *path, voting_keys_t *keys,
+                            int *version, char **error);
+//  After the migrations of a store that was at version: what a migration
+//  from version 1 must not leave behind is gone from the file and its WAL.
+int voting_keyfile_migrated (wsis_store_t *store, int version);
+
 //  The service's state (wsis_service_state).
 typedef struct {
     voting_voters_t voters;
+    voting_ballots_t ballots;
     voting_index_t index;
     voting_poll_t *polls;       //  one per prize call of the calendar
     size_t poll_count;
@@ -170,10 +265,9 @@ typedef struct {
     //  failed. Operations answer `unavailable` and events wait, rather
     //  than check votes against a partial index; the tick tries again.
     bool ready;
-    unsigned char secret [VOTING_SECRET_SIZE];
-    //  HMAC-SHA256 keyed with the secret once (its padded key blocks
-    //  absorbed): a receipt copies it and hashes only the vote.
-    crypto_auth_hmacsha256_state keyed;
+    voting_keys_t keys;
+    //  PRAGMA user_version of voting.db before this start's migrations.
+    int schema_before;
 } voting_t;
 
 //  ---------------------------------------------------------------------------
@@ -187,34 +281,35 @@ void voting_state_reset (voting_t *self);
 voting_poll_t *voting_state_poll (voting_t *self, const char *call_id);
 //  Index of the candidate for submission_id in a category of the poll, or -1.
 int voting_state_candidate (voting_poll_t *poll, int category, const char *submission_id, size_t len);
-//  Grows every poll's ballot array to hold voter_no. 0 or -1.
-int voting_state_reserve_voter (voting_t *self, uint32_t voter_no);
+//  Grows every poll's ballot array to hold ballot_no. 0 or -1.
+int voting_state_reserve_ballot (voting_t *self, uint32_t ballot_no);
 //  Adds a candidate loaded or published; 0 or -1 (out of memory).
 int voting_state_add_candidate (voting_t *self, voting_poll_t *poll, int64_t candidate_no,
                                 int category, const char *submission_id, uint32_t position);
 //  Records in memory a vote already written to the store (the index must
 //  have room). Returns true when it completed the voter's ballot.
-bool voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t voter_no,
+bool voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
                          uint32_t candidate, uint64_t vote_no);
 //  Lists (for the store) the candidates whose complete count a vote that
 //  completes a ballot raises: the voter's vote in every category. Returns
 //  how many were written into out (at most WSIS_CATEGORY_COUNT).
-size_t voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t voter_no,
+size_t voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
                             uint32_t out [WSIS_CATEGORY_COUNT]);
 
 //  ---------------------------------------------------------------------------
 //  voting_receipt.c: receipts (HMAC-SHA256 with libsodium).
 
 int voting_receipt_init (void);
-void voting_receipt_new_secret (unsigned char secret [VOTING_SECRET_SIZE]);
-//  Keys the HMAC state with the secret.
-void voting_receipt_key (crypto_auth_hmacsha256_state *keyed,
-                         const unsigned char secret [VOTING_SECRET_SIZE]);
-//  Writes VOTING_RECEIPT_LEN hex digits and a NUL into out.
-void voting_receipt_make (const crypto_auth_hmacsha256_state *keyed, uint64_t vote_no,
-                          const char *call, const char *category,
-                          const char *submission_id, size_t submission_len,
-                          const char *voter_id, size_t voter_len, char *out);
+//  The HMAC of a receipt: over call, category, submission_id and the
+//  voter (its pseudonym; the voter_id in receipts given before version 2).
+void voting_receipt_mac (const crypto_auth_hmacsha256_state *keyed,
+                         const char *call, const char *category,
+                         const char *submission_id, size_t submission_len,
+                         const void *voter, size_t voter_len,
+                         unsigned char mac [VOTING_MAC_SIZE]);
+//  Writes the receipt of a vote number and its HMAC: VOTING_RECEIPT_LEN
+//  hex digits and a NUL into out.
+void voting_receipt_format (uint64_t vote_no, const unsigned char mac [VOTING_MAC_SIZE], char *out);
 //  The vote number a well-formed receipt names; -1 when malformed.
 int voting_receipt_parse (const char *text, size_t len, uint64_t *vote_no);
 //  Constant-time comparison of two receipts of VOTING_RECEIPT_LEN.
@@ -253,7 +348,21 @@ int voting_events_apply (wsis_service_t *service, const wsis_event_t *event);
 //  ---------------------------------------------------------------------------
 //  voting_store.c: every SQL statement of the service.
 
-int voting_store_secret (wsis_store_t *store, unsigned char secret [VOTING_SECRET_SIZE]);
+//  Before the migrations: PRAGMA user_version; the receipt secret of a
+//  version 1 store (0 found, 1 none, -1 failure); the fingerprint of the
+//  key of a later one (the same).
+int voting_store_version (wsis_store_t *store);
+int voting_store_old_secret (wsis_store_t *store, unsigned char secret [VOTING_KEY_HALF]);
+int voting_store_key_check (wsis_store_t *store, unsigned char check [VOTING_MAC_SIZE]);
+//  The connection before the migrations: secure_delete on (what is
+//  deleted is overwritten, not left in free pages), and the SQL functions
+//  the migration to version 2 rehashes the votes with (voting_pseudonym,
+//  voting_request, voting_receipt_mac, voting_key_check), keyed with keys,
+//  which must outlive the store.
+int voting_store_prepare (wsis_store_t *store, const voting_keys_t *keys);
+//  Moves every page of the WAL into voting.db and empties the WAL, so
+//  that no copy of a page rewritten by a migration stays behind in it.
+int voting_store_checkpoint (wsis_store_t *store);
 
 int voting_store_voter_add (wsis_store_t *store, uint32_t voter_no, const char *id, size_t len);
 //  Calls fn for every voter in voter_no order; stops at the first -1.
@@ -288,14 +397,24 @@ int voting_store_count_cast (wsis_store_t *store, int64_t candidate_no, uint64_t
 int voting_store_count_complete (wsis_store_t *store, int64_t candidate_no, uint64_t vote_no);
 int voting_store_counts_set (wsis_store_t *store, const voting_candidate_t *candidate);
 
-//  The vote log.
-int voting_store_vote_add (wsis_store_t *store, uint64_t vote_no, uint32_t voter_no,
+//  The vote log: no voter_no, the voter's pseudonym.
+int voting_store_vote_add (wsis_store_t *store, uint64_t vote_no,
+                           const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE],
                            int64_t candidate_no, uint64_t request);
-//  0 found, 1 not found, -1 failure.
-int voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, uint32_t *voter_no,
-                           int64_t *candidate_no, uint64_t *request);
+typedef struct {
+    unsigned char pseudonym [VOTING_PSEUDONYM_SIZE];
+    int64_t candidate_no;
+    uint64_t request;           //  voting_key_request of who sent it and its id
+    //  A receipt given before version 2, whose HMAC is over the voter_id
+    //  that the log no longer holds: kept as it was given.
+    bool has_receipt;
+    unsigned char receipt [VOTING_MAC_SIZE];
+} voting_store_vote_t;
+//  0 found, 1 not found, -1 failure (or a row that is not well-formed).
+int voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, voting_store_vote_t *row);
 int voting_store_votes_each (wsis_store_t *store,
-                             int (*fn) (void *arg, uint64_t vote_no, uint32_t voter_no,
+                             int (*fn) (void *arg, uint64_t vote_no,
+                                        const unsigned char *pseudonym, size_t size,
                                         int64_t candidate_no),
                              void *arg);
 

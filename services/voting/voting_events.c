@@ -41,7 +41,6 @@ s_registered (wsis_service_t *service, voting_t *self, const wsis_event_t *event
     //  Memory first reserved, then the row, then the registry: nothing in
     //  memory changes unless the row was written.
     if (voting_voters_reserve (&self->voters, len)
-    ||  voting_state_reserve_voter (self, voter_no)
     ||  voting_store_voter_add (wsis_service_store (service), voter_no, text, len))
         return -1;
     voting_voters_add (&self->voters, text, len);

@@ -21,10 +21,12 @@ s_voting (wsis_service_t *service, wsis_reply_t *reply)
     return NULL;
 }
 
-//  Who sent a request and its id (FNV-1a): kept with the vote so that a
-//  resend of the same request gets the reply of its first execution.
+//  Who sent a request and its id: kept with the vote so that a resend of
+//  the same request gets the reply of its first execution. FNV-1a, then
+//  keyed (voting_key_request): the actor of a stakeholder's vote is the
+//  voter, and the log must not name it.
 static uint64_t
-s_request_hash (const wsis_request_t *request)
+s_request_hash (voting_t *self, const wsis_request_t *request)
 {
     uint64_t hash = WSIS_HASH_START;
     const char *parts [3] = { wsis_role_name (request->role), request->actor_id, request->id };
@@ -32,7 +34,7 @@ s_request_hash (const wsis_request_t *request)
         hash = wsis_hash_add (hash, parts [i], strlen (parts [i]));
         hash = wsis_hash_add (hash, "\xff", 1);   //  separator: ("ab", "c") is not ("a", "bc")
     }
-    return hash;
+    return voting_key_request (&self->keys, hash);
 }
 
 //  docs/protocol.md section 7: the voting phase is open from its start (inclusive) to
@@ -74,44 +76,60 @@ typedef struct {
     size_t voter_len;
     const char *submission_id;
     size_t submission_len;
+    unsigned char pseudonym [VOTING_PSEUDONYM_SIZE];    //  of the voter, when registered
 } vote_t;
 
+//  The receipt of a vote of the log: the one given before version 2 as it
+//  was kept, else made from the vote and the voter's pseudonym.
 static void
-s_receipt (voting_t *self, const vote_t *vote, uint64_t vote_no, char *receipt)
+s_receipt (voting_t *self, const char *call, const char *category, const char *submission_id,
+           size_t submission_len, const unsigned char *pseudonym, uint64_t vote_no,
+           const voting_store_vote_t *row, char *receipt)
 {
-    voting_receipt_make (&self->keyed, vote_no, vote->call_id, vote->code, vote->submission_id,
-                         vote->submission_len, vote->voter_id, vote->voter_len, receipt);
+    unsigned char mac [VOTING_MAC_SIZE];
+    if (row && row->has_receipt)
+        memcpy (mac, row->receipt, sizeof mac);
+    else
+        voting_receipt_mac (&self->keys.receipt, call, category, submission_id, submission_len,
+                            pseudonym, VOTING_PSEUDONYM_SIZE, mac);
+    voting_receipt_format (vote_no, mac, receipt);
 }
 
 //  Records a new vote: every write first, and memory only once they all
 //  succeeded (a failed handler is rolled back by the runtime, and the
-//  index must hold exactly what the log holds).
+//  index must hold exactly what the log holds). ballot_no is 0 for a
+//  voter's first vote.
 static int
 s_record (wsis_service_t *service, voting_t *self, voting_poll_t *poll, const vote_t *vote,
-          uint32_t voter_no, uint32_t candidate, uint64_t request_hash, wsis_reply_t *reply)
+          uint32_t ballot_no, uint32_t candidate, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     uint64_t vote_no = self->last_vote_no + 1;
     voting_candidate_t *chosen = &poll->candidates [candidate];
-    bool new_voter = poll->ballots [voter_no] == 0;
-    bool completes = poll->ballots [voter_no] + 1 == poll->open_categories;
-    if (voting_index_reserve (&self->index, 1))
+    uint8_t voted_in = ballot_no? poll->ballots [ballot_no]: 0;
+    bool new_voter = voted_in == 0;
+    bool completes = voted_in + 1 == poll->open_categories;
+    if (voting_index_reserve (&self->index, 1)
+    ||  (!ballot_no && (voting_ballots_reserve (&self->ballots)
+                        || voting_state_reserve_ballot (self, (uint32_t) self->ballots.count + 1))))
         return wsis_reply_fail (reply, "internal", NULL, "out of memory; the vote was not recorded");
-    if (voting_store_vote_add (store, vote_no, voter_no, chosen->candidate_no, request_hash)
+    if (voting_store_vote_add (store, vote_no, vote->pseudonym, chosen->candidate_no,
+                               s_request_hash (self, request))
     ||  voting_store_count_cast (store, chosen->candidate_no, vote_no))
         return wsis_reply_fail (reply, "internal", NULL, "the vote could not be recorded");
     if (completes) {
         //  The 2013 rule's count: this vote completes the ballot, so every
         //  vote of this voter in the call becomes valid now.
         uint32_t ballot [WSIS_CATEGORY_COUNT];
-        size_t count = voting_state_ballot (self, poll, voter_no, ballot);
+        size_t count = ballot_no? voting_state_ballot (self, poll, ballot_no, ballot): 0;
         ballot [count++] = candidate;
         for (size_t i = 0; i < count; i++)
             if (voting_store_count_complete (store, poll->candidates [ballot [i]].candidate_no, vote_no))
                 return wsis_reply_fail (reply, "internal", NULL, "the vote could not be counted");
     }
     char receipt [VOTING_RECEIPT_LEN + 1];
-    s_receipt (self, vote, vote_no, receipt);
+    s_receipt (self, vote->call_id, vote->code, vote->submission_id, vote->submission_len,
+               vote->pseudonym, vote_no, NULL, receipt);
 
     //  The event carries no voter: the ballot is secret.
     msgpack_packer *pk = wsis_service_event (service);
@@ -126,10 +144,12 @@ s_record (wsis_service_t *service, voting_t *self, voting_poll_t *poll, const vo
     if (rc)
         return wsis_reply_fail (reply, "internal", NULL, "the vote could not be recorded");
 
+    if (!ballot_no)
+        ballot_no = voting_ballots_add (&self->ballots, vote->pseudonym);
     uint32_t poll_no = (uint32_t) (poll - self->polls);
-    voting_index_put (&self->index, voting_index_key (voter_no, poll_no, vote->category),
+    voting_index_put (&self->index, voting_index_key (ballot_no, poll_no, vote->category),
                       voting_index_value (vote_no, candidate));
-    voting_state_count (self, poll, voter_no, candidate, vote_no);
+    voting_state_count (self, poll, ballot_no, candidate, vote_no);
     self->last_vote_no = vote_no;
     return s_reply_vote (reply, receipt, false);
 }
@@ -160,32 +180,34 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     if (!poll)
         return wsis_fields_fail (&body, "call", "is not a WSIS Prizes call of the calendar (only those have a public vote)");
 
-    //  Every check from here on is a lookup in memory; only a duplicate
-    //  reads its row of the log.
+    //  Every check from here on is a lookup in memory (and one HMAC, the
+    //  voter's pseudonym); only a duplicate reads its row of the log.
     uint32_t poll_no = (uint32_t) (poll - self->polls);
     uint32_t voter_no = voting_voters_find (&self->voters, vote.voter_id, vote.voter_len);
+    uint32_t ballot_no = 0;
+    if (voter_no) {
+        voting_key_pseudonym (&self->keys, vote.voter_id, vote.voter_len, vote.pseudonym);
+        ballot_no = voting_ballots_find (&self->ballots, vote.pseudonym);
+    }
     int candidate = voting_state_candidate (poll, vote.category, vote.submission_id, vote.submission_len);
-    uint64_t request_hash = s_request_hash (request);
     uint64_t value = 0;
-    bool voted = voter_no
-              && voting_index_find (&self->index, voting_index_key (voter_no, poll_no, vote.category), &value);
+    bool voted = ballot_no
+              && voting_index_find (&self->index, voting_index_key (ballot_no, poll_no, vote.category), &value);
     bool same = voted && candidate >= 0 && VOTING_VALUE_CANDIDATE (value) == (uint32_t) candidate;
     char receipt [VOTING_RECEIPT_LEN + 1];
     if (same) {
-        s_receipt (self, &vote, VOTING_VALUE_VOTE (value), receipt);
         //  docs/protocol.md section 2: a resend of the same request (same actor and
         //  id) gets the reply of its first execution, even after the
         //  deadline. The runtime does not store vote.cast replies
         //  (WSIS_OP_OWN_RETRY): the vote's log row remembers which
         //  request cast it.
-        uint32_t stored_voter;
-        int64_t stored_candidate;
-        uint64_t stored_request;
-        int rc = voting_store_vote_get (wsis_service_store (service), VOTING_VALUE_VOTE (value),
-                                        &stored_voter, &stored_candidate, &stored_request);
-        if (rc < 0)
+        voting_store_vote_t row;
+        int rc = voting_store_vote_get (wsis_service_store (service), VOTING_VALUE_VOTE (value), &row);
+        if (rc != 0)
             return wsis_reply_fail (reply, "internal", NULL, "the vote log could not be read");
-        if (rc == 0 && stored_request == request_hash)
+        s_receipt (self, vote.call_id, vote.code, vote.submission_id, vote.submission_len,
+                   vote.pseudonym, VOTING_VALUE_VOTE (value), &row, receipt);
+        if (row.request == s_request_hash (self, request))
             return s_reply_vote (reply, receipt, false);
     }
     if (s_check_phase (service, poll, reply))
@@ -205,7 +227,7 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
         return wsis_reply_fail (reply, "already_voted", "category",
                                 "this voter has already voted in %s of %s; a vote is final",
                                 vote.code, vote.call_id);
-    return s_record (service, self, poll, &vote, voter_no, (uint32_t) candidate, request_hash, reply);
+    return s_record (service, self, poll, &vote, ballot_no, (uint32_t) candidate, request, reply);
 }
 
 //  vote.verify {receipt} -> {call, category, submission_id, counted}
@@ -229,16 +251,13 @@ s_op_verify (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *rep
         return wsis_fields_fail (&body, "receipt", "must be the %d hex digits of a receipt",
                                  VOTING_RECEIPT_LEN);
 
-    uint32_t voter_no;
-    int64_t candidate_no;
-    uint64_t stored_request;
-    int rc = voting_store_vote_get (wsis_service_store (service), vote_no, &voter_no,
-                                    &candidate_no, &stored_request);
+    voting_store_vote_t row;
+    int rc = voting_store_vote_get (wsis_service_store (service), vote_no, &row);
     if (rc < 0)
         return wsis_reply_fail (reply, "internal", NULL, "the vote log could not be read");
     //  Nothing read is valid when no vote has that number (rc 1).
-    const char *voter_id = rc == 1? NULL: voting_voters_name (&self->voters, voter_no);
-    if (!voter_id || candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
+    int64_t candidate_no = rc == 0? row.candidate_no: 0;
+    if (candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
     ||  !self->places [candidate_no].known)
         return wsis_reply_fail (reply, "not_found", "receipt", "no vote has this receipt");
     const voting_place_t *place = &self->places [candidate_no];
@@ -246,17 +265,18 @@ s_op_verify (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *rep
     const voting_candidate_t *candidate = &poll->candidates [place->candidate];
     const char *code = wsis_categories [candidate->category];
 
-    //  Only the secret's holder can make a receipt that matches the vote.
+    //  Only the key's holder can make a receipt that matches the vote.
     char expected [VOTING_RECEIPT_LEN + 1];
-    voting_receipt_make (&self->keyed, vote_no, poll->call->id, code, candidate->submission_id,
-                         strlen (candidate->submission_id), voter_id, strlen (voter_id), expected);
+    s_receipt (self, poll->call->id, code, candidate->submission_id,
+               strlen (candidate->submission_id), row.pseudonym, vote_no, &row, expected);
     if (!voting_receipt_equal (receipt, expected))
         return wsis_reply_fail (reply, "not_found", "receipt", "no vote has this receipt");
 
     //  Under the 2013 rule a vote counts only once its voter's ballot is
     //  complete.
+    uint32_t ballot_no = voting_ballots_find (&self->ballots, row.pseudonym);
     bool counted = !self->complete_ballot_required
-                || poll->ballots [voter_no] == poll->open_categories;
+                || (ballot_no && poll->ballots [ballot_no] == poll->open_categories);
     msgpack_pack_map (&reply->pk, 4);
     wsis_pack_kv_str (&reply->pk, "call", poll->call->id);
     wsis_pack_kv_str (&reply->pk, "category", code);
@@ -348,8 +368,11 @@ const wsis_op_t voting_ops [] = {
     //  voters and 815,000 votes (bench/bench_votes.py), stored replies
     //  took 26.5 us of CPU per vote instead of 16.3, 202 MiB of peak RSS
     //  instead of 103 (their in-memory index lives for a day) and a
-    //  database of 415 MB instead of 250. A commit failure still turns
-    //  its replies into `unavailable` (WSIS_OP_WRITES).
+    //  database of 415 MB instead of 250. And a stored reply would keep
+    //  its actor (the voter itself, for a stakeholder's own vote) next to
+    //  a receipt, which vote.verify ties to a choice: the ballot would no
+    //  longer be secret in voting.db. A commit failure still turns its
+    //  replies into `unavailable` (WSIS_OP_WRITES).
     { "vote.cast", s_op_cast, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
       WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
     { "vote.verify", s_op_verify, WSIS_ROLE_PUBLIC, 0 },

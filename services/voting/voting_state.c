@@ -2,10 +2,11 @@
 
     At start and after a transaction rolled back, everything in memory is
     rebuilt from what is committed: the voters, the polls and their
-    nominated projects, and the vote index, replayed from the vote log in
-    commit order. So after a crash the service knows exactly the votes that
-    were acknowledged (a reply is sent only after the commit), no more and
-    no fewer. The counts persisted with every vote are checked against the
+    nominated projects, and the ballots and the vote index, replayed from
+    the vote log in commit order (by pseudonym: the log holds no voter).
+    So after a crash the service knows exactly the votes that were
+    acknowledged (a reply is sent only after the commit), no more and no
+    fewer. The counts persisted with every vote are checked against the
     replay on the way.
 */
 #include "voting.h"
@@ -44,14 +45,14 @@ voting_state_candidate (voting_poll_t *poll, int category, const char *submissio
 }
 
 int
-voting_state_reserve_voter (voting_t *self, uint32_t voter_no)
+voting_state_reserve_ballot (voting_t *self, uint32_t ballot_no)
 {
     for (size_t i = 0; i < self->poll_count; i++) {
         voting_poll_t *poll = &self->polls [i];
-        if (voter_no < poll->ballots_alloc)
+        if (ballot_no < poll->ballots_alloc)
             continue;
         size_t alloc = poll->ballots_alloc? poll->ballots_alloc: 4096;
-        while (alloc <= voter_no)
+        while (alloc <= ballot_no)
             alloc *= 2;
         uint8_t *ballots = (uint8_t *) realloc (poll->ballots, alloc);
         if (!ballots)
@@ -110,36 +111,36 @@ voting_state_add_candidate (voting_t *self, voting_poll_t *poll, int64_t candida
 }
 
 size_t
-voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t voter_no,
+voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
                      uint32_t out [WSIS_CATEGORY_COUNT])
 {
     uint32_t poll_no = (uint32_t) (poll - self->polls);
     size_t count = 0;
     for (int category = 0; category < WSIS_CATEGORY_COUNT; category++) {
         uint64_t value;
-        if (voting_index_find (&self->index, voting_index_key (voter_no, poll_no, category), &value))
+        if (voting_index_find (&self->index, voting_index_key (ballot_no, poll_no, category), &value))
             out [count++] = VOTING_VALUE_CANDIDATE (value);
     }
     return count;
 }
 
 bool
-voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t voter_no,
+voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
                     uint32_t candidate, uint64_t vote_no)
 {
     voting_candidate_t *voted = &poll->candidates [candidate];
     voted->votes_cast++;
     voted->last_cast = vote_no;
     poll->votes_cast++;
-    if (poll->ballots [voter_no]++ == 0)
+    if (poll->ballots [ballot_no]++ == 0)
         poll->voters_cast++;
-    if (poll->ballots [voter_no] != poll->open_categories)
+    if (poll->ballots [ballot_no] != poll->open_categories)
         return false;
     //  The 2013 rule: this vote completed the ballot, so from now on every
     //  vote of this voter in this call counts.
     poll->complete_voters++;
     uint32_t ballot [WSIS_CATEGORY_COUNT];
-    size_t count = voting_state_ballot (self, poll, voter_no, ballot);
+    size_t count = voting_state_ballot (self, poll, ballot_no, ballot);
     for (size_t i = 0; i < count; i++) {
         poll->candidates [ballot [i]].votes_complete++;
         poll->candidates [ballot [i]].last_complete = vote_no;
@@ -215,21 +216,45 @@ s_load_voter (void *arg, uint32_t voter_no, const char *id, size_t len)
     return 0;
 }
 
+//  The ballot number of a pseudonym of the log, numbered at its first
+//  row; 0 when out of memory.
+static uint32_t
+s_ballot (voting_t *self, const unsigned char *pseudonym)
+{
+    uint32_t ballot_no = voting_ballots_find (&self->ballots, pseudonym);
+    if (ballot_no)
+        return ballot_no;
+    if (voting_ballots_reserve (&self->ballots)
+    ||  voting_state_reserve_ballot (self, (uint32_t) self->ballots.count + 1))
+        return 0;
+    return voting_ballots_add (&self->ballots, pseudonym);
+}
+
 static int
-s_load_vote (void *arg, uint64_t vote_no, uint32_t voter_no, int64_t candidate_no)
+s_load_vote (void *arg, uint64_t vote_no, const unsigned char *pseudonym, size_t size,
+             int64_t candidate_no)
 {
     loader_t *loader = (loader_t *) arg;
     voting_t *self = loader->self;
     self->last_vote_no = vote_no;
+    if (size != VOTING_PSEUDONYM_SIZE) {
+        wsis_log_error ("voting: vote %llu has no well-formed pseudonym; not counted",
+                        (unsigned long long) vote_no);
+        loader->skipped++;
+        return 0;
+    }
     if (candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
-    ||  !self->places [candidate_no].known || voter_no == 0 || voter_no > self->voters.count) {
+    ||  !self->places [candidate_no].known) {
         loader->skipped++;      //  a call no longer in the calendar
         return 0;
     }
+    uint32_t ballot_no = s_ballot (self, pseudonym);
+    if (!ballot_no)
+        return -1;
     voting_place_t *place = &self->places [candidate_no];
     voting_poll_t *poll = &self->polls [place->poll];
     int category = poll->candidates [place->candidate].category;
-    uint64_t key = voting_index_key (voter_no, place->poll, category);
+    uint64_t key = voting_index_key (ballot_no, place->poll, category);
     uint64_t value;
     if (voting_index_find (&self->index, key, &value)) {
         //  Cannot happen: vote.cast checks the same index before writing.
@@ -241,7 +266,7 @@ s_load_vote (void *arg, uint64_t vote_no, uint32_t voter_no, int64_t candidate_n
     if (voting_index_reserve (&self->index, 1))
         return -1;
     voting_index_put (&self->index, key, voting_index_value (vote_no, place->candidate));
-    voting_state_count (self, poll, voter_no, place->candidate, vote_no);
+    voting_state_count (self, poll, ballot_no, place->candidate, vote_no);
     return 0;
 }
 
@@ -304,6 +329,7 @@ voting_state_reset (voting_t *self)
     self->places = NULL;
     self->places_alloc = 0;
     voting_voters_reset (&self->voters);
+    voting_ballots_reset (&self->ballots);
     voting_index_reset (&self->index);
     self->last_vote_no = 0;
 }
@@ -339,8 +365,7 @@ voting_state_load (voting_t *self, wsis_service_t *service)
     int rc = -1;
     if (voting_store_polls_each (store, s_load_poll, &loader)
     ||  voting_store_candidates_each (store, s_load_candidate, &loader)
-    ||  voting_store_voters_each (store, s_load_voter, &loader)
-    ||  voting_state_reserve_voter (self, (uint32_t) self->voters.count))
+    ||  voting_store_voters_each (store, s_load_voter, &loader))
         goto cleanup;
     //  The replay counts from zero; what was persisted is in loader.stored.
     for (size_t p = 0; p < self->poll_count; p++)
@@ -355,8 +380,9 @@ voting_state_load (voting_t *self, wsis_service_t *service)
     if (loader.skipped)
         wsis_log_warning ("voting: %llu votes of the log belong to no poll of the calendar",
                           (unsigned long long) loader.skipped);
-    wsis_log_info ("voting: %zu voters, %zu votes loaded in %lld ms (%s)",
-                   self->voters.count, self->index.count, (long long) (zclock_mono () - started),
+    wsis_log_info ("voting: %zu voters, %zu ballots, %zu votes loaded in %lld ms (%s)",
+                   self->voters.count, self->ballots.count, self->index.count,
+                   (long long) (zclock_mono () - started),
                    self->complete_ballot_required? "complete ballots required": "every vote counts");
     self->ready = true;
     rc = 0;

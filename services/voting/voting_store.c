@@ -9,42 +9,144 @@
 
 #include <string.h>
 
-//  The receipt secret, made at first start (its own transaction: start
-//  runs before the loop, outside any batch).
 int
-voting_store_secret (wsis_store_t *store, unsigned char secret [VOTING_SECRET_SIZE])
+voting_store_version (wsis_store_t *store)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (store, "SELECT key FROM secret WHERE id = 1");
+    return (int) wsis_store_int (store, "PRAGMA user_version", 0);
+}
+
+//  A blob of exactly size bytes from the first row of sql: 0 found, 1
+//  none, -1 failure (or a blob of another size: damaged).
+static int
+s_blob (wsis_store_t *store, const char *sql, void *out, size_t size)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store, sql);
     if (!stmt)
         return -1;
     int rc = wsis_store_row (store, stmt);
-    if (rc == 1 && sqlite3_column_bytes (stmt, 0) == VOTING_SECRET_SIZE) {
-        memcpy (secret, sqlite3_column_blob (stmt, 0), VOTING_SECRET_SIZE);
-        sqlite3_reset (stmt);
-        return 0;
+    if (rc == 1 && (size_t) sqlite3_column_bytes (stmt, 0) != size) {
+        wsis_log_error ("voting store: %s: not %zu bytes", sql, size);
+        rc = -1;
     }
-    sqlite3_reset (stmt);
-    if (rc == 1) {
-        wsis_log_error ("voting store: the receipt secret is damaged");
-        return -1;
-    }
-    if (rc < 0)
-        return -1;
+    if (rc == 1)
+        memcpy (out, sqlite3_column_blob (stmt, 0), size);
+    return wsis_store_done (stmt, rc < 0? -1: rc == 1? 0: 1);
+}
 
-    voting_receipt_new_secret (secret);
-    if (wsis_store_begin (store))
-        return -1;
-    stmt = wsis_store_stmt (store, "INSERT INTO secret (id, key) VALUES (1, ?)");
-    if (!stmt) {
-        wsis_store_rollback (store);
-        return -1;
+int
+voting_store_old_secret (wsis_store_t *store, unsigned char secret [VOTING_KEY_HALF])
+{
+    return s_blob (store, "SELECT key FROM secret WHERE id = 1", secret, VOTING_KEY_HALF);
+}
+
+int
+voting_store_key_check (wsis_store_t *store, unsigned char check [VOTING_MAC_SIZE])
+{
+    return s_blob (store, "SELECT fingerprint FROM key_check WHERE id = 1", check, VOTING_MAC_SIZE);
+}
+
+//  -------------------------------------------------------------------------
+//  The SQL functions of the migration to version 2 (schema.sql): the keys
+//  are the function's user data. A NULL argument gives NULL, which the
+//  migration's NOT NULL columns refuse: a vote without its voter row
+//  stops the migration rather than vanish.
+
+static const unsigned char *
+s_text (sqlite3_value *value, size_t *len)
+{
+    const unsigned char *text = sqlite3_value_text (value);
+    *len = text? (size_t) sqlite3_value_bytes (value): 0;
+    return text;
+}
+
+static void
+s_fn_pseudonym (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    size_t len;
+    const unsigned char *voter_id = s_text (argv [0], &len);
+    if (!voter_id) {
+        sqlite3_result_null (context);
+        return;
     }
-    sqlite3_bind_blob (stmt, 1, secret, VOTING_SECRET_SIZE, SQLITE_STATIC);
-    if (wsis_store_run (store, stmt)) {
-        wsis_store_rollback (store);
-        return -1;
+    unsigned char pseudonym [VOTING_PSEUDONYM_SIZE];
+    voting_key_pseudonym ((const voting_keys_t *) sqlite3_user_data (context),
+                          (const char *) voter_id, len, pseudonym);
+    sqlite3_result_blob (context, pseudonym, sizeof pseudonym, SQLITE_TRANSIENT);
+}
+
+static void
+s_fn_request (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    if (sqlite3_value_type (argv [0]) == SQLITE_NULL) {
+        sqlite3_result_null (context);
+        return;
     }
-    return wsis_store_commit (store);
+    uint64_t hash = (uint64_t) sqlite3_value_int64 (argv [0]);
+    uint64_t keyed = voting_key_request ((const voting_keys_t *) sqlite3_user_data (context), hash);
+    sqlite3_result_int64 (context, (sqlite3_int64) keyed);
+}
+
+//  voting_receipt_mac (call, category, submission_id, voter_id): the HMAC
+//  of the receipt a vote got before version 2.
+static void
+s_fn_receipt_mac (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    size_t lens [4];
+    const unsigned char *texts [4];
+    for (int i = 0; i < 4; i++)
+        if (!(texts [i] = s_text (argv [i], &lens [i]))) {
+            sqlite3_result_null (context);
+            return;
+        }
+    const voting_keys_t *keys = (const voting_keys_t *) sqlite3_user_data (context);
+    unsigned char mac [VOTING_MAC_SIZE];
+    voting_receipt_mac (&keys->receipt, (const char *) texts [0], (const char *) texts [1],
+                        (const char *) texts [2], lens [2], texts [3], lens [3], mac);
+    sqlite3_result_blob (context, mac, sizeof mac, SQLITE_TRANSIENT);
+}
+
+static void
+s_fn_key_check (sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    const voting_keys_t *keys = (const voting_keys_t *) sqlite3_user_data (context);
+    sqlite3_result_blob (context, keys->check, VOTING_MAC_SIZE, SQLITE_TRANSIENT);
+}
+
+int
+voting_store_prepare (wsis_store_t *store, const voting_keys_t *keys)
+{
+    //  What is deleted (by the migration: the receipt secret, the voter
+    //  numbers of the log) is overwritten, not left in free pages. Most
+    //  builds of SQLite do so by default, not all.
+    if (wsis_store_exec (store, "PRAGMA secure_delete = ON"))
+        return -1;
+    static const struct {
+        const char *name;
+        int args;
+        void (*fn) (sqlite3_context *, int, sqlite3_value **);
+    } functions [] = {
+        { "voting_pseudonym", 1, s_fn_pseudonym },
+        { "voting_request", 1, s_fn_request },
+        { "voting_receipt_mac", 4, s_fn_receipt_mac },
+        { "voting_key_check", 0, s_fn_key_check },
+    };
+    //  DIRECTONLY: callable from the service's own SQL, never from a
+    //  trigger or view someone put in the file.
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY;
+    for (size_t i = 0; i < sizeof functions / sizeof functions [0]; i++)
+        if (sqlite3_create_function (wsis_store_db (store), functions [i].name, functions [i].args,
+                                     flags, (void *) keys, functions [i].fn, NULL, NULL) != SQLITE_OK) {
+            wsis_log_error ("voting store: cannot add the function %s: %s", functions [i].name,
+                            sqlite3_errmsg (wsis_store_db (store)));
+            return -1;
+        }
+    return 0;
+}
+
+int
+voting_store_checkpoint (wsis_store_t *store)
+{
+    return wsis_store_exec (store, "PRAGMA wal_checkpoint (TRUNCATE)");
 }
 
 int
@@ -216,36 +318,45 @@ voting_store_counts_set (wsis_store_t *store, const voting_candidate_t *candidat
 }
 
 int
-voting_store_vote_add (wsis_store_t *store, uint64_t vote_no, uint32_t voter_no,
+voting_store_vote_add (wsis_store_t *store, uint64_t vote_no,
+                       const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE],
                        int64_t candidate_no, uint64_t request)
 {
     //  vote_no is the last one plus one: the row goes at the end of the
     //  table's B-tree, the cheapest insert SQLite has.
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "INSERT INTO vote (vote_no, voter_no, candidate_no, request) VALUES (?, ?, ?, ?)");
+        "INSERT INTO vote (vote_no, pseudonym, candidate_no, request) VALUES (?, ?, ?, ?)");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) vote_no);
-    sqlite3_bind_int64 (stmt, 2, voter_no);
+    sqlite3_bind_blob (stmt, 2, pseudonym, VOTING_PSEUDONYM_SIZE, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 3, candidate_no);
     sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) request);
     return wsis_store_run (store, stmt);
 }
 
 int
-voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, uint32_t *voter_no,
-                       int64_t *candidate_no, uint64_t *request)
+voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, voting_store_vote_t *row)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT voter_no, candidate_no, request FROM vote WHERE vote_no = ?");
+        "SELECT pseudonym, candidate_no, request, receipt FROM vote WHERE vote_no = ?");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) vote_no);
     int rc = wsis_store_row (store, stmt);
     if (rc == 1) {
-        *voter_no = (uint32_t) sqlite3_column_int64 (stmt, 0);
-        *candidate_no = sqlite3_column_int64 (stmt, 1);
-        *request = (uint64_t) sqlite3_column_int64 (stmt, 2);
+        int receipt_size = sqlite3_column_bytes (stmt, 3);
+        row->has_receipt = sqlite3_column_type (stmt, 3) != SQLITE_NULL;
+        if (sqlite3_column_bytes (stmt, 0) != VOTING_PSEUDONYM_SIZE
+        ||  (row->has_receipt && receipt_size != VOTING_MAC_SIZE)) {
+            wsis_log_error ("voting store: vote %llu is damaged", (unsigned long long) vote_no);
+            return wsis_store_done (stmt, -1);
+        }
+        memcpy (row->pseudonym, sqlite3_column_blob (stmt, 0), VOTING_PSEUDONYM_SIZE);
+        row->candidate_no = sqlite3_column_int64 (stmt, 1);
+        row->request = (uint64_t) sqlite3_column_int64 (stmt, 2);
+        if (row->has_receipt)
+            memcpy (row->receipt, sqlite3_column_blob (stmt, 3), VOTING_MAC_SIZE);
     }
     //  0 found, 1 not found (voting.h): the other way round from the row.
     return wsis_store_done (stmt, rc < 0? -1: rc == 1? 0: 1);
@@ -253,18 +364,20 @@ voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, uint32_t *voter_no
 
 int
 voting_store_votes_each (wsis_store_t *store,
-                         int (*fn) (void *arg, uint64_t vote_no, uint32_t voter_no,
+                         int (*fn) (void *arg, uint64_t vote_no,
+                                    const unsigned char *pseudonym, size_t size,
                                     int64_t candidate_no),
                          void *arg)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT vote_no, voter_no, candidate_no FROM vote ORDER BY vote_no");
+        "SELECT vote_no, pseudonym, candidate_no FROM vote ORDER BY vote_no");
     if (!stmt)
         return -1;
     int rc;
     while ((rc = wsis_store_row (store, stmt)) == 1) {
         if (fn (arg, (uint64_t) sqlite3_column_int64 (stmt, 0),
-                (uint32_t) sqlite3_column_int64 (stmt, 1), sqlite3_column_int64 (stmt, 2)))
+                (const unsigned char *) sqlite3_column_blob (stmt, 1),
+                (size_t) sqlite3_column_bytes (stmt, 1), sqlite3_column_int64 (stmt, 2)))
             return wsis_store_done (stmt, -1);
     }
     return wsis_store_done (stmt, rc);

@@ -3,7 +3,8 @@
     A million voters is the scale the service is built for. A general hash
     of strings costs around a hundred bytes an entry; this registry keeps
     the names in one arena, a 4-byte offset per voter and a table of 4-byte
-    voter numbers at most half full: about 25 bytes a voter.
+    voter numbers at most half full (voting_slots.c): about 25 bytes a
+    voter.
 */
 #include "voting.h"
 
@@ -30,10 +31,7 @@ static void
 s_place (voting_voters_t *self, uint32_t voter_no)
 {
     const char *name = self->names + self->offsets [voter_no];
-    size_t slot = s_hash (name, strlen (name)) & self->slot_mask;
-    while (self->slots [slot])
-        slot = (slot + 1) & self->slot_mask;
-    self->slots [slot] = voter_no;
+    voting_slots_put (self->slots, self->slot_mask, s_hash (name, strlen (name)), voter_no);
 }
 
 int
@@ -61,21 +59,10 @@ voting_voters_reserve (voting_voters_t *self, size_t len)
         self->offsets = offsets;
         self->alloc = alloc;
     }
-    //  At most half full, so a probe is short and a miss (an ineligible
-    //  voter) ends quickly.
-    size_t slots = self->slots? self->slot_mask + 1: 0;
-    if ((self->count + 1) * 2 > slots) {
-        size_t grown = slots? slots * 2: 8192;
-        uint32_t *table = (uint32_t *) calloc (grown, sizeof (uint32_t));
-        if (!table)
-            return -1;
-        free (self->slots);
-        self->slots = table;
-        self->slot_mask = grown - 1;
-        for (uint32_t voter_no = 1; voter_no <= self->count; voter_no++)
-            s_place (self, voter_no);
-    }
-    return 0;
+    int grown = voting_slots_reserve (&self->slots, &self->slot_mask, self->count);
+    for (uint32_t voter_no = 1; grown == 1 && voter_no <= self->count; voter_no++)
+        s_place (self, voter_no);
+    return grown < 0? -1: 0;
 }
 
 uint32_t

@@ -1,15 +1,15 @@
 /*  test_voting_voters: the registry of who may vote (stakeholder_id ->
     voter_no).
 
-    A voter number is what the vote log and the uniqueness index store,
-    so a registry that hands out the wrong number, or finds "stk-1" when
-    asked for "stk-10", moves a vote to another stakeholder. The ids come
-    from msgpack strings, which are not NUL-terminated: the length given
-    is the whole id. The tests register ids that are prefixes of each
-    other, look them up by a length shorter than the buffer, and grow the
-    registry to 100,000 voters (several arena and table growths), then
-    ask for prefixes of every id, which an id compared only up to the
-    length asked would match.
+    The registry is what makes a stakeholder eligible (`ineligible`
+    otherwise), so a registry that finds "stk-1" when asked for "stk-10"
+    lets an unregistered stakeholder vote, and one that misses an id
+    refuses a registered one. The ids come from msgpack strings, which
+    are not NUL-terminated: the length given is the whole id. The tests
+    register ids that are prefixes of each other, look them up by a length
+    shorter than the buffer, and grow the registry to 100,000 voters
+    (several arena and table growths), then ask for prefixes of every id,
+    which an id compared only up to the length asked would match.
 */
 #include <stdarg.h>
 #include <stddef.h>

@@ -68,7 +68,7 @@ static const struct {
 static const char *const s_env_names [] = {
     "WSIS_DATA_DIR", "WSIS_CALENDAR", "WSIS_STAFF", "WSIS_CLOCK", "WSIS_BUS",
     "WSIS_SUBMISSIONS_HOST", "WSIS_NOMINATIONS_HOST", "WSIS_VOTING_HOST",
-    "WSIS_NOTIFICATIONS_HOST", "WSIS_REPORTING_HOST", "WSIS_CONFIG"
+    "WSIS_NOTIFICATIONS_HOST", "WSIS_REPORTING_HOST", "WSIS_VOTING_KEY", "WSIS_CONFIG"
 };
 #define ENV_COUNT (sizeof (s_env_names) / sizeof (s_env_names [0]))
 
@@ -357,9 +357,11 @@ test_environment (void **state)
     setenv ("WSIS_BUS", "bus", 1);
     setenv ("WSIS_VOTING_HOST", "voting", 1);
     setenv ("WSIS_CLOCK", "manual", 1);
+    setenv ("WSIS_VOTING_KEY", "/run/secrets/voting.key", 1);
 
     //  The environment overrides the file
     wsis_config_t *config = s_load (path);
+    assert_string_equal (wsis_config_str (config, "voting/key_file"), "/run/secrets/voting.key");
     assert_string_equal (wsis_config_str (config, "wsis/data_dir"), "/data");
     assert_string_equal (wsis_config_str (config, "bus/host"), "bus");
     assert_string_equal (wsis_config_str (config, "voting/host"), "voting");
@@ -369,8 +371,11 @@ test_environment (void **state)
     s_expect_endpoint (config, "bus", "xsub_port", false, "tcp://bus:5550");
     wsis_config_destroy (&config);
 
+    unsetenv ("WSIS_VOTING_KEY");
+
     //  And the defaults, without a file
     config = s_load (NULL);
+    assert_string_equal (wsis_config_str (config, "voting/key_file"), "");
     assert_string_equal (wsis_config_str (config, "wsis/data_dir"), "/data");
     wsis_config_destroy (&config);
 
