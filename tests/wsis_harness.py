@@ -338,12 +338,15 @@ class Cluster:
             for marker in SANITIZER_MARKERS:
                 assert marker not in text, f"wsis-{name}: {marker}\n{text[-4000:]}"
 
-    def publisher(self):
+    def publisher(self, curve=None):
         """A PUB on the bus XSUB, as anyone may connect one in development
-        mode; what it sends is forwarded once the XSUB's subscription has
-        reached it, so send until a subscriber sees it."""
+        mode (with keys: curve, e.g. self.curve("bus", "publisher", "app"));
+        what it sends is forwarded once the XSUB's subscription has reached
+        it, so send until a subscriber sees it."""
         pub = CONTEXT.socket(zmq.PUB)
         pub.setsockopt(zmq.LINGER, 0)
+        if curve:
+            curve(pub)
         pub.connect(f"tcp://127.0.0.1:{self.ports['xsub']}")
         return pub
 

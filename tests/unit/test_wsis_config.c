@@ -412,17 +412,54 @@ static void
 test_endpoints (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
+    //  Development mode listens on loopback only
     wsis_config_t *config = s_load (NULL);
-    s_expect_endpoint (config, "voting", "port", true, "tcp://*:5562");
+    s_expect_endpoint (config, "voting", "port", true, "tcp://127.0.0.1:5562");
     s_expect_endpoint (config, "voting", "port", false, "tcp://127.0.0.1:5562");
-    s_expect_endpoint (config, "bus", "xpub_port", true, "tcp://*:5551");
+    s_expect_endpoint (config, "bus", "xpub_port", true, "tcp://127.0.0.1:5551");
     s_expect_endpoint (config, "bus", "port", false, "tcp://127.0.0.1:5552");
+    char *error = NULL;
+    assert_int_equal (wsis_config_check_exposure (config, &error), 0);
     wsis_config_destroy (&config);
 
-    //  From the file
-    config = s_load (s_write (fixture, "voting\n    port = 7000\n    host = host\n"));
+    //  From the file; with keys every interface, unless wsis/bind says
+    config = s_load (s_write (fixture, "wsis\n    keys = /etc/wsis/keys\n"
+                                       "voting\n    port = 7000\n    host = host\n"));
     s_expect_endpoint (config, "voting", "port", true, "tcp://*:7000");
     s_expect_endpoint (config, "voting", "port", false, "tcp://host:7000");
+    assert_int_equal (wsis_config_check_exposure (config, &error), 0);
+    assert_int_equal (wsis_config_set (config, "wsis/bind", "10.0.0.5", &error), 0);
+    s_expect_endpoint (config, "voting", "port", true, "tcp://10.0.0.5:7000");
+    wsis_config_destroy (&config);
+}
+
+//  Without keys, anything but loopback needs wsis/insecure
+static void
+test_exposure (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    const char *loopback [] = { "127.0.0.1", "127.1.2.3", "localhost", "::1" };
+    for (size_t i = 0; i < 4; i++) {
+        wsis_config_t *config = s_load (NULL);
+        char *error = NULL;
+        assert_int_equal (wsis_config_set (config, "wsis/bind", loopback [i], &error), 0);
+        assert_int_equal (wsis_config_check_exposure (config, &error), 0);
+        wsis_config_destroy (&config);
+    }
+    const char *exposed [] = { "*", "0.0.0.0", "10.0.0.5", "wsis.example.org" };
+    for (size_t i = 0; i < 4; i++) {
+        wsis_config_t *config = s_load (NULL);
+        char *error = NULL;
+        assert_int_equal (wsis_config_set (config, "wsis/bind", exposed [i], &error), 0);
+        assert_int_equal (wsis_config_check_exposure (config, &error), -1);
+        s_expect_error (error, exposed [i], "wsis/insecure = true", NULL);
+        assert_int_equal (wsis_config_set (config, "wsis/insecure", "true", &error), 0);
+        assert_int_equal (wsis_config_check_exposure (config, &error), 0);
+        wsis_config_destroy (&config);
+    }
+    wsis_config_t *config = s_load (s_write (fixture, "wsis\n    bind = 0.0.0.0\n    keys = k\n"));
+    char *error = NULL;
+    assert_int_equal (wsis_config_check_exposure (config, &error), 0);
     wsis_config_destroy (&config);
 }
 
@@ -588,6 +625,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_unknown_option, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_bad_values, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_environment, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_exposure, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_endpoints, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_missing_file, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_set, s_setup, s_teardown),
