@@ -29,7 +29,11 @@ CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
 # Lazy (=): pkg-config is only run once `deps` has installed it.
-CPPFLAGS = -D_GNU_SOURCE -Icommon -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# FAULTS=0 builds without the tests' fault-injection hook (WSIS_FAULT_INJECTION):
+# the released image does (Dockerfile).
+FAULTS   ?= 1
+CPPFLAGS = -D_GNU_SOURCE -Icommon -Ibuild/gen $(if $(filter 1,$(FAULTS)),-DWSIS_FAULT_INJECTION) \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 
@@ -45,7 +49,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
-        fuzz bench demo clean check-compose
+        fuzz bench demo clean check-compose keys
 .DEFAULT_GOAL := all
 
 all: deps
@@ -206,6 +210,13 @@ bench: all
 # and the publication the README shows (docs/images/, committed).
 demo: all
 	$(PYTHON) scripts/demo.py
+
+# ---------------------------------------------------------------- keys
+# The keys of a deployment (every service, operator, staff, gateway, the
+# voting key) into KEYS, keeping those already there. Not in git.
+KEYS ?= var/keys
+keys: all
+	scripts/make-keys.sh $(KEYS)
 
 # ---------------------------------------------------------------- compose
 # The compose deployment for real (starts dockerd if needed); not in `make test`.

@@ -356,7 +356,9 @@ s_open_store (wsis_service_t *self, char **error)
     zstr_free (&path);
     if (rc)
         return -1;
-    //  WSIS_FAULT_INJECTION=1 (tests only): a file "<name>.fail-commit" in
+#ifdef WSIS_FAULT_INJECTION
+    //  WSIS_FAULT_INJECTION=1 (tests only, and only in binaries built with
+    //  the hook: never the released image): a file "<name>.fail-commit" in
     //  the data folder makes the next commit fail.
     const char *faults = getenv ("WSIS_FAULT_INJECTION");
     if (faults && streq (faults, "1")) {
@@ -365,6 +367,7 @@ s_open_store (wsis_service_t *self, char **error)
         wsis_log_warning ("fault injection is on: %s fails the next commit", fault_file);
         zstr_free (&fault_file);
     }
+#endif
     self->outbox = wsis_outbox_new (self->store, self->def->name);
     self->cursor = wsis_cursor_new (self->store);
     self->retry = wsis_retry_new (self->store, zclock_time (),

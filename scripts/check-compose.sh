@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-#   check-compose: the compose deployment, for real, on this machine.
+#   check-compose: the compose deployment, for real, on this machine, in
+#   secure mode (CURVE on every socket).
 #
 #   Starts dockerd if none answers (installing Debian's docker.io and
 #   docker-compose first if they are missing), builds the base image
 #   debian:bookworm-slim if missing (scripts/docker-base.sh), builds the wsis
-#   image, brings the stack of compose.yaml up under a project name of its
-#   own, waits (bounded) for every container to be healthy, then checks:
+#   image, makes a deployment's keys (scripts/make-keys.sh, secrets given to
+#   the containers' user), brings the stack of compose.yaml (plus
+#   tests/compose/check.yaml: a manual clock, the command ports on loopback)
+#   up under a project name of its own, waits (bounded) for every container
+#   to be healthy, then checks:
 #     - every container runs as non-root under an init
-#     - `wsisctl ping all` inside the bus container: all six services ok
+#     - the image has no fault-injection hook
+#     - `wsisctl ping all` as the operator (the ctl tool): all six ok;
+#       the same without a key: no answer at all
+#     - a whole prize cycle through the containers over CURVE
+#       (tests/compose/cycle.py): submissions, nominations, votes, close,
+#       selection, winners
 #     - `compose restart voting`: voting comes back, healthy
-#     - a killed service process is restarted by the restart policy
+#     - a killed (SIGKILL) service process is restarted by the restart
+#       policy, and the winners are still the winners
 #     - an event published through the bus journal is applied by reporting
-#     - the data survives `down` + `up` (named volumes)
-#   One PASS/FAIL line per check; the stack and its volumes are always torn
-#   down (trap); exits non-zero when any check failed.
+#     - the data survives `down` + `up` (named volumes): the journal, the
+#       reports, the winners
+#   One PASS/FAIL line per check; the stack, its volumes and the keys are
+#   always torn down (trap); exits non-zero when any check failed.
 #
 #   Environment: WSIS_CHECK_PROJECT (default wsischeck), WSIS_CHECK_HEALTH_S
 #   (bound on each wait for health, default 120), KEEP_DOCKERD=1 (leave a
@@ -26,6 +37,8 @@ health_bound=${WSIS_CHECK_HEALTH_S:-120}
 services=(bus submissions nominations voting notifications reporting)
 ports=(5550 5551 5552 5560 5561 5562 5563 5564)
 log=$(mktemp /tmp/check-compose.XXXXXX.log)
+keys=$(mktemp -d /tmp/check-compose-keys.XXXXXX)
+sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 passed=0 failed=0 started_dockerd="" stack_up=""
 
 now() { date +%s; }
@@ -59,6 +72,7 @@ finish() {
         for _ in $(seq 1 30); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 1; done
         say "stopped the dockerd it started (pid $started_dockerd)"
     fi
+    $sudo rm -rf "$keys"
     say "log: $log"
     say "$passed passed, $failed failed"
     if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
@@ -73,7 +87,6 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker >/dev/null || need+=(docker.io)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || need+=(docker-compose)
 if [ ${#need[@]} -gt 0 ]; then
-    sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     step "install ${need[*]}" bash -c "$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive \
         $sudo apt-get install -y -q $(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')" \
         || { fail "installing ${need[*]} (see $log)"; exit 1; }
@@ -88,12 +101,24 @@ if ! timeout 20 docker info >/dev/null 2>&1; then
     fi
     say "started dockerd (pid $started_dockerd): $(( $(now) - t0 ))s"
 fi
+export WSIS_KEYS_DIR=$keys
+files=(-p "$project" -f compose.yaml -f tests/compose/check.yaml)
 if docker compose version >/dev/null 2>&1; then
-    compose=(docker compose -p "$project" -f compose.yaml)
+    compose=(docker compose "${files[@]}")
 else
-    compose=(docker-compose -p "$project" -f compose.yaml)
+    compose=(docker-compose "${files[@]}")
 fi
 say "engine $(docker version -f '{{.Server.Version}}' 2>/dev/null), $("${compose[@]}" version 2>/dev/null | head -n 1)"
+
+# ------------------------------------------------------------ keys
+# The host's wsisctl makes them, as an operator would; the containers' user
+# (10001) gets the secrets, which compose mounts read-only, one per container.
+[ -x bin/wsisctl ] || step "make (bin/wsisctl)" make --no-print-directory all \
+    || { fail "building bin/wsisctl (see $log)"; exit 1; }
+chmod 0755 "$keys"
+step "keys (scripts/make-keys.sh)" $sudo scripts/make-keys.sh "$keys" --owner 10001 \
+    && pass "keys made: $(ls "$keys/public" | wc -l) certificates, secrets 0600 for uid 10001" \
+    || { fail "making the keys (see $log)"; exit 1; }
 
 # ------------------------------------------------------------ images
 step "base image (scripts/docker-base.sh)" scripts/docker-base.sh \
@@ -126,8 +151,10 @@ fi
 
 # The id of a service's container.
 cid() { "${compose[@]}" ps -q "$1" 2>/dev/null | head -n 1; }
-# Run wsisctl in the bus container, bounded.
-ctl() { timeout 60 "${compose[@]}" exec -T bus wsisctl "$@"; }
+# wsisctl with the operator's certificate (the ctl tool container), bounded.
+ctl() { timeout 60 "${compose[@]}" run --rm -T ctl "$@"; }
+# The winners as wsis-reporting tells them, from the host over CURVE.
+winners() { timeout 60 /usr/bin/python3 tests/compose/cycle.py "$keys" winners 2>&1 | tail -n 1; }
 # Wait (bounded) until every container of the project is healthy.
 wait_healthy() {
     local deadline=$(( $(now) + health_bound )) s id status states
@@ -187,12 +214,34 @@ else fail "a service runs as root (uid $users)"; fi
 if [ "$(tr ' ' '\n' <<<"$inits" | grep -c '^docker-init$')" = 6 ]; then pass "every container runs under init (pid 1: docker-init)"
 else fail "pid 1 of the containers: $inits"; fi
 
+# A release image carries no test hook.
+if docker run --rm --entrypoint sh wsis:latest -c '! grep -l fail-commit /usr/local/bin/wsis-*' >>"$log" 2>&1
+then pass "the image has no fault-injection hook (built with FAULTS=0)"
+else fail "the image's binaries contain the fault-injection hook"; fi
+
 # ------------------------------------------------------------ ping all
-out=$(ctl ping all 2>&1); rc=$?
+out=$(ctl --compact ping all 2>>"$log"); rc=$?
 echo "$out"
 ok=$(grep -c '"ok":true' <<<"$out")
-if [ $rc = 0 ] && [ "$ok" = 6 ]; then pass "wsisctl ping all (in bus): 6/6 ok"
-else fail "wsisctl ping all (in bus): exit $rc, $ok/6 ok"; fi
+if [ $rc = 0 ] && [ "$ok" = 6 ]; then pass "wsisctl ping all as the operator, over CURVE: 6/6 ok"
+else fail "wsisctl ping all as the operator: exit $rc, $ok/6 ok"; fi
+# The same tool on the same network without a key: nothing answers.
+network=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$(cid bus)" | awk '{print $1}')
+out=$(timeout 60 docker run --rm --network "$network" -e WSIS_BUS=bus -e WSIS_SUBMISSIONS_HOST=submissions \
+      -e WSIS_NOMINATIONS_HOST=nominations -e WSIS_VOTING_HOST=voting -e WSIS_NOTIFICATIONS_HOST=notifications \
+      -e WSIS_REPORTING_HOST=reporting wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
+echo "$out"
+if [ $rc = 2 ] && [ "$(grep -c '"ok":true' <<<"$out")" = 0 ]; then pass "without a key: no service answers (6/6 timeout)"
+else fail "without a key: exit $rc, $(grep -c '"ok":true' <<<"$out") answered"; fi
+
+# ------------------------------------------------------------ a prize cycle over CURVE
+t0=$(now)
+cycle=$(timeout 900 /usr/bin/python3 tests/compose/cycle.py "$keys" run 2>>"$log"); rc=$?
+echo "$cycle"
+before_kill=$(tail -n 1 <<<"$cycle")
+if [ $rc = 0 ] && grep -q '18 winners' <<<"$cycle"; then
+    pass "a whole prize cycle through the containers over CURVE in $(( $(now) - t0 ))s: $(head -n 1 <<<"$cycle")"
+else fail "the prize cycle through the containers: exit $rc (see $log)"; fi
 
 # ------------------------------------------------------------ restart voting
 t0=$(now)
@@ -204,6 +253,8 @@ else
 fi
 
 # ------------------------------------------------------------ restart policy
+tally() { ctl --compact voting vote.tally '{"call": "prizes-2022"}' 2>>"$log" | json_get body.votes; }
+votes_before=$(tally)
 id=$(cid voting)
 before=$(docker inspect -f '{{.RestartCount}}' "$id")
 t0=$(now)
@@ -213,16 +264,20 @@ if wait_ping voting 60 && [ "$(docker inspect -f '{{.RestartCount}}' "$id")" -gt
 else
     fail "restart policy: voting not restarted after SIGKILL (restarts $before -> $(docker inspect -f '{{.RestartCount}}' "$id"))"
 fi
+votes_after=$(tally)
+if [ -n "$votes_before" ] && [ "$votes_before" -gt 0 ] && [ "$votes_after" = "$votes_before" ]; then
+    pass "after the SIGKILL: voting has the same $votes_after votes"
+else fail "after the SIGKILL: votes ${votes_before:-?} -> ${votes_after:-?}"; fi
 
 # ------------------------------------------------------------ event via the bus journal
-out=$(ctl --compact publish forum.speaker.registered '{"session_id":"s1","name":"A","gender":"female"}' 2>&1); rc=$?
+out=$(ctl --compact publish forum.speaker.registered '{"session_id":"s1","name":"A","gender":"female"}' 2>>"$log"); rc=$?
 echo "$out"
 seq=$(json_get body.seq <<<"$out")
 if [ $rc = 0 ] && [ -n "$seq" ]; then pass "publish forum.speaker.registered through the bus journal: seq $seq"
 else fail "publish through the bus journal: exit $rc: $out"; fi
 applied="" deadline=$(( $(now) + 30 ))
 while :; do
-    stats=$(ctl --compact reporting sys.stats 2>&1)
+    stats=$(ctl --compact reporting sys.stats 2>>"$log")
     applied=$(json_get body.sources.bus.applied <<<"$stats")
     [ -n "$applied" ] && [ "$applied" -ge 1 ] && break
     [ "$(now)" -ge "$deadline" ] && break
@@ -240,10 +295,10 @@ step "up -d (again)" timeout 300 "${compose[@]}" up -d || fail "compose up after
 t0=$(now)
 if states=$(wait_healthy); then pass "after down + up: all six healthy after $(( $(now) - t0 ))s ($vols volumes kept)"
 else fail "after down + up: not all healthy within ${health_bound}s: $states"; fi
-out=$(ctl ping bus 2>&1)
+out=$(ctl --compact ping bus 2>>"$log")
 echo "$out"
 journal=$(json_get last_seq <<<"$out")
-stats=$(ctl --compact reporting sys.stats 2>&1)
+stats=$(ctl --compact reporting sys.stats 2>>"$log")
 echo "$stats"
 cursor=$(json_get body.sources.bus.last_seq <<<"$stats")
 if [ -n "$journal" ] && [ -n "$seq" ] && [ "$journal" -ge "$seq" ]; then pass "bus journal survived down + up (last_seq $journal)"
@@ -251,3 +306,5 @@ else fail "bus journal lost by down + up (last_seq ${journal:-?}, published seq 
 if [ -n "$cursor" ] && [ -n "$bus_seq" ] && [ "$cursor" -ge "$bus_seq" ] && [ "$cursor" -ge 1 ]; then
     pass "reporting's data survived down + up (sources.bus.last_seq $cursor)"
 else fail "reporting's data lost by down + up (sources.bus.last_seq ${cursor:-?}, was ${bus_seq:-?})"; fi
+if [ -n "$before_kill" ] && [ "$(winners)" = "$before_kill" ]; then pass "after down + up: the same 18 winners"
+else fail "after down + up the winners differ: $(winners)"; fi

@@ -24,6 +24,17 @@ class Keys:
             self.make(name, "service")
         self.make("operator", "operator")
 
+    @classmethod
+    def existing(cls, folder, wsisctl):
+        """The keys of a deployment made already (scripts/make-keys.sh):
+        client certificates are added to it as they are needed."""
+        keys = cls.__new__(cls)
+        keys.folder, keys.wsisctl, keys.made = folder, wsisctl, {}
+        for file in os.listdir(os.path.join(folder, "public")):
+            if file.endswith(".cert"):
+                keys.made[file[:-5]] = None
+        return keys
+
     def public_path(self, file):
         return os.path.join(self.folder, "public", f"{file}.cert")
 
