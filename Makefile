@@ -219,8 +219,9 @@ keys: all
 	scripts/make-keys.sh $(KEYS)
 
 # ---------------------------------------------------------------- compose
-# The compose deployment for real (starts dockerd if needed); not in `make test`.
-check-compose:
+# The compose deployment for real, in secure mode (starts dockerd if needed);
+# CI runs it after `make test` (.ci/run).
+check-compose: all
 	scripts/check-compose.sh
 
 clean:
