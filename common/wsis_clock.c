@@ -576,3 +576,41 @@ wsis_time_format_local (const char *zone, int64_t ms, char *buf, size_t size)
                            civil.hour, civil.minute);
     return length < 0 || (size_t) length >= size? -1: 0;
 }
+
+void
+wsis_time_format_zoned (const char *zone, int64_t ms, char *buf, size_t size)
+{
+    assert (buf);
+    assert (size >= WSIS_TIME_BUFSIZE);
+    char instant [WSIS_TIME_BUFSIZE];
+    char local [32];
+    wsis_time_format (ms, instant);
+    if (zone && wsis_time_format_local (zone, ms, local, sizeof local) == 0) {
+        int length = snprintf (buf, size, "%s (%s %s)", instant, local, zone);
+        if (length >= 0 && (size_t) length < size)
+            return;
+    }
+    //  A wall time cut short would be a wrong time: the instant alone
+    snprintf (buf, size, "%s", instant);
+}
+
+int
+wsis_time_parse_zoned (const char *text, int64_t *ms_out)
+{
+    assert (ms_out);
+    if (!text)
+        return -1;
+    if (wsis_time_parse (text, ms_out) == 0)
+        return 0;
+    //  The zone is the last word: zone names have no spaces, wall times do
+    const char *space = strrchr (text, ' ');
+    if (!space || space == text)
+        return -1;
+    char local [32];
+    size_t length = (size_t) (space - text);
+    if (length >= sizeof local)
+        return -1;
+    memcpy (local, text, length);
+    local [length] = 0;
+    return wsis_time_local_to_utc (space + 1, local, ms_out);
+}

@@ -54,6 +54,19 @@ int wsis_time_add_local_days (const char *zone, int64_t ms, int days, int64_t *m
 //  Writes the local wall time "YYYY-MM-DD HH:MM" of an instant in a zone.
 int wsis_time_format_local (const char *zone, int64_t ms, char *buf, size_t size);
 
+//  The one form every reply and message gives a time in: the instant and
+//  the wall time of the call's zone, "2022-01-21T22:00:00Z (2022-01-21
+//  23:00 Europe/Geneva)", so nobody has to work out either from the other.
+//  Without a zone (NULL or unknown), or when the wall time does not fit,
+//  the instant alone. buf holds at least WSIS_TIME_ZONED_BUFSIZE bytes.
+#define WSIS_TIME_ZONED_BUFSIZE 128
+void wsis_time_format_zoned (const char *zone, int64_t ms, char *buf, size_t size);
+
+//  What people type for a time: an RFC 3339 instant (wsis_time_parse), or
+//  a wall time followed by its zone, "2027-03-31 22:00 Europe/Geneva"
+//  (wsis_time_local_to_utc). 0 on success, -1 if it is neither.
+int wsis_time_parse_zoned (const char *text, int64_t *ms_out);
+
 //  True if the zone names a time zone of the tz database. "Europe/Geneva"
 //  counts: the database files Switzerland under Europe/Zurich, and the
 //  WSIS documents name Geneva, so the one is read as the other.

@@ -36,6 +36,7 @@ struct _wsis_service_t {
     bool started;               //  def->start succeeded: def->stop is owed
     bool clock_changed;         //  sys.clock.set ran: tick after the batch
     int64_t started_at;         //  monotonic ms
+    int64_t started_wall;       //  wall-clock ms: what the counters count from
     uint64_t events_ignored;    //  since start
     msgpack_sbuffer event;      //  the body wsis_service_event builds
     msgpack_packer event_pk;
@@ -122,10 +123,22 @@ wsis_service_transact (wsis_service_t *self,
 //  -------------------------------------------------------------------------
 //  Hooks the parts call, passed on to the service's definition
 
+//  The manual clock as the store has it (the epoch until it was set).
+static void
+s_load_clock (wsis_service_t *self)
+{
+    if (wsis_clock_manual (self->clock))
+        wsis_clock_set (self->clock, wsis_store_int (self->store,
+                                                     "SELECT now FROM manual_clock WHERE id = 1", 0));
+}
+
 static void
 s_rolled_back (void *arg)
 {
     wsis_service_t *self = (wsis_service_t *) arg;
+    //  A sys.clock.set whose commit failed answered `unavailable`: its time
+    //  must not stay in force either.
+    s_load_clock (self);
     if (self->def->rolled_back)
         self->def->rolled_back (self);
 }
@@ -210,8 +223,15 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
     msgpack_packer *pk = &reply->pk;
     size_t sources = wsis_cursor_size (self->cursor);
-    msgpack_pack_map (pk, 10 + (self->def->stats? 1: 0));
+    //  requests, errors, events_published, events_ignored, catchups (and
+    //  the bus's proxy counters) count from the start of this process,
+    //  which `since` says; events_applied, sources and last_seq are kept
+    //  in the store and count from the first event.
+    char since [WSIS_TIME_BUFSIZE];
+    wsis_time_format (self->started_wall, since);
+    msgpack_pack_map (pk, 11 + (self->def->stats? 1: 0));
     wsis_pack_kv_str (pk, "service", self->def->name);
+    wsis_pack_kv_str (pk, "since", since);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
     wsis_pack_kv_uint (pk, "errors", wsis_server_errors (self->server));
     wsis_pack_kv_uint (pk, "events_published", wsis_outbox_published (self->outbox));
@@ -286,6 +306,17 @@ s_op_clock_set (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *rep
 }
 
 static int
+s_op_clock_get (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
+{
+    char now [WSIS_TIME_BUFSIZE];
+    wsis_time_format (wsis_clock_now (self->clock), now);
+    msgpack_pack_map (&reply->pk, 2);
+    wsis_pack_kv_str (&reply->pk, "now", now);
+    wsis_pack_kv_bool (&reply->pk, "manual", wsis_clock_manual (self->clock));
+    return 0;
+}
+
+static int
 s_op_events_since (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -301,6 +332,7 @@ s_op_events_since (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *
 static const wsis_op_t s_common_ops [] = {
     { "sys.ping", s_op_ping, WSIS_ROLE_PUBLIC, 0 },
     { "sys.stats", s_op_stats, WSIS_ROLE_PUBLIC, 0 },
+    { "sys.clock.get", s_op_clock_get, WSIS_ROLE_PUBLIC, 0 },
     { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
     //  Events carry names, e-mail addresses and genders: the services that
     //  follow a source, and operators, read them; nobody else.
@@ -385,9 +417,7 @@ s_open_store (wsis_service_t *self, char **error)
         *error = wsis_strdup ("cannot create the manual_clock table");
         return -1;
     }
-    if (wsis_clock_manual (self->clock))
-        wsis_clock_set (self->clock, wsis_store_int (self->store,
-                                                     "SELECT now FROM manual_clock WHERE id = 1", 0));
+    s_load_clock (self);
     return 0;
 }
 
@@ -489,6 +519,7 @@ s_open (wsis_service_t *self, char **error)
         return -1;
     self->loop = zloop_new ();
     self->started_at = zclock_mono ();
+    self->started_wall = zclock_time ();
     if (s_open_keys (self, error) || s_open_store (self, error) || s_open_server (self, error))
         return -1;
     if (self->def->start && self->def->start (self)) {

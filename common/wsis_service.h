@@ -14,7 +14,8 @@
     A service supplies a wsis_service_def_t: its name, its operations (one
     handler each, with the roles allowed), its schema, the sources it
     follows and its hooks. The common operations (sys.ping, sys.stats,
-    sys.clock.set, events.since) are answered here for every service.
+    sys.clock.get, sys.clock.set, events.since) are answered here for
+    every service.
 
         wsis_service_t *service = wsis_service_new (&def, &state, &config, &error);
         wsis_service_run (service);                 //  until SIGINT/SIGTERM

@@ -63,21 +63,11 @@ s_phase (wsis_reply_t *reply, const wsis_call_t *call, const char *name)
     return phase;
 }
 
-//  "2022-01-21 23:00 Europe/Geneva": phases are announced in local time.
-static void
-s_local (const wsis_call_t *call, int64_t when, char *buffer, size_t size)
-{
-    char local [32];
-    if (wsis_time_format_local (call->zone, when, local, sizeof local))
-        wsis_time_format (when, local);
-    snprintf (buffer, size, "%s %s", local, call->zone);
-}
-
 static int
 s_not_open (wsis_reply_t *reply, const wsis_call_t *call, const wsis_phase_t *phase)
 {
-    char when [96];
-    s_local (call, phase->start, when, sizeof when);
+    char when [WSIS_TIME_ZONED_BUFSIZE];
+    wsis_time_format_zoned (call->zone, phase->start, when, sizeof when);
     return wsis_reply_fail (reply, "phase_not_open", NULL,
                             "the %s phase of %s opens at %s", phase->name, call->id, when);
 }
@@ -85,8 +75,8 @@ s_not_open (wsis_reply_t *reply, const wsis_call_t *call, const wsis_phase_t *ph
 static int
 s_passed (wsis_reply_t *reply, const wsis_call_t *call, const wsis_phase_t *phase)
 {
-    char when [96];
-    s_local (call, phase->end, when, sizeof when);
+    char when [WSIS_TIME_ZONED_BUFSIZE];
+    wsis_time_format_zoned (call->zone, phase->end, when, sizeof when);
     return wsis_reply_fail (reply, "deadline_passed", NULL,
                             "the %s phase of %s closed at %s", phase->name, call->id, when);
 }
@@ -115,9 +105,9 @@ nominations_require_passed (wsis_service_t *service, wsis_reply_t *reply,
     if (!phase)
         return -1;
     if (phase->end == WSIS_PHASE_NO_END || wsis_service_now (service) < phase->end) {
-        char when [96] = "never";
+        char when [WSIS_TIME_ZONED_BUFSIZE] = "never";
         if (phase->end != WSIS_PHASE_NO_END)
-            s_local (call, phase->end, when, sizeof when);
+            wsis_time_format_zoned (call->zone, phase->end, when, sizeof when);
         return wsis_reply_fail (reply, "phase_not_open", NULL,
                                 "not before the %s phase of %s has closed (%s)",
                                 phase->name, call->id, when);

@@ -345,9 +345,6 @@ int notify_key (char *key, const char *format, ...) __attribute__ ((format (prin
 #define NOTIFY_REF_SIZE 33
 void notify_ref (const char *key, char *ref);
 
-//  "2022-03-31 23:00 (Europe/Geneva)" into buffer, or the UTC instant
-//  when the zone cannot be used.
-void notify_local_time (const char *zone, int64_t ms, char *buffer, size_t size);
 
 //  -------------------------------------------------------------------------
 //  notifications_store.c: every SQL statement

@@ -68,12 +68,12 @@ static void
 s_mail_vars (const notify_moment_t *moment, notify_vars_t *vars)
 {
     const char *zone = moment->call->zone;
-    char text [96];
+    char text [WSIS_TIME_ZONED_BUFSIZE];
     notify_vars_add (vars, "phase", moment->phase->name);
-    notify_local_time (zone, moment->phase->start, text, sizeof text);
+    wsis_time_format_zoned (zone, moment->phase->start, text, sizeof text);
     notify_vars_add (vars, "start", text);
     if (moment->phase->end != WSIS_PHASE_NO_END)
-        notify_local_time (zone, moment->phase->end, text, sizeof text);
+        wsis_time_format_zoned (zone, moment->phase->end, text, sizeof text);
     else
         snprintf (text, sizeof text, "no closing date");
     notify_vars_add (vars, moment->kind == NOTIFY_MOMENT_REMINDER? "deadline": "end", text);
@@ -83,7 +83,7 @@ s_mail_vars (const notify_moment_t *moment, notify_vars_t *vars)
     }
     if (moment->kind == NOTIFY_MOMENT_MEETING) {
         //  A meeting's reminder speaks of its start and end, not a deadline.
-        notify_local_time (zone, moment->phase->end, text, sizeof text);
+        wsis_time_format_zoned (zone, moment->phase->end, text, sizeof text);
         notify_vars_add (vars, "end", text);
     }
 }

@@ -84,19 +84,6 @@ notify_ref (const char *key, char *ref)
     sodium_bin2hex (ref, NOTIFY_REF_SIZE, digest, (NOTIFY_REF_SIZE - 1) / 2);
 }
 
-void
-notify_local_time (const char *zone, int64_t ms, char *buffer, size_t size)
-{
-    char local [64];
-    if (zone && wsis_time_format_local (zone, ms, local, sizeof local) == 0)
-        snprintf (buffer, size, "%s (%s)", local, zone);
-    else {
-        char utc [WSIS_TIME_BUFSIZE];
-        wsis_time_format (ms, utc);
-        snprintf (buffer, size, "%s", utc);
-    }
-}
-
 //  The vars of item: the caller's, then the common ones it did not set.
 static void
 s_pack_vars (wsis_service_t *service, const notify_new_t *item, const notify_vars_t *vars,

@@ -47,8 +47,8 @@ s_vars_with_note (wsis_service_t *service, const notify_row_t *row, msgpack_sbuf
     if (row->late) {
         const wsis_call_t *call = row->call?
             wsis_calendar_call (wsis_service_calendar (service), row->call): NULL;
-        char due [96];
-        notify_local_time (call? call->zone: NULL, row->due, due, sizeof due);
+        char due [WSIS_TIME_ZONED_BUFSIZE];
+        wsis_time_format_zoned (call? call->zone: NULL, row->due, due, sizeof due);
         snprintf (note, sizeof note, "This message is late: it was due at %s.", due);
     }
     msgpack_packer pk;

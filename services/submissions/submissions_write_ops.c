@@ -97,19 +97,20 @@ static int
 s_phase_open (wsis_service_t *service, wsis_reply_t *reply, const char *call_id)
 {
     wsis_calendar_t *calendar = wsis_service_calendar (service);
-    const wsis_phase_t *phase = wsis_call_phase (wsis_calendar_call (calendar, call_id), "submission");
+    const wsis_call_t *call = wsis_calendar_call (calendar, call_id);
+    const wsis_phase_t *phase = wsis_call_phase (call, "submission");
     wsis_phase_state_t state;
     if (!phase || wsis_calendar_phase_state (calendar, call_id, "submission",
                                              wsis_service_now (service), &state))
         return wsis_reply_fail (reply, "phase_not_open", NULL, "%s has no submission phase", call_id);
-    char when [WSIS_TIME_BUFSIZE];
+    char when [WSIS_TIME_ZONED_BUFSIZE];
     if (state == WSIS_PHASE_NOT_OPEN) {
-        wsis_time_format (phase->start, when);
+        wsis_time_format_zoned (call->zone, phase->start, when, sizeof when);
         return wsis_reply_fail (reply, "phase_not_open", NULL,
                                 "submissions to %s open at %s", call_id, when);
     }
     if (state == WSIS_PHASE_PASSED) {
-        wsis_time_format (phase->end, when);
+        wsis_time_format_zoned (call->zone, phase->end, when, sizeof when);
         return wsis_reply_fail (reply, "deadline_passed", NULL,
                                 "submissions to %s closed at %s", call_id, when);
     }

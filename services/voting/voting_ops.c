@@ -44,16 +44,16 @@ static int
 s_check_phase (wsis_service_t *service, const voting_poll_t *poll, wsis_reply_t *reply)
 {
     int64_t now = wsis_service_now (service);
-    char local [32];
+    char when [WSIS_TIME_ZONED_BUFSIZE];
     if (now < poll->phase->start) {
-        wsis_time_format_local (poll->call->zone, poll->phase->start, local, sizeof local);
-        return wsis_reply_fail (reply, "phase_not_open", NULL, "voting of %s opens on %s (%s)",
-                                poll->call->id, local, poll->call->zone);
+        wsis_time_format_zoned (poll->call->zone, poll->phase->start, when, sizeof when);
+        return wsis_reply_fail (reply, "phase_not_open", NULL, "voting of %s opens at %s",
+                                poll->call->id, when);
     }
     if (now >= poll->phase->end || poll->closed) {
-        wsis_time_format_local (poll->call->zone, poll->phase->end, local, sizeof local);
-        return wsis_reply_fail (reply, "deadline_passed", NULL, "voting of %s closed on %s (%s)",
-                                poll->call->id, local, poll->call->zone);
+        wsis_time_format_zoned (poll->call->zone, poll->phase->end, when, sizeof when);
+        return wsis_reply_fail (reply, "deadline_passed", NULL, "voting of %s closed at %s",
+                                poll->call->id, when);
     }
     return 0;
 }
@@ -345,10 +345,10 @@ s_op_close (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *repl
         return wsis_reply_fail (reply, "conflict", "call", "voting of %s is already closed",
                                 poll->call->id);
     if (wsis_service_now (service) < poll->phase->end) {
-        char local [32];
-        wsis_time_format_local (poll->call->zone, poll->phase->end, local, sizeof local);
-        return wsis_reply_fail (reply, "phase_not_open", NULL, "voting of %s is still open until %s (%s)",
-                                poll->call->id, local, poll->call->zone);
+        char when [WSIS_TIME_ZONED_BUFSIZE];
+        wsis_time_format_zoned (poll->call->zone, poll->phase->end, when, sizeof when);
+        return wsis_reply_fail (reply, "phase_not_open", NULL, "voting of %s is still open until %s",
+                                poll->call->id, when);
     }
     if (!poll->published)
         return wsis_reply_fail (reply, "conflict", "call",

@@ -20,8 +20,19 @@ s_usage (FILE *out)
         "  wsisctl [options] SERVICE OP [JSON | @FILE | -]    one request; prints the reply as JSON\n"
         "  wsisctl [options] ping [all | SERVICE]             sys.ping each service (default all);\n"
         "                                                     one JSON line per service\n"
-        "  wsisctl [options] tail [PREFIX]                    prints events from the bus as JSON lines\n"
-        "                                                     until interrupted\n"
+        "  wsisctl [options] tail [SERVICE | PREFIX]          prints events from the bus as JSON lines\n"
+        "                                                     until interrupted: a SERVICE's, or those\n"
+        "                                                     whose topic starts with PREFIX; with\n"
+        "                                                     --since N the events after seq N first\n"
+        "  wsisctl [options] history SERVICE                  a service's events (events.since) as JSON\n"
+        "                                                     lines, up to its last (--since, --limit)\n"
+        "  wsisctl [options] clock get                        every service's clock, one line each\n"
+        "  wsisctl [options] clock set TIME                   sets every service's manual clock: TIME is\n"
+        "                                                     2027-03-31T20:00:00Z (an offset may replace\n"
+        "                                                     Z) or \"2027-03-31 22:00 Europe/Geneva\";\n"
+        "                                                     none is set unless every one is manual\n"
+        "  wsisctl [-c FILE] config [NAME...]                 the settings in force (data dir, calendar,\n"
+        "                                                     clock, keys); one value per NAME\n"
         "  wsisctl [options] publish TOPIC [JSON | @FILE | -] publishes through the bus journal\n"
         "                                                     (op \"publish\", body {topic, body, origin})\n"
         "  wsisctl services                                   the services, one per line, in start order\n"
@@ -42,6 +53,8 @@ s_usage (FILE *out)
         "  --id ID         request id (default a random 16-hex-char id)\n"
         "  --origin NAME   publish: the event's origin (default \"wsisctl\")\n"
         "  --count N       tail: stop after N events\n"
+        "  --since N       tail, history: the events after seq N (history: default 0)\n"
+        "  --limit N       history: at most N events\n"
         "  --heartbeats    tail: print sys.heartbeat too (implied by a PREFIX in \"sys.\")\n"
         "  --compact       one-line JSON (default pretty for single requests)\n"
         "  -h, --help      this help\n"
@@ -112,7 +125,7 @@ s_check_length (const char *what, const char *text, size_t max)
 
 enum {
     OPT_ROLE = 256, OPT_ACTOR, OPT_TIMEOUT, OPT_ID, OPT_ORIGIN, OPT_COUNT,
-    OPT_COMPACT, OPT_HEARTBEATS, OPT_CERT, OPT_DIR
+    OPT_COMPACT, OPT_HEARTBEATS, OPT_CERT, OPT_DIR, OPT_SINCE, OPT_LIMIT
 };
 
 static const struct option s_long_options [] = {
@@ -127,6 +140,8 @@ static const struct option s_long_options [] = {
     { "heartbeats", no_argument,       NULL, OPT_HEARTBEATS },
     { "cert",       required_argument, NULL, OPT_CERT },
     { "dir",        required_argument, NULL, OPT_DIR },
+    { "since",      required_argument, NULL, OPT_SINCE },
+    { "limit",      required_argument, NULL, OPT_LIMIT },
     { "help",       no_argument,       NULL, 'h' },
     { NULL, 0, NULL, 0 }
 };
@@ -184,6 +199,17 @@ main (int argc, char *argv [])
                     return s_bad_usage ("--count '%s' is not a positive number", optarg);
                 options.count = number;
                 break;
+            case OPT_SINCE:
+                if (s_parse_int (optarg, 0, INT64_MAX, &number))
+                    return s_bad_usage ("--since '%s' is not a seq (0 or more)", optarg);
+                options.since = (uint64_t) number;
+                options.replay = true;
+                break;
+            case OPT_LIMIT:
+                if (s_parse_int (optarg, 1, INT64_MAX, &number))
+                    return s_bad_usage ("--limit '%s' is not a positive number", optarg);
+                options.limit = number;
+                break;
             case OPT_COMPACT:
                 options.compact = true;
                 break;
@@ -202,7 +228,7 @@ main (int argc, char *argv [])
     char **args = argv + optind;
     int arg_count = argc - optind;
     if (arg_count == 0)
-        return s_bad_usage ("what to do? a SERVICE and an OP, or ping, tail, publish");
+        return s_bad_usage ("what to do? a SERVICE and an OP, or ping, clock, tail, history, publish");
 
     //  The limits of docs/protocol.md section 2, checked here so a typo gets a clear
     //  line instead of a bad_request.
@@ -242,7 +268,23 @@ main (int argc, char *argv [])
     else
     if (streq (command, "tail")) {
         if (arg_count > 2)
-            return s_bad_usage ("tail takes at most one PREFIX");
+            return s_bad_usage ("tail takes at most one SERVICE or PREFIX");
+    }
+    else
+    if (streq (command, "history")) {
+        if (arg_count != 2 || !wsis_config_service_known (args [1]))
+            return s_bad_usage ("history takes one SERVICE");
+    }
+    else
+    if (streq (command, "clock")) {
+        bool get = arg_count == 2 && streq (args [1], "get");
+        bool set = arg_count == 3 && streq (args [1], "set");
+        if (!get && !set)
+            return s_bad_usage ("clock takes get, or set and a TIME");
+    }
+    else
+    if (streq (command, "config")) {
+        //  checked once the configuration is loaded
     }
     else
     if (streq (command, "publish")) {
@@ -266,6 +308,13 @@ main (int argc, char *argv [])
         fprintf (stderr, "wsisctl: %s\n", error? error: "cannot load the configuration");
         free (error);
         return WSISCTL_EXIT_FAILED;
+    }
+    //  What is in force needs no certificate to be read.
+    if (streq (command, "config")) {
+        int exit_code = wsisctl_config (&options, wsis_config_path (config_option),
+                                        args + 1, arg_count - 1);
+        wsis_config_destroy (&options.config);
+        return exit_code;
     }
     //  With keys, every connection is CURVE with the client's certificate.
     const char *keys = wsis_config_str (options.config, "wsis/keys");
@@ -296,6 +345,12 @@ main (int argc, char *argv [])
     else
     if (streq (command, "tail"))
         exit_code = wsisctl_tail (&options, arg_count == 2? args [1]: NULL);
+    else
+    if (streq (command, "history"))
+        exit_code = wsisctl_history (&options, args [1]);
+    else
+    if (streq (command, "clock"))
+        exit_code = arg_count == 2? wsisctl_clock_get (&options): wsisctl_clock_set (&options, args [2]);
     else {
         json_t *body = wsisctl_json_read (body_source);
         if (!body)

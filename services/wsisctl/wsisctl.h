@@ -2,7 +2,8 @@
 
     People and scripts (compose healthchecks, operators' runbooks) reach
     every service through it: one request and its reply as JSON, a ping
-    of every service, a tail of the bus, a publish through the bus
+    of every service, the clocks of a rehearsal, a tail of the bus with
+    the events before it, a service's history, a publish through the bus
     journal. It speaks exactly docs/protocol.md sections 1-4 and 13, nothing
     private, so what works here works for any other client.
 
@@ -10,8 +11,12 @@
     wsisctl_json.c      the JSON bodies people type, the JSON they read
     wsisctl_request.c   request frames and calls (DEALER, deadline, reply)
     wsisctl_send.c      SERVICE OP and publish: one request, one reply
+    wsisctl_each.c      one request to several services at once, a line each
     wsisctl_ping.c      sys.ping of one or every service, in parallel
-    wsisctl_tail.c      events from the bus XPUB as JSON lines
+    wsisctl_clock.c     clock get / clock set: every service's clock at once
+    wsisctl_history.c   a service's past events, page by page (events.since)
+    wsisctl_tail.c      events from the bus XPUB as JSON lines, the past first
+    wsisctl_config.c    config: the settings in force (make run's banner)
     wsisctl_keygen.c    keygen: a certificate with its role, for a deployment
 */
 #ifndef WSISCTL_H
@@ -37,6 +42,8 @@
 
 #define WSISCTL_TIMEOUT_MS       5000
 #define WSISCTL_PING_TIMEOUT_MS  2000
+//  More than wsis_config_services will ever list.
+#define WSISCTL_SERVICES_MAX     16
 
 //  What the command line settled; main owns it and everything in it.
 typedef struct {
@@ -50,6 +57,9 @@ typedef struct {
     int64_t count;              //  tail: stop after this many; 0 = never
     bool compact;
     bool heartbeats;            //  tail: print sys.heartbeat too
+    bool replay;                //  tail: --since was given
+    uint64_t since;             //  tail, history: the events after this seq
+    int64_t limit;              //  history: at most this many; 0 = up to the head
 } wsisctl_options_t;
 
 //  ---------------------------------------------------------------- json
@@ -103,6 +113,53 @@ const char *wsisctl_call_failure (wsisctl_call_t *self);
 const char *wsisctl_call_service (wsisctl_call_t *self);
 const char *wsisctl_call_endpoint (wsisctl_call_t *self);
 
+//  ---------------------------------------------------------------- each
+//  The services target names (NULL or "all": every one, in start order)
+//  into names (WSISCTL_SERVICES_MAX entries); returns how many.
+size_t wsisctl_each_names (const char *target, const char **names);
+
+//  Sends op with body to each of the count services named, all at once,
+//  and waits for them together (timeout_ms unless --timeout says
+//  otherwise); calls [i] is names [i]'s call, the caller destroys it.
+//  -1 after one line on stderr when the request cannot be encoded (then
+//  no call was made).
+int wsisctl_each_call (const wsisctl_options_t *options, const char *const *names, size_t count,
+                       const char *op, const json_t *body, int timeout_ms, wsisctl_call_t **calls);
+
+//  The body of an ok reply, owned by the call; NULL otherwise.
+const msgpack_object *wsisctl_each_body (wsisctl_call_t *call);
+
+//  One call as a line: {service, endpoint, ok} with the reply body merged
+//  in, or with {error, message?}. Caller owns it (json_decref); NULL when
+//  out of memory.
+json_t *wsisctl_each_line (wsisctl_call_t *call);
+
+//  Prints each call's line and destroys the calls. Exit code: 2 if any
+//  got no reply, else 1 if any was refused, else 0.
+int wsisctl_each_print (wsisctl_call_t **calls, size_t count);
+
+//  ---------------------------------------------------------------- events
+//  Called for each event wsisctl_history_read reads, with its envelope
+//  (a map with at least a seq above the one before and a str type): 0 to
+//  go on, 1 to stop (enough was printed), -1 on failure (stdout).
+typedef int (wsisctl_event_fn) (void *arg, const msgpack_object *envelope);
+
+//  Reads service's events after seq after with events.since, page by
+//  page, oldest first, until its head or until fn stops, at most limit
+//  events (0: no limit). *last_out is the seq of the last event read
+//  (after when none). Returns an exit code: 0 when read to the end or
+//  stopped by fn; 1 when the service refused (say, a role that may not
+//  read events), 2 when it did not answer, answered nonsense or fn
+//  failed; both after one line on stderr.
+int wsisctl_history_read (const wsisctl_options_t *options, const char *service,
+                          uint64_t after, int64_t limit, wsisctl_event_fn *fn, void *arg,
+                          uint64_t *last_out);
+
+//  The line of an event, as tail and history print it: {topic, event}.
+//  -1 if stdout failed.
+int wsisctl_event_print (const wsisctl_options_t *options, const char *topic, size_t topic_size,
+                         const msgpack_object *envelope);
+
 //  ---------------------------------------------------------------- commands
 //  Each returns the process exit code and takes ownership of nothing.
 
@@ -117,8 +174,27 @@ int wsisctl_publish (const wsisctl_options_t *options, const char *topic,
 //  ping [all | SERVICE] (target NULL = all): one compact line per service.
 int wsisctl_ping (const wsisctl_options_t *options, const char *target);
 
-//  tail [PREFIX]: until interrupted or options->count events.
-int wsisctl_tail (const wsisctl_options_t *options, const char *prefix);
+//  tail [SERVICE | PREFIX]: until interrupted or options->count events;
+//  with options->replay, the events after options->since first, from
+//  every service or the one named, then the live ones, none twice and
+//  none missed.
+int wsisctl_tail (const wsisctl_options_t *options, const char *filter);
+
+//  history SERVICE: its events after options->since, at most
+//  options->limit, as JSON lines, up to its head.
+int wsisctl_history (const wsisctl_options_t *options, const char *service);
+
+//  clock get: every service's clock, one line each.
+int wsisctl_clock_get (const wsisctl_options_t *options);
+
+//  clock set TIME: every service's manual clock to TIME (RFC 3339, or a
+//  wall time with its zone), or none when any service's clock is not
+//  manual.
+int wsisctl_clock_set (const wsisctl_options_t *options, const char *time_text);
+
+//  config [NAME...]: the settings in force (file, then environment).
+int wsisctl_config (const wsisctl_options_t *options, const char *path,
+                    char **names, int name_count);
 
 //  keygen NAME --role ROLE: DIR/public/NAME.cert and
 //  DIR/secret/NAME.cert_secret (0600), never over existing ones.

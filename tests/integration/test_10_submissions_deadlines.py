@@ -25,17 +25,19 @@ def stk(subs):
     return subs.register()
 
 
-@pytest.mark.parametrize("call, last_closed, first_open", [
-    ("prizes-2022", "2021-08-31T21:59:59.999Z", "2021-08-31T22:00:00Z"),
-    ("photo-2022", "2021-08-31T21:59:59Z", "2021-08-31T22:00:00Z"),
-    ("stocktaking-2022", "2021-08-31T21:59:59Z", "2021-08-31T22:00:00Z"),
-    ("ocp-2022", "2021-08-18T21:59:59Z", "2021-08-18T22:00:00Z"),
+# The message gives the opening as every service gives a time: the
+# instant, then the call's wall time with its zone.
+@pytest.mark.parametrize("call, last_closed, first_open, local", [
+    ("prizes-2022", "2021-08-31T21:59:59.999Z", "2021-08-31T22:00:00Z", "2021-09-01 00:00 Europe/Geneva"),
+    ("photo-2022", "2021-08-31T21:59:59Z", "2021-08-31T22:00:00Z", "2021-09-01 00:00 Europe/Geneva"),
+    ("stocktaking-2022", "2021-08-31T21:59:59Z", "2021-08-31T22:00:00Z", "2021-09-01 00:00 Europe/Geneva"),
+    ("ocp-2022", "2021-08-18T21:59:59Z", "2021-08-18T22:00:00Z", "2021-08-19 00:00 Europe/Geneva"),
 ])
-def test_submission_phase_opens_at_its_start(subs, stk, call, last_closed, first_open):
+def test_submission_phase_opens_at_its_start(subs, stk, call, last_closed, first_open, local):
     make = BODIES[call]
     subs.set_clock(last_closed)
     reply = subs.refuse(lambda: subs.create(make(stk)), "phase_not_open", None)
-    assert call in reply["error"]["message"]
+    assert reply["error"]["message"] == f"submissions to {call} open at {first_open} ({local})"
     subs.set_clock(first_open)
     subs.created(make(stk))
 
@@ -60,7 +62,11 @@ def test_prizes_deadline_is_23_00_geneva_winter_time(subs, stk):
     # 23:00 CET is 22:00 UTC: at 22:30 UTC (23:30 Geneva) it is closed,
     # though 22:30 would still be before 23:00 in UTC.
     subs.set_clock("2022-01-21T22:30:00+00:00")
-    subs.refuse(lambda: subs.create(prize_body(stk)), "deadline_passed", None)
+    reply = subs.refuse(lambda: subs.create(prize_body(stk)), "deadline_passed", None)
+    # The deadline as every service gives a time: the instant, then the
+    # call's wall time with its zone (the same form as voting's).
+    assert reply["error"]["message"] == ("submissions to prizes-2022 closed at "
+                                         "2022-01-21T22:00:00Z (2022-01-21 23:00 Europe/Geneva)")
     subs.set_clock("2022-01-21T22:59:59+01:00")
     subs.created(prize_body(stk))
 

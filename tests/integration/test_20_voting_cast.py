@@ -109,7 +109,10 @@ def test_deadline_instants_by_the_service_clock(world):
     world.set_clock(CLOSES)
     late = world.cast(2, "C3", project("C3", 1))
     assert late["ok"] is False and late["error"]["code"] == "deadline_passed"
-    assert "2022-03-31 23:00" in late["error"]["message"]
+    # The deadline as every service gives a time (the same form as
+    # submissions'): the instant, then Geneva's wall time.
+    assert late["error"]["message"] == ("voting of prizes-2022 closed at "
+                                        "2022-03-31T21:00:00Z (2022-03-31 23:00 Europe/Geneva)")
     assert world.counts()[project("C3", 1)] == 1
     assert len(world.events("vote.cast")) == 1
 

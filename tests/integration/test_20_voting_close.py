@@ -100,7 +100,8 @@ def test_staff_close_refusals(cluster):
                                                           role=role, actor="staff-1")
         early = close()
         assert early["ok"] is False and early["error"]["code"] == "phase_not_open"
-        assert "still open until 2022-03-31 23:00" in early["error"]["message"]
+        assert "still open until 2022-03-31T21:00:00Z (2022-03-31 23:00 Europe/Geneva)" \
+            in early["error"]["message"]
         for role in ("stakeholder", "public", "gateway", "expert"):
             assert close(role=role)["error"]["code"] == "forbidden"
         bad = cluster.call("voting", "voting.close", {"call": "hltf-2022"}, role="staff")

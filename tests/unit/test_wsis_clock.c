@@ -400,6 +400,60 @@ test_format_local (void **state)
     assert_int_equal (wsis_time_format_local (GENEVA, INT64_MAX, buf, sizeof (buf)), -1);
 }
 
+static void
+test_format_zoned (void **state)
+{
+    char buf [WSIS_TIME_ZONED_BUFSIZE];
+    wsis_time_format_zoned (GENEVA, test_utc ("2022-01-21T22:00:00Z"), buf, sizeof buf);
+    assert_string_equal (buf, "2022-01-21T22:00:00Z (2022-01-21 23:00 Europe/Geneva)");
+    //  Summer time: the same wall time is an hour earlier in UTC
+    wsis_time_format_zoned (GENEVA, test_utc ("2022-03-31T21:00:00Z"), buf, sizeof buf);
+    assert_string_equal (buf, "2022-03-31T21:00:00Z (2022-03-31 23:00 Europe/Geneva)");
+    //  No zone, an unknown one, a time no wall clock shows: the instant alone
+    wsis_time_format_zoned (NULL, test_utc ("2022-01-21T22:00:00Z"), buf, sizeof buf);
+    assert_string_equal (buf, "2022-01-21T22:00:00Z");
+    wsis_time_format_zoned ("Mars/Olympus", test_utc ("2022-01-21T22:00:00Z"), buf, sizeof buf);
+    assert_string_equal (buf, "2022-01-21T22:00:00Z");
+    wsis_time_format_zoned (GENEVA, INT64_MAX, buf, sizeof buf);
+    assert_int_equal (strchr (buf, '(') == NULL, 1);
+    //  A buffer too small for the whole form gets the instant, never half
+    //  a wall time
+    char small [WSIS_TIME_BUFSIZE];
+    wsis_time_format_zoned (GENEVA, test_utc ("2022-01-21T22:00:00Z"), small, sizeof small);
+    assert_string_equal (small, "2022-01-21T22:00:00Z");
+}
+
+static void
+test_parse_zoned (void **state)
+{
+    int64_t ms = -1;
+    assert_int_equal (wsis_time_parse_zoned ("2027-03-31T20:00:00Z", &ms), 0);
+    assert_int_equal (ms, test_utc ("2027-03-31T20:00:00Z"));
+    assert_int_equal (wsis_time_parse_zoned ("2027-03-31T22:00:00+02:00", &ms), 0);
+    assert_int_equal (ms, test_utc ("2027-03-31T20:00:00Z"));
+    //  Geneva is on summer time (UTC+2) on 31 March 2027, on winter time
+    //  (UTC+1) in January
+    assert_int_equal (wsis_time_parse_zoned ("2027-03-31 22:00 Europe/Geneva", &ms), 0);
+    assert_int_equal (ms, test_utc ("2027-03-31T20:00:00Z"));
+    assert_int_equal (wsis_time_parse_zoned ("2027-01-22 23:00:30 Europe/Geneva", &ms), 0);
+    assert_int_equal (ms, test_utc ("2027-01-22T22:00:30Z"));
+    assert_int_equal (wsis_time_parse_zoned ("2027-01-22T23:00 Europe/Geneva", &ms), 0);
+    assert_int_equal (ms, test_utc ("2027-01-22T22:00:00Z"));
+
+    const char *bad [] = {
+        "", " ", "2027-03-31 22:00", "2027-03-31T20:00:00", "2027-03-31 22:00 ",
+        " Europe/Geneva", "2027-03-31 22:00 Mars/Olympus", "2027-02-30 22:00 Europe/Geneva",
+        "yesterday Europe/Geneva", "2027-03-31 22:00 Europe/Geneva extra",
+        "2027-03-31 22:00  Europe/Geneva", "2027-03-31 22:00:00:00:00:00:00:00:00 UTC"
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad [0]; i++) {
+        ms = 42;
+        assert_int_equal (wsis_time_parse_zoned (bad [i], &ms), -1);
+        assert_int_equal (ms, 42);
+    }
+    assert_int_equal (wsis_time_parse_zoned (NULL, &ms), -1);
+}
+
 int
 main (void)
 {
@@ -417,6 +471,8 @@ main (void)
         cmocka_unit_test (test_tz_restored),
         cmocka_unit_test (test_add_local_days),
         cmocka_unit_test (test_format_local),
+        cmocka_unit_test (test_format_zoned),
+        cmocka_unit_test (test_parse_zoned),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -397,6 +397,30 @@ test_common_operations (void **state)
     assert_int_equal (s_read (fixture->clients [0], "sys.stats", "public", "requests"), 6);
     assert_int_equal (s_read (fixture->clients [0], "sys.stats", "public", "errors"), 2);
 
+    //  Anyone may read the clock; it says it is manual.
+    s_call (fixture->clients [0], "sys.clock.get", "public", NULL, &reply);
+    body = s_body (&reply);
+    assert_true (wsis_msg_str_equals (wsis_msg_get (body, "now"), "2022-03-31T21:00:00Z"));
+    const msgpack_object *manual = wsis_msg_get (body, "manual");
+    assert_non_null (manual);
+    assert_int_equal (manual->type, MSGPACK_OBJECT_BOOLEAN);
+    assert_true (manual->via.boolean);
+    s_reply_destroy (&reply);
+    //  The counters that restart with the process say from when: the
+    //  wall-clock start, not the manual clock's 2022.
+    s_call (fixture->clients [0], "sys.stats", "public", NULL, &reply);
+    const msgpack_object *since = wsis_msg_get (s_body (&reply), "since");
+    assert_non_null (since);
+    assert_int_equal (since->type, MSGPACK_OBJECT_STR);
+    char since_text [WSIS_TIME_BUFSIZE] = "";
+    assert_true (since->via.str.size < sizeof since_text);
+    memcpy (since_text, since->via.str.ptr, since->via.str.size);
+    int64_t started;
+    assert_int_equal (wsis_time_parse (since_text, &started), 0);
+    assert_true (started <= zclock_time ());
+    assert_true (started > test_utc ("2026-01-01T00:00:00Z"));
+    s_reply_destroy (&reply);
+
     zactor_destroy (&running);
     assert_int_equal (memory.ticked_at, test_utc ("2022-03-31T21:00:00Z"));
     assert_int_equal (memory.stops, 0);
@@ -412,6 +436,12 @@ test_writes_survive_a_restart (void **state)
     state_t memory = { 0 };
     wsis_service_t *service = s_new (fixture, &s_producer, &memory);
     zactor_t *running = zactor_new (wsis_service_actor, service);
+    msgpack_sbuffer now;
+    s_body_str (&now, "now", "2027-03-31T20:00:00Z");
+    reply_t reply;
+    s_call (fixture->clients [0], "sys.clock.set", "operator", &now, &reply);
+    s_reply_destroy (&reply);
+    msgpack_sbuffer_destroy (&now);
     assert_int_equal (s_add_note (fixture, "first", NULL), 1);
     //  Written, then refused: its row and its event are gone.
     assert_int_equal (s_add_note (fixture, "fail", "conflict"), 0);
@@ -425,7 +455,8 @@ test_writes_survive_a_restart (void **state)
     running = zactor_new (wsis_service_actor, service);
     assert_int_equal (s_read (fixture->clients [0], "note.count", "staff", "notes"), 2);
     assert_int_equal (s_read (fixture->clients [0], "sys.ping", "public", "last_seq"), 2);
-    reply_t reply;
+    //  The manual clock goes on from where it was set, not from 1970.
+    assert_int_equal (wsis_clock_now (wsis_service_clock (service)), test_utc ("2027-03-31T20:00:00Z"));
     s_call (fixture->clients [0], "events.since", "service", NULL, &reply);
     const msgpack_object *events = wsis_msg_get (s_body (&reply), "events");
     assert_int_equal (events->via.array.size, 2);
