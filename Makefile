@@ -1,7 +1,8 @@
 # wsis: build, run, test, bench.
 #
 #   make          build every binary into bin/
-#   make run      build, then run the bus and the five services locally (var/)
+#   make run      build, then run the bus and the five services locally (var/;
+#                 DATA=dir CLOCK=manual for a rehearsal)
 #   make test     unit tests, integration tests, unit tests under ASan+UBSan, fuzz smoke
 #   make bench    benchmarks (print figures; never asserted)
 #   make demo     a whole WSIS year through every service; writes docs/images/
@@ -126,9 +127,12 @@ build/asan/build/gen/%.o: build/gen/%.c
 	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) -c $< -o $@
 
 # ---------------------------------------------------------------- run
+# make run DATA=var-rehearsal CLOCK=manual: a rehearsal, with its data in a
+# folder of its own and a manual clock; CALENDAR=FILE another calendar.
+# Each sets its WSIS_ variable for the services (configs/wsis.cfg otherwise).
 run: all
-	@mkdir -p var
-	@exec scripts/run-local.sh
+	@exec env $(if $(DATA),WSIS_DATA_DIR='$(DATA)') $(if $(CLOCK),WSIS_CLOCK='$(CLOCK)') \
+	  $(if $(CALENDAR),WSIS_CALENDAR='$(CALENDAR)') scripts/run-local.sh
 
 # ---------------------------------------------------------------- tests
 build/tests/%: tests/unit/%.c build/libwsis.a $(wildcard tests/unit/*.h)

@@ -7,10 +7,23 @@
 */
 #include "wsisctl.h"
 
-//  What an operator needs to know is in force, in banner order.
+#include <string.h>
+
+//  What an operator needs to know is in force, in banner order; the
+//  ports are numbers, the rest text.
 static const char *const s_names [] = {
-    "wsis/data_dir", "wsis/calendar", "wsis/staff", "wsis/clock", "wsis/keys", "wsis/bind", NULL
+    "wsis/data_dir", "wsis/calendar", "wsis/staff", "wsis/clock", "wsis/keys", "wsis/bind",
+    "bus/xsub_port", "bus/xpub_port", "bus/port", NULL
 };
+
+static void
+s_print_value (wsis_config_t *config, const char *name)
+{
+    if (strstr (name, "_port") || streq (name, "bus/port"))
+        printf ("%lld\n", (long long) wsis_config_int (config, name));
+    else
+        printf ("%s\n", wsis_config_str (config, name));
+}
 
 static bool
 s_known (const char *name)
@@ -36,12 +49,16 @@ wsisctl_config (const wsisctl_options_t *options, const char *path, char **names
     //  as "name = value", for people
     if (name_count > 0)
         for (int i = 0; i < name_count; i++)
-            printf ("%s\n", streq (names [i], "config")? (path? path: ""):
-                             wsis_config_str (options->config, names [i]));
+            if (streq (names [i], "config"))
+                printf ("%s\n", path? path: "");
+            else
+                s_print_value (options->config, names [i]);
     else {
         printf ("config = %s\n", path? path: "(none: defaults and environment)");
-        for (size_t i = 0; s_names [i]; i++)
-            printf ("%s = %s\n", s_names [i], wsis_config_str (options->config, s_names [i]));
+        for (size_t i = 0; s_names [i]; i++) {
+            printf ("%s = ", s_names [i]);
+            s_print_value (options->config, s_names [i]);
+        }
     }
     if (fflush (stdout) || ferror (stdout)) {
         fprintf (stderr, "wsisctl: cannot write to stdout\n");
