@@ -30,18 +30,26 @@ s_pack_time (msgpack_packer *pk, const char *key, int64_t ms)
     wsis_pack_kv_str (pk, key, text);
 }
 
-//  {key, ref, due, kind, call?, phase?, to, channel, status, late,
-//  attempts, error?, sent_at?}
+//  {key, ref, due, due_local?, kind, call?, phase?, to, channel, status,
+//  late, attempts, error?, sent_at?}. due_local is the wall time of the
+//  call's zone ("2022-03-24 23:00 Europe/Geneva"): staff read a schedule
+//  by it, as the calendar is written.
 static void
-s_pack_row (msgpack_packer *pk, const notify_row_t *row)
+s_pack_row (msgpack_packer *pk, const notify_row_t *row, wsis_calendar_t *calendar)
 {
     char ref [NOTIFY_REF_SIZE];
     notify_ref (row->key, ref);
-    msgpack_pack_map (pk, 9 + (row->call? 1: 0) + (row->phase? 1: 0)
+    const wsis_call_t *call = row->call? wsis_calendar_call (calendar, row->call): NULL;
+    char local [32], due_local [96] = "";
+    if (call && wsis_time_format_local (call->zone, row->due, local, sizeof local) == 0)
+        snprintf (due_local, sizeof due_local, "%s %s", local, call->zone);
+    msgpack_pack_map (pk, 9 + (*due_local? 1: 0) + (row->call? 1: 0) + (row->phase? 1: 0)
                          + (row->last_error? 1: 0) + (row->sent_at? 1: 0));
     wsis_pack_kv_str (pk, "key", row->key);
     wsis_pack_kv_str (pk, "ref", ref);
     s_pack_time (pk, "due", row->due);
+    if (*due_local)
+        wsis_pack_kv_str (pk, "due_local", due_local);
     wsis_pack_kv_str (pk, "kind", row->kind);
     if (row->call)
         wsis_pack_kv_str (pk, "call", row->call);
@@ -64,21 +72,23 @@ typedef struct {
     msgpack_packer pk;
     uint32_t count;
     char last [NOTIFY_KEY_MAX];
+    wsis_calendar_t *calendar;  //  the calls' zones
 } page_t;
 
 static int
 s_page_row (const notify_row_t *row, void *arg)
 {
     page_t *page = (page_t *) arg;
-    s_pack_row (&page->pk, row);
+    s_pack_row (&page->pk, row, page->calendar);
     page->count++;
     snprintf (page->last, sizeof page->last, "%s", row->key);
     return 0;
 }
 
 static void
-s_page_init (page_t *page)
+s_page_init (page_t *page, wsis_service_t *service)
 {
+    page->calendar = wsis_service_calendar (service);
     page->count = 0;
     page->last [0] = 0;
     msgpack_sbuffer_init (&page->buffer);
@@ -145,7 +155,7 @@ s_op_schedule (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *r
     if (has_call < 0 || s_paging (&body, after, &limit))
         return -1;
     page_t page;
-    s_page_init (&page);
+    s_page_init (&page, service);
     int rc = notify_store_schedule (wsis_service_store (service), has_call == 0? call: NULL,
                                     after, (int) limit, s_page_row, &page);
     return s_page_reply (&page, rc, limit, reply);
@@ -178,7 +188,7 @@ s_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     if (has_kind < 0 || s_paging (&body, after, &limit))
         return -1;
     page_t page;
-    s_page_init (&page);
+    s_page_init (&page, service);
     int rc = notify_store_list (wsis_service_store (service), has_status == 0? status: NULL,
                                 has_call == 0? call: NULL, has_kind == 0? kind: NULL,
                                 after, (int) limit, s_page_row, &page);

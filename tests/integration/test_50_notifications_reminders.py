@@ -41,6 +41,10 @@ def test_the_schedule_has_the_instants_of_the_calendar(cluster):
         assert items[key]["due"] == due, (key, items[key])
         assert items[key]["status"] == "scheduled"
     assert items[f"{VOTING_7D}/staff/{PRIZES_STAFF}"]["kind"] == "deadline_reminder"
+    # Each instant also as the calendar writes it: Geneva's wall time
+    assert items[f"{VOTING_7D}/staff/{PRIZES_STAFF}"]["due_local"] == "2022-03-24 23:00 Europe/Geneva"
+    assert items[f"{PRIZES}/voting/closed/staff/{PRIZES_STAFF}"]["due_local"] \
+        == "2022-03-31 23:00 Europe/Geneva"
     # In the order they fall due.
     dues = [item["due"] for item in pages(cluster, "notify.schedule", {"call": PRIZES})]
     assert dues == sorted(dues)
