@@ -263,6 +263,16 @@ class Cluster:
         return self.client(name, kwargs.get("role", "operator"),
                            kwargs.get("actor", "tester")).call(op, body, **kwargs)
 
+    def wsisctl(self, *args, timeout=30):
+        """Runs wsisctl to completion as an operator would, with this
+        cluster's config; fails on a sanitizer report. The finished
+        process (returncode, stdout, stderr as text)."""
+        result = subprocess.run([WSISCTL, *args], env=self.env(), cwd=self.dir,
+                                capture_output=True, text=True, timeout=timeout)
+        for marker in SANITIZER_MARKERS:
+            assert marker not in result.stderr, result.stderr
+        return result
+
     def events(self, name, after=0, limit=1000):
         """Every event in the outbox of a service after seq after, read
         page by page with events.since."""

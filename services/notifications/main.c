@@ -82,6 +82,11 @@ s_start_delivery (wsis_service_t *service, notifications_t *self)
     self->worker_count = (size_t) wsis_config_int (config, "notifications/workers");
     for (size_t i = 0; i < self->worker_count; i++) {
         self->workers [i] = zactor_new (notify_delivery_actor, &self->delivery_config);
+        //  An actor stops reading when the process is interrupted (Ctrl-C
+        //  reaches every process of make run), and a send to its pipe
+        //  would then block the loop for ever: never wait to hand over a
+        //  delivery. One not handed over stays ready and goes next time.
+        zsock_set_sndtimeo (zactor_sock (self->workers [i]), 0);
         zloop_reader (wsis_service_loop (service), zactor_sock (self->workers [i]),
                       notify_outgoing_on_done, service);
     }

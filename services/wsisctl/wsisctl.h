@@ -118,8 +118,8 @@ const char *wsisctl_call_endpoint (wsisctl_call_t *self);
 //  into names (WSISCTL_SERVICES_MAX entries); returns how many.
 size_t wsisctl_each_names (const char *target, const char **names);
 
-//  Sends op with body to each of the count services named, all at once,
-//  and waits for them together (timeout_ms unless --timeout says
+//  Sends op with body (NULL: {}) to each of the count services named, all
+//  at once, and waits for them together (timeout_ms unless --timeout says
 //  otherwise); calls [i] is names [i]'s call, the caller destroys it.
 //  -1 after one line on stderr when the request cannot be encoded (then
 //  no call was made).
@@ -137,6 +137,11 @@ json_t *wsisctl_each_line (wsisctl_call_t *call);
 //  Prints each call's line and destroys the calls. Exit code: 2 if any
 //  got no reply, else 1 if any was refused, else 0.
 int wsisctl_each_print (wsisctl_call_t **calls, size_t count);
+
+//  All of it: op with an empty body to target (as wsisctl_each_names),
+//  a line each; the exit code of wsisctl_each_print.
+int wsisctl_each (const wsisctl_options_t *options, const char *target, const char *op,
+                  int timeout_ms);
 
 //  ---------------------------------------------------------------- events
 //  Called for each event wsisctl_history_read reads, with its envelope

@@ -14,14 +14,7 @@
 int
 wsisctl_clock_get (const wsisctl_options_t *options)
 {
-    const char *names [WSISCTL_SERVICES_MAX];
-    size_t count = wsisctl_each_names (NULL, names);
-    wsisctl_call_t *calls [WSISCTL_SERVICES_MAX];
-    json_t *empty = json_object ();
-    int rc = wsisctl_each_call (options, names, count, "sys.clock.get", empty,
-                                WSISCTL_TIMEOUT_MS, calls);
-    json_decref (empty);
-    return rc? WSISCTL_EXIT_FAILED: wsisctl_each_print (calls, count);
+    return wsisctl_each (options, NULL, "sys.clock.get", WSISCTL_TIMEOUT_MS);
 }
 
 //  True when the call's reply says the clock is manual.
@@ -39,11 +32,7 @@ static int
 s_check_manual (const wsisctl_options_t *options, const char *const *names, size_t count)
 {
     wsisctl_call_t *calls [WSISCTL_SERVICES_MAX];
-    json_t *empty = json_object ();
-    int rc = wsisctl_each_call (options, names, count, "sys.clock.get", empty,
-                                WSISCTL_TIMEOUT_MS, calls);
-    json_decref (empty);
-    if (rc)
+    if (wsisctl_each_call (options, names, count, "sys.clock.get", NULL, WSISCTL_TIMEOUT_MS, calls))
         return WSISCTL_EXIT_FAILED;
     int exit_code = WSISCTL_EXIT_OK;
     char *refused = NULL;

@@ -28,7 +28,10 @@ wsisctl_each_call (const wsisctl_options_t *options, const char *const *names, s
     msgpack_sbuffer request;
     msgpack_sbuffer_init (&request);
     const char *error = NULL;
-    if (wsisctl_request_encode (&request, options, op, body, &error)) {
+    json_t *empty = body? NULL: json_object ();
+    int rc = wsisctl_request_encode (&request, options, op, body? body: empty, &error);
+    json_decref (empty);
+    if (rc) {
         fprintf (stderr, "wsisctl: cannot encode %s: %s\n", op, error);
         msgpack_sbuffer_destroy (&request);
         return -1;
@@ -106,4 +109,16 @@ wsisctl_each_print (wsisctl_call_t **calls, size_t count)
         wsisctl_call_destroy (&calls [i]);
     }
     return exit_code;
+}
+
+int
+wsisctl_each (const wsisctl_options_t *options, const char *target, const char *op,
+              int timeout_ms)
+{
+    const char *names [WSISCTL_SERVICES_MAX];
+    size_t count = wsisctl_each_names (target, names);
+    wsisctl_call_t *calls [WSISCTL_SERVICES_MAX];
+    if (wsisctl_each_call (options, names, count, op, NULL, timeout_ms, calls))
+        return WSISCTL_EXIT_FAILED;
+    return wsisctl_each_print (calls, count);
 }

@@ -11,12 +11,5 @@
 int
 wsisctl_ping (const wsisctl_options_t *options, const char *target)
 {
-    const char *names [WSISCTL_SERVICES_MAX];
-    size_t count = wsisctl_each_names (target, names);
-    wsisctl_call_t *calls [WSISCTL_SERVICES_MAX];
-    json_t *empty = json_object ();
-    int rc = wsisctl_each_call (options, names, count, "sys.ping", empty,
-                                WSISCTL_PING_TIMEOUT_MS, calls);
-    json_decref (empty);
-    return rc? WSISCTL_EXIT_FAILED: wsisctl_each_print (calls, count);
+    return wsisctl_each (options, target, "sys.ping", WSISCTL_PING_TIMEOUT_MS);
 }

@@ -3,6 +3,7 @@ banner that says what it runs with, a rehearsal in a data dir of its own
 with a manual clock (make run DATA=... CLOCK=manual), and SIGINT stopping
 everything whether the script runs in the foreground or in the background
 of a non-interactive shell."""
+import contextlib
 import json
 import os
 import re
@@ -52,6 +53,29 @@ def gone(pid):
         return stat.read().split(")")[-1].split()[0] == "Z"
 
 
+@contextlib.contextmanager
+def running(process):
+    """A run in a session of its own, killed whole if the test leaves it
+    running."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def stop(run, env, send, exits=(0,)):
+    """Sends the stopping signal (send()), waits for the run to end and
+    checks that every service it started has stopped."""
+    send()
+    rest, _ = run.communicate(timeout=30)
+    assert run.returncode in exits, rest
+    assert "all services stopped" in rest
+    assert all(gone(pid) for pid in stopped_pids(rest))
+    assert all_down(env)
+
+
 def test_run_local_starts_everything_and_stops_on_interrupt(tmp_path):
     cluster = Cluster(tmp_path)      # only for its config file with free ports
     env = cluster.env()
@@ -59,7 +83,7 @@ def test_run_local_starts_everything_and_stops_on_interrupt(tmp_path):
     run = subprocess.Popen([os.path.join(ROOT, "scripts", "run-local.sh")], env=env, cwd=ROOT,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                            start_new_session=True)
-    try:
+    with running(run):
         output = read_banner(run, [])
         assert "wsis is running" in output
         for name in SERVICES:
@@ -82,16 +106,7 @@ def test_run_local_starts_everything_and_stops_on_interrupt(tmp_path):
             assert (tmp_path / "var" / f"{name}.db").exists()
 
         # Ctrl-C in a terminal: SIGINT to the whole foreground group
-        os.killpg(run.pid, signal.SIGINT)
-        rest, _ = run.communicate(timeout=30)
-        assert run.returncode == 0, rest
-        assert "all services stopped" in rest
-        assert all(gone(pid) for pid in stopped_pids(rest))
-        assert all_down(env)
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
+        stop(run, env, lambda: os.killpg(run.pid, signal.SIGINT))
 
 
 def make_run(env, data, clock="manual"):
@@ -110,7 +125,7 @@ def test_make_run_rehearsal_in_its_own_data_dir_with_a_manual_clock(tmp_path):
     env = cluster.env()
     rehearsal = tmp_path / "var-rehearsal"
     run = make_run(env, rehearsal)
-    try:
+    with running(run):
         output = read_banner(run, [])
         assert f"  data dir:  {rehearsal}\n" in output
         assert "  clock:     manual" in output
@@ -122,30 +137,17 @@ def test_make_run_rehearsal_in_its_own_data_dir_with_a_manual_clock(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         # Ctrl-C: the script stops everything; make itself ends by the
         # signal, as make does on Ctrl-C
-        os.killpg(run.pid, signal.SIGINT)
-        rest, _ = run.communicate(timeout=30)
-        assert run.returncode in (0, -signal.SIGINT) and "all services stopped" in rest, rest
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
+        stop(run, env, lambda: os.killpg(run.pid, signal.SIGINT), exits=(0, -signal.SIGINT))
 
     # The rehearsal goes on another day from where its clock was
     run = make_run(env, rehearsal)
-    try:
+    with running(run):
         read_banner(run, [])
         result = wsisctl(env, "clock", "get")
         assert result.returncode == 0, result.stdout + result.stderr
         clocks = [json.loads(line) for line in result.stdout.splitlines()]
         assert {(c["now"], c["manual"]) for c in clocks} == {("2027-03-31T20:00:00Z", True)}
-        os.killpg(run.pid, signal.SIGTERM)
-        rest, _ = run.communicate(timeout=30)
-        assert "all services stopped" in rest, rest
-    finally:
-        if run.poll() is None:
-            os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
-    assert all_down(env)
+        stop(run, env, lambda: os.killpg(run.pid, signal.SIGTERM), exits=(0, -signal.SIGTERM))
 
 
 def test_sigint_stops_a_run_in_the_background_of_a_script(tmp_path):
@@ -157,7 +159,7 @@ def test_sigint_stops_a_run_in_the_background_of_a_script(tmp_path):
     shell = subprocess.Popen(["bash", "-c", "scripts/run-local.sh & echo \"script $!\"; wait"],
                              env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, start_new_session=True)
-    try:
+    with running(shell):
         lines = []
         output = read_banner(shell, lines)
         [script] = [int(line.split()[1]) for line in lines if line.startswith("script ")]
@@ -165,14 +167,4 @@ def test_sigint_stops_a_run_in_the_background_of_a_script(tmp_path):
         with open(f"/proc/{script}/status") as status:
             ignored = int([line for line in status if line.startswith("SigIgn:")][0].split()[1], 16)
         assert not ignored & (1 << (signal.SIGINT - 1)), "the script still ignores SIGINT"
-
-        os.kill(script, signal.SIGINT)
-        rest, _ = shell.communicate(timeout=30)
-        assert shell.returncode == 0, rest
-        assert "all services stopped" in rest
-        assert all(gone(pid) for pid in stopped_pids(rest))
-        assert all_down(env)
-    finally:
-        if shell.poll() is None:
-            os.killpg(shell.pid, signal.SIGKILL)
-            shell.wait()
+        stop(shell, env, lambda: os.kill(script, signal.SIGINT))

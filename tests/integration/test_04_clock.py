@@ -8,20 +8,11 @@ service said no, 2 usage or no answer).
 """
 import json
 import signal
-import subprocess
 
-from wsis_harness import SANITIZER_MARKERS, SERVICES, WSISCTL, Cluster
+from wsis_harness import SERVICES, Cluster
 
 EPOCH = "1970-01-01T00:00:00Z"
 REHEARSAL = "2027-03-31T20:00:00Z"
-
-
-def wsisctl(cluster, *args, timeout=30):
-    result = subprocess.run([WSISCTL, *args], env=cluster.env(), cwd=cluster.dir,
-                            capture_output=True, text=True, timeout=timeout)
-    for marker in SANITIZER_MARKERS:
-        assert marker not in result.stderr, result.stderr
-    return result
 
 
 def lines(result):
@@ -30,7 +21,7 @@ def lines(result):
 
 def clocks(cluster):
     """Every service's clock as `wsisctl clock get` prints it."""
-    result = wsisctl(cluster, "clock", "get")
+    result = cluster.wsisctl("clock", "get")
     assert result.returncode == 0, result.stdout + result.stderr
     got = lines(result)
     assert sorted(got) == sorted(SERVICES)
@@ -52,7 +43,7 @@ def test_clock_set_moves_every_service_and_clock_get_shows_it(cluster):
     cluster.start_all()
     assert set(clocks(cluster).values()) == {EPOCH}
 
-    result = wsisctl(cluster, "clock", "set", REHEARSAL)
+    result = cluster.wsisctl("clock", "set", REHEARSAL)
     assert result.returncode == 0, result.stdout + result.stderr
     got = lines(result)
     assert sorted(got) == sorted(SERVICES)              # the bus included
@@ -69,11 +60,11 @@ def test_clock_set_takes_an_offset_or_a_local_time_with_its_zone(cluster):
     # Geneva is on summer time (UTC+2) on 31 March 2027 ...
     for text in ("2027-03-31 22:00 Europe/Geneva", "2027-03-31T22:00:00+02:00",
                  "2027-03-31T22:00 Europe/Geneva"):
-        result = wsisctl(cluster, "clock", "set", text)
+        result = cluster.wsisctl("clock", "set", text)
         assert result.returncode == 0, result.stdout + result.stderr
         assert {line["now"] for line in lines(result).values()} == {REHEARSAL}, text
     # ... and on winter time (UTC+1) on the Prizes' last day of submissions
-    result = wsisctl(cluster, "clock", "set", "2027-01-22 23:00:30 Europe/Geneva")
+    result = cluster.wsisctl("clock", "set", "2027-01-22 23:00:30 Europe/Geneva")
     assert result.returncode == 0, result.stderr
     assert set(clocks(cluster).values()) == {"2027-01-22T22:00:30Z"}
 
@@ -82,19 +73,19 @@ def test_a_time_that_is_not_one_changes_nothing(cluster):
     cluster.start_all()
     for text in ("2027-03-31 22:00", "2027-03-31T20:00:00", "tomorrow", "2027-02-30T00:00:00Z",
                  "2027-03-31 22:00 Europe/Atlantis", ""):
-        result = wsisctl(cluster, "clock", "set", text)
+        result = cluster.wsisctl("clock", "set", text)
         assert result.returncode == 2, (text, result.stdout, result.stderr)
         assert result.stdout == ""
         assert "is not a time" in result.stderr and "Europe/Geneva" in result.stderr
     assert set(clocks(cluster).values()) == {EPOCH}
     for args in (["clock"], ["clock", "set"], ["clock", "get", "now"], ["clock", "stop"]):
-        result = wsisctl(cluster, *args)
+        result = cluster.wsisctl(*args)
         assert result.returncode == 2 and "clock takes get, or set and a TIME" in result.stderr
 
 
 def test_a_manual_clock_comes_back_at_its_time_after_a_restart(cluster):
     cluster.start_all()
-    assert wsisctl(cluster, "clock", "set", REHEARSAL).returncode == 0
+    assert cluster.wsisctl("clock", "set", REHEARSAL).returncode == 0
     # Stopped cleanly, or killed outright the moment after the reply: the
     # time was on disk before the ok, so it comes back, not 1970.
     cluster.stop("submissions")
@@ -107,7 +98,7 @@ def test_a_manual_clock_comes_back_at_its_time_after_a_restart(cluster):
     cluster.start_all()
     assert set(clocks(cluster).values()) == {REHEARSAL}
     # and moved on from there
-    assert wsisctl(cluster, "clock", "set", "2027-04-01T08:00:00Z").returncode == 0
+    assert cluster.wsisctl("clock", "set", "2027-04-01T08:00:00Z").returncode == 0
     cluster.kill("bus", signal.SIGKILL)
     cluster.start("bus")
     assert cluster.call("bus", "sys.clock.get")["body"]["now"] == "2027-04-01T08:00:00Z"
@@ -118,7 +109,7 @@ def test_no_clock_is_set_unless_every_one_is_manual(cluster):
     cluster.start(*SERVICES[:4])
     cluster.config.write_text(cluster.config.read_text().replace("clock = manual", "clock = real"))
     cluster.start(*SERVICES[4:])
-    result = wsisctl(cluster, "clock", "set", REHEARSAL)
+    result = cluster.wsisctl("clock", "set", REHEARSAL)
     assert result.returncode == 1, result.stdout + result.stderr
     refused = lines(result)
     assert sorted(refused) == sorted(SERVICES[4:])     # the ones that refused, and why
@@ -140,7 +131,7 @@ def test_no_clock_is_set_unless_every_one_is_manual(cluster):
 
 def test_no_clock_is_set_when_a_service_does_not_answer(cluster):
     cluster.start(*[name for name in SERVICES if name != "reporting"])
-    result = wsisctl(cluster, "--timeout", "500", "clock", "set", REHEARSAL)
+    result = cluster.wsisctl("--timeout", "500", "clock", "set", REHEARSAL)
     assert result.returncode == 2, result.stdout + result.stderr
     [line] = lines(result).values()
     assert line["service"] == "reporting" and line["ok"] is False and line["error"] == "timeout"

@@ -5,22 +5,14 @@ bus with no event missed and none printed twice, and sys.stats says from
 when its counters count (docs/protocol.md sections 3 and 4).
 """
 import json
-from datetime import datetime
 import subprocess
 import threading
+from datetime import datetime
 
 from submissions_helpers import stakeholder_body
 from wsis_harness import SANITIZER_MARKERS, WSISCTL, pack, unpack
 
 TOPIC = "forum.speaker.registered"
-
-
-def wsisctl(cluster, *args, timeout=60):
-    result = subprocess.run([WSISCTL, *args], env=cluster.env(), cwd=cluster.dir,
-                            capture_output=True, text=True, timeout=timeout)
-    for marker in SANITIZER_MARKERS:
-        assert marker not in result.stderr, result.stderr
-    return result
 
 
 def events_of(result):
@@ -47,23 +39,23 @@ def test_history_pages_through_a_service_up_to_its_head(cluster):
     cluster.start("bus", "reporting")
     assert publish(cluster, 1205) == list(range(1, 1206))
     # Every event, over two pages of events.since, oldest first, each once
-    everything = wsisctl(cluster, "history", "bus")
+    everything = cluster.wsisctl("history", "bus")
     assert everything.returncode == 0, everything.stderr
     lines = events_of(everything)
     assert [line["event"]["seq"] for line in lines] == list(range(1, 1206))
     assert all(line["topic"] == TOPIC == line["event"]["type"] for line in lines)
     assert [line["event"]["body"]["n"] for line in lines] == list(range(1205))
     # A window: after seq 990, at most 20 (across the page boundary)
-    window = wsisctl(cluster, "history", "bus", "--since", "990", "--limit", "20")
+    window = cluster.wsisctl("history", "bus", "--since", "990", "--limit", "20")
     assert window.returncode == 0, window.stderr
     assert [line["event"]["seq"] for line in events_of(window)] == list(range(991, 1011))
     # The tail end, and past the head: nothing, and that is not an error
-    end = wsisctl(cluster, "history", "bus", "--since", "1200", "--limit", "1000")
+    end = cluster.wsisctl("history", "bus", "--since", "1200", "--limit", "1000")
     assert [line["event"]["seq"] for line in events_of(end)] == list(range(1201, 1206))
-    past = wsisctl(cluster, "history", "bus", "--since", "5000")
+    past = cluster.wsisctl("history", "bus", "--since", "5000")
     assert past.returncode == 0 and past.stdout == ""
     # A service that produced nothing
-    empty = wsisctl(cluster, "history", "reporting")
+    empty = cluster.wsisctl("history", "reporting")
     assert empty.returncode == 0 and empty.stdout == ""
 
 
@@ -71,14 +63,14 @@ def test_history_refusals_and_usage(cluster):
     cluster.start("bus")
     publish(cluster, 3)
     # events carry personal data: a role that may not read them is told so
-    refused = wsisctl(cluster, "--role", "staff", "history", "bus")
+    refused = cluster.wsisctl("--role", "staff", "history", "bus")
     assert refused.returncode == 1 and refused.stdout == ""
     assert "bus refused events.since: forbidden" in refused.stderr
-    down = wsisctl(cluster, "--timeout", "300", "history", "voting")
+    down = cluster.wsisctl("--timeout", "300", "history", "voting")
     assert down.returncode == 2 and "no reply from voting" in down.stderr
     for args in (["history"], ["history", "ballots"], ["history", "bus", "voting"],
                  ["history", "bus", "--limit", "0"], ["history", "bus", "--since", "-1"]):
-        result = wsisctl(cluster, *args)
+        result = cluster.wsisctl(*args)
         assert result.returncode == 2, (args, result.stderr)
         assert result.stdout == ""
 
