@@ -49,7 +49,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
-        fuzz bench demo clean check-compose keys
+        fuzz bench demo clean check-compose check-swarm keys
 .DEFAULT_GOAL := all
 
 all: deps
@@ -223,6 +223,12 @@ keys: all
 # CI runs it after `make test` (.ci/run).
 check-compose: all
 	scripts/check-compose.sh
+
+# The same compose.yaml as a Docker Swarm stack on a single-node swarm
+# (makes this node a manager if it is none, and leaves again); CI runs it
+# after check-compose.
+check-swarm: all
+	scripts/check-swarm.sh
 
 clean:
 	rm -rf build bin
