@@ -133,19 +133,19 @@ s_op_refuse (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *rep
 }
 
 static const wsis_op_t s_ops [] = {
-    { "item.add", s_op_add, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_STAFF, WSIS_OP_WRITES },
-    { "item.crash", s_op_crash, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
-    { "item.vote", s_op_vote, WSIS_ROLE_STAKEHOLDER, WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
-    { "item.count", s_op_count, WSIS_ROLE_PUBLIC, 0 },
-    { "item.purge", s_op_purge, WSIS_ROLE_STAFF, WSIS_OP_WRITES },
+    { "item.add", s_op_add, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_STAFF, WSIS_OP_WRITES, "n?" },
+    { "item.crash", s_op_crash, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES, "n?" },
+    { "item.vote", s_op_vote, WSIS_ROLE_STAKEHOLDER, WSIS_OP_WRITES | WSIS_OP_OWN_RETRY, "n?" },
+    { "item.count", s_op_count, WSIS_ROLE_PUBLIC, 0, "n?" },
+    { "item.purge", s_op_purge, WSIS_ROLE_STAFF, WSIS_OP_WRITES, "n?" },
     { NULL }
 };
 
 //  A second table, as the common operations are added after a service's
 //  own: its item.count must never be found, its item.other must.
 static const wsis_op_t s_other_ops [] = {
-    { "item.count", s_op_refuse, WSIS_ROLE_PUBLIC, 0 },
-    { "item.other", s_op_count, WSIS_ROLE_PUBLIC, 0 },
+    { "item.count", s_op_refuse, WSIS_ROLE_PUBLIC, 0, "n?" },
+    { "item.other", s_op_count, WSIS_ROLE_PUBLIC, 0, "n?" },
     { NULL }
 };
 
