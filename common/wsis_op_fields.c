@@ -116,12 +116,14 @@ wsis_op_fields_distance (const char *a, size_t a_len, const char *b, size_t b_le
     return previous [b_len];
 }
 
-//  One slip per four letters, and never the whole name: 'key' is not a
-//  suggestion for 'xyz', 'organization' is for 'organisation'.
+//  One slip per three letters (one at least), and never the whole name:
+//  'organization' is a suggestion for 'organisation', 'email' for
+//  'emial', but 'name' is not for 'age', nor 'key' for 'xyz'.
 bool
 wsis_op_fields_close (size_t distance, size_t name_len)
 {
-    return distance <= 1 + name_len / 4 && distance < name_len;
+    size_t slips = name_len / 3 > 1? name_len / 3: 1;
+    return distance <= slips && distance < name_len;
 }
 
 int
