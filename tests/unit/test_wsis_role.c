@@ -43,7 +43,6 @@ test_roles (void **state)
     assert_string_equal (wsis_role_name ((wsis_role_t) (1 << 8)), "unknown");
 }
 
-
 //  Roles for people to read, in the order of their bits (the order of
 //  docs/protocol.md section 6), as forbidden messages name them.
 static void
@@ -64,6 +63,7 @@ test_role_list (void **state)
     wsis_role_list (0xff, small, sizeof small);
     assert_int_equal (strlen (small), sizeof small - 1);
 }
+
 
 int
 main (void)
