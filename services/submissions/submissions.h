@@ -167,7 +167,8 @@ typedef struct {
 } submission_filter_t;
 
 //  1 when found/true, 0 when not, -1 when the store failed.
-int submissions_store_email_taken (wsis_store_t *store, const char *email_key);
+//  email_taken: 1 with *id the stakeholder registered with that address.
+int submissions_store_email_taken (wsis_store_t *store, const char *email_key, int64_t *id);
 int submissions_store_stakeholder_insert (wsis_store_t *store, const stakeholder_t *stakeholder,
                                           int64_t now, int64_t *id);
 int submissions_store_stakeholder_exists (wsis_store_t *store, int64_t id);

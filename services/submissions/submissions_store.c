@@ -24,14 +24,17 @@ s_first_id (wsis_store_t *store, sqlite3_stmt *stmt)
 //  Stakeholders
 
 int
-submissions_store_email_taken (wsis_store_t *store, const char *email_key)
+submissions_store_email_taken (wsis_store_t *store, const char *email_key, int64_t *id)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT 1 FROM stakeholder WHERE email_key = ?1");
+        "SELECT id FROM stakeholder WHERE email_key = ?1");
     if (!stmt)
         return -1;
     wsis_store_bind_text (stmt, 1, email_key);
-    return wsis_store_exists (store, stmt);
+    int rc = wsis_store_row (store, stmt);
+    if (rc == 1)
+        *id = sqlite3_column_int64 (stmt, 0);
+    return wsis_store_done (stmt, rc);
 }
 
 int

@@ -13,6 +13,7 @@
     wsisctl_ping.c      sys.ping of one or every service, in parallel
     wsisctl_tail.c      events from the bus XPUB as JSON lines
     wsisctl_keygen.c    keygen: a certificate with its role, for a deployment
+    wsisctl_ops.c       SERVICE --help: the operations of a service (sys.ops)
 */
 #ifndef WSISCTL_H
 #define WSISCTL_H
@@ -103,6 +104,12 @@ const char *wsisctl_call_failure (wsisctl_call_t *self);
 const char *wsisctl_call_service (wsisctl_call_t *self);
 const char *wsisctl_call_endpoint (wsisctl_call_t *self);
 
+//  Sends op with body to service and waits for its reply: the answered
+//  call (ok or not; caller destroys it), or NULL after one line on stderr
+//  (the body could not be encoded, or no reply came).
+wsisctl_call_t *wsisctl_ask (const wsisctl_options_t *options, const char *service,
+                             const char *op, const json_t *body);
+
 //  ---------------------------------------------------------------- commands
 //  Each returns the process exit code and takes ownership of nothing.
 
@@ -119,6 +126,14 @@ int wsisctl_ping (const wsisctl_options_t *options, const char *target);
 
 //  tail [PREFIX]: until interrupted or options->count events.
 int wsisctl_tail (const wsisctl_options_t *options, const char *prefix);
+
+//  SERVICE --help (or SERVICE help): asks the service for sys.ops and
+//  prints each operation with the roles that may call it and its body
+//  fields, one per line.
+int wsisctl_ops (const wsisctl_options_t *options, const char *service);
+
+//  The part of --help that says which role each common step needs.
+void wsisctl_ops_usage (FILE *out);
 
 //  keygen NAME --role ROLE: DIR/public/NAME.cert and
 //  DIR/secret/NAME.cert_secret (0600), never over existing ones.

@@ -19,8 +19,14 @@ def test_a_call_that_takes_no_submissions(subs, call):
 def test_the_call_decides_the_kind(subs):
     stk = subs.register()
     # A prize project's body sent to the stocktaking call is read as a
-    # stocktaking entry, which lacks its action lines.
+    # stocktaking entry: its category is no field of one, and without it
+    # the entry still lacks its action lines.
     body = prize_body(stk, call="stocktaking-2022")
+    reply = subs.refuse(lambda: subs.create(body), "validation", "category")
+    assert "is not a field of a stocktaking submission" in reply["error"]["message"]
+    for key in ("category", "short_description", "sdg_linkages", "impact", "partnerships",
+                "challenges", "language"):
+        del body[key]
     subs.refuse(lambda: subs.create(body), "validation", "action_lines")
 
 
