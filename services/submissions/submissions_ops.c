@@ -19,6 +19,11 @@ const wsis_op_t submissions_ops [] = {
     { "submission.list", submission_op_list, WSIS_ROLE_PUBLIC, 0 },
     { "submission.update", submission_op_update, S_SUBMITTERS, WSIS_OP_WRITES },
     { "submission.withdraw", submission_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES },
+    //  Looking people up is the secretariat's; a gateway reads only the
+    //  stakeholder it acts for (submissions_stakeholder_ops.c)
+    { "stakeholder.get", stakeholder_op_get,
+      WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY, 0 },
+    { "stakeholder.list", stakeholder_op_list, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, 0 },
     { NULL }
 };
 
@@ -143,7 +148,8 @@ s_pack_row (const submission_row_t *row, void *arg)
         read->more = true;
         return 0;
     }
-    unsigned flags = s_record_flags (read->request, row->stakeholder_id);
+    unsigned flags = s_record_flags (read->request, row->stakeholder_id)
+                   | SUBMISSION_RECORD_CONTEST;
     //  The Repository of Women in Tech shows a woman only while she
     //  consents: once her profile is withdrawn, only its owner and the
     //  staff side still read it (listings leave it out in their query).
@@ -264,18 +270,25 @@ submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply
         msgpack_sbuffer_destroy (&items);
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
     }
+    submissions_page_reply (reply, &items, read.packed, read.more, "sub", read.last_id);
+    return 0;
+}
+
+void
+submissions_page_reply (wsis_reply_t *reply, msgpack_sbuffer *items, size_t count, bool more,
+                        const char *prefix, int64_t last_id)
+{
     msgpack_pack_map (&reply->pk, 2);
     wsis_pack_str (&reply->pk, "items");
-    msgpack_pack_array (&reply->pk, read.packed);
-    wsis_pack_raw (&reply->pk, items.data, items.size);
+    msgpack_pack_array (&reply->pk, count);
+    wsis_pack_raw (&reply->pk, items->data, items->size);
     wsis_pack_str (&reply->pk, "next");
-    if (read.more) {
+    if (more) {
         char next [SUBMISSIONS_ID_BUFSIZE];
-        submissions_id_format (next, sizeof next, "sub", read.last_id);
+        submissions_id_format (next, sizeof next, prefix, last_id);
         wsis_pack_str (&reply->pk, next);
     }
     else
         msgpack_pack_nil (&reply->pk);
-    msgpack_sbuffer_destroy (&items);
-    return 0;
+    msgpack_sbuffer_destroy (items);
 }
