@@ -51,11 +51,24 @@ int submission_op_withdraw (wsis_service_t *service, wsis_request_t *request, ws
 int stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 
-//  The reply of a listing, {items, next}: items holds count packed
+//  A page of a listing being filled: the store is asked for one row more
+//  than the page takes, which tells whether another page follows.
+typedef struct {
+    size_t room;                //  records the page takes
+    size_t packed;
+    int64_t last_id;            //  of the last record packed
+    bool more;                  //  a row past the page was seen
+} submissions_page_t;
+
+//  True when the page has no room left for a row, which means another
+//  page follows (noted in page->more).
+bool submissions_page_full (submissions_page_t *page);
+
+//  The reply of a listing, {items, next}: items holds the page's packed
 //  records (it is destroyed here); next is "<prefix>-<last_id>" when more
 //  follow, else nil.
-void submissions_page_reply (wsis_reply_t *reply, msgpack_sbuffer *items, size_t count, bool more,
-                             const char *prefix, int64_t last_id);
+void submissions_page_reply (wsis_reply_t *reply, msgpack_sbuffer *items,
+                             const submissions_page_t *page, const char *prefix);
 
 //  stakeholder.list pages.
 #define STAKEHOLDER_PAGE_DEFAULT 100
@@ -201,13 +214,11 @@ int submissions_store_stakeholder_get (wsis_store_t *store, int64_t id,
 int submissions_store_stakeholder_list (wsis_store_t *store, const char *q, int64_t after,
                                         int64_t limit, stakeholder_row_fn *fn, void *arg);
 
-//  Contest standing (schema.sql, version 2): raise sets the status of one
-//  prize or photo entry of the call if rank is above its current one;
-//  rest sets it for every prize project of the call still at rank 0.
+//  Contest standing (schema.sql, version 2): sets the status of the
+//  prize or photo entry id of the call if rank is above its current one;
+//  id 0: of every prize project of the call below rank.
 int submissions_store_contest_raise (wsis_store_t *store, const char *call, int64_t id,
                                      const char *status, int rank);
-int submissions_store_contest_rest (wsis_store_t *store, const char *call, const char *status,
-                                    int rank);
 
 //  1 when found/true, 0 when not, -1 when the store failed.
 int submissions_store_email_taken (wsis_store_t *store, const char *email_key);

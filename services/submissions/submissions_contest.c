@@ -104,8 +104,8 @@ submissions_contest_apply (wsis_service_t *service, const wsis_event_t *event)
         if (s_raise_by_category (service, call, wsis_msg_get (body, "categories"),
                                  "nominated", RANK_LISTED))
             return -1;
-        return submissions_store_contest_rest (wsis_service_store (service), call,
-                                               "not_nominated", RANK_LISTED);
+        return submissions_store_contest_raise (wsis_service_store (service), call, 0,
+                                                "not_nominated", RANK_LISTED);
     }
     if (closed)
         return s_raise_by_category (service, call, wsis_msg_get (body, "champions"),

@@ -15,20 +15,15 @@
 typedef struct {
     msgpack_packer *pk;
     bool emails;
-    size_t room;                //  stakeholders the page takes
-    size_t packed;
-    int64_t last_id;
-    bool more;                  //  a row past the page was seen
+    submissions_page_t page;
 } s_lookup_t;
 
 static int
 s_pack_stakeholder (const stakeholder_row_t *row, void *arg)
 {
     s_lookup_t *lookup = (s_lookup_t *) arg;
-    if (lookup->packed == lookup->room) {
-        lookup->more = true;
+    if (submissions_page_full (&lookup->page))
         return 0;
-    }
     const stakeholder_t *who = &row->stakeholder;
     char id [SUBMISSIONS_ID_BUFSIZE], created [WSIS_TIME_BUFSIZE];
     submissions_id_format (id, sizeof id, "stk", row->id);
@@ -48,8 +43,8 @@ s_pack_stakeholder (const stakeholder_row_t *row, void *arg)
     if (who->organization)
         wsis_pack_kv_str (pk, "organization", who->organization);
     wsis_pack_kv_str (pk, "created_at", created);
-    lookup->last_id = row->id;
-    lookup->packed++;
+    lookup->page.last_id = row->id;
+    lookup->page.packed++;
     return 0;
 }
 
@@ -77,7 +72,7 @@ stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply
         return wsis_reply_fail (reply, "forbidden", "stakeholder_id",
                                 "a gateway may get only the stakeholder it acts for"
                                 " (actor.id equal to stakeholder_id)");
-    s_lookup_t lookup = { &reply->pk, s_sees_emails (request), 1, 0, 0, false };
+    s_lookup_t lookup = { &reply->pk, s_sees_emails (request), { .room = 1 } };
     int rc = submissions_store_stakeholder_get (wsis_service_store (service), id,
                                                 s_pack_stakeholder, &lookup);
     if (rc < 0)
@@ -122,7 +117,7 @@ stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_repl
     msgpack_sbuffer_init (&items);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &items, msgpack_sbuffer_write);
-    s_lookup_t lookup = { &pk, s_sees_emails (request), (size_t) limit, 0, 0, false };
+    s_lookup_t lookup = { &pk, s_sees_emails (request), { .room = (size_t) limit } };
     rc = submissions_store_stakeholder_list (wsis_service_store (service), has_q? q: NULL,
                                              after, (int64_t) limit + 1,
                                              s_pack_stakeholder, &lookup);
@@ -130,6 +125,6 @@ stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_repl
         msgpack_sbuffer_destroy (&items);
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
     }
-    submissions_page_reply (reply, &items, lookup.packed, lookup.more, "stk", lookup.last_id);
+    submissions_page_reply (reply, &items, &lookup.page, "stk");
     return 0;
 }

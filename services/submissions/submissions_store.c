@@ -380,30 +380,18 @@ int
 submissions_store_contest_raise (wsis_store_t *store, const char *call, int64_t id,
                                  const char *status, int rank)
 {
+    //  id 0: every prize project of the call below rank (the projects
+    //  nominations.published did not list)
     sqlite3_stmt *stmt = wsis_store_stmt (store,
         "UPDATE submission SET contest_status = ?3, contest_rank = ?4"
-        " WHERE id = ?1 AND call = ?2 AND kind IN ('prize', 'photo') AND contest_rank < ?4");
+        " WHERE call = ?2 AND contest_rank < ?4"
+        " AND ((?1 = 0 AND kind = 'prize') OR (id = ?1 AND kind IN ('prize', 'photo')))");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
     wsis_store_bind_text (stmt, 2, call);
     wsis_store_bind_text (stmt, 3, status);
     sqlite3_bind_int (stmt, 4, rank);
-    return wsis_store_run (store, stmt);
-}
-
-int
-submissions_store_contest_rest (wsis_store_t *store, const char *call, const char *status,
-                                int rank)
-{
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE submission SET contest_status = ?2, contest_rank = ?3"
-        " WHERE call = ?1 AND kind = 'prize' AND contest_rank = 0");
-    if (!stmt)
-        return -1;
-    wsis_store_bind_text (stmt, 1, call);
-    wsis_store_bind_text (stmt, 2, status);
-    sqlite3_bind_int (stmt, 3, rank);
     return wsis_store_run (store, stmt);
 }
 

@@ -22,15 +22,20 @@ def _applied(subs, source, last_seq):
     return subs.ok("sys.stats")["sources"][source] == {"last_seq": last_seq, "applied": last_seq}
 
 
+def _start(cluster):
+    """The bus and wsis-submissions at OPEN; a registered stakeholder."""
+    cluster.start("bus", "submissions")
+    subs = Submissions(cluster)
+    subs.set_clock(OPEN)
+    return subs, subs.register()
+
+
 def test_contest_status_from_either_source_first(tmp_path):
     cluster = Cluster(tmp_path)
     nominations = FakeSource(cluster, "nominations")
     voting = FakeSource(cluster, "voting")
     try:
-        cluster.start("bus", "submissions")
-        subs = Submissions(cluster)
-        subs.set_clock(OPEN)
-        stk = subs.register()
+        subs, stk = _start(cluster)
         projects = [subs.created(prize_body(stk, category="C1")) for _ in range(4)]
         photo = subs.created(photo_body(stk))
         entry = subs.created(stocktaking_body(stk))
@@ -86,10 +91,7 @@ def test_a_version_1_store_is_upgraded(tmp_path):
     cluster = Cluster(tmp_path)
     nominations = FakeSource(cluster, "nominations")
     try:
-        cluster.start("bus", "submissions")
-        subs = Submissions(cluster)
-        subs.set_clock(OPEN)
-        stk = subs.register()
+        subs, stk = _start(cluster)
         projects = [subs.created(prize_body(stk, category="C2")) for _ in range(2)]
         cluster.stop("submissions")
 

@@ -3,18 +3,7 @@ every service real: `submitted`, then `nominated` or `not_nominated` when
 nominations are published, `champion` when voting closes, `winner` when
 the experts' selection is finalized. wsis-submissions learns it from the
 events of nominations and voting, live or by catch-up after a stop."""
-import pytest
-
-from wsis_harness import SERVICES, Cluster
 from contest_helpers import caught_up, run_contest
-
-
-@pytest.fixture
-def contest(tmp_path):
-    cluster = Cluster(tmp_path)
-    cluster.start(*SERVICES)
-    yield cluster
-    cluster.close()
 
 
 def _status(c, submission_id):
@@ -63,8 +52,8 @@ def _projects(c):
             return projects
 
 
-def test_contest_status_follows_the_contest(contest):
-    c = contest
+def test_contest_status_follows_the_contest(cluster):
+    c = cluster.start_all()
     events = c.subscribe("")
 
     def between(phase):
@@ -86,8 +75,8 @@ def test_contest_status_follows_the_contest(contest):
         assert stats[source]["applied"] == stats[source]["last_seq"] > 0
 
 
-def test_contest_status_caught_up_after_a_stop(contest):
-    c = contest
+def test_contest_status_caught_up_after_a_stop(cluster):
+    c = cluster.start_all()
     events = c.subscribe("")
 
     def between(phase):
