@@ -1,13 +1,13 @@
 /*  wsis_op_fields: reading field declarations, refusing undeclared fields
     with a suggestion, and listing the declarations for sys.ops. */
 #include "wsis_op_fields.h"
+#include "wsis_suggest.h"
 #include "wsis_pack.h"
 
 #include <stdio.h>
 #include <string.h>
 
 //  Longer words are not compared: a client's key may be a megabyte.
-#define WORD_MAX 64
 //  A field list longer than this is not spelt out in a message.
 #define LISTING_MAX 200
 
@@ -72,74 +72,6 @@ bool
 wsis_op_fields_valid (const char *fields)
 {
     return !fields || s_valid (fields, strlen (fields));
-}
-
-//  -------------------------------------------------------------------------
-//  Suggestions
-
-static char
-s_lower (char c)
-{
-    return c >= 'A' && c <= 'Z'? (char) (c - 'A' + 'a'): c;
-}
-
-//  Optimal string alignment distance, two rows of the table plus the one
-//  before them for swaps.
-size_t
-wsis_op_fields_distance (const char *a, size_t a_len, const char *b, size_t b_len)
-{
-    if (a_len > WORD_MAX || b_len > WORD_MAX)
-        return a_len > b_len? a_len: b_len;
-    size_t rows [3][WORD_MAX + 1];
-    size_t *before = rows [0], *previous = rows [1], *current = rows [2];
-    for (size_t j = 0; j <= b_len; j++)
-        previous [j] = j;
-    for (size_t i = 1; i <= a_len; i++) {
-        current [0] = i;
-        for (size_t j = 1; j <= b_len; j++) {
-            size_t cost = s_lower (a [i - 1]) == s_lower (b [j - 1])? 0: 1;
-            size_t best = previous [j] + 1;
-            if (current [j - 1] + 1 < best)
-                best = current [j - 1] + 1;
-            if (previous [j - 1] + cost < best)
-                best = previous [j - 1] + cost;
-            if (i > 1 && j > 1 && s_lower (a [i - 1]) == s_lower (b [j - 2])
-            &&  s_lower (a [i - 2]) == s_lower (b [j - 1]) && before [j - 2] + 1 < best)
-                best = before [j - 2] + 1;
-            current [j] = best;
-        }
-        size_t *spare = before;
-        before = previous;
-        previous = current;
-        current = spare;
-    }
-    return previous [b_len];
-}
-
-//  One slip per three letters (one at least), and never the whole name:
-//  'organization' is a suggestion for 'organisation', 'email' for
-//  'emial', but 'name' is not for 'age', nor 'key' for 'xyz'.
-bool
-wsis_op_fields_close (size_t distance, size_t name_len)
-{
-    size_t slips = name_len / 3 > 1? name_len / 3: 1;
-    return distance <= slips && distance < name_len;
-}
-
-int
-wsis_op_fields_closest (const char *word, size_t len, const char *const *names, size_t count)
-{
-    int closest = -1;
-    size_t best = SIZE_MAX;
-    for (size_t i = 0; i < count; i++) {
-        size_t name_len = strlen (names [i]);
-        size_t distance = wsis_op_fields_distance (word, len, names [i], name_len);
-        if (wsis_op_fields_close (distance, name_len) && distance < best) {
-            best = distance;
-            closest = (int) i;
-        }
-    }
-    return closest;
 }
 
 //  -------------------------------------------------------------------------
@@ -216,15 +148,15 @@ s_refuse (check_t *check, const char *fields, size_t fields_len, const char *pat
           const char *key, size_t key_len)
 {
     char full [128];
-    key_len = s_cut (key, key_len, WORD_MAX);
+    key_len = s_cut (key, key_len, WSIS_SUGGEST_WORD_MAX);
     s_join (full, sizeof full, path, key, key_len);
     //  The closest declared name at this level, if one is close.
     const char *cursor = fields, *end = fields + fields_len;
     wsis_op_field_t field, closest = { 0 };
     size_t best = SIZE_MAX;
     while (wsis_op_fields_next (&cursor, end, &field)) {
-        size_t distance = wsis_op_fields_distance (key, key_len, field.name, field.name_len);
-        if (wsis_op_fields_close (distance, field.name_len) && distance < best) {
+        size_t distance = wsis_suggest_distance (key, key_len, field.name, field.name_len);
+        if (wsis_suggest_close (distance, field.name_len) && distance < best) {
             best = distance;
             closest = field;
         }

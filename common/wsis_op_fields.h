@@ -52,19 +52,6 @@ bool wsis_op_fields_valid (const char *fields);
 //  Values are not looked at here: their types and rules are the handler's.
 int wsis_op_fields_check (const wsis_op_t *op, const msgpack_object *body, wsis_error_t *error);
 
-//  The edit distance (insertions, deletions, substitutions and swaps of
-//  two neighbours, ASCII case ignored) between a and b. Words longer than
-//  64 bytes are as far as their length.
-size_t wsis_op_fields_distance (const char *a, size_t a_len, const char *b, size_t b_len);
-
-//  Whether a word at that distance from a name is close enough to be
-//  suggested for it.
-bool wsis_op_fields_close (size_t distance, size_t name_len);
-
-//  The index of the name closest to word among count names, or -1 when
-//  none is close enough.
-int wsis_op_fields_closest (const char *word, size_t len, const char *const *names, size_t count);
-
 //  Packs op as sys.ops lists it: {op, roles: [name], writes, fields:
 //  [{name, required, fields?: [...], array?: true}]}.
 void wsis_op_fields_pack (const wsis_op_t *op, msgpack_packer *pk);

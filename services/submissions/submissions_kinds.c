@@ -8,6 +8,7 @@
 */
 #include "submissions.h"
 #include "wsis_op_fields.h"
+#include "wsis_suggest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -581,7 +582,7 @@ s_check_kind_keys (const submission_draft_t *draft, wsis_fields_t *fields)
         //  Declared by the operation, so a short ASCII name.
         char name [65];
         snprintf (name, sizeof name, "%.*s", (int) key->via.str.size, key->via.str.ptr);
-        int closest = wsis_op_fields_closest (name, strlen (name), names, count);
+        int closest = wsis_suggest_closest (name, strlen (name), names, count);
         if (closest >= 0)
             return wsis_fields_fail (fields, name, "is not a field of a %s submission; did you mean '%s'?",
                                      s_kind_names [draft->kind], names [closest]);

@@ -36,6 +36,12 @@ const wsis_op_t submissions_ops [] = {
       "submission_id call? stakeholder_id? kind? " S_KIND_FIELDS },
     { "submission.withdraw", submission_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES,
       "submission_id" },
+    //  Looking people up is the secretariat's; a gateway reads only the
+    //  stakeholder it acts for (submissions_stakeholder_ops.c)
+    { "stakeholder.get", stakeholder_op_get,
+      WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY, 0, "stakeholder_id" },
+    { "stakeholder.list", stakeholder_op_list, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, 0,
+      "q? after? limit?" },
     { NULL }
 };
 
@@ -156,21 +162,17 @@ typedef struct {
     const wsis_request_t *request;
     msgpack_packer *pk;
     bool include_image;
-    int64_t last_id;            //  of the last record packed
-    size_t room;                //  records the page takes
-    size_t packed;
-    bool more;                  //  a row past the page was seen
+    submissions_page_t page;
 } s_read_t;
 
 static int
 s_pack_row (const submission_row_t *row, void *arg)
 {
     s_read_t *read = (s_read_t *) arg;
-    if (read->packed == read->room) {
-        read->more = true;
+    if (submissions_page_full (&read->page))
         return 0;
-    }
-    unsigned flags = s_record_flags (read->request, row->stakeholder_id);
+    unsigned flags = s_record_flags (read->request, row->stakeholder_id)
+                   | SUBMISSION_RECORD_CONTEST;
     //  The Repository of Women in Tech shows a woman only while she
     //  consents: once her profile is withdrawn, only its owner and the
     //  staff side still read it (listings leave it out in their query).
@@ -185,8 +187,8 @@ s_pack_row (const submission_row_t *row, void *arg)
     }
     int rc = submission_record_pack (read->pk, row, flags, image);
     zchunk_destroy (&image);
-    read->last_id = row->id;
-    read->packed++;
+    read->page.last_id = row->id;
+    read->page.packed++;
     return rc;
 }
 
@@ -217,11 +219,11 @@ submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_
     if (s_read_submission_id (&body, "submission_id", WSIS_REQUIRED, &id)
     ||  wsis_fields_bool (&body, "include_image", WSIS_OPTIONAL, &include_image) < 0)
         return -1;
-    s_read_t read = { service, request, &reply->pk, include_image, 0, 1, 0, false };
+    s_read_t read = { service, request, &reply->pk, include_image, { .room = 1 } };
     int rc = submissions_store_submission_get (wsis_service_store (service), id, s_pack_row, &read);
     if (rc < 0)
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
-    if (rc == 0 || read.packed == 0)
+    if (rc == 0 || read.page.packed == 0)
         return wsis_reply_fail (reply, "not_found", "submission_id", "no such submission");
     return 0;
 }
@@ -281,24 +283,40 @@ submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply
     msgpack_sbuffer_init (&items);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &items, msgpack_sbuffer_write);
-    s_read_t read = { service, request, &pk, false, 0, (size_t) limit, 0, false };
+    s_read_t read = { service, request, &pk, false, { .room = (size_t) limit } };
     rc = submissions_store_submission_list (wsis_service_store (service), &filter, s_pack_row, &read);
     if (rc < 0) {
         msgpack_sbuffer_destroy (&items);
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
     }
+    submissions_page_reply (reply, &items, &read.page, "sub");
+    return 0;
+}
+
+bool
+submissions_page_full (submissions_page_t *page)
+{
+    if (page->packed < page->room)
+        return false;
+    page->more = true;
+    return true;
+}
+
+void
+submissions_page_reply (wsis_reply_t *reply, msgpack_sbuffer *items,
+                        const submissions_page_t *page, const char *prefix)
+{
     msgpack_pack_map (&reply->pk, 2);
     wsis_pack_str (&reply->pk, "items");
-    msgpack_pack_array (&reply->pk, read.packed);
-    wsis_pack_raw (&reply->pk, items.data, items.size);
+    msgpack_pack_array (&reply->pk, page->packed);
+    wsis_pack_raw (&reply->pk, items->data, items->size);
     wsis_pack_str (&reply->pk, "next");
-    if (read.more) {
+    if (page->more) {
         char next [SUBMISSIONS_ID_BUFSIZE];
-        submissions_id_format (next, sizeof next, "sub", read.last_id);
+        submissions_id_format (next, sizeof next, prefix, page->last_id);
         wsis_pack_str (&reply->pk, next);
     }
     else
         msgpack_pack_nil (&reply->pk);
-    msgpack_sbuffer_destroy (&items);
-    return 0;
+    msgpack_sbuffer_destroy (items);
 }
