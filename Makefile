@@ -50,7 +50,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
-        fuzz bench demo clean check-compose keys
+        fuzz bench demo clean check-compose check-swarm keys
 .DEFAULT_GOAL := all
 
 all: deps
@@ -190,7 +190,7 @@ FUZZ_RUNS    ?= 200000
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_SRC := common/wsis_msg.c common/wsis_mpcheck.c common/wsis_valid.c common/wsis_fields.c \
                 common/wsis_request.c common/wsis_reply.c common/wsis_event.c common/wsis_error.c \
-                common/wsis_role.c common/wsis_pack.c
+                common/wsis_role.c common/wsis_pack.c common/wsis_op_fields.c
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
@@ -227,6 +227,12 @@ keys: all
 # CI runs it after `make test` (.ci/run).
 check-compose: all
 	scripts/check-compose.sh
+
+# The same compose.yaml as a Docker Swarm stack on a single-node swarm
+# (makes this node a manager if it is none, and leaves again); CI runs it
+# after check-compose.
+check-swarm: all
+	scripts/check-swarm.sh
 
 clean:
 	rm -rf build bin

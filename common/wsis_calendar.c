@@ -3,8 +3,12 @@
     The file is checked as a whole before any service runs on it: a typo
     in a deadline would otherwise open or close a call at the wrong hour,
     silently. So every unknown key is an error, every time must parse in
-    its call's zone, and the first fault is reported on one line naming
-    the file, the call and the field.
+    its call's zone, every phase name must be one the services know, each
+    kind must have the phases it runs through (a prize call without
+    voting would answer every vote "not a call of the calendar") and no
+    other, and a call's phases must follow each other without overlap.
+    The first fault is reported on one line naming the file, the call and
+    the field or phase.
 
     The zconfig tree is dropped once read: every string is copied into the
     calendar, which owns it until wsis_calendar_destroy.
@@ -12,6 +16,7 @@
 #include "wsis_calendar.h"
 #include "wsis_alloc.h"
 #include "wsis_clock.h"
+#include "wsis_suggest.h"
 
 #include <assert.h>
 #include <czmq.h>
@@ -34,8 +39,45 @@ struct _wsis_calendar_t {
 //  it: submissions (prize, ocp, photo, stocktaking, and repository, the
 //  profiles of the Repository of Women in Tech) or nominations (hltf,
 //  ambassador).
-static const char *s_kinds [] = {
+static const char *const s_kinds [] = {
     "prize", "ocp", "photo", "hltf", "stocktaking", "ambassador", "repository", NULL
+};
+
+//  The phases the services know, in the order a call runs through them
+//  (docs/protocol.md section 7); meetings (OCP) stand outside that order.
+static const char *const s_phase_names [] = {
+    "submission", "nomination", "voting", "selection", "announcement", "meeting", NULL
+};
+#define PHASE_MEETING 5
+
+//  What each kind needs and may have, as bits of s_phase_names. A phase a
+//  kind lacks would leave its requests answered as if the call did not
+//  take them; a phase it cannot use would be dead configuration that
+//  looks live (reminders for it would still be sent).
+#define PHASE_BIT(index) (1u << (index))
+#define SUBMISSION      PHASE_BIT (0)
+#define NOMINATION      PHASE_BIT (1)
+#define VOTING          PHASE_BIT (2)
+#define SELECTION       PHASE_BIT (3)
+#define ANNOUNCEMENT    PHASE_BIT (4)
+#define MEETING         PHASE_BIT (PHASE_MEETING)
+
+static const struct {
+    const char *kind;
+    unsigned required;
+    unsigned allowed;
+} s_kind_phases [] = {
+    //  WSIS Prizes: the five phases of the contest
+    { "prize", SUBMISSION | NOMINATION | VOTING | SELECTION | ANNOUNCEMENT,
+               SUBMISSION | NOMINATION | VOTING | SELECTION | ANNOUNCEMENT },
+    //  Open Consultation: inputs, and the meetings that discuss them
+    { "ocp", SUBMISSION, SUBMISSION | MEETING },
+    //  Photo Contest: entries, then staff select the winners
+    { "photo", SUBMISSION | SELECTION, SUBMISSION | SELECTION },
+    { "hltf", NOMINATION, NOMINATION },
+    { "stocktaking", SUBMISSION, SUBMISSION },
+    { "ambassador", NOMINATION, NOMINATION },
+    { "repository", SUBMISSION, SUBMISSION },
 };
 
 //  Sets *error to "<source>: call <label>: <message>" unless an error is
@@ -78,13 +120,25 @@ s_name_valid (const char *name)
     return true;
 }
 
-static bool
-s_kind_valid (const char *kind)
+//  The index of name in a NULL-terminated list, or -1.
+static int
+s_index (const char *const *list, const char *name)
 {
-    for (size_t i = 0; s_kinds [i]; i++)
-        if (streq (kind, s_kinds [i]))
-            return true;
-    return false;
+    for (int i = 0; list [i]; i++)
+        if (streq (name, list [i]))
+            return i;
+    return -1;
+}
+
+//  "; did you mean 'voting'?" when a known word is close to name, else "".
+static void
+s_did_you_mean (char *buffer, size_t size, const char *name, const char *const *list)
+{
+    const char *close = wsis_suggest (name, list);
+    if (close)
+        snprintf (buffer, size, "; did you mean '%s'?", close);
+    else
+        *buffer = 0;
 }
 
 static void
@@ -148,6 +202,13 @@ s_phase_parse (zconfig_t *section, size_t index, const char *zone, wsis_phase_t 
         return -1;
     }
     snprintf (where, sizeof (where), "phase %s: ", name);
+    if (s_index (s_phase_names, name) < 0) {
+        char hint [ID_MAX + 32];
+        s_did_you_mean (hint, sizeof hint, name, s_phase_names);
+        s_fail (error, source, call, "%sname is not one of submission, nomination, voting,"
+                " selection, announcement, meeting%s", where, hint);
+        return -1;
+    }
     phase->name = wsis_strdup (name);
     if (!phase->name) {
         s_fail (error, source, call, "out of memory");
@@ -176,6 +237,97 @@ s_phase_parse (zconfig_t *section, size_t index, const char *zone, wsis_phase_t 
                     where, end, start);
             return -1;
         }
+    }
+    return 0;
+}
+
+//  The kind's phases: the ones it needs all there, no other.
+static int
+s_call_check_kind (const wsis_call_t *call, const char *source, const char *label, char **error)
+{
+    unsigned required = 0, allowed = 0;
+    for (size_t i = 0; i < sizeof (s_kind_phases) / sizeof (s_kind_phases [0]); i++)
+        if (streq (s_kind_phases [i].kind, call->kind)) {
+            required = s_kind_phases [i].required;
+            allowed = s_kind_phases [i].allowed;
+        }
+    unsigned present = 0;
+    for (size_t i = 0; i < call->phase_count; i++) {
+        int index = s_index (s_phase_names, call->phases [i].name);
+        assert (index >= 0);        //  s_phase_parse checked the name
+        if (!(allowed & PHASE_BIT (index))) {
+            s_fail (error, source, label, "phase %s: a %s call has no %s phase",
+                    call->phases [i].name, call->kind, call->phases [i].name);
+            return -1;
+        }
+        present |= PHASE_BIT (index);
+    }
+    for (int index = 0; s_phase_names [index]; index++)
+        if ((required & PHASE_BIT (index)) && !(present & PHASE_BIT (index))) {
+            s_fail (error, source, label, "phase %s missing: a %s call needs it",
+                    s_phase_names [index], call->kind);
+            return -1;
+        }
+    return 0;
+}
+
+//  later must start at or after the end of earlier: a call runs through
+//  its phases one after the other (a deadline of one is the opening of
+//  the next at the earliest), and meetings do not overlap each other.
+static int
+s_phases_in_order (const wsis_call_t *call, const wsis_phase_t *earlier,
+                   const wsis_phase_t *later, const char *source, const char *label,
+                   char **error)
+{
+    char later_start [64], earlier_start [64], earlier_end [64];
+    if (wsis_time_format_local (call->zone, later->start, later_start, sizeof later_start)
+    ||  wsis_time_format_local (call->zone, earlier->start, earlier_start, sizeof earlier_start))
+        return 0;   //  both parsed in this zone just before: cannot fail
+    if (later->start < earlier->start) {
+        s_fail (error, source, label, "phase %s: starts \"%s\", before phase %s (\"%s\"):"
+                " phases out of order", later->name, later_start, earlier->name, earlier_start);
+        return -1;
+    }
+    if (earlier->end == WSIS_PHASE_NO_END) {
+        s_fail (error, source, label, "phase %s: starts \"%s\" while phase %s never ends",
+                later->name, later_start, earlier->name);
+        return -1;
+    }
+    if (later->start < earlier->end) {
+        if (wsis_time_format_local (call->zone, earlier->end, earlier_end, sizeof earlier_end))
+            return 0;
+        s_fail (error, source, label, "phase %s: starts \"%s\", before phase %s ends (\"%s\"):"
+                " phases overlap", later->name, later_start, earlier->name, earlier_end);
+        return -1;
+    }
+    return 0;
+}
+
+//  The whole call, once its phases are read: the kind's phases, in order.
+//  Phases come in the order of s_phase_names whatever their order in the
+//  file; meetings in file order.
+static int
+s_call_check (const wsis_call_t *call, const char *source, const char *label, char **error)
+{
+    if (s_call_check_kind (call, source, label, error))
+        return -1;
+    const wsis_phase_t *previous = NULL;
+    for (int index = 0; index < PHASE_MEETING; index++) {
+        const wsis_phase_t *phase = wsis_call_phase (call, s_phase_names [index]);
+        if (!phase)
+            continue;
+        if (previous && s_phases_in_order (call, previous, phase, source, label, error))
+            return -1;
+        previous = phase;
+    }
+    previous = NULL;
+    for (size_t i = 0; i < call->phase_count; i++) {
+        const wsis_phase_t *phase = &call->phases [i];
+        if (!streq (phase->name, "meeting"))
+            continue;
+        if (previous && s_phases_in_order (call, previous, phase, source, label, error))
+            return -1;
+        previous = phase;
     }
     return 0;
 }
@@ -231,11 +383,13 @@ s_call_parse (zconfig_t *section, size_t index, wsis_call_t *call,
         s_fail (error, source, label, "kind missing");
         return -1;
     }
-    if (!s_kind_valid (kind)) {
+    if (s_index (s_kinds, kind) < 0) {
+        char hint [ID_MAX + 32];
+        s_did_you_mean (hint, sizeof hint, kind, s_kinds);
         s_fail (error, source, label,
                 "kind \"%s\" is not one of prize, ocp, photo, hltf, stocktaking, ambassador,"
-                " repository",
-                kind);
+                " repository%s",
+                kind, hint);
         return -1;
     }
     //  Required, not defaulted: every phase time means nothing without it
@@ -288,7 +442,7 @@ s_call_parse (zconfig_t *section, size_t index, wsis_call_t *call,
             }
         filled++;
     }
-    return 0;
+    return s_call_check (call, source, label, error);
 }
 
 //  Builds a calendar from a parsed tree; source names it in errors.

@@ -39,8 +39,11 @@ typedef struct {
 
 typedef struct _wsis_calendar_t wsis_calendar_t;
 
-//  Loads a calendar file. On failure returns NULL and sets *error to one
-//  line naming the file, the call and the bad value (caller frees *error).
+//  Loads a calendar file, checked whole: every key and time, the phase
+//  names, each kind's phases (a prize call has all five, an OCP call
+//  submission and meetings, ...), and their order without overlap. On
+//  failure returns NULL and sets *error to one line naming the file, the
+//  call and the bad value or phase (caller frees *error).
 wsis_calendar_t *wsis_calendar_load (const char *path, char **error);
 
 //  The same from ZPL text in memory (tests).

@@ -12,12 +12,12 @@
 
 typedef struct {
     const char *code;           //  static text
-    char message [256];
+    char message [640];        //  room for the operations of a service
     char field [128];
 } wsis_error_t;
 
 //  Sets an error; returns -1 so callers can `return wsis_error_set (...)`.
-//  field may be NULL. The message is cut at 255 bytes.
+//  field may be NULL. The message is cut at 639 bytes.
 int wsis_error_set (wsis_error_t *error, const char *code, const char *field,
                     const char *format, ...) __attribute__ ((format (printf, 4, 5)));
 

@@ -29,7 +29,7 @@ wsis_fields_fail (const wsis_fields_t *fields, const char *key, const char *form
 {
     char path [128];
     wsis_fields_path (fields, key, path, sizeof path);
-    char message [200];
+    char message [400];
     va_list args;
     va_start (args, format);
     vsnprintf (message, sizeof message, format, args);
@@ -139,6 +139,41 @@ wsis_fields_text (wsis_fields_t *fields, const char *key, wsis_need_t need,
     memcpy (buffer, text, len);
     buffer [len] = 0;
     return 0;
+}
+
+int
+wsis_fields_choice (wsis_fields_t *fields, const char *key, wsis_need_t need,
+                    const char *const *values, size_t count, size_t *index)
+{
+    int rc;
+    const msgpack_object *value = s_lookup (fields, key, need, &rc);
+    if (!value)
+        return rc;
+    if (value->type == MSGPACK_OBJECT_STR)
+        for (size_t i = 0; i < count && values [i]; i++)
+            if (strlen (values [i]) == value->via.str.size
+            &&  memcmp (values [i], value->via.str.ptr, value->via.str.size) == 0) {
+                *index = i;
+                return 0;
+            }
+    char list [300] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < count && values [i] && used < sizeof list; i++) {
+        int written = snprintf (list + used, sizeof list - used, "%s%s", i? " ": "", values [i]);
+        used += written > 0? (size_t) written: 0;
+    }
+    return wsis_fields_fail (fields, key, "must be one of %s", list);
+}
+
+int
+wsis_fields_choice_text (wsis_fields_t *fields, const char *key, wsis_need_t need,
+                         const char *const *values, size_t count, char *buffer, size_t size)
+{
+    size_t index;
+    int rc = wsis_fields_choice (fields, key, need, values, count, &index);
+    if (rc == 0)
+        snprintf (buffer, size, "%s", values [index]);
+    return rc;
 }
 
 int

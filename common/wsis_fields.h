@@ -56,6 +56,19 @@ int wsis_fields_str (wsis_fields_t *fields, const char *key, wsis_need_t need,
 int wsis_fields_text (wsis_fields_t *fields, const char *key, wsis_need_t need,
                       size_t min_chars, size_t max_chars, char *buffer, size_t size);
 
+//  A str that must be one of a closed list: count values, or those before
+//  a NULL among them. Anything else, whatever its length or type, is
+//  refused with the list ("'category' must be one of C1 C2 ... C11"), so
+//  the message says what to send, not a length rule. *index is the
+//  value's position in values.
+int wsis_fields_choice (wsis_fields_t *fields, const char *key, wsis_need_t need,
+                        const char *const *values, size_t count, size_t *index);
+
+//  The same, the value copied NUL-terminated into buffer (which must hold
+//  the longest value).
+int wsis_fields_choice_text (wsis_fields_t *fields, const char *key, wsis_need_t need,
+                             const char *const *values, size_t count, char *buffer, size_t size);
+
 //  A nested map: *out is a field reader for it.
 int wsis_fields_map (wsis_fields_t *fields, const char *key, wsis_need_t need, wsis_fields_t *out);
 

@@ -2,10 +2,18 @@
 
     One line per operation in a service's table says everything about it:
     its name on the wire, its handler, the roles that may call it
-    (docs/protocol.md section 6) and whether it changes state:
+    (docs/protocol.md section 6), whether it changes state, and the fields
+    its body may have:
 
         { "vote.cast", s_op_cast, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
-          WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
+          WSIS_OP_WRITES | WSIS_OP_OWN_RETRY,
+          "call voter_id category submission_id" },
+
+    The fields are names separated by spaces; `?` marks an optional one;
+    `name{...}` is a map with the fields in the braces, `name[...]` an
+    array of such maps; a name alone takes any value. NULL takes no
+    fields. The command server refuses any other field before the
+    handler runs (wsis_op_fields.h), and sys.ops lists them.
 
     A handler is given the service it belongs to (wsis_service.h says what
     it may ask of it). The layers below the service, the command server
@@ -44,6 +52,7 @@ typedef struct {
     wsis_op_fn *handler;
     unsigned roles;             //  wsis_role_t bits; WSIS_ROLE_PUBLIC opens it to all
     unsigned flags;
+    const char *fields;         //  "name email gender? contact{name email}", or NULL
 } wsis_op_t;
 
 //  The entry called name in a table that ends with { NULL }, or NULL.

@@ -26,4 +26,9 @@ wsis_role_t wsis_role_parse (const char *text, size_t len);
 //  that is not exactly one role. Static text.
 const char *wsis_role_name (wsis_role_t role);
 
+//  The roles of a set of role bits for people to read, into buffer:
+//  "staff", "staff or operator", "stakeholder, gateway or operator".
+//  Returns buffer.
+const char *wsis_role_list (unsigned roles, char *buffer, size_t size);
+
 #endif

@@ -2,6 +2,8 @@
 #include "wsis_server.h"
 #include "wsis_alloc.h"
 #include "wsis_curve.h"
+#include "wsis_op_fields.h"
+#include "wsis_pack.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +180,85 @@ s_fail (wsis_server_t *self, item_t *item, const char *code, const char *field, 
     self->errors++;
 }
 
+static void
+s_fail_with (wsis_server_t *self, item_t *item, const wsis_error_t *error)
+{
+    msgpack_sbuffer_clear (&item->reply);
+    wsis_reply_encode_error (&item->reply, item->id, error);
+    self->errors++;
+}
+
+//  Calls fn (when not NULL) for every operation the server answers, each
+//  once (the first table that names it wins, as in s_find_op); returns
+//  how many there are.
+static size_t
+s_each_op (wsis_server_t *self, void (*fn) (const wsis_op_t *op, void *arg), void *arg)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < self->table_count; i++)
+        for (const wsis_op_t *op = self->tables [i]; op->name; op++)
+            if (s_find_op (self, op->name) == op) {
+                if (fn)
+                    fn (op, arg);
+                count++;
+            }
+    return count;
+}
+
+typedef struct {
+    char *text;
+    size_t size;
+    size_t used;
+} listing_t;
+
+static void
+s_list_op (const wsis_op_t *op, void *arg)
+{
+    listing_t *listing = (listing_t *) arg;
+    if (listing->used >= listing->size)
+        return;
+    int written = snprintf (listing->text + listing->used, listing->size - listing->used,
+                            "%s%s", listing->used? " ": "", op->name);
+    listing->used += written > 0? (size_t) written: 0;
+}
+
+//  unknown_op names what the service does offer (docs/protocol.md
+//  section 2), so a typo is fixed without reading the docs.
+static void
+s_unknown_op (wsis_server_t *self, item_t *item, const char *name)
+{
+    char offered [512];
+    listing_t listing = { offered, sizeof offered, 0 };
+    *offered = 0;
+    s_each_op (self, s_list_op, &listing);
+    //  The name as asked, cut at a character boundary.
+    size_t len = strlen (name);
+    if (len > 64) {
+        len = 64;
+        while (len > 0 && ((unsigned char) name [len] & 0xc0) == 0x80)
+            len--;
+    }
+    wsis_error_t error = { 0 };
+    wsis_error_set (&error, "unknown_op", "op",
+                    "unknown operation '%.*s'; this service offers %s", (int) len, name, offered);
+    s_fail_with (self, item, &error);
+}
+
+static void
+s_pack_op (const wsis_op_t *op, void *arg)
+{
+    wsis_op_fields_pack (op, (msgpack_packer *) arg);
+}
+
+void
+wsis_server_pack_ops (wsis_server_t *self, msgpack_packer *pk)
+{
+    msgpack_pack_map (pk, 1);
+    wsis_pack_str (pk, "ops");
+    msgpack_pack_array (pk, s_each_op (self, NULL, NULL));
+    s_each_op (self, s_pack_op, pk);
+}
+
 //  Runs the operation under a savepoint of its own, so a request that
 //  fails half-way leaves nothing behind while the batch goes on.
 static void
@@ -237,14 +318,19 @@ s_handle (wsis_server_t *self, item_t *item, wsis_reply_t *reply)
     }
     else
     if (!op)
-        s_fail (self, item, "unknown_op", "op", "unknown operation");
+        s_unknown_op (self, item, request.op);
     else
     if (!wsis_op_allows (op, request.role)) {
-        char message [128];
-        snprintf (message, sizeof message, "%s may not call %s",
-                  wsis_role_name (request.role), op->name);
-        s_fail (self, item, "forbidden", NULL, message);
+        char roles [128];
+        wsis_error_set (&error, "forbidden", NULL, "%s needs the role %s; you are %s", op->name,
+                        wsis_role_list (op->roles, roles, sizeof roles),
+                        wsis_role_name (request.role));
+        s_fail_with (self, item, &error);
     }
+    else
+    //  Before the handler, so a misspelt field writes nothing.
+    if (wsis_op_fields_check (op, request.body, &error))
+        s_fail_with (self, item, &error);
     else {
         bool stores = self->retry && (op->flags & WSIS_OP_WRITES)
                    && !(op->flags & WSIS_OP_OWN_RETRY);

@@ -72,6 +72,11 @@ void wsis_server_attach (wsis_server_t *self, zloop_t *loop);
 //  Returns how many requests were answered.
 size_t wsis_server_process (wsis_server_t *self);
 
+//  {ops: [{op, roles, writes, fields}]}: every operation the server
+//  answers, in the order of its tables (sys.ops, docs/protocol.md
+//  section 4).
+void wsis_server_pack_ops (wsis_server_t *self, msgpack_packer *pk);
+
 //  Requests answered, and how many of them were errors.
 uint64_t wsis_server_requests (wsis_server_t *self);
 uint64_t wsis_server_errors (wsis_server_t *self);

@@ -329,14 +329,25 @@ s_op_events_since (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *
     return 0;
 }
 
+//  sys.ops {} -> {ops: [{op, roles, writes, fields}]}: what this service
+//  offers, from the same tables the server dispatches with.
+static int
+s_op_ops (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
+{
+    wsis_server_pack_ops (self->server, &reply->pk);
+    return 0;
+}
+
 static const wsis_op_t s_common_ops [] = {
-    { "sys.ping", s_op_ping, WSIS_ROLE_PUBLIC, 0 },
-    { "sys.stats", s_op_stats, WSIS_ROLE_PUBLIC, 0 },
-    { "sys.clock.get", s_op_clock_get, WSIS_ROLE_PUBLIC, 0 },
-    { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
+    { "sys.ping", s_op_ping, WSIS_ROLE_PUBLIC, 0, NULL },
+    { "sys.stats", s_op_stats, WSIS_ROLE_PUBLIC, 0, NULL },
+    { "sys.clock.get", s_op_clock_get, WSIS_ROLE_PUBLIC, 0, NULL },
+    { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES, "now" },
+    { "sys.ops", s_op_ops, WSIS_ROLE_PUBLIC, 0, NULL },
     //  Events carry names, e-mail addresses and genders: the services that
     //  follow a source, and operators, read them; nobody else.
-    { "events.since", s_op_events_since, WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR, 0 },
+    { "events.since", s_op_events_since, WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR, 0,
+      "after? limit?" },
     { NULL }
 };
 

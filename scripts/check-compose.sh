@@ -32,30 +32,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+name=check-compose
+. scripts/docker-lib.sh
+
 project=${WSIS_CHECK_PROJECT:-wsischeck}
 health_bound=${WSIS_CHECK_HEALTH_S:-120}
-services=(bus submissions nominations voting notifications reporting)
-ports=(5550 5551 5552 5560 5561 5562 5563 5564)
-log=$(mktemp /tmp/check-compose.XXXXXX.log)
 keys=$(mktemp -d /tmp/check-compose-keys.XXXXXX)
-sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-passed=0 failed=0 started_dockerd="" stack_up=""
-
-now() { date +%s; }
-say() { echo "check-compose: $*"; }
-pass() { passed=$((passed + 1)); echo "PASS: $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
-# A step and how long it took; its output goes to the log.
-step() {
-    local what=$1; shift
-    local t0; t0=$(now)
-    echo "== $what" >>"$log"
-    "$@" >>"$log" 2>&1
-    local rc=$?
-    if [ $rc = 0 ]; then say "$what: $(( $(now) - t0 ))s"
-    else say "$what: $(( $(now) - t0 ))s, exit $rc"; fi
-    return $rc
-}
+stack_up=""
 
 finish() {
     local rc=$?
@@ -67,14 +50,9 @@ finish() {
         fi
         step "down -v (teardown)" timeout 300 "${compose[@]}" down -v --remove-orphans
     fi
-    if [ -n "$started_dockerd" ] && [ "${KEEP_DOCKERD:-0}" != 1 ]; then
-        kill "$started_dockerd" 2>/dev/null
-        for _ in $(seq 1 30); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 1; done
-        say "stopped the dockerd it started (pid $started_dockerd)"
-    fi
+    engine_stop
     $sudo rm -rf "$keys"
-    say "log: $log"
-    say "$passed passed, $failed failed"
+    report_summary
     if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
     exit 0
 }
@@ -82,25 +60,7 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------ the engine
-need=()
-command -v dockerd >/dev/null || need+=(docker.io)
-command -v docker >/dev/null || need+=(docker.io)
-docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || need+=(docker-compose)
-if [ ${#need[@]} -gt 0 ]; then
-    step "install ${need[*]}" bash -c "$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive \
-        $sudo apt-get install -y -q $(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')" \
-        || { fail "installing ${need[*]} (see $log)"; exit 1; }
-fi
-if ! timeout 20 docker info >/dev/null 2>&1; then
-    t0=$(now)
-    setsid dockerd >>/tmp/check-compose-dockerd.log 2>&1 </dev/null &
-    started_dockerd=$!
-    for _ in $(seq 1 60); do timeout 10 docker info >/dev/null 2>&1 && break; sleep 1; done
-    if ! timeout 10 docker info >/dev/null 2>&1; then
-        fail "dockerd did not answer within 60s (see /tmp/check-compose-dockerd.log)"; exit 1
-    fi
-    say "started dockerd (pid $started_dockerd): $(( $(now) - t0 ))s"
-fi
+engine_start || exit 1
 export WSIS_KEYS_DIR=$keys
 files=(-p "$project" -f compose.yaml -f tests/compose/check.yaml)
 if docker compose version >/dev/null 2>&1; then
@@ -111,18 +71,10 @@ fi
 say "engine $(docker version -f '{{.Server.Version}}' 2>/dev/null), $("${compose[@]}" version 2>/dev/null | head -n 1)"
 
 # ------------------------------------------------------------ keys
-# The host's wsisctl makes them, as an operator would; the containers' user
-# (10001) gets the secrets, which compose mounts read-only, one per container.
-[ -x bin/wsisctl ] || step "make (bin/wsisctl)" make --no-print-directory all \
-    || { fail "building bin/wsisctl (see $log)"; exit 1; }
-chmod 0755 "$keys"
-step "keys (scripts/make-keys.sh)" $sudo scripts/make-keys.sh "$keys" --owner 10001 \
-    && pass "keys made: $(ls "$keys/public" | wc -l) certificates, secrets 0600 for uid 10001" \
-    || { fail "making the keys (see $log)"; exit 1; }
+make_keys "$keys" || exit 1
 
 # ------------------------------------------------------------ images
-step "base image (scripts/docker-base.sh)" scripts/docker-base.sh \
-    || { fail "building the base image debian:bookworm-slim (see $log)"; exit 1; }
+base_image || exit 1
 step "compose config" "${compose[@]}" config -q && pass "compose.yaml is valid" \
     || { fail "compose.yaml is not valid (see $log)"; exit 1; }
 step "compose build" timeout 1800 "${compose[@]}" build \
@@ -131,19 +83,7 @@ step "compose build" timeout 1800 "${compose[@]}" build \
 # ------------------------------------------------------------ helpers
 # Leftovers of an earlier run of this project that could not tear down.
 step "down -v (leftovers)" timeout 300 "${compose[@]}" down -v --remove-orphans
-busy=$(python3 - "${ports[@]}" <<'EOF'
-import socket, sys
-for port in sys.argv[1:]:
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", int(port)))
-    except OSError:
-        print(port, end=" ")
-    finally:
-        s.close()
-EOF
-)
+busy=$(busy_ports "${ports[@]}")
 if [ -n "$busy" ]; then
     fail "127.0.0.1 port(s) $busy in use (another wsis stack? docker ps): compose.yaml publishes 5550-5552, 5560-5564"
     exit 1
@@ -170,18 +110,6 @@ wait_healthy() {
         [ "$(now)" -ge "$deadline" ] && { echo "$states"; return 1; }
         sleep 2
     done
-}
-# A field of a JSON document on stdin ("a.b.c"), or "" when absent.
-json_get() {
-    python3 -c '
-import json, sys
-try:
-    value = json.load(sys.stdin)
-    for key in sys.argv[1].split("."):
-        value = value[key]
-    print(value)
-except Exception:
-    print("")' "$1"
 }
 # Wait (bounded) for one service to answer a ping from the bus container.
 wait_ping() {
@@ -221,27 +149,18 @@ else fail "the image's binaries contain the fault-injection hook"; fi
 
 # ------------------------------------------------------------ ping all
 out=$(ctl --compact ping all 2>>"$log"); rc=$?
-echo "$out"
-ok=$(grep -c '"ok":true' <<<"$out")
-if [ $rc = 0 ] && [ "$ok" = 6 ]; then pass "wsisctl ping all as the operator, over CURVE: 6/6 ok"
-else fail "wsisctl ping all as the operator: exit $rc, $ok/6 ok"; fi
+check_ping_all "$out" "$rc" "as the operator"
 # The same tool on the same network without a key: nothing answers.
 network=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$(cid bus)" | awk '{print $1}')
 out=$(timeout 60 docker run --rm --network "$network" -e WSIS_BUS=bus -e WSIS_SUBMISSIONS_HOST=submissions \
       -e WSIS_NOMINATIONS_HOST=nominations -e WSIS_VOTING_HOST=voting -e WSIS_NOTIFICATIONS_HOST=notifications \
       -e WSIS_REPORTING_HOST=reporting wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
 echo "$out"
-if [ $rc = 2 ] && [ "$(grep -c '"ok":true' <<<"$out")" = 0 ]; then pass "without a key: no service answers (6/6 timeout)"
-else fail "without a key: exit $rc, $(grep -c '"ok":true' <<<"$out") answered"; fi
+check_no_answer "$out" "$rc"
 
 # ------------------------------------------------------------ a prize cycle over CURVE
-t0=$(now)
-cycle=$(timeout 900 /usr/bin/python3 tests/compose/cycle.py "$keys" run 2>>"$log"); rc=$?
-echo "$cycle"
-before_kill=$(tail -n 1 <<<"$cycle")
-if [ $rc = 0 ] && grep -q '18 winners' <<<"$cycle"; then
-    pass "a whole prize cycle through the containers over CURVE in $(( $(now) - t0 ))s: $(head -n 1 <<<"$cycle")"
-else fail "the prize cycle through the containers: exit $rc (see $log)"; fi
+run_cycle "$keys" "the containers"
+before_kill=$cycle_winners
 
 # ------------------------------------------------------------ restart voting
 t0=$(now)

@@ -80,6 +80,7 @@ s_op_publish (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *re
 }
 
 const wsis_op_t bus_ops [] = {
-    { "publish", s_op_publish, WSIS_ROLE_PUBLISHER | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
+    { "publish", s_op_publish, WSIS_ROLE_PUBLISHER | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES,
+      "topic body origin" },
     { NULL }
 };

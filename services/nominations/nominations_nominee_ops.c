@@ -44,11 +44,7 @@ s_email (wsis_fields_t *fields, const char *key, char *email, size_t size)
 static int
 s_gender (wsis_fields_t *fields, char *gender, size_t size)
 {
-    if (wsis_fields_text (fields, "gender", WSIS_REQUIRED, 1, 15, gender, size))
-        return -1;
-    if (!wsis_valid_gender (gender, strlen (gender)))
-        return wsis_fields_fail (fields, "gender", "must be female, male, non_binary or undisclosed");
-    return 0;
+    return wsis_fields_choice_text (fields, "gender", WSIS_REQUIRED, wsis_genders, 4, gender, size);
 }
 
 //  One nominee once per call: the same mailbox in any letter case.
@@ -167,14 +163,10 @@ hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
     if (!call)
         return -1;
     char stakeholder_type [40];
-    if (wsis_fields_text (&body, "stakeholder_type", WSIS_REQUIRED, 1, 39,
-                          stakeholder_type, sizeof stakeholder_type))
-        return -1;
     //  Each of the five stakeholder types names its own facilitators.
-    if (!wsis_valid_stakeholder_type (stakeholder_type, strlen (stakeholder_type)))
-        return wsis_fields_fail (&body, "stakeholder_type",
-                                 "must be government, private_sector, civil_society, academia "
-                                 "or international_organization");
+    if (wsis_fields_choice_text (&body, "stakeholder_type", WSIS_REQUIRED, wsis_stakeholder_types, 5,
+                                 stakeholder_type, sizeof stakeholder_type))
+        return -1;
     person_t nominee, nominator;
     memset (&nominee, 0, sizeof nominee);
     memset (&nominator, 0, sizeof nominator);
@@ -238,12 +230,9 @@ hltf_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *re
     if (!call)
         return -1;
     char stakeholder_type [40] = "";
-    if (wsis_fields_text (&body, "stakeholder_type", WSIS_OPTIONAL, 1, 39,
-                          stakeholder_type, sizeof stakeholder_type) < 0)
+    if (wsis_fields_choice_text (&body, "stakeholder_type", WSIS_OPTIONAL, wsis_stakeholder_types, 5,
+                                 stakeholder_type, sizeof stakeholder_type) < 0)
         return -1;
-    if (*stakeholder_type
-    &&  !wsis_valid_stakeholder_type (stakeholder_type, strlen (stakeholder_type)))
-        return wsis_fields_fail (&body, "stakeholder_type", "is not one of the five stakeholder types");
 
     hltf_groups_t groups;
     for (int i = 0; i < 5; i++)

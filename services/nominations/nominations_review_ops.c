@@ -30,6 +30,9 @@ s_emit_decided (wsis_service_t *service, const nominations_project_t *project,
     return wsis_service_event_emit (service, "review.decided");
 }
 
+//  What staff decide; review.list also lists the projects not decided yet.
+static const char *const s_decisions [] = { "nominate", "reject", "pending" };
+
 int
 review_op_decide (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
@@ -39,10 +42,9 @@ review_op_decide (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
     char reason [REASON_MAX_CHARS * 4 + 1] = "";
     if (wsis_fields_text (&body, "submission_id", WSIS_REQUIRED, 1, NOMINATIONS_ID_MAX,
                           submission_id, sizeof submission_id)
-    ||  wsis_fields_text (&body, "decision", WSIS_REQUIRED, 1, 15, decision, sizeof decision))
+    ||  wsis_fields_choice_text (&body, "decision", WSIS_REQUIRED, s_decisions, 2,
+                                 decision, sizeof decision))
         return -1;
-    if (!streq (decision, "nominate") && !streq (decision, "reject"))
-        return wsis_fields_fail (&body, "decision", "must be nominate or reject");
     if (wsis_fields_text (&body, "reason", WSIS_OPTIONAL, 1, REASON_MAX_CHARS,
                           reason, sizeof reason) < 0)
         return -1;
@@ -168,16 +170,13 @@ review_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *
         return -1;
     char category [16] = "", decision [16] = "";
     uint64_t after = 0, limit = 500;
-    if (wsis_fields_text (&body, "category", WSIS_OPTIONAL, 1, 15, category, sizeof category) < 0
-    ||  wsis_fields_text (&body, "decision", WSIS_OPTIONAL, 1, 15, decision, sizeof decision) < 0
+    if (wsis_fields_choice_text (&body, "category", WSIS_OPTIONAL, wsis_categories,
+                                 WSIS_CATEGORY_COUNT, category, sizeof category) < 0
+    ||  wsis_fields_choice_text (&body, "decision", WSIS_OPTIONAL, s_decisions, 3,
+                                 decision, sizeof decision) < 0
     ||  wsis_fields_uint (&body, "after", WSIS_OPTIONAL, 0, INT64_MAX, &after) < 0
     ||  wsis_fields_uint (&body, "limit", WSIS_OPTIONAL, 1, 1000, &limit) < 0)
         return -1;
-    if (*category && wsis_valid_category (category, strlen (category)) < 0)
-        return wsis_fields_fail (&body, "category", "is not one of the 18 WSIS Action Line categories");
-    if (*decision && !streq (decision, "nominate") && !streq (decision, "reject")
-    &&  !streq (decision, "pending"))
-        return wsis_fields_fail (&body, "decision", "must be nominate, reject or pending");
 
     review_page_t page = { .last = 0 };
     nominations_array_init (&page.items);

@@ -22,11 +22,8 @@
 static int
 s_category (wsis_fields_t *body, char *category, size_t size)
 {
-    if (wsis_fields_text (body, "category", WSIS_REQUIRED, 1, 15, category, size))
-        return -1;
-    if (wsis_valid_category (category, strlen (category)) < 0)
-        return wsis_fields_fail (body, "category", "is not one of the 18 WSIS Action Line categories");
-    return 0;
+    return wsis_fields_choice_text (body, "category", WSIS_REQUIRED, wsis_categories,
+                                    WSIS_CATEGORY_COUNT, category, size);
 }
 
 //  -------------------------------------------------------------------------
@@ -104,17 +101,9 @@ s_scores (wsis_fields_t *body, int64_t scores [NOMINATIONS_CRITERIA], int64_t *t
             return -1;
         *total += scores [i];
     }
-    //  A criterion we do not know is a typo that would silently score
-    //  nothing: refuse it.
-    const msgpack_object_map *map = &criteria.map->via.map;
-    for (uint32_t i = 0; i < map->size; i++) {
-        const msgpack_object *key = &map->ptr [i].key;
-        bool known = false;
-        for (int j = 0; j < NOMINATIONS_CRITERIA && !known; j++)
-            known = wsis_msg_str_equals (key, nominations_criteria [j]);
-        if (!known)
-            return wsis_fields_fail (body, "scores", "holds a criterion that is not one of the seven");
-    }
+    //  A criterion we do not know, a typo that would silently score
+    //  nothing, never gets here: the operation declares the seven
+    //  (nominations_ops.c), and the server refuses any other.
     return 0;
 }
 
@@ -371,6 +360,31 @@ s_pack_winner (msgpack_packer *pk, const char *call, const char *category, const
     wsis_pack_kv_bool (pk, "tie", tie);
 }
 
+static void
+s_count_nominee (const char *submission_id, const char *title, void *arg)
+{
+    (*(int *) arg)++;
+}
+
+//  Why a category has no champion to select from, so staff know whether
+//  to wait (voting still open) or to move on (nobody was nominated there).
+static int
+s_no_champions (wsis_store_t *store, wsis_reply_t *reply, const char *call, const char *category)
+{
+    int nominees = 0;
+    int published = nominations_store_published (store, call, NULL);
+    int listed = published == 0?
+        nominations_store_nominated_each (store, call, category, s_count_nominee, &nominees): 0;
+    int closed = nominations_store_champions_known (store, call);
+    if (published < 0 || listed < 0 || closed < 0)
+        return nominations_fail_internal (reply);
+    const char *why = published == 1? "its nominations were never published, so it has no nominees":
+                      nominees == 0? "it had no nominees, so there is no winner to select":
+                      closed == 0? "voting closed without one": "voting has not closed";
+    return wsis_reply_fail (reply, "conflict", "category", "%s has no champions in %s: %s",
+                            category, call, why);
+}
+
 int
 selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
@@ -424,8 +438,7 @@ selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_re
         }
     }
     if (standings->count == 0)
-        rc = wsis_reply_fail (reply, "conflict", "category",
-                              "%s has no champions in %s: voting has not closed", category, call->id);
+        rc = s_no_champions (store, reply, call->id, category);
     else
     if (!best)
         rc = wsis_reply_fail (reply, "conflict", "category",

@@ -173,15 +173,10 @@ s_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     char status [16], call [65], kind [65], after [NOTIFY_KEY_MAX] = "";
     uint64_t limit = LIST_LIMIT;
-    int has_status = wsis_fields_text (&body, "status", WSIS_OPTIONAL, 1, 15, status, sizeof status);
+    int has_status = wsis_fields_choice_text (&body, "status", WSIS_OPTIONAL, s_statuses, SIZE_MAX,
+                                              status, sizeof status);
     if (has_status < 0)
         return -1;
-    bool known = has_status == 1;
-    for (const char *const *name = s_statuses; *name && !known; name++)
-        known = streq (*name, status);
-    if (!known)
-        return wsis_fields_fail (&body, "status",
-                                 "must be scheduled, ready, sent, failed or skipped");
     int has_call = s_call_filter (service, &body, call, sizeof call);
     int has_kind = has_call < 0? -1:
         wsis_fields_text (&body, "kind", WSIS_OPTIONAL, 1, 64, kind, sizeof kind);
@@ -515,12 +510,19 @@ s_op_unsubscribe (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
 }
 
 const wsis_op_t notifications_ops [] = {
-    { "notify.schedule",    s_op_schedule,    STAFF_OR_OPERATOR, 0 },
-    { "notify.list",        s_op_list,        STAFF_OR_OPERATOR, 0 },
-    { "notify.preview",     s_op_preview,     STAFF_OR_OPERATOR, 0 },
-    { "notify.retry",       s_op_retry,       STAFF_OR_OPERATOR, WSIS_OP_WRITES },
-    { "notify.subscribe",   s_op_subscribe,   WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
-    { "notify.confirm",     s_op_confirm,     WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
-    { "notify.unsubscribe", s_op_unsubscribe, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
+    { "notify.schedule",    s_op_schedule,    STAFF_OR_OPERATOR, 0,
+      "call? after? limit?" },
+    { "notify.list",        s_op_list,        STAFF_OR_OPERATOR, 0,
+      "status? call? kind? after? limit?" },
+    { "notify.preview",     s_op_preview,     STAFF_OR_OPERATOR, 0,
+      "key" },
+    { "notify.retry",       s_op_retry,       STAFF_OR_OPERATOR, WSIS_OP_WRITES,
+      "key" },
+    { "notify.subscribe",   s_op_subscribe,   WSIS_ROLE_PUBLIC, WSIS_OP_WRITES,
+      "email calls?" },
+    { "notify.confirm",     s_op_confirm,     WSIS_ROLE_PUBLIC, WSIS_OP_WRITES,
+      "token" },
+    { "notify.unsubscribe", s_op_unsubscribe, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES,
+      "token? email?" },
     { NULL }
 };

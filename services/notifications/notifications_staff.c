@@ -12,6 +12,7 @@
     string, and the webhook secrets read from their files.
 */
 #include "notifications.h"
+#include "wsis_log.h"
 #include "wsis_alloc.h"
 #include "wsis_valid.h"
 
@@ -462,22 +463,36 @@ s_reminders_parse (zconfig_t *section, const char *label, wsis_calendar_t *calen
     return 0;
 }
 
-//  With require_all, every call must reach someone: a new edition added to
-//  the calendar and forgotten here would pass its deadlines unannounced
+//  True when some member follows the call
+static bool
+s_followed (notify_staff_t *self, const wsis_call_t *call)
+{
+    for (size_t j = 0; j < self->size; j++)
+        if (notify_staff_follows (&self->members [j], call))
+            return true;
+    return false;
+}
+
+//  Every call must reach someone: a new edition added to the calendar and
+//  forgotten here would pass its deadlines unannounced. With require_all
+//  that stops the service; without, each such call is a warning in the
+//  log at start, never silence.
 static int
-s_check_all_followed (notify_staff_t *self, wsis_calendar_t *calendar,
+s_check_all_followed (notify_staff_t *self, wsis_calendar_t *calendar, bool require_all,
                       const char *source, char **error)
 {
     for (size_t i = 0; i < wsis_calendar_size (calendar); i++) {
         const wsis_call_t *call = wsis_calendar_at (calendar, i);
-        bool followed = false;
-        for (size_t j = 0; j < self->size && !followed; j++)
-            followed = notify_staff_follows (&self->members [j], call);
-        if (!followed) {
+        if (s_followed (self, call))
+            continue;
+        if (require_all) {
             s_error (error, source, NULL, "call '%s' is followed by no one (give its id, "
                      "kind:%s, edition:<year> or * to someone's calls)", call->id, call->kind);
             return -1;
         }
+        wsis_log_warning ("%s: call '%s' is followed by no one: its phases pass without a"
+                          " reminder to staff (give its id, kind:%s, edition:<year> or * to"
+                          " someone's calls)", source, call->id, call->kind);
     }
     return 0;
 }
@@ -534,9 +549,7 @@ s_staff_fill (notify_staff_t *self, zconfig_t *root, wsis_calendar_t *calendar,
                 return -1;
             }
     }
-    if (require_all)
-        return s_check_all_followed (self, calendar, source, error);
-    return 0;
+    return s_check_all_followed (self, calendar, require_all, source, error);
 }
 
 //  Parses text; source names it in errors

@@ -33,6 +33,11 @@ static const char *const s_results [] = {
     "category", "submission_id", "title", "rank", "votes", "winner", NULL
 };
 
+//  Every dataset an export offers: those of s_datasets, and gender.
+static const char *const s_dataset_names [] = {
+    "submissions", "votes", "nominations", "results", "gender", NULL
+};
+
 static const dataset_t s_datasets [] = {
     { "submissions", REPORT_Q_EXPORT_SUBMISSIONS, s_submissions },
     { "votes", REPORT_Q_EXPORT_VOTES, s_votes },
@@ -82,7 +87,8 @@ report_op_export (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
     char buffer [65], format [8], name [32];
     const char *call;
     uint64_t after = 0, limit = PAGE_DEFAULT;
-    if (wsis_fields_text (&body, "dataset", WSIS_REQUIRED, 1, sizeof name - 1, name, sizeof name)
+    if (wsis_fields_choice_text (&body, "dataset", WSIS_REQUIRED, s_dataset_names, SIZE_MAX,
+                                 name, sizeof name)
     ||  report_call_field (service, &body, WSIS_REQUIRED, buffer, sizeof buffer, &call)
     ||  report_format_field (&body, s_formats, format, sizeof format)
     ||  wsis_fields_uint (&body, "after", WSIS_OPTIONAL, 0, INT32_MAX, &after) < 0
@@ -92,9 +98,6 @@ report_op_export (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
     for (const dataset_t *known = s_datasets; known->name; known++)
         if (streq (known->name, name))
             dataset = known;
-    if (!dataset && !streq (name, "gender"))
-        return wsis_fields_fail (&body, "dataset",
-                                 "must be submissions, nominations, votes, results or gender");
     if (!dataset)               //  The 50/50 figures, as report.gender's CSV
         return report_gender_export (service, call, reply);
     zchunk_t *out = zchunk_new (NULL, 65536);

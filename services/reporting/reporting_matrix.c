@@ -102,11 +102,10 @@ report_op_sdg_matrix (wsis_service_t *service, wsis_request_t *request, wsis_rep
     const char *call;
     if (report_call_field (service, &body, WSIS_OPTIONAL, buffer, sizeof buffer, &call) < 0)
         return -1;
-    int has_kind = wsis_fields_text (&body, "kind", WSIS_OPTIONAL, 1, sizeof kind - 1, kind, sizeof kind);
+    int has_kind = wsis_fields_choice_text (&body, "kind", WSIS_OPTIONAL, s_kinds, SIZE_MAX,
+                                            kind, sizeof kind);
     if (has_kind < 0)
         return -1;
-    if (has_kind == 0 && !streq (kind, s_kinds [0]) && !streq (kind, s_kinds [1]))
-        return wsis_fields_fail (&body, "kind", "must be prize or stocktaking");
     if (report_format_field (&body, s_formats, format, sizeof format))
         return -1;
     int64_t counts [SDGS * WSIS_CATEGORY_COUNT] = { 0 };

@@ -12,13 +12,20 @@
 #define STAFF_OR_OPERATOR (WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR)
 
 const wsis_op_t reporting_ops [] = {
-    { "report.summary",       report_op_summary,       WSIS_ROLE_PUBLIC, 0 },
-    { "report.sdg_matrix",    report_op_sdg_matrix,    WSIS_ROLE_PUBLIC, 0 },
-    { "report.gender",        report_op_gender,        WSIS_ROLE_PUBLIC, 0 },
-    { "report.results",       report_op_results,       WSIS_ROLE_PUBLIC, 0 },
-    { "report.publication",   report_op_publication,   WSIS_ROLE_PUBLIC, 0 },
-    { "report.export",        report_op_export,        STAFF_OR_OPERATOR, 0 },
-    { "report.women_in_tech", report_op_women_in_tech, WSIS_ROLE_PUBLIC, 0 },
+    { "report.summary",       report_op_summary,       WSIS_ROLE_PUBLIC, 0,
+      "call" },
+    { "report.sdg_matrix",    report_op_sdg_matrix,    WSIS_ROLE_PUBLIC, 0,
+      "call? kind? format?" },
+    { "report.gender",        report_op_gender,        WSIS_ROLE_PUBLIC, 0,
+      "call? format?" },
+    { "report.results",       report_op_results,       WSIS_ROLE_PUBLIC, 0,
+      "call" },
+    { "report.publication",   report_op_publication,   WSIS_ROLE_PUBLIC, 0,
+      "call format?" },
+    { "report.export",        report_op_export,        STAFF_OR_OPERATOR, 0,
+      "dataset call format? after? limit?" },
+    { "report.women_in_tech", report_op_women_in_tech, WSIS_ROLE_PUBLIC, 0,
+      "sector? region? q? after? limit?" },
     { NULL }
 };
 
@@ -40,17 +47,8 @@ int
 report_format_field (wsis_fields_t *body, const char *const *formats, char *format, size_t size)
 {
     snprintf (format, size, "%s", formats [0]);
-    int rc = wsis_fields_text (body, "format", WSIS_OPTIONAL, 1, size - 1, format, size);
-    if (rc < 0)
-        return -1;
-    for (const char *const *known = formats; *known; known++)
-        if (streq (*known, format))
-            return 0;
-    char list [128] = "";
-    for (const char *const *known = formats; *known; known++)
-        snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s",
-                  known == formats? "": ", ", *known);
-    return wsis_fields_fail (body, "format", "must be one of %s", list);
+    return wsis_fields_choice_text (body, "format", WSIS_OPTIONAL, formats, SIZE_MAX,
+                                    format, size) < 0? -1: 0;
 }
 
 void

@@ -52,14 +52,12 @@ report_op_women_in_tech (wsis_service_t *service, wsis_request_t *request, wsis_
     uint64_t after = 0, limit = PAGE_DEFAULT;
     int has_sector = wsis_fields_text (&body, "sector", WSIS_OPTIONAL, 1, 64, sector, sizeof sector);
     int has_region = has_sector < 0? -1:
-        wsis_fields_text (&body, "region", WSIS_OPTIONAL, 1, 32, region, sizeof region);
+        wsis_fields_choice_text (&body, "region", WSIS_OPTIONAL, wsis_regions, 6, region, sizeof region);
     int has_q = has_region < 0? -1: wsis_fields_text (&body, "q", WSIS_OPTIONAL, 1, 200, q, sizeof q);
     if (has_q < 0
     ||  wsis_fields_uint (&body, "after", WSIS_OPTIONAL, 0, INT32_MAX, &after) < 0
     ||  wsis_fields_uint (&body, "limit", WSIS_OPTIONAL, 1, PAGE_MAX, &limit) < 0)
         return -1;
-    if (has_region == 0 && !wsis_valid_region (region, strlen (region)))
-        return wsis_fields_fail (&body, "region", "is not one of the six regions");
     snprintf (offset, sizeof offset, "%llu", (unsigned long long) after);
     snprintf (count, sizeof count, "%llu", (unsigned long long) limit);
     const char *params [5] = {

@@ -8,9 +8,10 @@
 #include "wsis_main.h"
 
 //  Sources whose events this service learns from (docs/design.md, "Services": no service
-//  reads another's database): nominations tells which projects won, and
-//  a winner may not enter a later call.
-static const char *const s_follows [] = { "nominations", NULL };
+//  reads another's database): nominations tells which projects were
+//  nominated and which won (a winner may not enter a later call), voting
+//  which became champions (a record's contest_status).
+static const char *const s_follows [] = { "nominations", "voting", NULL };
 
 static int
 s_start (wsis_service_t *service)
@@ -27,7 +28,10 @@ s_start (wsis_service_t *service)
 static int
 s_apply (wsis_service_t *service, const wsis_event_t *event)
 {
-    return submissions_winners_apply (service, event);
+    if (streq (event->source, "nominations")
+    &&  submissions_winners_apply (service, event))
+        return -1;
+    return submissions_contest_apply (service, event);
 }
 
 static const wsis_service_def_t s_service = {

@@ -78,3 +78,16 @@ CREATE TABLE previous_winner (
 );
 CREATE INDEX previous_winner_project ON previous_winner (entity_key, title_key);
 CREATE INDEX previous_winner_description ON previous_winner (description_key);
+
+-- version 2
+-- Where a WSIS Prizes project or a Photo Contest entry stands in its
+-- contest (submission.get and submission.list show it as contest_status),
+-- learnt from the events of nominations (nominations.published,
+-- winners.selected, photo.winners.selected) and of voting (voting.closed).
+-- NULL is `submitted`; contest_rank only ever rises (0 submitted,
+-- 1 nominated or not_nominated, 2 champion, 3 winner), so the two sources,
+-- caught up in whichever order, end in the same state.
+ALTER TABLE submission ADD COLUMN contest_status TEXT;
+ALTER TABLE submission ADD COLUMN contest_rank INTEGER NOT NULL DEFAULT 0;
+-- stakeholder.list pages by id; its q is matched on the rows of the page
+-- walk (name, organization, email), so no index of its own.

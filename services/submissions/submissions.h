@@ -10,6 +10,8 @@
                              them into the canonical map that is stored
       submissions_record.c   the public record (replies and events)
       submissions_winners.c  previous WSIS Prize winners (config + events)
+      submissions_contest.c  where a contest entry stands (contest_status)
+      submissions_stakeholder_ops.c  stakeholder.get / stakeholder.list
       submissions_store.c    every SQL statement of the service
 
     All state lives in the store; nothing is kept in memory between
@@ -46,6 +48,31 @@ int submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_re
 int submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int submission_op_withdraw (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+
+//  A page of a listing being filled: the store is asked for one row more
+//  than the page takes, which tells whether another page follows.
+typedef struct {
+    size_t room;                //  records the page takes
+    size_t packed;
+    int64_t last_id;            //  of the last record packed
+    bool more;                  //  a row past the page was seen
+} submissions_page_t;
+
+//  True when the page has no room left for a row, which means another
+//  page follows (noted in page->more).
+bool submissions_page_full (submissions_page_t *page);
+
+//  The reply of a listing, {items, next}: items holds the page's packed
+//  records (it is destroyed here); next is "<prefix>-<last_id>" when more
+//  follow, else nil.
+void submissions_page_reply (wsis_reply_t *reply, msgpack_sbuffer *items,
+                             const submissions_page_t *page, const char *prefix);
+
+//  stakeholder.list pages.
+#define STAKEHOLDER_PAGE_DEFAULT 100
+#define STAKEHOLDER_PAGE_MAX 500
 
 //  Ids on the wire: "stk-<n>" and "sub-<n>", n >= 1 without leading
 //  zeros. Parse returns n, or 0 when text is not such an id.
@@ -152,6 +179,7 @@ typedef struct {
     const char *stakeholder_name;
     const char *stakeholder_email;
     const char *stakeholder_gender;     //  NULL when not given
+    const char *contest_status; //  NULL: submitted (or not a contest entry)
 } submission_row_t;
 
 typedef int (submission_row_fn) (const submission_row_t *row, void *arg);
@@ -166,8 +194,35 @@ typedef struct {
     int64_t limit;
 } submission_filter_t;
 
+//  A registered stakeholder as stored (stakeholder.email_key is NULL
+//  here). Strings point into the statement: valid only during the
+//  callback that receives it.
+typedef struct {
+    int64_t id;
+    stakeholder_t stakeholder;
+    int64_t created_at;
+} stakeholder_row_t;
+
+typedef int (stakeholder_row_fn) (const stakeholder_row_t *row, void *arg);
+
+//  Calls fn with the stakeholder; 1 found, 0 not found, -1 failure.
+int submissions_store_stakeholder_get (wsis_store_t *store, int64_t id,
+                                       stakeholder_row_fn *fn, void *arg);
+//  Calls fn for each stakeholder with an id above after whose name,
+//  organization or email holds q (NULL: any), in id order, at most limit;
+//  the number of rows, or -1.
+int submissions_store_stakeholder_list (wsis_store_t *store, const char *q, int64_t after,
+                                        int64_t limit, stakeholder_row_fn *fn, void *arg);
+
+//  Contest standing (schema.sql, version 2): sets the status of the
+//  prize or photo entry id of the call if rank is above its current one;
+//  id 0: of every prize project of the call below rank.
+int submissions_store_contest_raise (wsis_store_t *store, const char *call, int64_t id,
+                                     const char *status, int rank);
+
 //  1 when found/true, 0 when not, -1 when the store failed.
-int submissions_store_email_taken (wsis_store_t *store, const char *email_key);
+//  email_taken: 1 with *id the stakeholder registered with that address.
+int submissions_store_email_taken (wsis_store_t *store, const char *email_key, int64_t *id);
 int submissions_store_stakeholder_insert (wsis_store_t *store, const stakeholder_t *stakeholder,
                                           int64_t now, int64_t *id);
 int submissions_store_stakeholder_exists (wsis_store_t *store, int64_t id);
@@ -220,6 +275,7 @@ int submissions_store_winner_add (wsis_store_t *store, const char *origin, const
 
 #define SUBMISSION_RECORD_EMAILS 1  //  contact, photographer, organizer emails
 #define SUBMISSION_RECORD_IMAGE  2  //  the photo's image as bin (image given)
+#define SUBMISSION_RECORD_CONTEST 4 //  contest_status (replies; events leave it out)
 
 //  Packs the record of row as one map. image: the photo's bytes when
 //  SUBMISSION_RECORD_IMAGE is set (may be NULL: no image key then).
@@ -240,5 +296,13 @@ int submissions_winners_load (wsis_service_t *service);
 //  winners.selected from nominations: the winning project may not enter
 //  a later call.
 int submissions_winners_apply (wsis_service_t *service, const wsis_event_t *event);
+
+//  -------------------------------------------------------------------------
+//  submissions_contest.c: where each contest entry stands.
+
+//  nominations.published, winners.selected and photo.winners.selected from
+//  nominations, voting.closed from voting: raises the contest_status of
+//  the projects they name. Other events: nothing.
+int submissions_contest_apply (wsis_service_t *service, const wsis_event_t *event);
 
 #endif

@@ -4,9 +4,11 @@
     lists them; one reader walks the table, so every kind answers a bad
     field the same way (`validation` naming the first bad field) and packs
     what it read into the canonical map that is stored and published.
-    Fields the kind does not know are ignored, never stored.
+    A field the kind does not know is refused, naming the closest it does.
 */
 #include "submissions.h"
+#include "wsis_op_fields.h"
+#include "wsis_suggest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -181,42 +183,18 @@ submission_draft_release (submission_draft_t *draft)
 //  -------------------------------------------------------------------------
 //  Single values
 
-static int
-s_one_of (const char *text, size_t len, const char *const *values, size_t count)
-{
-    for (size_t i = 0; i < count && values [i]; i++)
-        if (strlen (values [i]) == len && memcmp (values [i], text, len) == 0)
-            return (int) i;
-    return -1;
-}
-
-//  "a, b or c": the values of a closed list, for the message that
-//  refuses anything else. Returns buffer.
-static const char *
-s_choices_text (const char *const *values, char *buffer, size_t size)
-{
-    size_t used = 0;
-    *buffer = 0;
-    for (size_t i = 0; values [i] && used < size; i++) {
-        const char *separator = i == 0? "": values [i + 1]? ", ": " or ";
-        int written = snprintf (buffer + used, size - used, "%s%s", separator, values [i]);
-        used += written > 0? (size_t) written: 0;
-    }
-    return buffer;
-}
-
-//  A str that must be one of a closed list.
+//  A str that must be one of a closed list (count values, or those before
+//  a NULL): *text is the list's own copy.
 static int
 s_read_choice (wsis_fields_t *fields, const char *key, wsis_need_t need,
-               bool (*valid) (const char *, size_t), const char *const *values,
-               const char *expected, const char **text, size_t *len)
+               const char *const *values, size_t count, const char **text, size_t *len)
 {
-    int rc = wsis_fields_str (fields, key, need, 1, 64, text, len);
+    size_t index;
+    int rc = wsis_fields_choice (fields, key, need, values, count, &index);
     if (rc)
         return rc;
-    bool known = valid? valid (*text, *len): s_one_of (*text, *len, values, SIZE_MAX) >= 0;
-    if (!known)
-        return wsis_fields_fail (fields, key, "must be %s", expected);
+    *text = values [index];
+    *len = strlen (*text);
     return 0;
 }
 
@@ -328,8 +306,7 @@ s_read_person (wsis_fields_t *fields, const field_spec_t *spec, msgpack_packer *
         return -1;
     if (!wsis_valid_email (email, email_len))
         return wsis_fields_fail (&person, "email", "must be an email address like name@example.org");
-    if (s_read_choice (&person, "gender", WSIS_REQUIRED, wsis_valid_gender, NULL,
-                       "female, male, non_binary or undisclosed", &gender, &gender_len))
+    if (s_read_choice (&person, "gender", WSIS_REQUIRED, wsis_genders, 4, &gender, &gender_len))
         return -1;
     wsis_pack_str (pk, spec->name);
     msgpack_pack_map (pk, 3);
@@ -365,8 +342,8 @@ s_read_speakers (wsis_fields_t *fields, const field_spec_t *spec, msgpack_packer
             const char *name, *gender, *organization = NULL;
             size_t name_len, gender_len, organization_len = 0;
             if (wsis_fields_str (&speaker, "name", WSIS_REQUIRED, 1, F_NAME_CHARS, &name, &name_len)
-            ||  s_read_choice (&speaker, "gender", WSIS_REQUIRED, wsis_valid_gender, NULL,
-                               "female, male, non_binary or undisclosed", &gender, &gender_len)
+            ||  s_read_choice (&speaker, "gender", WSIS_REQUIRED, wsis_genders, 4,
+                               &gender, &gender_len)
             ||  wsis_fields_str (&speaker, "organization", WSIS_OPTIONAL, 0, 300,
                                  &organization, &organization_len) < 0)
                 return -1;
@@ -454,39 +431,36 @@ s_read_field (submission_draft_t *draft, wsis_fields_t *fields, const field_spec
                                              spec->min, spec->max, words);
             }
             break;
-        case F_ENUM:
         case F_COUNTRY:
+            rc = wsis_fields_str (fields, spec->name, spec->need, 1, 64, &text, &len);
+            if (rc)
+                return rc < 0? -1: 0;
+            if (!wsis_valid_country (text, len))
+                return wsis_fields_fail (fields, spec->name,
+                                         "must be an ISO 3166-1 alpha-2 country code like CH");
+            break;
+        case F_ENUM:
         case F_REGION:
-        case F_STAKEHOLDER_TYPE: {
-            bool (*valid) (const char *, size_t) =
-                spec->type == F_COUNTRY? wsis_valid_country:
-                spec->type == F_REGION? wsis_valid_region:
-                spec->type == F_STAKEHOLDER_TYPE? wsis_valid_stakeholder_type: NULL;
-            char choices [256];
-            const char *expected =
-                spec->type == F_COUNTRY? "an ISO 3166-1 alpha-2 country code like CH":
-                spec->type == F_REGION? "africa, americas, arab_states, asia_pacific, cis or europe":
-                spec->type == F_STAKEHOLDER_TYPE?
-                    "government, private_sector, civil_society, academia or international_organization":
-                    s_choices_text (spec->values, choices, sizeof choices);
-            rc = s_read_choice (fields, spec->name, spec->need, valid, spec->values, expected, &text, &len);
+        case F_STAKEHOLDER_TYPE:
+            rc = spec->type == F_REGION? s_read_choice (fields, spec->name, spec->need,
+                                                        wsis_regions, 6, &text, &len):
+                 spec->type == F_STAKEHOLDER_TYPE? s_read_choice (fields, spec->name, spec->need,
+                                                                  wsis_stakeholder_types, 5, &text, &len):
+                 s_read_choice (fields, spec->name, spec->need, spec->values, SIZE_MAX, &text, &len);
             if (rc)
                 return rc < 0? -1: 0;
             break;
-        }
         case F_CATEGORY: {
             //  WSIS Prizes: a project enters exactly one category.
             const msgpack_object *value = wsis_msg_get (fields->map, spec->name);
             if (value && value->type == MSGPACK_OBJECT_ARRAY)
                 return wsis_fields_fail (fields, spec->name,
                                          "must be one category: a project enters exactly one of the 18");
-            rc = wsis_fields_str (fields, spec->name, spec->need, 1, 8, &text, &len);
+            rc = s_read_choice (fields, spec->name, spec->need, wsis_categories, WSIS_CATEGORY_COUNT,
+                                &text, &len);
             if (rc)
                 return rc < 0? -1: 0;
             int index = wsis_valid_category (text, len);
-            if (index < 0)
-                return wsis_fields_fail (fields, spec->name,
-                                         "must be one of the 18 WSIS Action Line categories (C1 ... C11, e-gov ...)");
             snprintf (draft->category, sizeof draft->category, "%s", wsis_categories [index]);
             draft->categories [0] = wsis_categories [index];
             draft->category_count = 1;
@@ -568,11 +542,63 @@ s_read_field (submission_draft_t *draft, wsis_fields_t *fields, const field_spec
     return 0;
 }
 
+static bool
+s_key_is (const msgpack_object *key, const char *name)
+{
+    return key->type == MSGPACK_OBJECT_STR && strlen (name) == key->via.str.size
+        && memcmp (key->via.str.ptr, name, key->via.str.size) == 0;
+}
+
+//  Keys of a body that name what a submission belongs to, not a field.
+static const char *const s_owner_keys [] = { "call", "stakeholder_id", NULL };
+
+//  The server lets through a field of any kind (the operation declares
+//  them all); one of another kind (a caption on a prize project) would be
+//  dropped without a word, so it is refused here, with the kind's closest
+//  field when one is close.
+static int
+s_check_kind_keys (const submission_draft_t *draft, wsis_fields_t *fields)
+{
+    const char *names [24];
+    size_t count = 0;
+    char listing [400] = "";
+    for (const field_spec_t *spec = s_specs [draft->kind]; spec->name && count < 24; spec++) {
+        names [count++] = spec->name;
+        size_t used = strlen (listing);
+        snprintf (listing + used, sizeof listing - used, "%s%s", used? ", ": "", spec->name);
+    }
+    const msgpack_object_map *map = &fields->map->via.map;
+    for (uint32_t i = 0; i < map->size; i++) {
+        const msgpack_object *key = &map->ptr [i].key;
+        if (key->type != MSGPACK_OBJECT_STR)
+            continue;
+        bool known = false;
+        for (const char *const *owner = s_owner_keys; *owner && !known; owner++)
+            known = s_key_is (key, *owner);
+        for (size_t j = 0; j < count && !known; j++)
+            known = s_key_is (key, names [j]);
+        if (known)
+            continue;
+        //  Declared by the operation, so a short ASCII name.
+        char name [65];
+        snprintf (name, sizeof name, "%.*s", (int) key->via.str.size, key->via.str.ptr);
+        int closest = wsis_suggest_closest (name, strlen (name), names, count);
+        if (closest >= 0)
+            return wsis_fields_fail (fields, name, "is not a field of a %s submission; did you mean '%s'?",
+                                     s_kind_names [draft->kind], names [closest]);
+        return wsis_fields_fail (fields, name, "is not a field of a %s submission; its fields are %s",
+                                 s_kind_names [draft->kind], listing);
+    }
+    return 0;
+}
+
 int
 submission_draft_read (submission_draft_t *draft, const msgpack_object *map,
                        bool need_image, wsis_reply_t *reply)
 {
     wsis_fields_t fields = wsis_fields (reply, map, NULL);
+    if (s_check_kind_keys (draft, &fields))
+        return -1;
     msgpack_sbuffer values;
     msgpack_sbuffer_init (&values);
     msgpack_packer pk;
@@ -594,13 +620,6 @@ submission_draft_read (submission_draft_t *draft, const msgpack_object *map,
 
 //  -------------------------------------------------------------------------
 //  Updates
-
-static bool
-s_key_is (const msgpack_object *key, const char *name)
-{
-    return key->type == MSGPACK_OBJECT_STR && strlen (name) == key->via.str.size
-        && memcmp (key->via.str.ptr, name, key->via.str.size) == 0;
-}
 
 static bool
 s_has_key (const msgpack_object *map, const msgpack_object *key)

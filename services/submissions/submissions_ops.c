@@ -11,16 +11,55 @@
 //  stakeholder (for itself), a gateway or an operator may submit.
 #define S_SUBMITTERS (WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY | WSIS_ROLE_OPERATOR)
 
+//  The fields of the five kinds together (submissions_kinds.c has each
+//  kind's own and which of them it requires): a field of no kind is
+//  refused before the handler runs, one of another kind by the kind's
+//  reader.
+#define S_KIND_FIELDS \
+    "entity? stakeholder_type? country? region? category? title? short_description? sdgs? " \
+    "sdg_linkages? impact? partnerships? challenges? language? contact?{name email gender} " \
+    "action_lines? description? status? url? caption? photographer?{name email gender} image? " \
+    "request? organizer?{name email gender} speakers?[name gender organization?] " \
+    "name? organization? sector? expertise? links? consent?"
+
 const wsis_op_t submissions_ops [] = {
     { "stakeholder.register", stakeholder_op_register,
-      WSIS_ROLE_PUBLIC | WSIS_ROLE_GATEWAY | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
-    { "submission.create", submission_op_create, S_SUBMITTERS, WSIS_OP_WRITES },
-    { "submission.get", submission_op_get, WSIS_ROLE_PUBLIC, 0 },
-    { "submission.list", submission_op_list, WSIS_ROLE_PUBLIC, 0 },
-    { "submission.update", submission_op_update, S_SUBMITTERS, WSIS_OP_WRITES },
-    { "submission.withdraw", submission_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES },
+      WSIS_ROLE_PUBLIC | WSIS_ROLE_GATEWAY | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES,
+      "name email type country region gender? organization?" },
+    { "submission.create", submission_op_create, S_SUBMITTERS, WSIS_OP_WRITES,
+      "call stakeholder_id " S_KIND_FIELDS },
+    { "submission.get", submission_op_get, WSIS_ROLE_PUBLIC, 0,
+      "submission_id include_image?" },
+    { "submission.list", submission_op_list, WSIS_ROLE_PUBLIC, 0,
+      "call category? status? stakeholder_id? after? limit?" },
+    { "submission.update", submission_op_update, S_SUBMITTERS, WSIS_OP_WRITES,
+      "submission_id call? stakeholder_id? kind? " S_KIND_FIELDS },
+    { "submission.withdraw", submission_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES,
+      "submission_id" },
+    //  Looking people up is the secretariat's; a gateway reads only the
+    //  stakeholder it acts for (submissions_stakeholder_ops.c)
+    { "stakeholder.get", stakeholder_op_get,
+      WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY, 0, "stakeholder_id" },
+    { "stakeholder.list", stakeholder_op_list, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, 0,
+      "q? after? limit?" },
     { NULL }
 };
+
+//  An address registered already: the staff side (staff, operator, and
+//  the gateway that signs people in) is told who has it, so it can go on
+//  with that stakeholder; anyone else only that it is taken, since an
+//  address must not tell a stranger who is registered under it.
+static int
+s_registered_already (const wsis_request_t *request, wsis_reply_t *reply, int64_t id)
+{
+    if (request->role & (WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY)) {
+        char stakeholder_id [SUBMISSIONS_ID_BUFSIZE];
+        submissions_id_format (stakeholder_id, sizeof stakeholder_id, "stk", id);
+        return wsis_reply_fail (reply, "duplicate", "email",
+                                "this email is already registered as stakeholder %s", stakeholder_id);
+    }
+    return wsis_reply_fail (reply, "duplicate", "email", "a stakeholder with this email is already registered");
+}
 
 //  -------------------------------------------------------------------------
 //  stakeholder.register {name, email, type, country, region, gender?,
@@ -31,8 +70,9 @@ stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
-    char name [801], email [255], type [32], country [8], region [32], gender [16], organization [1201];
+    char name [801], email [255], country [8], organization [1201];
     bool has_gender = false, has_organization = false;
+    size_t type = 0, region = 0, gender = 0;
     int rc;
 
     if (wsis_fields_text (&body, "name", WSIS_REQUIRED, 1, 200, name, sizeof name)
@@ -40,26 +80,18 @@ stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_
         return -1;
     if (!wsis_valid_email (email, strlen (email)))
         return wsis_fields_fail (&body, "email", "must be an email address like name@example.org");
-    if (wsis_fields_text (&body, "type", WSIS_REQUIRED, 1, 31, type, sizeof type))
+    if (wsis_fields_choice (&body, "type", WSIS_REQUIRED, wsis_stakeholder_types, 5, &type))
         return -1;
-    if (!wsis_valid_stakeholder_type (type, strlen (type)))
-        return wsis_fields_fail (&body, "type",
-            "must be government, private_sector, civil_society, academia or international_organization");
     if (wsis_fields_text (&body, "country", WSIS_REQUIRED, 1, 7, country, sizeof country))
         return -1;
     if (!wsis_valid_country (country, strlen (country)))
         return wsis_fields_fail (&body, "country", "must be an ISO 3166-1 alpha-2 country code like CH");
-    if (wsis_fields_text (&body, "region", WSIS_REQUIRED, 1, 31, region, sizeof region))
+    if (wsis_fields_choice (&body, "region", WSIS_REQUIRED, wsis_regions, 6, &region))
         return -1;
-    if (!wsis_valid_region (region, strlen (region)))
-        return wsis_fields_fail (&body, "region",
-                                 "must be africa, americas, arab_states, asia_pacific, cis or europe");
-    rc = wsis_fields_text (&body, "gender", WSIS_OPTIONAL, 1, 15, gender, sizeof gender);
+    rc = wsis_fields_choice (&body, "gender", WSIS_OPTIONAL, wsis_genders, 4, &gender);
     if (rc < 0)
         return -1;
     has_gender = rc == 0;
-    if (has_gender && !wsis_valid_gender (gender, strlen (gender)))
-        return wsis_fields_fail (&body, "gender", "must be female, male, non_binary or undisclosed");
     rc = wsis_fields_text (&body, "organization", WSIS_OPTIONAL, 1, 300, organization, sizeof organization);
     if (rc < 0)
         return -1;
@@ -70,15 +102,16 @@ stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_
     char email_key [255];
     for (size_t i = 0; i <= strlen (email); i++)
         email_key [i] = (char) tolower ((unsigned char) email [i]);
-    rc = submissions_store_email_taken (store, email_key);
+    int64_t existing;
+    rc = submissions_store_email_taken (store, email_key, &existing);
     if (rc < 0)
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
     if (rc > 0)
-        return wsis_reply_fail (reply, "duplicate", "email", "a stakeholder with this email is already registered");
+        return s_registered_already (request, reply, existing);
 
     stakeholder_t stakeholder = {
-        name, email, email_key, type, country, region,
-        has_gender? gender: NULL, has_organization? organization: NULL
+        name, email, email_key, wsis_stakeholder_types [type], country, wsis_regions [region],
+        has_gender? wsis_genders [gender]: NULL, has_organization? organization: NULL
     };
     int64_t id;
     if (submissions_store_stakeholder_insert (store, &stakeholder, wsis_service_now (service), &id))
@@ -91,11 +124,11 @@ stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_
     wsis_pack_kv_str (pk, "stakeholder_id", stakeholder_id);
     wsis_pack_kv_str (pk, "name", name);
     wsis_pack_kv_str (pk, "email", email);
-    wsis_pack_kv_str (pk, "type", type);
+    wsis_pack_kv_str (pk, "type", wsis_stakeholder_types [type]);
     wsis_pack_kv_str (pk, "country", country);
-    wsis_pack_kv_str (pk, "region", region);
+    wsis_pack_kv_str (pk, "region", wsis_regions [region]);
     if (has_gender)
-        wsis_pack_kv_str (pk, "gender", gender);
+        wsis_pack_kv_str (pk, "gender", wsis_genders [gender]);
     if (has_organization)
         wsis_pack_kv_str (pk, "organization", organization);
     rc = wsis_service_event_emit (service, "stakeholder.registered");
@@ -129,21 +162,17 @@ typedef struct {
     const wsis_request_t *request;
     msgpack_packer *pk;
     bool include_image;
-    int64_t last_id;            //  of the last record packed
-    size_t room;                //  records the page takes
-    size_t packed;
-    bool more;                  //  a row past the page was seen
+    submissions_page_t page;
 } s_read_t;
 
 static int
 s_pack_row (const submission_row_t *row, void *arg)
 {
     s_read_t *read = (s_read_t *) arg;
-    if (read->packed == read->room) {
-        read->more = true;
+    if (submissions_page_full (&read->page))
         return 0;
-    }
-    unsigned flags = s_record_flags (read->request, row->stakeholder_id);
+    unsigned flags = s_record_flags (read->request, row->stakeholder_id)
+                   | SUBMISSION_RECORD_CONTEST;
     //  The Repository of Women in Tech shows a woman only while she
     //  consents: once her profile is withdrawn, only its owner and the
     //  staff side still read it (listings leave it out in their query).
@@ -158,8 +187,8 @@ s_pack_row (const submission_row_t *row, void *arg)
     }
     int rc = submission_record_pack (read->pk, row, flags, image);
     zchunk_destroy (&image);
-    read->last_id = row->id;
-    read->packed++;
+    read->page.last_id = row->id;
+    read->page.packed++;
     return rc;
 }
 
@@ -190,14 +219,16 @@ submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_
     if (s_read_submission_id (&body, "submission_id", WSIS_REQUIRED, &id)
     ||  wsis_fields_bool (&body, "include_image", WSIS_OPTIONAL, &include_image) < 0)
         return -1;
-    s_read_t read = { service, request, &reply->pk, include_image, 0, 1, 0, false };
+    s_read_t read = { service, request, &reply->pk, include_image, { .room = 1 } };
     int rc = submissions_store_submission_get (wsis_service_store (service), id, s_pack_row, &read);
     if (rc < 0)
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
-    if (rc == 0 || read.packed == 0)
+    if (rc == 0 || read.page.packed == 0)
         return wsis_reply_fail (reply, "not_found", "submission_id", "no such submission");
     return 0;
 }
+
+static const char *const s_statuses [] = { "received", "withdrawn" };
 
 //  submission.list {call, category?, status?, stakeholder_id?, after?,
 //  limit?} -> {items, next}: keyset pages in submission id order; `next`
@@ -206,7 +237,7 @@ int
 submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
-    char call [128], category [16], status [16], stakeholder [65];
+    char call [128], stakeholder [65];
     submission_filter_t filter = { .call = call, .limit = SUBMISSION_PAGE_DEFAULT };
     uint64_t limit = SUBMISSION_PAGE_DEFAULT;
     int rc;
@@ -220,24 +251,18 @@ submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply
     //  listed: a withdrawn profile is in no listing, whatever the status
     //  asked, for every reader.
     filter.live = streq (listed->kind, "repository");
-    rc = wsis_fields_text (&body, "category", WSIS_OPTIONAL, 1, 15, category, sizeof category);
+    size_t index;
+    rc = wsis_fields_choice (&body, "category", WSIS_OPTIONAL, wsis_categories, WSIS_CATEGORY_COUNT,
+                             &index);
     if (rc < 0)
         return -1;
-    if (rc == 0) {
-        int index = wsis_valid_category (category, strlen (category));
-        if (index < 0)
-            return wsis_fields_fail (&body, "category",
-                                     "must be one of the 18 WSIS Action Line categories");
+    if (rc == 0)
         filter.category = wsis_categories [index];
-    }
-    rc = wsis_fields_text (&body, "status", WSIS_OPTIONAL, 1, 15, status, sizeof status);
+    rc = wsis_fields_choice (&body, "status", WSIS_OPTIONAL, s_statuses, 2, &index);
     if (rc < 0)
         return -1;
-    if (rc == 0) {
-        if (!streq (status, "received") && !streq (status, "withdrawn"))
-            return wsis_fields_fail (&body, "status", "must be received or withdrawn");
-        filter.status = status;
-    }
+    if (rc == 0)
+        filter.status = s_statuses [index];
     rc = wsis_fields_text (&body, "stakeholder_id", WSIS_OPTIONAL, 1, 64, stakeholder, sizeof stakeholder);
     if (rc < 0)
         return -1;
@@ -258,24 +283,40 @@ submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply
     msgpack_sbuffer_init (&items);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &items, msgpack_sbuffer_write);
-    s_read_t read = { service, request, &pk, false, 0, (size_t) limit, 0, false };
+    s_read_t read = { service, request, &pk, false, { .room = (size_t) limit } };
     rc = submissions_store_submission_list (wsis_service_store (service), &filter, s_pack_row, &read);
     if (rc < 0) {
         msgpack_sbuffer_destroy (&items);
         return wsis_reply_fail (reply, "internal", NULL, "the store failed");
     }
+    submissions_page_reply (reply, &items, &read.page, "sub");
+    return 0;
+}
+
+bool
+submissions_page_full (submissions_page_t *page)
+{
+    if (page->packed < page->room)
+        return false;
+    page->more = true;
+    return true;
+}
+
+void
+submissions_page_reply (wsis_reply_t *reply, msgpack_sbuffer *items,
+                        const submissions_page_t *page, const char *prefix)
+{
     msgpack_pack_map (&reply->pk, 2);
     wsis_pack_str (&reply->pk, "items");
-    msgpack_pack_array (&reply->pk, read.packed);
-    wsis_pack_raw (&reply->pk, items.data, items.size);
+    msgpack_pack_array (&reply->pk, page->packed);
+    wsis_pack_raw (&reply->pk, items->data, items->size);
     wsis_pack_str (&reply->pk, "next");
-    if (read.more) {
+    if (page->more) {
         char next [SUBMISSIONS_ID_BUFSIZE];
-        submissions_id_format (next, sizeof next, "sub", read.last_id);
+        submissions_id_format (next, sizeof next, prefix, page->last_id);
         wsis_pack_str (&reply->pk, next);
     }
     else
         msgpack_pack_nil (&reply->pk);
-    msgpack_sbuffer_destroy (&items);
-    return 0;
+    msgpack_sbuffer_destroy (items);
 }

@@ -129,13 +129,17 @@ submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigne
     bool add_country = ocp && row->stakeholder_country;
     bool add_entity = (photo || ocp) && row->stakeholder_organization;
     bool add_image = photo && (flags & SUBMISSION_RECORD_IMAGE) && image;
+    //  Only the WSIS Prizes and the Photo Contest are contests
+    bool add_contest = (flags & SUBMISSION_RECORD_CONTEST)
+                    && (photo || streq (row->kind, "prize"));
 
     char id [SUBMISSIONS_ID_BUFSIZE], stakeholder [SUBMISSIONS_ID_BUFSIZE];
     submissions_id_format (id, sizeof id, "sub", row->id);
     submissions_id_format (stakeholder, sizeof stakeholder, "stk", row->stakeholder_id);
 
     size_t count = 7 + fields->via.map.size + aliases + add_contact + add_sdgs + add_type
-                 + add_region + add_country + add_entity + (photo? 2: 0) + add_image;
+                 + add_region + add_country + add_entity + (photo? 2: 0) + add_image
+                 + add_contest;
     msgpack_pack_map (pk, count);
     wsis_pack_kv_str (pk, "submission_id", id);
     wsis_pack_kv_str (pk, "call", row->call);
@@ -186,6 +190,9 @@ submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigne
         wsis_pack_kv_str (pk, "image_type", row->image_type? row->image_type: "");
         wsis_pack_kv_int (pk, "image_size", row->image_size);
     }
+    if (add_contest)
+        wsis_pack_kv_str (pk, "contest_status",
+                          row->contest_status? row->contest_status: "submitted");
     if (add_image) {
         wsis_pack_str (pk, "image");
         msgpack_pack_bin (pk, zchunk_size ((zchunk_t *) image));

@@ -24,14 +24,17 @@ s_first_id (wsis_store_t *store, sqlite3_stmt *stmt)
 //  Stakeholders
 
 int
-submissions_store_email_taken (wsis_store_t *store, const char *email_key)
+submissions_store_email_taken (wsis_store_t *store, const char *email_key, int64_t *id)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT 1 FROM stakeholder WHERE email_key = ?1");
+        "SELECT id FROM stakeholder WHERE email_key = ?1");
     if (!stmt)
         return -1;
     wsis_store_bind_text (stmt, 1, email_key);
-    return wsis_store_exists (store, stmt);
+    int rc = wsis_store_row (store, stmt);
+    if (rc == 1)
+        *id = sqlite3_column_int64 (stmt, 0);
+    return wsis_store_done (stmt, rc);
 }
 
 int
@@ -66,6 +69,61 @@ submissions_store_stakeholder_exists (wsis_store_t *store, int64_t id)
         return -1;
     sqlite3_bind_int64 (stmt, 1, id);
     return wsis_store_exists (store, stmt);
+}
+
+//  The columns a stakeholder read selects, in stakeholder_row_t order.
+#define S_STAKEHOLDER_COLUMNS \
+    "id, name, email, type, country, region, gender, organization, created_at"
+
+static int
+s_each_stakeholder (wsis_store_t *store, sqlite3_stmt *stmt, stakeholder_row_fn *fn, void *arg)
+{
+    int count = 0, rc;
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
+        stakeholder_row_t row = {
+            sqlite3_column_int64 (stmt, 0),
+            { wsis_store_text (stmt, 1), wsis_store_text (stmt, 2), NULL,
+              wsis_store_text (stmt, 3), wsis_store_text (stmt, 4), wsis_store_text (stmt, 5),
+              wsis_store_text (stmt, 6), wsis_store_text (stmt, 7) },
+            sqlite3_column_int64 (stmt, 8)
+        };
+        if (fn (&row, arg))
+            return wsis_store_done (stmt, -1);
+        count++;
+    }
+    return wsis_store_done (stmt, rc == 0? count: -1);
+}
+
+int
+submissions_store_stakeholder_get (wsis_store_t *store, int64_t id,
+                                   stakeholder_row_fn *fn, void *arg)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT " S_STAKEHOLDER_COLUMNS " FROM stakeholder WHERE id = ?1");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    return s_each_stakeholder (store, stmt, fn, arg);
+}
+
+int
+submissions_store_stakeholder_list (wsis_store_t *store, const char *q, int64_t after,
+                                    int64_t limit, stakeholder_row_fn *fn, void *arg)
+{
+    //  Walks the primary key from `after`; q (lower-cased by SQLite, ASCII
+    //  letters) is a substring of the name, the organization or the email.
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT " S_STAKEHOLDER_COLUMNS " FROM stakeholder WHERE id > ?1"
+        " AND (?2 IS NULL OR instr (lower (name), lower (?2)) > 0"
+        "  OR instr (lower (coalesce (organization, '')), lower (?2)) > 0"
+        "  OR instr (email_key, lower (?2)) > 0)"
+        " ORDER BY id LIMIT ?3");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, after);
+    wsis_store_bind_text (stmt, 2, q);
+    sqlite3_bind_int64 (stmt, 3, limit);
+    return s_each_stakeholder (store, stmt, fn, arg);
 }
 
 //  -------------------------------------------------------------------------
@@ -190,7 +248,7 @@ submissions_store_submission_withdraw (wsis_store_t *store, int64_t id, int64_t 
     "s.id, s.call, s.kind, s.stakeholder_id, s.status, s.category, s.entity_key," \
     " s.title_key, s.description_key, s.image_type, s.image_size, s.fields," \
     " s.created_at, s.updated_at, k.type, k.country, k.region, k.organization," \
-    " k.name, k.email, k.gender"
+    " k.name, k.email, k.gender, s.contest_status"
 
 static void
 s_row_read (sqlite3_stmt *stmt, submission_row_t *row)
@@ -217,6 +275,7 @@ s_row_read (sqlite3_stmt *stmt, submission_row_t *row)
     row->stakeholder_name = wsis_store_text (stmt, 18);
     row->stakeholder_email = wsis_store_text (stmt, 19);
     row->stakeholder_gender = wsis_store_text (stmt, 20);
+    row->contest_status = wsis_store_text (stmt, 21);
 }
 
 //  Steps stmt to the end, calling fn on each row: rows, or -1.
@@ -315,6 +374,28 @@ submissions_store_image_get (wsis_store_t *store, int64_t id, zchunk_t **image)
     if (rc == 1)
         *image = zchunk_new (sqlite3_column_blob (stmt, 0), (size_t) sqlite3_column_bytes (stmt, 0));
     return wsis_store_done (stmt, rc < 0? -1: 0);
+}
+
+//  -------------------------------------------------------------------------
+//  Contest standing
+
+int
+submissions_store_contest_raise (wsis_store_t *store, const char *call, int64_t id,
+                                 const char *status, int rank)
+{
+    //  id 0: every prize project of the call below rank (the projects
+    //  nominations.published did not list)
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "UPDATE submission SET contest_status = ?3, contest_rank = ?4"
+        " WHERE call = ?2 AND contest_rank < ?4"
+        " AND ((?1 = 0 AND kind = 'prize') OR (id = ?1 AND kind IN ('prize', 'photo')))");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, id);
+    wsis_store_bind_text (stmt, 2, call);
+    wsis_store_bind_text (stmt, 3, status);
+    sqlite3_bind_int (stmt, 4, rank);
+    return wsis_store_run (store, stmt);
 }
 
 //  -------------------------------------------------------------------------

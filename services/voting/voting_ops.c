@@ -165,13 +165,12 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     vote_t vote;
     if (wsis_fields_text (&body, "call", WSIS_REQUIRED, 1, 64, vote.call_id, sizeof vote.call_id)
     ||  wsis_fields_str (&body, "voter_id", WSIS_REQUIRED, 1, 64, &vote.voter_id, &vote.voter_len)
-    ||  wsis_fields_text (&body, "category", WSIS_REQUIRED, 1, 15, vote.code, sizeof vote.code)
+    ||  wsis_fields_choice_text (&body, "category", WSIS_REQUIRED, wsis_categories,
+                                 WSIS_CATEGORY_COUNT, vote.code, sizeof vote.code)
     ||  wsis_fields_str (&body, "submission_id", WSIS_REQUIRED, 1, 64,
                          &vote.submission_id, &vote.submission_len))
         return -1;
     vote.category = wsis_valid_category (vote.code, strlen (vote.code));
-    if (vote.category < 0)
-        return wsis_fields_fail (&body, "category", "must be one of the 18 WSIS Action Line categories");
     //  docs/protocol.md section 6: a stakeholder votes only as itself; the gateway
     //  relays the votes of the public web site for anyone.
     if (!wsis_request_may_act_for (request, vote.voter_id, vote.voter_len))
@@ -318,11 +317,12 @@ s_op_tally (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *repl
         return -1;
     char code [16];
     int category = -1;
-    int rc = wsis_fields_text (&body, "category", WSIS_OPTIONAL, 1, 15, code, sizeof code);
+    int rc = wsis_fields_choice_text (&body, "category", WSIS_OPTIONAL, wsis_categories,
+                                      WSIS_CATEGORY_COUNT, code, sizeof code);
     if (rc < 0)
         return -1;
-    if (rc == 0 && (category = wsis_valid_category (code, strlen (code))) < 0)
-        return wsis_fields_fail (&body, "category", "must be one of the 18 WSIS Action Line categories");
+    if (rc == 0)
+        category = wsis_valid_category (code, strlen (code));
     //  Live counts are embargoed until the vote closes (unlike Decidim,
     //  whose live counts leaked): only staff and operators see them.
     if (request->role != WSIS_ROLE_STAFF && request->role != WSIS_ROLE_OPERATOR && !poll->closed)
@@ -374,10 +374,14 @@ const wsis_op_t voting_ops [] = {
     //  longer be secret in voting.db. A commit failure still turns its
     //  replies into `unavailable` (WSIS_OP_WRITES).
     { "vote.cast", s_op_cast, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
-      WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
-    { "vote.verify", s_op_verify, WSIS_ROLE_PUBLIC, 0 },
+      WSIS_OP_WRITES | WSIS_OP_OWN_RETRY,
+      "call voter_id category submission_id" },
+    { "vote.verify", s_op_verify, WSIS_ROLE_PUBLIC, 0,
+      "receipt" },
     //  Public, but the handler embargoes it until the close.
-    { "vote.tally", s_op_tally, WSIS_ROLE_PUBLIC, 0 },
-    { "voting.close", s_op_close, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
+    { "vote.tally", s_op_tally, WSIS_ROLE_PUBLIC, 0,
+      "call category?" },
+    { "voting.close", s_op_close, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES,
+      "call" },
     { NULL }
 };

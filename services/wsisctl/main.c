@@ -36,6 +36,8 @@ s_usage (FILE *out)
         "  wsisctl [options] publish TOPIC [JSON | @FILE | -] publishes through the bus journal\n"
         "                                                     (op \"publish\", body {topic, body, origin})\n"
         "  wsisctl services                                   the services, one per line, in start order\n"
+        "  wsisctl [options] SERVICE --help                   the operations of SERVICE (sys.ops): who\n"
+        "                                                     may call each and its body fields\n"
         "  wsisctl keygen NAME --role ROLE [--dir DIR]        a certificate: DIR/public/NAME.cert and\n"
         "                                                     DIR/secret/NAME.cert_secret (0600); DIR is\n"
         "                                                     wsis/keys ($WSIS_KEYS), else var/keys\n"
@@ -66,6 +68,7 @@ s_usage (FILE *out)
     for (size_t i = 0; wsis_config_services [i]; i++)
         fprintf (out, " %s", wsis_config_services [i]);
     fprintf (out, "\n");
+    wsisctl_ops_usage (out);
 }
 
 //  One line saying what is wrong, then the usage: the line is what the
@@ -158,7 +161,7 @@ main (int argc, char *argv [])
     const char *config_option = NULL;
     const char *cert_option = s_env ("WSIS_CERT", NULL, NULL);
     const char *dir_option = NULL;
-    bool role_given = false, cert_given = false;
+    bool role_given = false, cert_given = false, help = false;
     int64_t number;
 
     //  getopt's own messages would say "main"; ours name the program.
@@ -217,8 +220,8 @@ main (int argc, char *argv [])
                 options.heartbeats = true;
                 break;
             case 'h':
-                s_usage (stdout);
-                return WSISCTL_EXIT_OK;
+                help = true;
+                break;
             case ':':
                 return s_bad_usage ("%s needs a value", argv [optind - 1]);
             default:
@@ -227,6 +230,13 @@ main (int argc, char *argv [])
     }
     char **args = argv + optind;
     int arg_count = argc - optind;
+    //  SERVICE --help, SERVICE help: what that service offers.
+    bool ops_help = arg_count >= 1 && wsis_config_service_known (args [0])
+                 && ((help && arg_count == 1) || (arg_count == 2 && streq (args [1], "help")));
+    if (help && !ops_help) {
+        s_usage (stdout);
+        return WSISCTL_EXIT_OK;
+    }
     if (arg_count == 0)
         return s_bad_usage ("what to do? a SERVICE and an OP, or ping, clock, tail, history, publish");
 
@@ -292,7 +302,8 @@ main (int argc, char *argv [])
             return s_bad_usage ("publish takes a TOPIC and at most one body");
         body_source = arg_count == 3? args [2]: NULL;
     }
-    else {
+    else
+    if (!ops_help) {
         if (!wsis_config_service_known (command))
             return s_bad_usage ("unknown service or command '%s'", command);
         if (arg_count < 2 || arg_count > 3)
@@ -340,6 +351,9 @@ main (int argc, char *argv [])
     zsys_set_linger (0);
 
     int exit_code;
+    if (ops_help)
+        exit_code = wsisctl_ops (&options, command);
+    else
     if (streq (command, "ping"))
         exit_code = wsisctl_ping (&options, arg_count == 2? args [1]: NULL);
     else

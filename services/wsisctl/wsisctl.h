@@ -18,6 +18,7 @@
     wsisctl_tail.c      events from the bus XPUB as JSON lines, the past first
     wsisctl_config.c    config: the settings in force (make run's banner)
     wsisctl_keygen.c    keygen: a certificate with its role, for a deployment
+    wsisctl_ops.c       SERVICE --help: the operations of a service (sys.ops)
 */
 #ifndef WSISCTL_H
 #define WSISCTL_H
@@ -113,6 +114,12 @@ const char *wsisctl_call_failure (wsisctl_call_t *self);
 const char *wsisctl_call_service (wsisctl_call_t *self);
 const char *wsisctl_call_endpoint (wsisctl_call_t *self);
 
+//  Sends op with body to service and waits for its reply: the answered
+//  call (ok or not; caller destroys it), or NULL after one line on stderr
+//  (the body could not be encoded, or no reply came).
+wsisctl_call_t *wsisctl_ask (const wsisctl_options_t *options, const char *service,
+                             const char *op, const json_t *body);
+
 //  ---------------------------------------------------------------- each
 //  The services target names (NULL or "all": every one, in start order)
 //  into names (WSISCTL_SERVICES_MAX entries); returns how many.
@@ -200,6 +207,14 @@ int wsisctl_clock_set (const wsisctl_options_t *options, const char *time_text);
 //  config [NAME...]: the settings in force (file, then environment).
 int wsisctl_config (const wsisctl_options_t *options, const char *path,
                     char **names, int name_count);
+
+//  SERVICE --help (or SERVICE help): asks the service for sys.ops and
+//  prints each operation with the roles that may call it and its body
+//  fields, one per line.
+int wsisctl_ops (const wsisctl_options_t *options, const char *service);
+
+//  The part of --help that says which role each common step needs.
+void wsisctl_ops_usage (FILE *out);
 
 //  keygen NAME --role ROLE: DIR/public/NAME.cert and
 //  DIR/secret/NAME.cert_secret (0600), never over existing ones.

@@ -38,36 +38,21 @@ s_uint (const msgpack_object *map, const char *key, uint64_t *value)
     return 0;
 }
 
-//  One page: events.since {after, limit}. The call is the caller's.
+//  One page: events.since {after, limit}: the answered call (the
+//  caller's), or NULL after one line on stderr.
 static wsisctl_call_t *
 s_ask (const wsisctl_options_t *options, const char *service, uint64_t after, int64_t limit)
 {
     json_t *body = json_pack ("{s:I, s:I}", "after", (json_int_t) after, "limit", (json_int_t) limit);
-    msgpack_sbuffer request;
-    msgpack_sbuffer_init (&request);
-    const char *error = NULL;
-    wsisctl_call_t *call = NULL;
-    if (body && wsisctl_request_encode (&request, options, "events.since", body, &error) == 0) {
-        char *endpoint = wsis_config_endpoint (options->config, service, "port", false);
-        call = wsisctl_call_new (service, endpoint, options->curve, &request);
-        zstr_free (&endpoint);
-        wsisctl_call_wait (&call, 1, options->timeout_ms > 0? options->timeout_ms: WSISCTL_TIMEOUT_MS);
-    }
-    else
-        fprintf (stderr, "wsisctl: cannot encode events.since: %s\n", error? error: "out of memory");
-    msgpack_sbuffer_destroy (&request);
+    wsisctl_call_t *call = body? wsisctl_ask (options, service, "events.since", body): NULL;
     json_decref (body);
     return call;
 }
 
-//  Says why a page could not be had; the exit code.
+//  Says why the service refused a page; the exit code.
 static int
-s_failed (wsisctl_call_t *call)
+s_refused (wsisctl_call_t *call)
 {
-    if (!wsisctl_call_answered (call)) {
-        fprintf (stderr, "wsisctl: %s\n", wsisctl_call_failure (call));
-        return WSISCTL_EXIT_FAILED;
-    }
     const msgpack_object *error = wsis_msg_get (wsisctl_call_reply (call), "error");
     const msgpack_object *code = wsis_msg_get (error, "code");
     const msgpack_object *message = wsis_msg_get (error, "message");
@@ -122,7 +107,7 @@ wsisctl_history_read (const wsisctl_options_t *options, const char *service,
             break;
         }
         if (!wsisctl_call_ok (call)) {
-            exit_code = s_failed (call);
+            exit_code = s_refused (call);
             wsisctl_call_destroy (&call);
             break;
         }

@@ -7,9 +7,9 @@
 */
 #include "wsisctl.h"
 
-int
-wsisctl_send (const wsisctl_options_t *options, const char *service,
-              const char *op, const json_t *body)
+wsisctl_call_t *
+wsisctl_ask (const wsisctl_options_t *options, const char *service, const char *op,
+             const json_t *body)
 {
     msgpack_sbuffer request;
     msgpack_sbuffer_init (&request);
@@ -17,20 +17,28 @@ wsisctl_send (const wsisctl_options_t *options, const char *service,
     if (wsisctl_request_encode (&request, options, op, body, &error)) {
         fprintf (stderr, "wsisctl: cannot encode the body: %s\n", error);
         msgpack_sbuffer_destroy (&request);
-        return WSISCTL_EXIT_FAILED;
+        return NULL;
     }
     char *endpoint = wsis_config_endpoint (options->config, service, "port", false);
     wsisctl_call_t *call = wsisctl_call_new (service, endpoint, options->curve, &request);
     msgpack_sbuffer_destroy (&request);
     zstr_free (&endpoint);
-
     wsisctl_call_wait (&call, 1, options->timeout_ms > 0? options->timeout_ms: WSISCTL_TIMEOUT_MS);
-    int exit_code;
     if (!wsisctl_call_answered (call)) {
         fprintf (stderr, "wsisctl: %s\n", wsisctl_call_failure (call));
-        exit_code = WSISCTL_EXIT_FAILED;
+        wsisctl_call_destroy (&call);
     }
-    else
+    return call;
+}
+
+int
+wsisctl_send (const wsisctl_options_t *options, const char *service,
+              const char *op, const json_t *body)
+{
+    wsisctl_call_t *call = wsisctl_ask (options, service, op, body);
+    if (!call)
+        return WSISCTL_EXIT_FAILED;
+    int exit_code;
     if (wsisctl_json_print_msgpack (wsisctl_call_reply (call), options->compact)) {
         fprintf (stderr, "wsisctl: cannot write the reply to stdout\n");
         exit_code = WSISCTL_EXIT_FAILED;

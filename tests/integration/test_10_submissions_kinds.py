@@ -19,8 +19,14 @@ def test_a_call_that_takes_no_submissions(subs, call):
 def test_the_call_decides_the_kind(subs):
     stk = subs.register()
     # A prize project's body sent to the stocktaking call is read as a
-    # stocktaking entry, which lacks its action lines.
+    # stocktaking entry: its category is no field of one, and without it
+    # the entry still lacks its action lines.
     body = prize_body(stk, call="stocktaking-2022")
+    reply = subs.refuse(lambda: subs.create(body), "validation", "category")
+    assert "is not a field of a stocktaking submission" in reply["error"]["message"]
+    for key in ("category", "short_description", "sdg_linkages", "impact", "partnerships",
+                "challenges", "language"):
+        del body[key]
     subs.refuse(lambda: subs.create(body), "validation", "action_lines")
 
 
@@ -85,14 +91,17 @@ def test_photo_entry(subs, image, content_type):
     # What the photo form does not ask comes from the stakeholder.
     assert record["stakeholder_type"] == "private_sector" and record["region"] == "asia_pacific"
     assert record["entity"] == "Lens Co"
-    # get leaves the image out unless asked.
-    assert subs.get(submission_id) == record
+    # get leaves the image out unless asked; it adds where the entry stands
+    # in the contest, which events do not carry
+    assert "contest_status" not in record
+    replied = dict(record, contest_status="submitted")
+    assert subs.get(submission_id) == replied
     with_image = subs.ok("submission.get", {"submission_id": submission_id, "include_image": True})
     assert with_image["image"] == image
-    assert {k: v for k, v in with_image.items() if k != "image"} == record
+    assert {k: v for k, v in with_image.items() if k != "image"} == replied
     # list never carries it.
     (listed,) = [i for i in subs.list_all("photo-2022") if i["submission_id"] == submission_id]
-    assert listed == record
+    assert listed == replied
 
 
 def test_an_image_of_4_mib_is_accepted(subs):

@@ -21,8 +21,10 @@ def test_a_project_is_received_and_published_whole(subs):
         assert record[key] == value, key
     assert record["created_at"] == record["updated_at"] == "2022-01-10T12:00:00Z"
     assert "image" not in record
-    # The reply to get is the same record.
-    assert subs.get(submission_id) == record
+    # The reply to get is the same record, and says where the project
+    # stands in the contest (events do not: it changes after them).
+    assert "contest_status" not in record
+    assert subs.get(submission_id) == dict(record, contest_status="submitted")
 
 
 def test_not_one_category(subs):

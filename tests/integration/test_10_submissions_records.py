@@ -127,7 +127,7 @@ def test_owner_updates_and_the_whole_record_is_published(subs):
     assert record["title"] == "Renamed" and record["sdgs"] == [1, 17] and record["category"] == "C3"
     assert record["updated_at"] == "2022-01-11T08:00:00Z" and record["created_at"] == "2022-01-10T12:00:00Z"
     assert record["contact"]["email"]                 # what notifications needs
-    assert subs.get(submission_id) == record
+    assert subs.get(submission_id) == dict(record, contest_status="submitted")
     assert [i["submission_id"] for i in subs.list_all("prizes-2022", category="C3")] == [submission_id]
     assert submission_id not in [i["submission_id"] for i in subs.list_all("prizes-2022", category="C2")]
     subs.set_clock("2022-01-10T12:00:00Z")

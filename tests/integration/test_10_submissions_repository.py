@@ -119,7 +119,7 @@ def test_repository_rules(subs, field, value):
 
 def test_a_wrong_sector_is_told_the_list(subs):
     reply = subs.refuse_invalid(repository_body, "sector", "government")
-    assert reply["error"]["message"] == "'sector' must be " + ", ".join(SECTORS[:-1]) + " or " + SECTORS[-1]
+    assert reply["error"]["message"] == "'sector' must be one of " + " ".join(SECTORS)
 
 
 def test_the_same_link_twice(subs):

@@ -134,24 +134,8 @@ def test_the_default_list_ships_empty_and_loads():
     assert all(not line.strip() or line.startswith("#") for line in text.splitlines())
 
 
-CALENDAR_2023 = """
-call
-    id = prizes-2023
-    kind = prize
-    zone = Europe/Geneva
-    title = "WSIS Prizes 2023"
-    phase
-        name = submission
-        start = "2022-09-01 00:00"
-        end = "2023-01-20 23:00"
-"""
-
-
 def test_a_winner_of_an_earlier_call_is_ineligible_in_a_later_one(cluster):
-    calendar = cluster.dir / "calendar.cfg"
-    calendar.write_text(open(os.path.join(ROOT, "configs", "calendar.cfg")).read() + CALENDAR_2023)
-    cluster.config.write_text(cluster.config.read_text().replace(
-        f"calendar = {ROOT}/configs/calendar.cfg", f"calendar = {calendar}"))
+    # The shipped calendar's next edition, prizes-2027, is the later call.
     nominations = FakeSource(cluster, "nominations")
     try:
         cluster.start("bus", "submissions")
@@ -177,25 +161,25 @@ def test_a_winner_of_an_earlier_call_is_ineligible_in_a_later_one(cluster):
             return subs.ok("sys.stats")["sources"]["nominations"] == {"last_seq": 3, "applied": 3}
         cluster.wait_until(applied, what="submissions to apply the nominations events")
 
-        # The 2023 call opens; the 2022 winner may not enter it, by its
+        # The 2027 call opens; the 2022 winner may not enter it, by its
         # entity + title or by its short description.
-        subs.set_clock("2022-10-03T09:00:00Z")
-        subs.refuse(lambda: subs.create(prize_body(stk, call="prizes-2023", entity="village  telecentres",
+        subs.set_clock("2026-11-29T09:00:00Z")
+        subs.refuse(lambda: subs.create(prize_body(stk, call="prizes-2027", entity="village  telecentres",
                                                    title="RURAL CONNECT", category="C2")),
                     "ineligible", "title")
-        subs.refuse(lambda: subs.create(prize_body(stk, call="prizes-2023", title="Rural Connect II",
+        subs.refuse(lambda: subs.create(prize_body(stk, call="prizes-2027", title="Rural Connect II",
                                                    short_description=won["short_description"])),
                     "ineligible", "title")
         # The project that did not win may try again.
-        subs.created(dict(lost, call="prizes-2023"))
+        subs.created(dict(lost, call="prizes-2027"))
 
         # What was learned survives a crash (and is not applied twice).
         cluster.kill("submissions", signal.SIGKILL)
         cluster.start("submissions")
-        subs.set_clock("2022-10-03T09:00:00Z")
+        subs.set_clock("2026-11-29T09:00:00Z")
         stats = subs.ok("sys.stats")["sources"]["nominations"]
         assert stats["last_seq"] == 3
-        subs.refuse(lambda: subs.create(dict(won, call="prizes-2023")), "ineligible", "title")
+        subs.refuse(lambda: subs.create(dict(won, call="prizes-2027")), "ineligible", "title")
         subs.close()
     finally:
         nominations.close()

@@ -114,7 +114,7 @@ def test_score_refusals(nom):
         bad = {**body, "scores": {**body["scores"], "wsis_values": value}}
         nom.refused("selection.score", bad, "validation", "scores.wsis_values", **as_de)
     nom.refused("selection.score", {**body, "scores": {**body["scores"], "beauty": 3}},
-                "validation", "scores", **as_de)
+                "validation", "scores.beauty", **as_de)
     nom.refused("selection.score", {**body, "scores": [1, 2, 3]}, "validation", "scores", **as_de)
     nom.refused("selection.score", {**body, "call": "photo-2022"}, "validation", "call", **as_de)
     nom.refused("selection.score", {**body, "submission_id": ""}, "validation", "submission_id", **as_de)

@@ -349,7 +349,19 @@ test_shipped_no_end (void **state)
     assert_int_equal (s_count_of_call (seen, "women-in-tech"), 1);
     assert_int_equal (s_count_of_call (seen, "photo-2022"), 12);
     assert_int_equal (s_count_of_call (seen, "hltf-2022"), 6);
-    assert_int_equal (seen->size, 28 + 18 + 12 + 6 + 1 + 1 + 1);
+    //  The 2027 edition: the same phases, so the same moments, call by call
+    const char *editions [] [6] = {
+        { "prizes-2022", "ocp-2022", "photo-2022", "hltf-2022", "stocktaking-2022",
+          "trendsetters-2021" },
+        { "prizes-2027", "ocp-2027", "photo-2027", "hltf-2027", "stocktaking-2027",
+          "trendsetters-2026" },
+    };
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal (s_count_of_call (seen, editions [1] [i]),
+                          s_count_of_call (seen, editions [0] [i]));
+    assert_int_equal (s_count_of_call (seen, "prizes-2027"), 28);
+    //  Two editions of 28 + 18 + 12 + 6 + 1 + 1, and the Repository
+    assert_int_equal (seen->size, 2 * (28 + 18 + 12 + 6 + 1 + 1) + 1);
 }
 
 static void
@@ -400,26 +412,42 @@ test_names (void **state)
 //  --------------------------------------------------------------------------
 //  Calendars of our own
 
-//  A three-and-a-half-day voting, then a seven-day announcement opening at
+//  A three-and-a-half-day voting, then a seven-day selection opening at
 //  the instant voting closes; an OCP meeting; a photo call; an HLTF call
-//  whose deadline comes after summer time ends (30 October 2022)
+//  whose deadline comes after summer time ends (30 October 2022). Every
+//  call has the phases of its kind; those the tests do not look at never
+//  close (no reminders) or lie far from the ones they do.
 static const char *s_own_calendar =
     "call\n"
     "    id = edge-2022\n"
     "    kind = prize\n"
     "    zone = Europe/Geneva\n"
     "    phase\n"
+    "        name = submission\n"
+    "        start = \"2021-12-01 00:00\"\n"
+    "        end = \"2022-01-21 23:00\"\n"
+    "    phase\n"
+    "        name = nomination\n"
+    "        start = \"2022-02-01 00:00\"\n"
+    "        end = \"2022-02-25 23:00\"\n"
+    "    phase\n"
     "        name = voting\n"
     "        start = \"2022-03-01 00:00\"\n"
     "        end = \"2022-03-04 12:00\"\n"
     "    phase\n"
-    "        name = announcement\n"
+    "        name = selection\n"
     "        start = \"2022-03-04 12:00\"\n"
     "        end = \"2022-03-11 12:00\"\n"
+    "    phase\n"
+    "        name = announcement\n"
+    "        start = \"2022-05-30 00:00\"\n"
     "call\n"
     "    id = talks-2022\n"
     "    kind = ocp\n"
     "    zone = Europe/Geneva\n"
+    "    phase\n"
+    "        name = submission\n"
+    "        start = \"2021-08-19 00:00\"\n"
     "    phase\n"
     "        name = meeting\n"
     "        start = \"2022-02-15 10:00\"\n"
@@ -432,6 +460,9 @@ static const char *s_own_calendar =
     "        name = submission\n"
     "        start = \"2022-01-01 00:00\"\n"
     "        end = \"2022-02-01 12:00\"\n"
+    "    phase\n"
+    "        name = selection\n"
+    "        start = \"2022-02-01 12:00\"\n"
     "call\n"
     "    id = autumn-2022\n"
     "    kind = hltf\n"
@@ -454,13 +485,13 @@ test_short_phase (void **state)
         //  Voting lasts three and a half days: only 1d and 1h before its end
         { "edge-2022/voting/reminder/1d", NOTIFY_MOMENT_REMINDER, "2022-03-03T11:00:00Z" },
         { "edge-2022/voting/reminder/1h", NOTIFY_MOMENT_REMINDER, "2022-03-04T10:00:00Z" },
-        //  The announcement lasts exactly 7 days: that reminder falls on
+        //  Selection lasts exactly 7 days: that reminder falls on
         //  its opening, not before it, so it is made
-        { "edge-2022/announcement/reminder/7d", NOTIFY_MOMENT_REMINDER, "2022-03-04T11:00:00Z" },
+        { "edge-2022/selection/reminder/7d", NOTIFY_MOMENT_REMINDER, "2022-03-04T11:00:00Z" },
     };
     s_assert_moments (seen, expected, S_COUNT (expected));
     const char *absent [] = { "edge-2022/voting/reminder/14d", "edge-2022/voting/reminder/7d",
-                              "edge-2022/announcement/reminder/14d", NULL };
+                              "edge-2022/selection/reminder/14d", NULL };
     s_assert_absent (seen, absent);
 
     //  At 12:00 on 4 March: voting closes, the reminder, then the
@@ -469,8 +500,8 @@ test_short_phase (void **state)
     while (at < seen->size && !streq (seen->moments [at].key, "edge-2022/voting/closed"))
         at++;
     assert_true (at + 2 < seen->size);
-    assert_string_equal (seen->moments [at + 1].key, "edge-2022/announcement/reminder/7d");
-    assert_string_equal (seen->moments [at + 2].key, "edge-2022/announcement/opened");
+    assert_string_equal (seen->moments [at + 1].key, "edge-2022/selection/reminder/7d");
+    assert_string_equal (seen->moments [at + 2].key, "edge-2022/selection/opened");
     assert_int_equal (seen->moments [at].due, seen->moments [at + 2].due);
     s_schedule_close (&own);
 }
@@ -490,25 +521,25 @@ test_reminders_per_kind (void **state)
         { "pictures-2022/submission/reminder/3h", NOTIFY_MOMENT_REMINDER, "2022-02-01T08:00:00Z" },
         //  Prize and HLTF: the "*" section
         { "autumn-2022/nomination/reminder/5d", NOTIFY_MOMENT_REMINDER, "2022-10-27T21:00:00Z" },
-        { "edge-2022/announcement/reminder/5d", NOTIFY_MOMENT_REMINDER, "2022-03-06T11:00:00Z" },
+        { "edge-2022/selection/reminder/5d", NOTIFY_MOMENT_REMINDER, "2022-03-06T11:00:00Z" },
         //  Meetings: the "*" section's meeting offsets, in hours
         { "talks-2022/meeting/meeting/2h", NOTIFY_MOMENT_MEETING, "2022-02-15T07:00:00Z" },
         { "talks-2022/meeting/meeting/30h", NOTIFY_MOMENT_MEETING, "2022-02-14T03:00:00Z" },
     };
     s_assert_moments (s_seen (own), expected, S_COUNT (expected));
-    const char *absent [] = { "edge-2022/announcement/reminder/7d",
+    const char *absent [] = { "edge-2022/selection/reminder/7d",
                               "talks-2022/meeting/meeting/1h", NULL };
     s_assert_absent (s_seen (own), absent);
-    assert_int_equal (s_count_of_call (s_seen (own), "pictures-2022"), 4);
+    assert_int_equal (s_count_of_call (s_seen (own), "pictures-2022"), 5);
     assert_int_equal (s_count_of_call (s_seen (own), "autumn-2022"), 3);
-    assert_int_equal (s_count_of_call (s_seen (own), "talks-2022"), 4);
+    assert_int_equal (s_count_of_call (s_seen (own), "talks-2022"), 5);
     s_schedule_close (&own);
 
     //  No reminders at all for a kind: only the opening and the close
     own = s_schedule_open (s_own_calendar,
                            EVERYONE "reminders\n    kind = photo\n    before = \"\"\n", false);
     assert_non_null (own);
-    assert_int_equal (s_count_of_call (s_seen (own), "pictures-2022"), 2);
+    assert_int_equal (s_count_of_call (s_seen (own), "pictures-2022"), 3);
     assert_int_equal (s_count_of_call (s_seen (own), "autumn-2022"), 6);
     s_schedule_close (&own);
 }

@@ -32,6 +32,22 @@ static const char *s_calendar_text =
     "        name = submission\n"
     "        start = \"2022-09-01 00:00\"\n"
     "        end = \"2023-01-21 23:00\"\n"
+    "    phase\n"
+    "        name = nomination\n"
+    "        start = \"2023-02-01 00:00\"\n"
+    "        end = \"2023-02-25 23:00\"\n"
+    "    phase\n"
+    "        name = voting\n"
+    "        start = \"2023-03-01 00:00\"\n"
+    "        end = \"2023-03-31 23:00\"\n"
+    "    phase\n"
+    "        name = selection\n"
+    "        start = \"2023-04-01 00:00\"\n"
+    "        end = \"2023-04-15 23:00\"\n"
+    "    phase\n"
+    "        name = announcement\n"
+    "        start = \"2023-05-30 00:00\"\n"
+    "        end = \"2023-06-03 23:00\"\n"
     "call\n"
     "    id = photo-2023\n"
     "    kind = photo\n"
@@ -40,10 +56,17 @@ static const char *s_calendar_text =
     "        name = submission\n"
     "        start = \"2022-09-01 00:00\"\n"
     "        end = \"2023-03-07 23:59\"\n"
+    "    phase\n"
+    "        name = selection\n"
+    "        start = \"2023-03-08 00:00\"\n"
+    "        end = \"2023-05-30 00:00\"\n"
     "call\n"
     "    id = ocp-2022\n"
     "    kind = ocp\n"
     "    zone = Europe/Geneva\n"
+    "    phase\n"
+    "        name = submission\n"
+    "        start = \"2021-08-19 00:00\"\n"
     "    phase\n"
     "        name = meeting\n"
     "        start = \"2021-12-08 13:50\"\n"
@@ -52,6 +75,9 @@ static const char *s_calendar_text =
     "    id = talks-12023\n"
     "    kind = ocp\n"
     "    zone = Europe/Geneva\n"
+    "    phase\n"
+    "        name = submission\n"
+    "        start = \"2022-08-19 00:00\"\n"
     "    phase\n"
     "        name = meeting\n"
     "        start = \"2023-01-10 10:00\"\n"
@@ -225,20 +251,25 @@ test_shipped (void **state)
     assert_null (prizes->url);
     assert_null (prizes->secret);
     assert_int_equal (prizes->follow_count, 2);
-    assert_string_equal (prizes->follows [0], "prizes-2022");
-    assert_string_equal (prizes->follows [1], "photo-2022");
+    assert_string_equal (prizes->follows [0], "kind:prize");
+    assert_string_equal (prizes->follows [1], "kind:photo");
     assert_null (notify_staff_at (staff, 3));
     assert_ptr_equal (notify_staff_find (staff, "wsis-stocktaking@example.org"),
                       notify_staff_at (staff, 1));
     assert_null (notify_staff_find (staff, "nobody@example.org"));
     assert_null (notify_staff_find (staff, NULL));
 
-    //  Who follows what
+    //  Who follows what: by kind, so the 2027 edition as much as 2022's
     const char *ids [] = { "prizes-2022", "ocp-2022", "photo-2022", "hltf-2022",
-                           "stocktaking-2022", "trendsetters-2021", "women-in-tech" };
-    bool prizes_team [] = { true, false, true, false, false, false, false };
-    bool stocktaking_team [] = { false, false, false, false, true, false, false };
-    for (size_t i = 0; i < 7; i++) {
+                           "stocktaking-2022", "trendsetters-2021", "women-in-tech",
+                           "prizes-2027", "ocp-2027", "photo-2027", "hltf-2027",
+                           "stocktaking-2027", "trendsetters-2026" };
+    bool prizes_team [] = { true, false, true, false, false, false, false,
+                            true, false, true, false, false, false };
+    bool stocktaking_team [] = { false, false, false, false, true, false, false,
+                                 false, false, false, false, true, false };
+    assert_int_equal (wsis_calendar_size (calendar), 13);
+    for (size_t i = 0; i < 13; i++) {
         const wsis_call_t *call = wsis_calendar_call (calendar, ids [i]);
         assert_non_null (call);
         assert_int_equal (notify_staff_follows (prizes, call), prizes_team [i]);

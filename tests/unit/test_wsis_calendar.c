@@ -74,14 +74,19 @@ static void
 test_shipped_calls (void **state)
 {
     wsis_calendar_t *calendar = (wsis_calendar_t *) *state;
+    //  The 2022 edition, the Repository, the 2027 edition
     const char *ids [] = { "prizes-2022", "ocp-2022", "photo-2022", "hltf-2022",
-                           "stocktaking-2022", "trendsetters-2021", "women-in-tech" };
+                           "stocktaking-2022", "trendsetters-2021", "women-in-tech",
+                           "prizes-2027", "ocp-2027", "photo-2027", "hltf-2027",
+                           "stocktaking-2027", "trendsetters-2026" };
     const char *kinds [] = { "prize", "ocp", "photo", "hltf", "stocktaking", "ambassador",
-                             "repository" };
-    size_t phases [] = { 5, 4, 2, 1, 1, 1, 1 };
+                             "repository",
+                             "prize", "ocp", "photo", "hltf", "stocktaking", "ambassador" };
+    size_t phases [] = { 5, 4, 2, 1, 1, 1, 1, 5, 4, 2, 1, 1, 1 };
+    size_t count = sizeof (ids) / sizeof (ids [0]);
 
-    assert_int_equal (wsis_calendar_size (calendar), 7);
-    for (size_t i = 0; i < 7; i++) {
+    assert_int_equal (wsis_calendar_size (calendar), count);
+    for (size_t i = 0; i < count; i++) {
         const wsis_call_t *call = wsis_calendar_at (calendar, i);
         assert_non_null (call);
         assert_string_equal (call->id, ids [i]);
@@ -90,9 +95,9 @@ test_shipped_calls (void **state)
         assert_non_null (call->title);
         assert_int_equal (call->phase_count, phases [i]);
         assert_ptr_equal (wsis_calendar_call (calendar, ids [i]), call);
-        assert_int_equal (call->winners, strcmp (ids [i], "photo-2022") == 0? 3: 0);
+        assert_int_equal (call->winners, strncmp (ids [i], "photo-", 6) == 0? 3: 0);
     }
-    assert_null (wsis_calendar_at (calendar, 7));
+    assert_null (wsis_calendar_at (calendar, count));
     assert_null (wsis_calendar_call (calendar, "prizes-2021"));
     assert_null (wsis_calendar_call (calendar, NULL));
     assert_null (wsis_call_phase (wsis_calendar_call (calendar, "prizes-2022"), "meeting"));
@@ -145,6 +150,46 @@ test_shipped_others (void **state)
     const wsis_call_t *repository = wsis_calendar_call (calendar, "women-in-tech");
     assert_string_equal (repository->title, "WSIS Repository of Women in Tech");
     s_assert_phase (repository, "submission", "2021-11-25T23:00:00Z", NULL);
+}
+
+//  2027: the 2022 phases at the same local times five years on, so the
+//  UTC offsets are those of the new dates (CEST until 25 October 2026)
+static void
+test_shipped_2027 (void **state)
+{
+    wsis_calendar_t *calendar = (wsis_calendar_t *) *state;
+    const wsis_call_t *prizes = wsis_calendar_call (calendar, "prizes-2027");
+    assert_string_equal (prizes->title, "WSIS Prizes 2027");
+    s_assert_phase (prizes, "submission", "2026-08-31T22:00:00Z", "2027-01-21T22:00:00Z");
+    s_assert_phase (prizes, "nomination", "2027-01-31T23:00:00Z", "2027-02-25T22:00:00Z");
+    s_assert_phase (prizes, "voting", "2027-02-28T23:00:00Z", "2027-03-31T21:00:00Z");
+    s_assert_phase (prizes, "selection", "2027-03-31T22:00:00Z", "2027-04-15T21:00:00Z");
+    s_assert_phase (prizes, "announcement", "2027-05-29T22:00:00Z", "2027-06-03T21:00:00Z");
+
+    const wsis_call_t *ocp = wsis_calendar_call (calendar, "ocp-2027");
+    s_assert_phase (ocp, "submission", "2026-08-18T22:00:00Z", "2027-03-07T22:59:00Z");
+    s_assert_phase (ocp, "meeting", "2026-12-08T12:50:00Z", "2026-12-08T13:50:00Z");
+    assert_int_equal (ocp->phases [2].start, test_utc ("2027-01-31T13:00:00Z"));
+    assert_int_equal (ocp->phases [3].start, test_utc ("2027-05-02T12:00:00Z"));
+    s_assert_phase (wsis_calendar_call (calendar, "photo-2027"), "selection",
+                    "2027-03-07T23:00:00Z", "2027-05-29T22:00:00Z");
+    s_assert_phase (wsis_calendar_call (calendar, "hltf-2027"), "nomination",
+                    "2026-08-18T22:00:00Z", "2027-03-07T22:59:00Z");
+    s_assert_phase (wsis_calendar_call (calendar, "stocktaking-2027"), "submission",
+                    "2026-08-31T22:00:00Z", NULL);
+    s_assert_phase (wsis_calendar_call (calendar, "trendsetters-2026"), "nomination",
+                    "2026-11-25T23:00:00Z", NULL);
+
+    //  Today (29 November 2026) the 2027 calls take entries, 2022's do not
+    int64_t today = test_utc ("2026-11-29T12:00:00Z");
+    assert_int_equal (s_state (calendar, "prizes-2027", "submission", today), WSIS_PHASE_OPEN);
+    assert_int_equal (s_state (calendar, "photo-2027", "submission", today), WSIS_PHASE_OPEN);
+    assert_int_equal (s_state (calendar, "ocp-2027", "submission", today), WSIS_PHASE_OPEN);
+    assert_int_equal (s_state (calendar, "hltf-2027", "nomination", today), WSIS_PHASE_OPEN);
+    assert_int_equal (s_state (calendar, "trendsetters-2026", "nomination", today),
+                      WSIS_PHASE_OPEN);
+    assert_int_equal (s_state (calendar, "prizes-2027", "voting", today), WSIS_PHASE_NOT_OPEN);
+    assert_int_equal (s_state (calendar, "prizes-2022", "submission", today), WSIS_PHASE_PASSED);
 }
 
 static void
@@ -203,11 +248,48 @@ test_phase_state (void **state)
     "    kind = prize\n" \
     "    zone = Europe/Geneva\n"
 
+//  The five phases of a prize call, voting last in the file
 #define PHASE_OK \
+    "    phase\n" \
+    "        name = submission\n" \
+    "        start = \"2021-09-01 00:00\"\n" \
+    "        end = \"2022-01-21 23:00\"\n" \
+    "    phase\n" \
+    "        name = nomination\n" \
+    "        start = \"2022-02-01 00:00\"\n" \
+    "        end = \"2022-02-25 23:00\"\n" \
+    "    phase\n" \
+    "        name = selection\n" \
+    "        start = \"2022-04-01 00:00\"\n" \
+    "        end = \"2022-04-15 23:00\"\n" \
+    "    phase\n" \
+    "        name = announcement\n" \
+    "        start = \"2022-05-30 00:00\"\n" \
+    "        end = \"2022-06-03 23:00\"\n" \
+    VOTING
+
+#define VOTING \
     "    phase\n" \
     "        name = voting\n" \
     "        start = \"2022-03-01 00:00\"\n" \
     "        end = \"2022-03-31 23:00\"\n"
+
+//  An OCP call: kind, zone, its submission phase; meetings follow
+#define OCP_HEAD \
+    "call\n" \
+    "    id = test-ocp\n" \
+    "    kind = ocp\n" \
+    "    zone = Europe/Geneva\n" \
+    "    phase\n" \
+    "        name = submission\n" \
+    "        start = \"2022-01-01 00:00\"\n" \
+    "        end = \"2022-03-07 23:59\"\n"
+
+#define MEETING(day, from, to) \
+    "    phase\n" \
+    "        name = meeting\n" \
+    "        start = \"2022-03-" day " " from "\"\n" \
+    "        end = \"2022-03-" day " " to "\"\n"
 
 static void
 test_parse_minimal (void **state)
@@ -216,9 +298,11 @@ test_parse_minimal (void **state)
     wsis_calendar_t *calendar = wsis_calendar_parse (
         "#   comments and blank lines are fine\n"
         "\n"
-        CALL_HEAD
+        "call\n"
+        "    id = test-call\n"
+        "    kind = ocp\n"
+        "    zone = Europe/Geneva\n"
         "    winners = 5     # trailing comment\n"
-        PHASE_OK
         "    phase\n"
         "        name = meeting\n"
         "        start = 2022-03-02T10:00:30\n"        //  unquoted, T and seconds
@@ -236,8 +320,7 @@ test_parse_minimal (void **state)
     const wsis_call_t *call = wsis_calendar_at (calendar, 0);
     assert_string_equal (call->title, "");      //  title is optional
     assert_int_equal (call->winners, 5);
-    assert_int_equal (call->phase_count, 4);
-    s_assert_phase (call, "voting", "2022-02-28T23:00:00Z", "2022-03-31T21:00:00Z");
+    assert_int_equal (call->phase_count, 3);
     s_assert_phase (call, "meeting", "2022-03-02T09:00:30Z", "2022-03-02T10:00:00Z");
     s_assert_phase (call, "submission", "2021-12-31T23:00:00Z", NULL);
     wsis_calendar_destroy (&calendar);
@@ -266,7 +349,7 @@ static const s_bad_case_t s_bad_cases [] = {
       { "call test-call", "unknown key deadline" } },
     { "unknown phase key",
       CALL_HEAD PHASE_OK "        ends = \"2022-04-01 00:00\"\n",
-      { "call test-call", "phase #1", "unknown key ends" } },
+      { "call test-call", "phase #5", "unknown key ends" } },
     { "missing id",
       "call\n    kind = prize\n    zone = Europe/Geneva\n" PHASE_OK,
       { "call #1", "id missing" } },
@@ -296,7 +379,7 @@ static const s_bad_case_t s_bad_cases [] = {
       { "call test-call", "phase voting", "start missing" } },
     { "missing phase name",
       CALL_HEAD PHASE_OK "    phase\n        start = \"2022-03-01 00:00\"\n",
-      { "call test-call", "phase #2", "name missing" } },
+      { "call test-call", "phase #6", "name missing" } },
     { "end equal to start",
       CALL_HEAD "    phase\n        name = voting\n        start = \"2022-03-01 00:00\"\n"
       "        end = \"2022-03-01 00:00\"\n",
@@ -323,10 +406,10 @@ static const s_bad_case_t s_bad_cases [] = {
       { "call test-call", "kind is given twice" } },
     { "duplicate phase key",
       CALL_HEAD PHASE_OK "        start = \"2022-03-02 00:00\"\n",
-      { "call test-call", "phase #1", "start is given twice" } },
+      { "call test-call", "phase #5", "start is given twice" } },
     { "duplicate phase",
       CALL_HEAD PHASE_OK PHASE_OK,
-      { "call test-call", "phase voting is given twice" } },
+      { "call test-call", "phase submission is given twice" } },
     { "no phase",
       CALL_HEAD,
       { "call test-call", "no phase" } },
@@ -371,6 +454,92 @@ static const s_bad_case_t s_bad_cases [] = {
       "call\n    id = second-call\n    kind = photo\n    zone = Europe/Geneva\n"
       "    phase\n        name = selection\n        start = \"2022-3-08 00:00\"\n",
       { "call second-call", "phase selection", "start \"2022-3-08 00:00\"" } },
+
+    //  The call checked whole: names, the kind's phases, their order
+    { "unknown phase name, close to one",
+      CALL_HEAD "    phase\n        name = vote\n        start = \"2022-03-01 00:00\"\n",
+      { "call test-call", "phase vote: name is not one of", "did you mean 'voting'?" } },
+    { "unknown phase name, plural",
+      CALL_HEAD "    phase\n        name = nominations\n        start = \"2022-03-01 00:00\"\n",
+      { "call test-call", "phase nominations", "did you mean 'nomination'?" } },
+    { "unknown phase name, nothing close",
+      CALL_HEAD "    phase\n        name = ceremony\n        start = \"2022-03-01 00:00\"\n",
+      { "call test-call", "phase ceremony: name is not one of submission, nomination, voting,"
+        " selection, announcement, meeting" } },
+    { "unknown kind, close to one",
+      "call\n    id = test-call\n    kind = prizes\n    zone = Europe/Geneva\n" PHASE_OK,
+      { "call test-call", "kind \"prizes\"", "did you mean 'prize'?" } },
+    { "prize call without voting",
+      CALL_HEAD "    phase\n        name = submission\n        start = \"2021-09-01 00:00\"\n"
+      "        end = \"2022-01-21 23:00\"\n",
+      { "call test-call", "phase nomination missing: a prize call needs it" } },
+    { "meeting in a prize call",
+      CALL_HEAD PHASE_OK MEETING ("02", "10:00", "11:00"),
+      { "call test-call", "phase meeting: a prize call has no meeting phase" } },
+    { "voting in a photo call",
+      "call\n    id = test-photo\n    kind = photo\n    zone = Europe/Geneva\n"
+      "    phase\n        name = submission\n        start = \"2022-01-01 00:00\"\n"
+      "        end = \"2022-02-01 00:00\"\n" VOTING,
+      { "call test-photo", "phase voting: a photo call has no voting phase" } },
+    { "photo call without selection",
+      "call\n    id = test-photo\n    kind = photo\n    zone = Europe/Geneva\n"
+      "    phase\n        name = submission\n        start = \"2022-01-01 00:00\"\n"
+      "        end = \"2022-02-01 00:00\"\n",
+      { "call test-photo", "phase selection missing: a photo call needs it" } },
+    { "hltf call taking submissions",
+      "call\n    id = test-hltf\n    kind = hltf\n    zone = Europe/Geneva\n"
+      "    phase\n        name = submission\n        start = \"2022-01-01 00:00\"\n",
+      { "call test-hltf", "phase submission: a hltf call has no submission phase" } },
+    { "ambassador call without nominations",
+      "call\n    id = test-amb\n    kind = ambassador\n    zone = Europe/Geneva\n"
+      "    phase\n        name = meeting\n        start = \"2022-01-01 00:00\"\n"
+      "        end = \"2022-01-01 01:00\"\n",
+      { "call test-amb", "phase meeting: a ambassador call has no meeting phase" } },
+    { "ocp call of meetings only",
+      "call\n    id = test-ocp\n    kind = ocp\n    zone = Europe/Geneva\n"
+      MEETING ("02", "10:00", "11:00"),
+      { "call test-ocp", "phase submission missing: a ocp call needs it" } },
+    { "voting before nomination",
+      CALL_HEAD
+      "    phase\n        name = submission\n        start = \"2021-09-01 00:00\"\n"
+      "        end = \"2022-01-21 23:00\"\n"
+      "    phase\n        name = nomination\n        start = \"2022-03-01 00:00\"\n"
+      "        end = \"2022-03-25 23:00\"\n"
+      "    phase\n        name = voting\n        start = \"2022-02-01 00:00\"\n"
+      "        end = \"2022-02-27 23:00\"\n"
+      "    phase\n        name = selection\n        start = \"2022-04-01 00:00\"\n"
+      "        end = \"2022-04-15 23:00\"\n"
+      "    phase\n        name = announcement\n        start = \"2022-05-30 00:00\"\n",
+      { "call test-call", "phase voting: starts \"2022-02-01 00:00\", before phase nomination"
+        " (\"2022-03-01 00:00\"): phases out of order" } },
+    { "voting opens before nominations close",
+      CALL_HEAD
+      "    phase\n        name = submission\n        start = \"2021-09-01 00:00\"\n"
+      "        end = \"2022-01-21 23:00\"\n"
+      "    phase\n        name = nomination\n        start = \"2022-02-01 00:00\"\n"
+      "        end = \"2022-03-02 00:00\"\n"
+      VOTING
+      "    phase\n        name = selection\n        start = \"2022-04-01 00:00\"\n"
+      "        end = \"2022-04-15 23:00\"\n"
+      "    phase\n        name = announcement\n        start = \"2022-05-30 00:00\"\n",
+      { "call test-call", "phase voting: starts \"2022-03-01 00:00\", before phase nomination"
+        " ends (\"2022-03-02 00:00\"): phases overlap" } },
+    { "a phase after one that never ends",
+      "call\n    id = test-photo\n    kind = photo\n    zone = Europe/Geneva\n"
+      "    phase\n        name = submission\n        start = \"2022-01-01 00:00\"\n"
+      "    phase\n        name = selection\n        start = \"2022-03-08 00:00\"\n",
+      { "call test-photo", "phase selection: starts \"2022-03-08 00:00\" while phase"
+        " submission never ends" } },
+    { "meetings overlapping",
+      OCP_HEAD MEETING ("02", "10:00", "11:00") MEETING ("02", "10:30", "11:30"),
+      { "call test-ocp", "phase meeting: starts \"2022-03-02 10:30\", before phase meeting"
+        " ends (\"2022-03-02 11:00\")" } },
+    { "meetings out of order",
+      OCP_HEAD MEETING ("09", "10:00", "11:00") MEETING ("02", "10:00", "11:00"),
+      { "call test-ocp", "phase meeting: starts \"2022-03-02 10:00\"", "out of order" } },
+    { "reversed phase in a valid call",
+      OCP_HEAD MEETING ("02", "11:00", "10:00"),
+      { "call test-ocp", "phase meeting: end \"2022-03-02 10:00\" is not after start" } },
 };
 
 static void
@@ -399,6 +568,32 @@ test_parse_malformed (void **state)
     }
 }
 
+
+//  What the whole-call checks let through: a prize call's phases in any
+//  file order, a phase opening at the instant the one before closes,
+//  meetings within the submission phase, open-ended single phases
+static void
+test_call_checks_accept (void **state)
+{
+    const char *texts [] = {
+        CALL_HEAD PHASE_OK,
+        OCP_HEAD MEETING ("02", "10:00", "11:00") MEETING ("02", "11:00", "12:00")
+                 MEETING ("09", "10:00", "11:00"),
+        "call\n    id = test-photo\n    kind = photo\n    zone = Europe/Geneva\n"
+        "    phase\n        name = submission\n        start = \"2022-01-01 00:00\"\n"
+        "        end = \"2022-03-08 00:00\"\n"
+        "    phase\n        name = selection\n        start = \"2022-03-08 00:00\"\n",
+        "call\n    id = test-amb\n    kind = ambassador\n    zone = Europe/Geneva\n"
+        "    phase\n        name = nomination\n        start = \"2021-11-26 00:00\"\n",
+    };
+    for (size_t i = 0; i < sizeof (texts) / sizeof (texts [0]); i++) {
+        char *error = NULL;
+        wsis_calendar_t *calendar = wsis_calendar_parse (texts [i], &error);
+        if (!calendar)
+            fail_msg ("text %zu refused: %s", i, error);
+        wsis_calendar_destroy (&calendar);
+    }
+}
 
 //  --------------------------------------------------------------------------
 //  Files
@@ -448,9 +643,11 @@ main (void)
         cmocka_unit_test_setup_teardown (test_shipped_calls, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_shipped_prizes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_shipped_others, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_shipped_2027, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_phase_state, s_setup, s_teardown),
         cmocka_unit_test (test_parse_minimal),
         cmocka_unit_test (test_parse_malformed),
+        cmocka_unit_test (test_call_checks_accept),
         cmocka_unit_test (test_load_missing_file),
         cmocka_unit_test (test_load_bad_file),
     };

@@ -273,7 +273,7 @@ s_op_whoami (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *rep
 }
 
 static const wsis_op_t s_ops [] = {
-    { "whoami", s_op_whoami, WSIS_ROLE_PUBLIC, 0 },
+    { "whoami", s_op_whoami, WSIS_ROLE_PUBLIC, 0, NULL },
     { NULL }
 };
 

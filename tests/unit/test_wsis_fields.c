@@ -588,6 +588,53 @@ test_first_failure_reported (void **state)
     s_expect_fail (fixture, "absent", "is required");
 }
 
+//  A closed list: the value's position, or the whole list in the message
+//  whatever was sent (a long text, a number, a list), never a length rule.
+static void
+test_choice (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_fields_t *body = &fixture->body;
+    static const char *const cities [] = { "Bern", "Geneva", "Zurich" };
+    static const char *const open [] = { "Geneva", "Lausanne", NULL, "never read" };
+    size_t index = 99;
+    assert_int_equal (wsis_fields_choice (body, "name", WSIS_REQUIRED, cities, 3, &index), 0);
+    assert_int_equal (index, 1);
+    //  Up to a NULL when the count is larger
+    assert_int_equal (wsis_fields_choice (body, "name", WSIS_REQUIRED, open, SIZE_MAX, &index), 0);
+    assert_int_equal (index, 0);
+    char buffer [16] = "";
+    assert_int_equal (wsis_fields_choice_text (body, "name", WSIS_OPTIONAL, cities, 3,
+                                               buffer, sizeof buffer), 0);
+    assert_string_equal (buffer, "Geneva");
+    //  Only the first count values count
+    assert_int_equal (wsis_fields_choice (body, "name", WSIS_REQUIRED, cities, 1, &index), -1);
+    s_expect_fail (fixture, "name", "'name' must be one of Bern");
+    //  Absent or nil: 1 when optional, required otherwise
+    index = 99;
+    assert_int_equal (wsis_fields_choice (body, "missing", WSIS_OPTIONAL, cities, 3, &index), 1);
+    assert_int_equal (wsis_fields_choice (body, "nothing", WSIS_OPTIONAL, cities, 3, &index), 1);
+    assert_int_equal (index, 99);
+    s_expect_ok (fixture);
+    assert_int_equal (wsis_fields_choice (body, "missing", WSIS_REQUIRED, cities, 3, &index), -1);
+    s_expect_fail (fixture, "missing", "is required");
+    //  Anything else gets the list
+    const char *others [] = { "title201", "padded", "empty", "limit", "sdgs", "contact", "image" };
+    for (size_t i = 0; i < sizeof others / sizeof others [0]; i++) {
+        assert_int_equal (wsis_fields_choice (body, others [i], WSIS_OPTIONAL, open, SIZE_MAX,
+                                              &index), -1);
+        char message [128];
+        snprintf (message, sizeof message, "'%s' must be one of Geneva Lausanne", others [i]);
+        assert_string_equal (fixture->reply.error.message, message);
+        s_expect_fail (fixture, others [i], NULL);
+    }
+    //  Case counts: "geneva" is not "Geneva"
+    wsis_fields_t contact;
+    assert_int_equal (wsis_fields_map (body, "contact", WSIS_REQUIRED, &contact), 0);
+    static const char *const emails [] = { "A@B.ORG", NULL };
+    assert_int_equal (wsis_fields_choice (&contact, "email", WSIS_REQUIRED, emails, SIZE_MAX, &index), -1);
+    s_expect_fail (fixture, "contact.email", "'contact.email' must be one of A@B.ORG");
+}
 
 int
 main (void)
@@ -604,6 +651,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_bin, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_paths, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_first_failure_reported, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_choice, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

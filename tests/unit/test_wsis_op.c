@@ -37,12 +37,12 @@ s_handler_second (wsis_service_t *service, wsis_request_t *request, wsis_reply_t
 //  A table as a service declares one; "vote.cast" twice on purpose: the
 //  first line is the one that counts.
 static const wsis_op_t s_table [] = {
-    { "sys.ping", s_handler_first, WSIS_ROLE_PUBLIC, 0 },
+    { "sys.ping", s_handler_first, WSIS_ROLE_PUBLIC, 0, NULL },
     { "vote.cast", s_handler_first, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
-      WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
-    { "vote.close", s_handler_second, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES },
-    { "vote.cast", s_handler_second, WSIS_ROLE_STAFF, 0 },
-    { "vote.nobody", s_handler_second, 0, 0 },
+      WSIS_OP_WRITES | WSIS_OP_OWN_RETRY, NULL },
+    { "vote.close", s_handler_second, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES, NULL },
+    { "vote.cast", s_handler_second, WSIS_ROLE_STAFF, 0, NULL },
+    { "vote.nobody", s_handler_second, 0, 0, NULL },
     { NULL }
 };
 
@@ -106,7 +106,7 @@ test_allows (void **state)
 
     //  Public among other roles is still open to all
     const wsis_op_t mixed = { "reports.list", s_handler_first,
-                              WSIS_ROLE_PUBLIC | WSIS_ROLE_STAFF, 0 };
+                              WSIS_ROLE_PUBLIC | WSIS_ROLE_STAFF, 0, NULL };
     s_expect_allows (&mixed, every_role);
     //  A caller with no role (0) gets only what is public
     assert_true (wsis_op_allows (&mixed, (wsis_role_t) 0));

@@ -170,7 +170,7 @@ test_reply_error (void **state)
     msgpack_unpacked_destroy (&unpacked);
 
     //  A message longer than the buffer is cut, not overflowed
-    char long_text [600];
+    char long_text [sizeof reply.error.message + 300];
     memset (long_text, 'm', sizeof long_text - 1);
     long_text [sizeof long_text - 1] = 0;
     wsis_reply_fail (&reply, "internal", "", "%s", long_text);

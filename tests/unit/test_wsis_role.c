@@ -43,12 +43,34 @@ test_roles (void **state)
     assert_string_equal (wsis_role_name ((wsis_role_t) (1 << 8)), "unknown");
 }
 
+//  Roles for people to read, in the order of their bits (the order of
+//  docs/protocol.md section 6), as forbidden messages name them.
+static void
+test_role_list (void **state)
+{
+    char buffer [128];
+    assert_string_equal (wsis_role_list (WSIS_ROLE_STAFF, buffer, sizeof buffer), "staff");
+    assert_string_equal (wsis_role_list (WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, buffer, sizeof buffer),
+                         "staff or operator");
+    assert_string_equal (wsis_role_list (WSIS_ROLE_GATEWAY | WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_OPERATOR,
+                                         buffer, sizeof buffer),
+                         "stakeholder, operator or gateway");
+    assert_string_equal (wsis_role_list (0, buffer, sizeof buffer), "");
+    assert_string_equal (wsis_role_list (0xff, buffer, sizeof buffer),
+                         "public, stakeholder, staff, expert, operator, gateway, service or publisher");
+    //  Cut, never overflowed
+    char small [8];
+    wsis_role_list (0xff, small, sizeof small);
+    assert_int_equal (strlen (small), sizeof small - 1);
+}
+
 
 int
 main (void)
 {
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_roles),
+        cmocka_unit_test (test_role_list),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -133,19 +133,19 @@ s_op_refuse (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *rep
 }
 
 static const wsis_op_t s_ops [] = {
-    { "item.add", s_op_add, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_STAFF, WSIS_OP_WRITES },
-    { "item.crash", s_op_crash, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
-    { "item.vote", s_op_vote, WSIS_ROLE_STAKEHOLDER, WSIS_OP_WRITES | WSIS_OP_OWN_RETRY },
-    { "item.count", s_op_count, WSIS_ROLE_PUBLIC, 0 },
-    { "item.purge", s_op_purge, WSIS_ROLE_STAFF, WSIS_OP_WRITES },
+    { "item.add", s_op_add, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_STAFF, WSIS_OP_WRITES, "n?" },
+    { "item.crash", s_op_crash, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES, "n?" },
+    { "item.vote", s_op_vote, WSIS_ROLE_STAKEHOLDER, WSIS_OP_WRITES | WSIS_OP_OWN_RETRY, "n?" },
+    { "item.count", s_op_count, WSIS_ROLE_PUBLIC, 0, "n?" },
+    { "item.purge", s_op_purge, WSIS_ROLE_STAFF, WSIS_OP_WRITES, NULL },
     { NULL }
 };
 
 //  A second table, as the common operations are added after a service's
 //  own: its item.count must never be found, its item.other must.
 static const wsis_op_t s_other_ops [] = {
-    { "item.count", s_op_refuse, WSIS_ROLE_PUBLIC, 0 },
-    { "item.other", s_op_count, WSIS_ROLE_PUBLIC, 0 },
+    { "item.count", s_op_refuse, WSIS_ROLE_PUBLIC, 0, "n?" },
+    { "item.other", s_op_count, WSIS_ROLE_PUBLIC, 0, "n?" },
     { NULL }
 };
 
@@ -596,6 +596,30 @@ test_roles (void **state)
     s_expect_counters (fixture, 12, 6);
 }
 
+//  A body field the operation does not declare is refused before the
+//  handler runs: nothing is written, nothing is stored for a resend.
+static void
+test_undeclared_fields (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    s_send (fixture, "a1", "item.add", "stakeholder", 3);
+    s_process (fixture, 1);
+    s_expect_ok (fixture, "a1");
+    assert_int_equal (s_rows (fixture), 1);
+    //  item.purge takes no fields; item.add takes n
+    s_send (fixture, "p1", "item.purge", "staff", 1);
+    s_send (fixture, "p1", "item.purge", "staff", 1);
+    s_process (fixture, 2);
+    s_expect_error (fixture, "p1", "validation", "n");
+    s_expect_error (fixture, "p1", "validation", "n");
+    assert_int_equal (s_rows (fixture), 1);
+    //  The same request without the field runs
+    s_send (fixture, "p2", "item.purge", "staff", -1);
+    s_process (fixture, 1);
+    s_expect_ok (fixture, "p2");
+    s_expect_counters (fixture, 4, 2);
+}
+
 static void
 test_tables (void **state)
 {
@@ -881,6 +905,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_savepoints, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_failed_commit, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_begin_fails, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_undeclared_fields, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_roles, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_tables, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stored_replies, s_setup, s_teardown),

@@ -85,8 +85,8 @@ s_op_note_count (wsis_service_t *service, wsis_request_t *request, wsis_reply_t 
 }
 
 static const wsis_op_t s_producer_ops [] = {
-    { "note.add", s_op_note_add, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES },
-    { "note.count", s_op_note_count, WSIS_ROLE_STAFF, 0 },
+    { "note.add", s_op_note_add, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES, "text?" },
+    { "note.count", s_op_note_count, WSIS_ROLE_STAFF, 0, "text?" },
     { NULL }
 };
 

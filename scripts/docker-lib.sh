@@ -1,0 +1,142 @@
+#   docker-lib: what scripts/check-compose.sh and scripts/check-swarm.sh
+#   share, sourced by both: reporting (one PASS/FAIL line per check, each
+#   step's output in a log), starting Debian's dockerd where none answers,
+#   the deployment's keys and a few small readers.
+#
+#   The sourcing script sets `name` (its name in messages) first, and calls
+#   engine_stop and report_summary from its EXIT trap.
+
+log=$(mktemp "/tmp/$name.XXXXXX.log")
+sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+passed=0 failed=0 started_dockerd=""
+# The stack's services, and the ports compose.yaml plus
+# tests/compose/check.yaml publish on the host.
+services=(bus submissions nominations voting notifications reporting)
+ports=(5550 5551 5552 5560 5561 5562 5563 5564)
+
+now() { date +%s; }
+say() { echo "$name: $*"; }
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+# A step and how long it took; its output goes to the log.
+step() {
+    local what=$1; shift
+    local t0; t0=$(now)
+    echo "== $what" >>"$log"
+    "$@" >>"$log" 2>&1
+    local rc=$?
+    if [ $rc = 0 ]; then say "$what: $(( $(now) - t0 ))s"
+    else say "$what: $(( $(now) - t0 ))s, exit $rc"; fi
+    return $rc
+}
+
+# Installs Debian's docker.io (and docker-compose) when missing and starts
+# dockerd when none answers; remembers a dockerd it started.
+engine_start() {
+    local need=()
+    command -v dockerd >/dev/null || need+=(docker.io)
+    command -v docker >/dev/null || need+=(docker.io)
+    docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || need+=(docker-compose)
+    if [ ${#need[@]} -gt 0 ]; then
+        step "install ${need[*]}" bash -c "$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+            $sudo apt-get install -y -q $(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')" \
+            || { fail "installing ${need[*]} (see $log)"; return 1; }
+    fi
+    timeout 20 docker info >/dev/null 2>&1 && return 0
+    local t0; t0=$(now)
+    setsid dockerd >>"/tmp/$name-dockerd.log" 2>&1 </dev/null &
+    started_dockerd=$!
+    for _ in $(seq 1 60); do timeout 10 docker info >/dev/null 2>&1 && break; sleep 1; done
+    if ! timeout 10 docker info >/dev/null 2>&1; then
+        fail "dockerd did not answer within 60s (see /tmp/$name-dockerd.log)"; return 1
+    fi
+    say "started dockerd (pid $started_dockerd): $(( $(now) - t0 ))s"
+}
+
+# Stops the dockerd engine_start started, unless KEEP_DOCKERD=1.
+engine_stop() {
+    [ -n "$started_dockerd" ] && [ "${KEEP_DOCKERD:-0}" != 1 ] || return 0
+    kill "$started_dockerd" 2>/dev/null
+    for _ in $(seq 1 30); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 1; done
+    say "stopped the dockerd it started (pid $started_dockerd)"
+}
+
+# The deployment's keys in DIR, as an operator makes them with the host's
+# wsisctl; the containers' user (10001) gets the secrets.
+make_keys() {
+    local dir=$1
+    [ -x bin/wsisctl ] || step "make (bin/wsisctl)" make --no-print-directory all \
+        || { fail "building bin/wsisctl (see $log)"; return 1; }
+    chmod 0755 "$dir"
+    step "keys (scripts/make-keys.sh)" $sudo scripts/make-keys.sh "$dir" --owner 10001 \
+        && pass "keys made: $(ls "$dir/public" | wc -l) certificates, secrets 0600 for uid 10001" \
+        || { fail "making the keys (see $log)"; return 1; }
+}
+
+# The base image debian:bookworm-slim, built locally when missing.
+base_image() {
+    step "base image (scripts/docker-base.sh)" scripts/docker-base.sh \
+        || { fail "building the base image debian:bookworm-slim (see $log)"; return 1; }
+}
+
+# The ports of PORTS... that something on 127.0.0.1 already holds.
+busy_ports() {
+    python3 - "$@" <<'PY'
+import socket, sys
+for port in sys.argv[1:]:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", int(port)))
+    except OSError:
+        print(port, end=" ")
+    finally:
+        s.close()
+PY
+}
+
+# A field of a JSON document on stdin ("a.b.c"), or "" when absent.
+json_get() {
+    python3 -c '
+import json, sys
+try:
+    value = json.load(sys.stdin)
+    for key in sys.argv[1].split("."):
+        value = value[key]
+    print(value)
+except Exception:
+    print("")' "$1"
+}
+
+# The last line: how many checks passed and failed, and where the log is.
+report_summary() {
+    say "log: $log"
+    say "$passed passed, $failed failed"
+}
+
+# Judges the output of `wsisctl ping all` (OUT, exit RC) made WHO.
+check_ping_all() {
+    local out=$1 rc=$2 who=$3 ok
+    echo "$out"
+    ok=$(grep -c '"ok":true' <<<"$out")
+    if [ "$rc" = 0 ] && [ "$ok" = 6 ]; then pass "wsisctl ping all $who, over CURVE: 6/6 ok"
+    else fail "wsisctl ping all $who: exit $rc, $ok/6 ok"; fi
+}
+# Judges the output of `wsisctl ping all` (OUT, exit RC) made without a key.
+check_no_answer() {
+    local out=$1 rc=$2
+    if [ "$rc" = 2 ] && [ "$(grep -c '"ok":true' <<<"$out")" = 0 ]; then pass "without a key: no service answers"
+    else fail "without a key: exit $rc, $(grep -c '"ok":true' <<<"$out") answered"; fi
+}
+# The whole prize cycle of tests/compose/cycle.py with the keys in DIR
+# through WHERE; sets cycle_winners to the winners it reported.
+run_cycle() {
+    local dir=$1 where=$2 t0 cycle rc
+    t0=$(now)
+    cycle=$(timeout 900 /usr/bin/python3 tests/compose/cycle.py "$dir" run 2>>"$log"); rc=$?
+    echo "$cycle"
+    cycle_winners=$(tail -n 1 <<<"$cycle")
+    if [ $rc = 0 ] && grep -q '18 winners' <<<"$cycle"; then
+        pass "a whole prize cycle through $where over CURVE in $(( $(now) - t0 ))s: $(head -n 1 <<<"$cycle")"
+    else fail "the prize cycle through $where: exit $rc (see $log)"; fi
+}
