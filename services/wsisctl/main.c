@@ -31,6 +31,9 @@ s_usage (FILE *out)
         "                                                     2027-03-31T20:00:00Z (an offset may replace\n"
         "                                                     Z) or \"2027-03-31 22:00 Europe/Geneva\";\n"
         "                                                     none is set unless every one is manual\n"
+        "  wsisctl [options] settle                           waits (--timeout, default 10 s) until every\n"
+        "                                                     service has applied every event of every\n"
+        "                                                     source; a line each with its lags\n"
         "  wsisctl [-c FILE] config [NAME...]                 the settings in force (data dir, calendar,\n"
         "                                                     clock, keys); one value per NAME\n"
         "  wsisctl [options] publish TOPIC [JSON | @FILE | -] publishes through the bus journal\n"
@@ -238,7 +241,7 @@ main (int argc, char *argv [])
         return WSISCTL_EXIT_OK;
     }
     if (arg_count == 0)
-        return s_bad_usage ("what to do? a SERVICE and an OP, or ping, clock, tail, history, publish");
+        return s_bad_usage ("what to do? a SERVICE and an OP, or ping, clock, settle, tail, history, publish");
 
     //  The limits of docs/protocol.md section 2, checked here so a typo gets a clear
     //  line instead of a bad_request.
@@ -291,6 +294,11 @@ main (int argc, char *argv [])
         bool set = arg_count == 3 && streq (args [1], "set");
         if (!get && !set)
             return s_bad_usage ("clock takes get, or set and a TIME");
+    }
+    else
+    if (streq (command, "settle")) {
+        if (arg_count != 1)
+            return s_bad_usage ("settle takes no arguments");
     }
     else
     if (streq (command, "config")) {
@@ -365,6 +373,9 @@ main (int argc, char *argv [])
     else
     if (streq (command, "clock"))
         exit_code = arg_count == 2? wsisctl_clock_get (&options): wsisctl_clock_set (&options, args [2]);
+    else
+    if (streq (command, "settle"))
+        exit_code = wsisctl_settle (&options);
     else {
         json_t *body = wsisctl_json_read (body_source);
         if (!body)

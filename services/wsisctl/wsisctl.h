@@ -14,6 +14,7 @@
     wsisctl_each.c      one request to several services at once, a line each
     wsisctl_ping.c      sys.ping of one or every service, in parallel
     wsisctl_clock.c     clock get / clock set: every service's clock at once
+    wsisctl_settle.c    settle: wait until every service has applied every event
     wsisctl_history.c   a service's past events, page by page (events.since)
     wsisctl_tail.c      events from the bus XPUB as JSON lines, the past first
     wsisctl_config.c    config: the settings in force (make run's banner)
@@ -204,6 +205,10 @@ int wsisctl_clock_get (const wsisctl_options_t *options);
 //  manual.
 int wsisctl_clock_set (const wsisctl_options_t *options, const char *time_text);
 
+//  settle: waits until every service's position in each source it follows
+//  is that source's head, then prints a line per service with its lags;
+//  1 when the time (--timeout) ran out first.
+int wsisctl_settle (const wsisctl_options_t *options);
 //  config [NAME...]: the settings in force (file, then environment).
 int wsisctl_config (const wsisctl_options_t *options, const char *path,
                     char **names, int name_count);
