@@ -33,10 +33,24 @@ services=$(bin/wsisctl services) || { echo "run-local: bin/wsisctl services fail
 pids=()
 
 stop() {
-    trap - INT TERM
+    # A second signal while stopping (Ctrl-C twice, or `make run` passing
+    # its own SIGTERM on to this script) must not cut the clean stop short.
+    trap '' INT TERM
     echo
     echo "stopping: ${pids[*]}"
     kill -TERM "${pids[@]}" 2>/dev/null
+    # Each service finishes its batch and closes its store; one still
+    # running after 30 s is killed (what it acked is on disk already).
+    for _ in $(seq 1 300); do
+        [ -z "$(jobs -rp)" ] && break
+        sleep 0.1
+    done
+    local left
+    left=$(jobs -rp)
+    if [ -n "$left" ]; then
+        echo "run-local: killing what had not stopped in 30 s: $left"
+        kill -KILL $left 2>/dev/null
+    fi
     wait "${pids[@]}" 2>/dev/null
     echo "all services stopped"
     exit 0
