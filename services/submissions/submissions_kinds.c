@@ -10,6 +10,7 @@
 #include "wsis_op_fields.h"
 #include "wsis_suggest.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -467,8 +468,9 @@ s_read_field (submission_draft_t *draft, wsis_fields_t *fields, const field_spec
             break;
         }
         case F_LANGUAGE:
-            //  WSIS Prizes: projects are submitted in English only.
-            rc = wsis_fields_str (fields, spec->name, spec->need, 1, 16, &text, &len);
+            //  WSIS Prizes: projects are submitted in English only; any
+            //  other value, however long, gets that rule, not a length.
+            rc = wsis_fields_str (fields, spec->name, spec->need, 1, SIZE_MAX, &text, &len);
             if (rc)
                 return rc < 0? -1: 0;
             if (len != 2 || memcmp (text, "en", 2) != 0)

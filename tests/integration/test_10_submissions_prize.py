@@ -108,6 +108,12 @@ def test_english_only(subs, language):
     subs.refuse_invalid(prize_body, "language", language)
 
 
+@pytest.mark.parametrize("language", ["fr", "English (United Kingdom) and French"])
+def test_english_only_says_so_whatever_the_value(subs, language):
+    error = subs.refuse_invalid(prize_body, "language", language)["error"]
+    assert "English only" in error["message"], error
+
+
 @pytest.mark.parametrize("field, value", [
     ("entity", ""), ("stakeholder_type", "ngo"), ("country", "ZZ"), ("region", "asia"),
     ("contact", "ana@example.org"), ("contact.name", ""), ("contact.email", "nope"),
