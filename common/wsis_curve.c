@@ -23,6 +23,7 @@ struct _wsis_curve_t {
     uint64_t signature;         //  of keys/public as last read
     int64_t read_at;            //  when it was last read (monotonic ms)
     size_t unreported;          //  revocations found and not yet returned
+    bool reread;                //  the next refresh reads the folder, changed or not
     bool authenticating;        //  holds a reference on the process's zauth
 };
 
@@ -238,6 +239,16 @@ s_peer (wsis_curve_t *self, const char *key, const char *role, const char *name,
     }
     peer->role = role? wsis_role_parse (role, strlen (role)): 0;
     snprintf (peer->name, sizeof peer->name, "%s", name? name: "");
+    if (!allowed) {
+        //  Trusted on zauth's word: allowed from now on as the certificate
+        //  said, and the next refresh reads the folder whatever its
+        //  signature, so a removal that comes before it (and leaves the
+        //  folder as it was when last read) is still seen as a revocation.
+        wsis_peer_t *trusted = (wsis_peer_t *) wsis_calloc (1, sizeof (wsis_peer_t));
+        *trusted = *peer;
+        zhashx_update (self->allowed, key, trusted);
+        self->reread = true;
+    }
     //  A certificate given another role or name under the same key since
     //  this connection was made: the connection speaks for the old one.
     return !allowed || (peer->role == allowed->role && streq (peer->name, allowed->name));
@@ -262,13 +273,14 @@ wsis_curve_refresh (wsis_curve_t *self)
 {
     self->read_at = zclock_mono ();
     uint64_t signature = s_signature (self->public_dir);
-    if (signature == self->signature) {
+    if (signature == self->signature && !self->reread) {
         //  A revocation found by a lookup in between is reported here.
         size_t found = self->unreported;
         self->unreported = 0;
         return found;
     }
     self->signature = signature;
+    self->reread = false;
     zhashx_t *allowed = s_read_allowed (self->public_dir);
     size_t revoked = 0;
     for (void *peer = zhashx_first (self->allowed); peer; peer = zhashx_next (self->allowed)) {

@@ -260,6 +260,48 @@ test_peers_and_revocation (void **state)
 
 
 //  --------------------------------------------------------------------------
+//  A key zauth let in just after a read of the folder is trusted on its
+//  word; if its certificate is gone by the next read, that is a
+//  revocation, even when the folder is then just as it was when last read
+//  (the bus lets such a subscriber hear every event until it is told).
+static void
+test_trusted_key_removed_is_revoked (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    s_bind_router (fixture);
+    s_keygen (fixture, "cleo", "gateway");
+    zsock_t *cleo = s_client (fixture, "cleo");
+    zstr_send (cleo, "hello");
+    zmsg_t *msg = s_receive (fixture->router, 5000);
+    assert_non_null (msg);
+    //  Her certificate goes before the service reads the folder, and the
+    //  read comes just before her message is judged: the folder has the
+    //  signature it had before she came, and her key is not in it.
+    char path [160], aside [170];
+    snprintf (path, sizeof path, "%s/public/cleo.cert", fixture->dir);
+    snprintf (aside, sizeof aside, "%s.aside", path);
+    assert_int_equal (rename (path, aside), 0);
+    assert_int_equal (wsis_curve_refresh (fixture->server), 0);
+    wsis_peer_t peer;
+    assert_true (wsis_curve_peer (fixture->server, zmsg_last (msg), &peer));
+    assert_int_equal (peer.role, WSIS_ROLE_GATEWAY);
+    zmsg_destroy (&msg);
+    //  The next read tells the service: one revocation, and her messages
+    //  are refused from then on.
+    assert_int_equal (wsis_curve_refresh (fixture->server), 1);
+    zstr_send (cleo, "still me");
+    msg = s_receive (fixture->router, 5000);
+    assert_non_null (msg);
+    assert_false (wsis_curve_peer (fixture->server, zmsg_last (msg), &peer));
+    zmsg_destroy (&msg);
+    //  Back in the folder: allowed again, and nothing more is revoked.
+    assert_int_equal (rename (aside, path), 0);
+    assert_int_equal (wsis_curve_refresh (fixture->server), 0);
+    zsock_destroy (&cleo);
+}
+
+
+//  --------------------------------------------------------------------------
 //  Who is asking, as wsis_server decides with keys
 
 //  whoami: {role, actor} as the handler sees them.
@@ -367,6 +409,7 @@ main (void)
         cmocka_unit_test (test_development_mode),
         cmocka_unit_test_setup_teardown (test_refusals_name_the_file, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_peers_and_revocation, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_trusted_key_removed_is_revoked, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_identity_from_certificates, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
