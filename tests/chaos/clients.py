@@ -1,0 +1,103 @@
+"""Client processes of the chaos scenarios: each casts its share of the
+votes (or registers stakeholders) as a real gateway would, one request at
+a time, retrying with the same request id when a reply does not come
+(docs/protocol.md, section 2: "Retrying is safe"), on a fresh socket so
+that nothing queued for a dead peer is sent twice by ZeroMQ behind its back.
+
+They run in processes of their own (multiprocessing, spawn), import
+nothing of the harness, and return what they saw: for each request, every
+attempt (a timeout or the reply).
+"""
+import time
+
+import msgpack
+import zmq
+
+TIMEOUT = 0.5        # seconds without a reply before the same request is sent again
+GIVE_UP = 120.0      # seconds of retries before a request is recorded as never answered
+
+
+def _socket(context, endpoint):
+    sock = context.socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(endpoint)
+    return sock
+
+
+def _ask(context, sock, endpoint, request):
+    """Sends request until a reply other than `unavailable` comes, or
+    GIVE_UP seconds pass. Returns (socket, attempts): attempts is a list of
+    None (no reply within TIMEOUT) and replies."""
+    frame = msgpack.packb(request, use_bin_type=True)
+    attempts = []
+    deadline = time.monotonic() + GIVE_UP
+    while time.monotonic() < deadline:
+        sock.send_multipart([b"", frame])
+        reply = None
+        until = time.monotonic() + TIMEOUT
+        while reply is None:
+            left = until - time.monotonic()
+            if left <= 0 or not sock.poll(int(left * 1000)):
+                break
+            candidate = msgpack.unpackb(sock.recv_multipart()[-1], raw=False)
+            if candidate.get("id") == request["id"]:
+                reply = candidate
+        attempts.append(reply)
+        if reply is None:
+            sock.close(0)
+            sock = _socket(context, endpoint)
+        elif reply["ok"] or reply["error"]["code"] != "unavailable":
+            break
+        else:
+            time.sleep(0.05)
+    return sock, attempts
+
+
+def cast_votes(endpoint, votes, pace, worker, stop, out):
+    """Casts votes [(voter_id, category, submission_id, call)] in order,
+    pace seconds apart, until they are all answered or stop is set; puts
+    (worker, [(request_id, vote, attempts)]) on the queue out."""
+    context = zmq.Context()
+    sock = _socket(context, endpoint)
+    records = []
+    try:
+        for i, (voter, category, submission, call) in enumerate(votes):
+            if stop.is_set():
+                break
+            request = {"v": 1, "id": f"vote-{worker}-{i}", "op": "vote.cast",
+                       "actor": {"role": "gateway", "id": "web"},
+                       "body": {"call": call, "voter_id": voter, "category": category,
+                                "submission_id": submission}}
+            sock, attempts = _ask(context, sock, endpoint, request)
+            records.append((request["id"], (voter, category, submission), attempts))
+            if pace:
+                time.sleep(pace)
+    finally:
+        sock.close(0)
+        context.term()
+        out.put((worker, records))
+
+
+def register_stakeholders(endpoint, count, pace, worker, stop, out):
+    """Registers up to count stakeholders, pace seconds apart, until stop
+    is set; puts (worker, [(request_id, attempts)]) on out."""
+    context = zmq.Context()
+    sock = _socket(context, endpoint)
+    records = []
+    try:
+        for i in range(count):
+            if stop.is_set():
+                break
+            request = {"v": 1, "id": f"register-{worker}-{i}", "op": "stakeholder.register",
+                       "actor": {"role": "public", "id": "web"},
+                       "body": {"name": f"Chaos {worker}-{i}", "email": f"chaos{worker}-{i}@example.org",
+                                "type": "academia", "country": "KE", "region": "africa",
+                                "gender": "female", "organization": f"Org {worker}-{i}"}}
+            sock, attempts = _ask(context, sock, endpoint, request)
+            records.append((request["id"], attempts))
+            if pace:
+                time.sleep(pace)
+    finally:
+        sock.close(0)
+        context.term()
+        out.put((worker, records))
