@@ -1,12 +1,12 @@
-"""Client processes of the chaos scenarios: each casts its share of the
-votes (or registers stakeholders) as a real gateway would, one request at
-a time, retrying with the same request id when a reply does not come
+"""Client processes of the chaos scenarios: each sends its share of the
+requests (votes, registrations, ...) as a real gateway would, one at a
+time, retrying with the same request id when a reply does not come
 (docs/protocol.md, section 2: "Retrying is safe"), on a fresh socket so
 that nothing queued for a dead peer is sent twice by ZeroMQ behind its back.
 
-They run in processes of their own (multiprocessing, spawn), import
-nothing of the harness, and return what they saw: for each request, every
-attempt (a timeout or the reply).
+They run in processes of their own (multiprocessing, spawn, load.Load),
+import nothing of the harness, and return what they saw: for each
+request, every attempt (None for a timeout, or the reply).
 """
 import time
 
@@ -53,48 +53,20 @@ def _ask(context, sock, endpoint, request):
     return sock, attempts
 
 
-def cast_votes(endpoint, votes, pace, worker, stop, out):
-    """Casts votes [(voter_id, category, submission_id, call)] in order,
-    pace seconds apart, until they are all answered or stop is set; puts
-    (worker, [(request_id, vote, attempts)]) on the queue out."""
+def send_all(endpoint, requests, pace, worker, stop, out):
+    """Sends requests (whole request maps, each with its own id) in order,
+    pace seconds apart, each until it is answered (clients._ask), until
+    they are all sent or stop is set; puts (worker, [(request,
+    attempts)]) on the queue out."""
     context = zmq.Context()
     sock = _socket(context, endpoint)
     records = []
     try:
-        for i, (voter, category, submission, call) in enumerate(votes):
+        for request in requests:
             if stop.is_set():
                 break
-            request = {"v": 1, "id": f"vote-{worker}-{i}", "op": "vote.cast",
-                       "actor": {"role": "gateway", "id": "web"},
-                       "body": {"call": call, "voter_id": voter, "category": category,
-                                "submission_id": submission}}
             sock, attempts = _ask(context, sock, endpoint, request)
-            records.append((request["id"], (voter, category, submission), attempts))
-            if pace:
-                time.sleep(pace)
-    finally:
-        sock.close(0)
-        context.term()
-        out.put((worker, records))
-
-
-def register_stakeholders(endpoint, count, pace, worker, stop, out):
-    """Registers up to count stakeholders, pace seconds apart, until stop
-    is set; puts (worker, [(request_id, attempts)]) on out."""
-    context = zmq.Context()
-    sock = _socket(context, endpoint)
-    records = []
-    try:
-        for i in range(count):
-            if stop.is_set():
-                break
-            request = {"v": 1, "id": f"register-{worker}-{i}", "op": "stakeholder.register",
-                       "actor": {"role": "public", "id": "web"},
-                       "body": {"name": f"Chaos {worker}-{i}", "email": f"chaos{worker}-{i}@example.org",
-                                "type": "academia", "country": "KE", "region": "africa",
-                                "gender": "female", "organization": f"Org {worker}-{i}"}}
-            sock, attempts = _ask(context, sock, endpoint, request)
-            records.append((request["id"], attempts))
+            records.append((request, attempts))
             if pace:
                 time.sleep(pace)
     finally:

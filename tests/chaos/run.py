@@ -16,12 +16,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import scenario_bus_down  # noqa: E402
+import scenario_mixed  # noqa: E402
 import scenario_votes_kill  # noqa: E402
 
 # name -> run(kills, bus_down_s) -> (passed, figures, failures), in the order they run.
 SCENARIOS = {
     "votes_kill": lambda kills, bus_down_s: scenario_votes_kill.run(kills),
     "bus_down": lambda kills, bus_down_s: scenario_bus_down.run(bus_down_s),
+    "mixed": lambda kills, bus_down_s: scenario_mixed.run(max(6, kills // 4)),
 }
 
 
@@ -30,7 +32,8 @@ def main():
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
                         help=f"the scenarios to run (default: all): {', '.join(SCENARIOS)}")
     parser.add_argument("--short", action="store_true", help="the short version of make test")
-    parser.add_argument("--kills", type=int, help="SIGKILLs of votes_kill (200; 20 with --short)")
+    parser.add_argument("--kills", type=int,
+                        help="SIGKILLs of votes_kill (200; 20 with --short); mixed has a quarter (at least 6)")
     parser.add_argument("--bus-down", type=float, help="seconds the bus stays down (10; 3 with --short)")
     args = parser.parse_args()
     unknown = [name for name in args.scenarios if name not in SCENARIOS]

@@ -7,18 +7,18 @@ every vote and registration gets an ok reply all along; afterwards every
 consumer's cursor of every source is at the source's head with applied ==
 last_seq (world.wait_settled, whose time from the bus's return is the
 figure catchup_s); every acked vote is counted once everywhere
-(world.check_votes); every stakeholder registered while the bus was down
+(checks.check_votes); every stakeholder registered while the bus was down
 has its one stakeholder.registered event, and wsis-voting learnt it: each
 of them can vote.
 """
 import random
 import signal
 import time
-from collections import Counter
 
 import clients
 from load import Load
-from world import CALL, CATEGORIES, World, check_votes
+from checks import check_registrations, check_votes
+from world import World
 
 VOTERS = 150
 PRODUCERS = ("submissions", "voting")   # the ones under load
@@ -33,12 +33,10 @@ def run(seconds, seed=13):
     failures, figures = [], {"down_s": seconds}
     try:
         c = world.cluster
-        votes = [(v, category, rng.choice(world.projects[category]), CALL)
-                 for v in world.voters for category in CATEGORIES]
-        rng.shuffle(votes)
-        load.start(clients.cast_votes, c.endpoint("voting"), votes[0::2], PACE, 0)
-        load.start(clients.cast_votes, c.endpoint("voting"), votes[1::2], PACE, 1)
-        load.start(clients.register_stakeholders, c.endpoint("submissions"), 100000, PACE, 2)
+        votes = world.vote_requests(rng)
+        load.start(clients.send_all, c.endpoint("voting"), votes[0::2], PACE, 0)
+        load.start(clients.send_all, c.endpoint("voting"), votes[1::2], PACE, 1)
+        load.start(clients.send_all, c.endpoint("submissions"), world.registration_requests("bus", 5000), PACE, 2)
         time.sleep(1.0)
         heads_before = world.heads(PRODUCERS)
         c.kill("bus", signal.SIGKILL)
@@ -63,30 +61,3 @@ def run(seconds, seed=13):
         world.close(keep=bool(failures))
     return not failures, figures, failures
 
-
-def check_registrations(world, records, failures):
-    """Every acked registration has exactly one stakeholder.registered
-    event, and wsis-voting knows the stakeholder (a vote is not
-    `ineligible`). Returns how many were acked."""
-    acked = []
-    for request_id, attempts in records:
-        final = next((a for a in reversed(attempts) if a is not None), None)
-        if final is None or not final["ok"]:
-            failures.append(f"{request_id}: {final and final['error'] or 'never answered'}")
-            continue
-        acked.append(final["body"]["stakeholder_id"])
-    events = Counter(e["body"]["stakeholder_id"] for e in world.cluster.events("submissions", limit=10000)
-                     if e["type"] == "stakeholder.registered")
-    missing = [s for s in acked if events[s] != 1]
-    if missing:
-        failures.append(f"{len(missing)} acked registrations without exactly one event, e.g. {missing[:3]}")
-    category = CATEGORIES[0]
-    project = world.projects[category][0]
-    for stakeholder in acked:
-        reply = world.cluster.call("voting", "vote.cast", {"call": CALL, "voter_id": stakeholder, "category": category,
-                                                           "submission_id": project},
-                                   role="gateway", actor="web")
-        if not reply["ok"]:
-            failures.append(f"{stakeholder} registered while the bus was down cannot vote: {reply['error']}")
-            break
-    return len(acked)

@@ -3,7 +3,7 @@ the same request id when no reply comes, while wsis-voting is killed with
 SIGKILL at random instants `kills` times (one kill in five while it is
 still starting: opening its store, catching up) and started again.
 
-At the end, once every consumer has applied every event (world.check_votes):
+At the end, once every consumer has applied every event (checks.check_votes):
 - every vote that got an ok reply is counted exactly once: in vote.tally
   (per project), in the vote.cast events (events.since from 0, one per
   receipt), and by the consumers (reporting's summary; nominations' and
@@ -20,7 +20,8 @@ import time
 
 import clients
 from load import Load
-from world import CALL, CATEGORIES, World, check_votes
+from checks import check_votes
+from world import World
 
 CLIENTS = 4
 PACE = 0.004          # seconds between a client's votes: a modest load on 2 cores
@@ -36,11 +37,9 @@ def run(kills, seed=12):
     failures, figures = [], {"kills": kills}
     try:
         c = world.cluster
-        votes = [(v, category, rng.choice(world.projects[category]), CALL)
-                 for v in world.voters for category in CATEGORIES]
-        rng.shuffle(votes)
+        votes = world.vote_requests(rng)
         for i in range(CLIENTS):
-            load.start(clients.cast_votes, c.endpoint("voting"), votes[i::CLIENTS], PACE, i)
+            load.start(clients.send_all, c.endpoint("voting"), votes[i::CLIENTS], PACE, i)
         for k in range(kills):
             # Kill 5, 10, ... comes while voting is still starting (the
             # restart before it does not wait for sys.ping).

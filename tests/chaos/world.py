@@ -10,7 +10,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -37,6 +36,11 @@ FOLLOWS = {
 }
 
 
+def request(id, op, body, role, actor="web"):
+    """A request map as a gateway sends it."""
+    return {"v": 1, "id": id, "op": op, "actor": {"role": role, "id": actor}, "body": body}
+
+
 def ok(reply):
     if not reply.get("ok"):
         raise AssertionError(f"refused: {reply}")
@@ -50,6 +54,7 @@ class World:
     def __init__(self, name, voters):
         self.dir = Path(tempfile.mkdtemp(prefix=f"wsis-chaos-{name}-"))
         self.cluster = Cluster(self.dir)
+        self.submitter = None
         self.voters = []
         self.projects = {}
         try:
@@ -72,7 +77,7 @@ class World:
     def _set_up(self, voters):
         c = self.cluster
         self.set_clock(OPEN)
-        submitter = self.register()
+        self.submitter = submitter = self.register()
         self.voters = [self.register() for _ in range(voters)]
         for category in CATEGORIES:
             self.projects[category] = [
@@ -88,6 +93,23 @@ class World:
         ok(c.call("nominations", "nominations.publish", {"call": CALL}, role="staff"))
         self.set_clock(IN_VOTING)
         self.wait_settled(what="voting to learn the voters and the ballot")
+
+    # ------------------------------------------------------------ load
+    def vote_requests(self, rng):
+        """A vote.cast request for every voter in every category (a
+        project drawn by rng), shuffled; ids vote-0, vote-1, ..."""
+        votes = [(v, category, rng.choice(self.projects[category]))
+                 for v in self.voters for category in CATEGORIES]
+        rng.shuffle(votes)
+        return [request(f"vote-{i}", "vote.cast", {"call": CALL, "voter_id": v, "category": category,
+                                                   "submission_id": project}, role="gateway")
+                for i, (v, category, project) in enumerate(votes)]
+
+    @staticmethod
+    def registration_requests(tag, count):
+        """stakeholder.register requests, from the public, each a new stakeholder."""
+        return [request(f"register-{tag}-{i}", "stakeholder.register", stakeholder_body(), role="public")
+                for i in range(count)]
 
     # ------------------------------------------------------------ checks
     def heads(self, names=SERVICES):
@@ -140,70 +162,3 @@ class World:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
-
-def check_votes(world, records, failures):
-    """Compares what the vote clients were told (records of
-    clients.cast_votes) with what the system counts, once every consumer
-    has applied every event: appends what differs to failures, returns the
-    figures."""
-    acked = {}              # receipt -> vote
-    never_answered = []     # votes whose every attempt timed out
-    first_try_duplicates = 0
-    committed_unanswered = 0
-    timeouts = 0
-    for request_id, vote, attempts in records:
-        timeouts += attempts.count(None)
-        replies = [a for a in attempts if a is not None]
-        if not replies:
-            never_answered.append(vote)
-            continue
-        final = replies[-1]
-        if not final["ok"]:
-            failures.append(f"{request_id} {vote}: refused {final['error']}")
-            continue
-        receipts = {r["body"]["receipt"] for r in replies if r["ok"]}
-        if len(receipts) != 1:
-            failures.append(f"{request_id} {vote}: several receipts {receipts}")
-        receipt = final["body"]["receipt"]
-        first_ok = next(i for i, a in enumerate(attempts) if a is not None and a["ok"])
-        if attempts[first_ok]["body"]["duplicate"]:
-            if None in attempts[:first_ok]:
-                committed_unanswered += 1
-            else:
-                first_try_duplicates += 1
-        if receipt in acked and acked[receipt] != vote:
-            failures.append(f"receipt {receipt} given for {acked[receipt]} and {vote}")
-        acked[receipt] = vote
-    if first_try_duplicates:
-        failures.append(f"{first_try_duplicates} votes were duplicates at their first answered attempt")
-    if never_answered:
-        failures.append(f"{len(never_answered)} votes never answered")
-
-    events = world.vote_events()
-    event_receipts = Counter(e["body"]["receipt"] for e in events)
-    tally = world.tally()
-    counted = tally["votes_cast"]
-    lost = sum(1 for receipt in acked if receipt not in event_receipts)
-    doubled = sum(n - 1 for n in event_receipts.values()) + sum(1 for r in event_receipts if r not in acked)
-    if lost:
-        failures.append(f"{lost} acked votes have no vote.cast event")
-    if doubled:
-        failures.append(f"{doubled} vote.cast events are a second copy or were never acked")
-    if counted != len(acked):
-        failures.append(f"vote.tally counts {counted} votes, {len(acked)} were acked")
-    per_project = {p["submission_id"]: p["votes_cast"] for ps in tally["categories"].values() for p in ps}
-    expected = Counter(vote[2] for vote in acked.values())
-    wrong = {p: (per_project.get(p, 0), n) for p, n in expected.items() if per_project.get(p, 0) != n}
-    if wrong or sum(per_project.values()) != len(acked):
-        failures.append(f"vote.tally per project (counted, acked) differs: {wrong}")
-    for e in events:
-        vote = acked.get(e["body"]["receipt"])
-        if vote and (e["body"]["category"], e["body"]["submission_id"]) != vote[1:]:
-            failures.append(f"event {e['id']} says {e['body']['category']}/{e['body']['submission_id']} "
-                            f"for the receipt of {vote}")
-    reported = world.reported_votes()
-    if reported != len(acked):
-        failures.append(f"reporting counts {reported} votes, {len(acked)} were acked")
-    return {"votes": len(records), "acked": len(acked), "counted": counted, "events": len(events),
-            "reported": reported, "timeouts": timeouts, "committed_unanswered": committed_unanswered,
-            "lost": lost, "doubled": doubled}

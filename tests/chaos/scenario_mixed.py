@@ -1,0 +1,105 @@
+"""Every service, mixed load: registrations, Stocktaking entries, Gender
+Trendsetter nominations, votes and reports go on while a random service
+(the bus included) is killed with SIGKILL every 0.3-1.5 s and started
+again, `kills` times (in rounds: each service once per round, in a random
+order).
+
+Afterwards, once every consumer has applied every event: every
+consumer's applied == last_seq == the source's head for every source it
+follows (world.wait_settled); every acked write has exactly one event and
+none was made without an ok reply (checks.check_votes,
+check_registrations, check_created); the read models agree with the
+producers: reporting's vote count with voting's tally, its count of the
+call's Stocktaking entries and of Trendsetter nominations with the acked
+ones; every report asked was answered.
+"""
+import random
+import signal
+import time
+
+import clients
+from checks import check_created, check_registrations, check_votes, final_reply
+from load import Load
+from submissions_helpers import stocktaking_body
+from wsis_harness import SERVICES
+from world import World, ok, request
+
+PACE = 0.01           # seconds between one client's requests
+STOCKTAKING = "stocktaking-2022"
+TRENDSETTERS = "trendsetters-2021"
+
+
+def trendsetter(n):
+    return {"call": TRENDSETTERS,
+            "nominee": {"name": f"Trendsetter {n}", "organization": "The Gender Security Project",
+                        "country": "IN", "email": f"trend{n}@example.org", "gender": "female"},
+            "objectives": [1, 4, 6], "motivation": "She founded a network of women engineers."}
+
+
+def run(kills, seed=14):
+    """Returns (passed, figures, failures)."""
+    rng = random.Random(seed)
+    world = World("mixed", voters=max(50, kills * 10))
+    load = Load()
+    failures, figures = [], {"kills": kills}
+    try:
+        c = world.cluster
+        votes = world.vote_requests(rng)
+        many = 100000
+        load.start(clients.send_all, c.endpoint("voting"), votes[0::2], PACE, "votes-0")
+        load.start(clients.send_all, c.endpoint("voting"), votes[1::2], PACE, "votes-1")
+        load.start(clients.send_all, c.endpoint("submissions"), world.registration_requests("mixed", 5000),
+                   PACE * 2, "registrations")
+        load.start(clients.send_all, c.endpoint("submissions"),
+                   [request(f"stocktaking-{i}", "submission.create", stocktaking_body(world.submitter), "gateway")
+                    for i in range(5000)], PACE * 2, "stocktaking")
+        load.start(clients.send_all, c.endpoint("nominations"),
+                   [request(f"trendsetter-{i}", "ambassador.nominate", trendsetter(i), "public")
+                    for i in range(5000)], PACE * 2, "trendsetters")
+        load.start(clients.send_all, c.endpoint("reporting"),
+                   [request(f"report-{i}", "report.summary", {"call": "prizes-2022"}, "public")
+                    for i in range(many)], PACE * 5, "reports")
+        killed = {}
+        # In rounds: each service once per round, in a random order.
+        victims = [name for _ in range(0, kills, len(SERVICES)) for name in rng.sample(SERVICES, len(SERVICES))]
+        for name in victims[:kills]:
+            time.sleep(rng.uniform(0.3, 1.5))
+            if c.processes[name].poll() is not None:
+                raise AssertionError(f"wsis-{name} exited by itself ({c.processes[name].returncode}): "
+                                     f"{c.log(name)}")
+            c.kill(name, signal.SIGKILL)
+            c.start(name, timeout=30)
+            killed[name] = killed.get(name, 0) + 1
+        figures["killed"] = ",".join(f"{name}:{n}" for name, n in sorted(killed.items()))
+        time.sleep(0.3)
+        results = load.stop()
+        settled = world.wait_settled(what="every consumer to apply every event")
+        figures["settled_s"] = f"{settled:.1f}"
+
+        figures.update(check_votes(world, results["votes-0"] + results["votes-1"], failures))
+        figures["registered"] = check_registrations(world, results["registrations"], failures)
+        submissions_events = c.events("submissions", limit=10000)
+        entries = [e["body"]["submission_id"] for e in submissions_events
+                   if e["type"] == "submission.received" and e["body"]["call"] == STOCKTAKING]
+        figures["entries"] = check_created(results["stocktaking"], "submission_id", entries, failures,
+                                           "Stocktaking entries")
+        nominated = [e["body"]["nomination_id"] for e in c.events("nominations", limit=10000)
+                     if e["type"] == "ambassador.nominated"]
+        figures["nominations"] = check_created(results["trendsetters"], "nomination_id", nominated, failures,
+                                               "Trendsetter nominations")
+        figures["reports"] = sum(1 for r, a in results["reports"] if final_reply(r, a, failures) is not None)
+
+        reported = ok(c.call("reporting", "report.summary", {"call": STOCKTAKING}, role="public"))
+        if reported["by_status"]["received"] != figures["entries"]:
+            failures.append(f"reporting counts {reported['by_status']['received']} Stocktaking entries, "
+                            f"{figures['entries']} were acked")
+        reported = ok(c.call("reporting", "report.summary", {"call": TRENDSETTERS}, role="public"))
+        if reported["trendsetters"]["total"] != figures["nominations"]:
+            failures.append(f"reporting counts {reported['trendsetters']['total']} Trendsetter nominations, "
+                            f"{figures['nominations']} were acked")
+    except Exception as error:        # a scenario that breaks is a FAIL, with its reason
+        failures.append(f"{type(error).__name__}: {error}")
+    finally:
+        load.kill()
+        world.close(keep=bool(failures))
+    return not failures, figures, failures
