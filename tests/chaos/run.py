@@ -45,7 +45,10 @@ def main():
     failed = 0
     for name in args.scenarios or SCENARIOS:
         start = time.monotonic()
-        passed, figures, failures = SCENARIOS[name](kills, bus_down_s)
+        try:
+            passed, figures, failures = SCENARIOS[name](kills, bus_down_s)
+        except Exception as error:      # its world did not even start: a FAIL too
+            passed, figures, failures = False, {}, [f"{type(error).__name__}: {error}"[:2000]]
         shown = " ".join(f"{k}={v}" for k, v in figures.items())
         print(f"chaos {name:<12} {shown} ({time.monotonic() - start:.0f} s) {'PASS' if passed else 'FAIL'}",
               flush=True)

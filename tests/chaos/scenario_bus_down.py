@@ -16,9 +16,8 @@ import signal
 import time
 
 import clients
-from load import Load
 from checks import check_registrations, check_votes
-from world import World
+from world import run_scenario
 
 VOTERS = 150
 PRODUCERS = ("submissions", "voting")   # the ones under load
@@ -28,10 +27,9 @@ PACE = 0.01           # seconds between one client's requests
 def run(seconds, seed=13):
     """Returns (passed, figures, failures)."""
     rng = random.Random(seed)
-    world = World("bus", voters=VOTERS)
-    load = Load()
-    failures, figures = [], {"down_s": seconds}
-    try:
+    figures = {"down_s": seconds}
+
+    def body(world, load, failures):
         c = world.cluster
         votes = world.vote_requests(rng)
         load.start(clients.send_all, c.endpoint("voting"), votes[0::2], PACE, 0)
@@ -54,10 +52,5 @@ def run(seconds, seed=13):
         records = [r for worker in (0, 1) for r in results[worker]]
         figures.update(check_votes(world, records, failures))
         figures["registered"] = check_registrations(world, results[2], failures)
-    except Exception as error:        # a scenario that breaks is a FAIL, with its reason
-        failures.append(f"{type(error).__name__}: {error}")
-    finally:
-        load.kill()
-        world.close(keep=bool(failures))
-    return not failures, figures, failures
 
+    return run_scenario("bus", VOTERS, figures, body)

@@ -1,5 +1,6 @@
 """Every service, mixed load: registrations, Stocktaking entries, Gender
-Trendsetter nominations, votes and reports go on while a random service
+Trendsetter nominations, votes, Forum speakers published through the bus
+journal, and reports go on while a random service
 (the bus included) is killed with SIGKILL every 0.3-1.5 s and started
 again, `kills` times (in rounds: each service once per round, in a random
 order).
@@ -10,19 +11,17 @@ follows (world.wait_settled); every acked write has exactly one event and
 none was made without an ok reply (checks.check_votes,
 check_registrations, check_created); the read models agree with the
 producers: reporting's vote count with voting's tally, its count of the
-call's Stocktaking entries and of Trendsetter nominations with the acked
-ones; every report asked was answered.
+call's Stocktaking entries, Trendsetter nominations and Forum speakers
+with the acked ones; every report asked was answered.
 """
 import random
-import signal
 import time
 
 import clients
 from checks import check_created, check_registrations, check_votes, final_reply
-from load import Load
 from submissions_helpers import stocktaking_body
 from wsis_harness import SERVICES
-from world import World, ok, request
+from world import ok, request, run_scenario
 
 PACE = 0.01           # seconds between one client's requests
 STOCKTAKING = "stocktaking-2022"
@@ -36,13 +35,19 @@ def trendsetter(n):
             "objectives": [1, 4, 6], "motivation": "She founded a network of women engineers."}
 
 
+def speaker(n):
+    """A forum.speaker.registered event as the Forum's system publishes it."""
+    return {"topic": "forum.speaker.registered", "origin": "forum",
+            "body": {"session_id": f"s{n}", "session_title": f"Session {n}", "track": "hl",
+                     "name": f"Speaker {n}", "gender": "female", "role": "speaker", "organization": "ITU"}}
+
+
 def run(kills, seed=14):
     """Returns (passed, figures, failures)."""
     rng = random.Random(seed)
-    world = World("mixed", voters=max(50, kills * 10))
-    load = Load()
-    failures, figures = [], {"kills": kills}
-    try:
+    figures = {"kills": kills}
+
+    def body(world, load, failures):
         c = world.cluster
         votes = world.vote_requests(rng)
         many = 100000
@@ -56,6 +61,9 @@ def run(kills, seed=14):
         load.start(clients.send_all, c.endpoint("nominations"),
                    [request(f"trendsetter-{i}", "ambassador.nominate", trendsetter(i), "public")
                     for i in range(5000)], PACE * 2, "trendsetters")
+        load.start(clients.send_all, c.endpoint("bus"),
+                   [request(f"speaker-{i}", "publish", speaker(i), "publisher", "forum") for i in range(5000)],
+                   PACE * 2, "speakers")
         load.start(clients.send_all, c.endpoint("reporting"),
                    [request(f"report-{i}", "report.summary", {"call": "prizes-2022"}, "public")
                     for i in range(many)], PACE * 5, "reports")
@@ -64,11 +72,7 @@ def run(kills, seed=14):
         victims = [name for _ in range(0, kills, len(SERVICES)) for name in rng.sample(SERVICES, len(SERVICES))]
         for name in victims[:kills]:
             time.sleep(rng.uniform(0.3, 1.5))
-            if c.processes[name].poll() is not None:
-                raise AssertionError(f"wsis-{name} exited by itself ({c.processes[name].returncode}): "
-                                     f"{c.log(name)}")
-            c.kill(name, signal.SIGKILL)
-            c.start(name, timeout=30)
+            world.kill(name)
             killed[name] = killed.get(name, 0) + 1
         figures["killed"] = ",".join(f"{name}:{n}" for name, n in sorted(killed.items()))
         time.sleep(0.3)
@@ -87,6 +91,8 @@ def run(kills, seed=14):
                      if e["type"] == "ambassador.nominated"]
         figures["nominations"] = check_created(results["trendsetters"], "nomination_id", nominated, failures,
                                                "Trendsetter nominations")
+        speakers = [e["seq"] for e in c.events("bus", limit=10000) if e["type"] == "forum.speaker.registered"]
+        figures["speakers"] = check_created(results["speakers"], "seq", speakers, failures, "Forum speakers")
         figures["reports"] = sum(1 for r, a in results["reports"] if final_reply(r, a, failures) is not None)
 
         reported = ok(c.call("reporting", "report.summary", {"call": STOCKTAKING}, role="public"))
@@ -97,9 +103,9 @@ def run(kills, seed=14):
         if reported["trendsetters"]["total"] != figures["nominations"]:
             failures.append(f"reporting counts {reported['trendsetters']['total']} Trendsetter nominations, "
                             f"{figures['nominations']} were acked")
-    except Exception as error:        # a scenario that breaks is a FAIL, with its reason
-        failures.append(f"{type(error).__name__}: {error}")
-    finally:
-        load.kill()
-        world.close(keep=bool(failures))
-    return not failures, figures, failures
+        groups = ok(c.call("reporting", "report.gender", {}, role="public"))["groups"]
+        forum = next(g for g in groups if g["group"] == "Forum speakers")
+        if forum["female"] != figures["speakers"]:
+            failures.append(f"reporting counts {forum['female']} Forum speakers, {figures['speakers']} were acked")
+
+    return run_scenario("mixed", max(50, kills * 10), figures, body)

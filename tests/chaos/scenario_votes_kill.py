@@ -15,13 +15,11 @@ At the end, once every consumer has applied every event (checks.check_votes):
   it went unanswered (the kill came after its commit, before its reply).
 """
 import random
-import signal
 import time
 
 import clients
-from load import Load
 from checks import check_votes
-from world import World
+from world import run_scenario
 
 CLIENTS = 4
 PACE = 0.004          # seconds between a client's votes: a modest load on 2 cores
@@ -30,12 +28,9 @@ PACE = 0.004          # seconds between a client's votes: a modest load on 2 cor
 def run(kills, seed=12):
     """Returns (passed, figures, failures)."""
     rng = random.Random(seed)
-    # A kill comes every 0.35 s on average, plus a restart: enough voters
-    # that the clients do not run out of votes before the last kill.
-    world = World("votes", voters=max(100, kills * 15))
-    load = Load()
-    failures, figures = [], {"kills": kills}
-    try:
+    figures = {"kills": kills}
+
+    def body(world, load, failures):
         c = world.cluster
         votes = world.vote_requests(rng)
         for i in range(CLIENTS):
@@ -44,20 +39,14 @@ def run(kills, seed=12):
             # Kill 5, 10, ... comes while voting is still starting (the
             # restart before it does not wait for sys.ping).
             time.sleep(rng.uniform(0.0, 0.15) if k % 5 == 4 else rng.uniform(0.05, 0.6))
-            if c.processes["voting"].poll() is not None:
-                raise AssertionError(f"wsis-voting exited by itself ({c.processes['voting'].returncode}): "
-                                     f"{c.log('voting')}")
-            c.kill("voting", signal.SIGKILL)
-            c.start("voting", wait=k % 5 != 3, timeout=30)
+            world.kill("voting", wait=k % 5 != 3)
         c.wait_ready("voting", timeout=30)
         time.sleep(0.3)
         results = load.stop()
         records = [r for worker in sorted(results) for r in results[worker]]
         settled = world.wait_settled(what="every consumer to apply every vote")
         figures.update(check_votes(world, records, failures), settled_s=f"{settled:.1f}")
-    except Exception as error:        # a scenario that breaks is a FAIL, with its reason
-        failures.append(f"{type(error).__name__}: {error}")
-    finally:
-        load.kill()
-        world.close(keep=bool(failures))
-    return not failures, figures, failures
+
+    # A kill comes every 0.35 s on average, plus a restart: enough voters
+    # that the clients do not run out of votes before the last kill.
+    return run_scenario("votes", max(100, kills * 15), figures, body)

@@ -7,6 +7,7 @@ has applied every event of every source it follows, once).
 """
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -16,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
+from load import Load  # noqa: E402
 from wsis_harness import SERVICES, Cluster  # noqa: E402
 from submissions_helpers import prize_body, stakeholder_body  # noqa: E402
 from voting_helpers import CATEGORIES  # noqa: E402
@@ -61,7 +63,7 @@ class World:
             self.cluster.start_all()
             self._set_up(voters)
         except BaseException:
-            self.close(keep=True)
+            self.close(["set-up failed"])
             raise
 
     def set_clock(self, now):
@@ -93,6 +95,15 @@ class World:
         ok(c.call("nominations", "nominations.publish", {"call": CALL}, role="staff"))
         self.set_clock(IN_VOTING)
         self.wait_settled(what="voting to learn the voters and the ballot")
+
+    def kill(self, name, wait=True):
+        """SIGKILLs a service and starts it again (wait: until it answers
+        sys.ping); one that had exited by itself is a failure."""
+        process = self.cluster.processes[name]
+        if process.poll() is not None:
+            raise AssertionError(f"wsis-{name} exited by itself ({process.returncode}): {self.cluster.log(name)}")
+        self.cluster.kill(name, signal.SIGKILL)
+        self.cluster.start(name, wait=wait, timeout=30)
 
     # ------------------------------------------------------------ load
     def vote_requests(self, rng):
@@ -155,10 +166,32 @@ class World:
         return ok(self.cluster.call("reporting", "report.summary", {"call": CALL}, role="public",
                                     timeout=10))["votes"]
 
-    def close(self, keep=False):
-        self.cluster.close()
-        if keep:
+    def close(self, failures):
+        """Stops every service; a sanitizer report in a log (the ASan
+        build) is added to failures. The folder is kept when anything
+        failed."""
+        try:
+            self.cluster.close()
+        except AssertionError as error:
+            failures.append(f"{error}"[:2000])
+        if failures:
             print(f"    (data and logs kept in {self.dir})", flush=True)
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
+
+def run_scenario(name, voters, figures, body):
+    """Runs body(world, load, failures) in a World of its own with voters
+    registered and a Load of client processes; what it raises is a failure
+    too. Returns (passed, figures, failures) for run.py."""
+    world = World(name, voters=voters)
+    load = Load()
+    failures = []
+    try:
+        body(world, load, failures)
+    except Exception as error:        # a scenario that breaks is a FAIL, with its reason
+        failures.append(f"{type(error).__name__}: {error}"[:2000])
+    finally:
+        load.kill()
+        world.close(failures)
+    return not failures, figures, failures
