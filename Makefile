@@ -52,7 +52,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
-        chaos chaos-short fuzz bench demo clean check-compose check-swarm keys
+        chaos chaos-short chaos-asan fuzz bench demo clean check-compose check-swarm keys
 .DEFAULT_GOAL := all
 
 all: deps
@@ -195,6 +195,13 @@ chaos: $(BINARIES)
 	$(PYTHON) tests/chaos/run.py $(CHAOS_ARGS)
 
 chaos-short: $(BINARIES)
+	$(PYTHON) tests/chaos/run.py --short $(CHAOS_ARGS)
+
+# The short version against the binaries built with ASan+UBSan: a report in
+# any service's log fails its scenario.
+chaos-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
+	WSIS_BIN_DIR=build/asan-bin ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(PYTHON) tests/chaos/run.py --short $(CHAOS_ARGS)
 
 # ---------------------------------------------------------------- fuzz

@@ -3,7 +3,7 @@ Trendsetter nominations, votes, Forum speakers published through the bus
 journal, and reports go on while a random service
 (the bus included) is killed with SIGKILL every 0.3-1.5 s and started
 again, `kills` times (in rounds: each service once per round, in a random
-order).
+order; every third time it is killed again while it is starting).
 
 Afterwards, once every consumer has applied every event: every
 consumer's applied == last_seq == the source's head for every source it
@@ -70,8 +70,14 @@ def run(kills, seed=14):
         killed = {}
         # In rounds: each service once per round, in a random order.
         victims = [name for _ in range(0, kills, len(SERVICES)) for name in rng.sample(SERVICES, len(SERVICES))]
-        for name in victims[:kills]:
+        for k, name in enumerate(victims[:kills]):
             time.sleep(rng.uniform(0.3, 1.5))
+            if k % 3 == 2:
+                # Killed again while it is starting (opening its store,
+                # catching up), before it answers sys.ping.
+                world.kill(name, wait=False)
+                time.sleep(rng.uniform(0.0, 0.15))
+                figures["while_starting"] = figures.get("while_starting", 0) + 1
             world.kill(name)
             killed[name] = killed.get(name, 0) + 1
         figures["killed"] = ",".join(f"{name}:{n}" for name, n in sorted(killed.items()))
