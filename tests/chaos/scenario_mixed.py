@@ -7,9 +7,9 @@ order; every third time it is killed again while it is starting).
 
 Afterwards, once every consumer has applied every event: every
 consumer's applied == last_seq == the source's head for every source it
-follows (world.wait_settled); every acked write has exactly one event and
-none was made without an ok reply (checks.check_votes,
-check_registrations, check_created); the read models agree with the
+follows (world.wait_settled); every acked write has exactly one event, and
+every vote, entry, nomination and speaker event had an ok reply
+(checks.check_votes, check_registrations, check_created); the read models agree with the
 producers: reporting's vote count with voting's tally, its count of the
 call's Stocktaking entries, Trendsetter nominations and Forum speakers
 with the acked ones; every report asked was answered.
