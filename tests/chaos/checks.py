@@ -80,6 +80,14 @@ def check_votes(world, records, failures):
     reported = world.reported_votes()
     if reported != len(acked):
         failures.append(f"reporting counts {reported} votes, {len(acked)} were acked")
+    # A receipt starts with the vote's number in the log: one reused after
+    # a kill would make an earlier receipt resolve to another vote.
+    verified = world.verify(list(acked))
+    wrong = [(receipt, acked[receipt], body) for receipt, body in verified.items()
+             if body != {"call": CALL, "category": acked[receipt][1], "submission_id": acked[receipt][2],
+                         "counted": True}]
+    if wrong:
+        failures.append(f"{len(wrong)} receipts do not verify to their vote, e.g. {wrong[:2]}")
     return {"votes": len(records), "acked": len(acked), "counted": counted, "events": len(events),
             "reported": reported, "timeouts": timeouts, "committed_unanswered": committed_unanswered,
             "lost": lost, "doubled": doubled}

@@ -9,8 +9,9 @@ At the end, once every consumer has applied every event (checks.check_votes):
   receipt), and by the consumers (reporting's summary; nominations' and
   reporting's applied == voting's last_seq);
 - every vote counted got an ok reply to some attempt (its receipt);
-- no receipt was given for two different votes, and every ok reply to the
-  attempts of one vote carries the same receipt;
+- no receipt was given for two different votes, every ok reply to the
+  attempts of one vote carries the same receipt, and vote.verify resolves
+  each receipt to its vote (a vote number reused after a kill would not);
 - a vote's first ok reply says duplicate: true only when an attempt before
   it went unanswered (the kill came after its commit, before its reply).
 """

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 from load import Load  # noqa: E402
-from wsis_harness import SERVICES, Cluster  # noqa: E402
+from wsis_harness import SERVICES, Client, Cluster, pack  # noqa: E402
 from submissions_helpers import prize_body, stakeholder_body  # noqa: E402
 from voting_helpers import CATEGORIES  # noqa: E402
 
@@ -160,6 +160,24 @@ class World:
 
     def tally(self):
         return ok(self.cluster.call("voting", "vote.tally", {"call": CALL}, role="staff", timeout=10))
+
+    def verify(self, receipts, window=500):
+        """{receipt: vote.verify reply body, or its error}, asked
+        window at a time on one DEALER."""
+        client = Client(self.cluster.endpoint("voting"), curve=self.cluster.curve("voting", "public"))
+        answers = {}
+        try:
+            for first in range(0, len(receipts), window):
+                batch = receipts[first:first + window]
+                for i, receipt in enumerate(batch):
+                    client.send_raw(pack(request(str(first + i), "vote.verify", {"receipt": receipt}, "public")))
+                for _ in batch:
+                    reply = client.recv(timeout=10)
+                    assert reply is not None, "no reply to vote.verify within 10 s"
+                    answers[receipts[int(reply["id"])]] = reply["body"] if reply["ok"] else reply["error"]
+        finally:
+            client.close()
+        return answers
 
     def reported_votes(self):
         """The votes reporting counted from the vote.cast events it applied."""
