@@ -3,7 +3,9 @@
 #   make          build every binary into bin/
 #   make run      build, then run the bus and the five services locally (var/;
 #                 DATA=dir CLOCK=manual for a rehearsal)
-#   make test     unit tests, integration tests, unit tests under ASan+UBSan, fuzz smoke
+#   make test     unit tests, integration tests, the short chaos suite, unit tests under
+#                 ASan+UBSan, fuzz smoke
+#   make chaos    the chaos suite: faults under load (200 kill -9 of voting, the bus down 10 s)
 #   make bench    benchmarks (print figures; never asserted)
 #   make demo     a whole WSIS year through every service; writes docs/images/
 #
@@ -50,7 +52,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
-        fuzz bench demo clean check-compose check-swarm keys
+        chaos chaos-short chaos-asan fuzz bench demo clean check-compose check-swarm keys
 .DEFAULT_GOAL := all
 
 all: deps
@@ -160,6 +162,7 @@ $(foreach s,$(SERVICES),$(eval $(call service_unit_rules,$(s))))
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory chaos-short
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory integration-asan
 	@$(MAKE) --no-print-directory fuzz
@@ -183,6 +186,23 @@ integration-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
 
 check-asan: deps
 	@$(MAKE) --no-print-directory unit-asan integration-asan
+
+# ---------------------------------------------------------------- chaos
+# Faults under load against the real services (tests/chaos/run.py): one line
+# per scenario with its figures and PASS/FAIL. CHAOS_ARGS: e.g. `votes_kill
+# --kills 50`. The short version (20 kills, the bus down 3 s) runs in `make test`.
+chaos: $(BINARIES)
+	$(PYTHON) tests/chaos/run.py $(CHAOS_ARGS)
+
+chaos-short: $(BINARIES)
+	$(PYTHON) tests/chaos/run.py --short $(CHAOS_ARGS)
+
+# The short version against the binaries built with ASan+UBSan: a report in
+# any service's log fails its scenario.
+chaos-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
+	WSIS_BIN_DIR=build/asan-bin ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(PYTHON) tests/chaos/run.py --short $(CHAOS_ARGS)
 
 # ---------------------------------------------------------------- fuzz
 # libFuzzer targets, run for a bounded number of executions in `make test`.
