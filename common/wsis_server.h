@@ -13,6 +13,11 @@
     itself, gives a resend of a state-changing request the reply stored
     with its first execution (wsis_retry), and otherwise runs the handler.
 
+    Replies go out through a wsis_backlog: a client that does not read
+    them makes the service hold a bounded number of bytes, and past that
+    its requests are dropped unanswered until it reads (docs/protocol.md,
+    "Framing and limits").
+
         wsis_server_t *server = wsis_server_new (batch, retry, service);
         wsis_server_add_ops (server, voting_ops);
         if (wsis_server_bind (server, "tcp://127.0.0.1:5562", &error)) ...

@@ -20,6 +20,8 @@
 #include "wsis_backlog.h"
 
 #define REPLY_SIZE 1000
+//  A deadline for a test that is already failing, never a pause.
+#define TEST_WAIT_MS 5000
 
 typedef struct {
     zsock_t *router;
@@ -96,27 +98,42 @@ s_read (fixture_t *fixture, int *next)
     }
 }
 
+//  Replies 0 to count - 1 to the fixture's peer.
+static void
+s_fill (wsis_backlog_t *backlog, fixture_t *fixture, int count)
+{
+    for (int n = 0; n < count; n++)
+        s_reply (backlog, fixture, n);
+}
+
+//  The peer reads while the backlog sends, until nothing waits; returns
+//  how many replies it got (in sequence).
+static int
+s_drain (wsis_backlog_t *backlog, fixture_t *fixture)
+{
+    int next = 0;
+    int64_t deadline = zclock_mono () + TEST_WAIT_MS;
+    while (wsis_backlog_flush (backlog, fixture->router) && zclock_mono () < deadline)
+        s_read (fixture, &next);
+    s_read (fixture, &next);
+    return next;
+}
+
 static void
 test_replies_wait_in_order_until_read (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     wsis_backlog_t *backlog = wsis_backlog_new (1000 * REPLY_SIZE);
     int count = WSIS_BACKLOG_PEER_HWM + 500;
-    for (int n = 0; n < count; n++)
-        s_reply (backlog, fixture, n);
-    //  libzmq took its share; the rest waits, under the budget.
+    s_fill (backlog, fixture, count);
+    //  libzmq took its share; the rest waits, under the budget, and goes
+    //  out in order.
     assert_true (wsis_backlog_waiting (backlog) > 0);
     //  (A reply counts with its routing frame.)
     size_t whole = REPLY_SIZE + zframe_size (fixture->routing_id);
     assert_true (wsis_backlog_waiting (backlog) <= 500 * whole);
     assert_false (wsis_backlog_refuse (backlog, fixture->routing_id));
-    //  A later reply goes behind those waiting.
-    int next = 0;
-    int64_t deadline = zclock_mono () + 5000;
-    while ((wsis_backlog_flush (backlog, fixture->router) || next < count)
-        && zclock_mono () < deadline)
-        s_read (fixture, &next);
-    assert_int_equal (next, count);
+    assert_int_equal (s_drain (backlog, fixture), count);
     assert_int_equal (wsis_backlog_waiting (backlog), 0);
     assert_int_equal (wsis_backlog_refused (backlog), 0);
     assert_int_equal (wsis_backlog_dropped (backlog), 0);
@@ -130,8 +147,7 @@ test_a_peer_over_its_budget_is_stalled (void **state)
     fixture_t *fixture = (fixture_t *) *state;
     wsis_backlog_t *backlog = wsis_backlog_new (100 * REPLY_SIZE);
     int count = WSIS_BACKLOG_PEER_HWM + 300;
-    for (int n = 0; n < count; n++)
-        s_reply (backlog, fixture, n);
+    s_fill (backlog, fixture, count);
     //  Waiting stops at the budget; the rest of what was made is dropped.
     size_t whole = REPLY_SIZE + zframe_size (fixture->routing_id);
     assert_true (wsis_backlog_waiting (backlog) >= 100 * REPLY_SIZE);
@@ -143,12 +159,7 @@ test_a_peer_over_its_budget_is_stalled (void **state)
     assert_int_equal (wsis_backlog_refused (backlog), 2);
     //  Once it has read everything, it is served again; what it got is
     //  in order, with the dropped ones missing at the end.
-    int next = 0;
-    int64_t deadline = zclock_mono () + 5000;
-    while (wsis_backlog_flush (backlog, fixture->router) && zclock_mono () < deadline)
-        s_read (fixture, &next);
-    s_read (fixture, &next);
-    assert_int_equal ((uint64_t) next + dropped, (uint64_t) count);
+    assert_int_equal ((uint64_t) s_drain (backlog, fixture) + dropped, (uint64_t) count);
     assert_false (wsis_backlog_refuse (backlog, fixture->routing_id));
     wsis_backlog_destroy (&backlog);
 }
@@ -159,12 +170,11 @@ test_replies_to_a_peer_that_has_gone_are_dropped (void **state)
     fixture_t *fixture = (fixture_t *) *state;
     wsis_backlog_t *backlog = wsis_backlog_new (1000 * REPLY_SIZE);
     int count = WSIS_BACKLOG_PEER_HWM + 10;
-    for (int n = 0; n < count; n++)
-        s_reply (backlog, fixture, n);
+    s_fill (backlog, fixture, count);
     assert_true (wsis_backlog_waiting (backlog) > 0);
     zsock_destroy (&fixture->peer);
     //  The ROUTER learns of it through its commands, which flush reads.
-    int64_t deadline = zclock_mono () + 5000;
+    int64_t deadline = zclock_mono () + TEST_WAIT_MS;
     while (wsis_backlog_flush (backlog, fixture->router) && zclock_mono () < deadline)
         zclock_sleep (1);
     assert_int_equal (wsis_backlog_waiting (backlog), 0);
