@@ -38,6 +38,7 @@ struct _wsis_server_t {
     void *after_batch_arg;
     wsis_backlog_t *backlog;    //  replies waiting for peers that do not read
     int flush_timer;            //  while replies wait; 0 when none
+    size_t flush_ms;            //  its period
     uint64_t requests;
     uint64_t errors;
 };
@@ -408,25 +409,40 @@ s_send (wsis_server_t *self, item_t *item)
     wsis_backlog_send (self->backlog, self->router, &item->msg);
 }
 
+static int s_on_flush (zloop_t *loop, int timer_id, void *arg);
+
+//  Tries the replies waiting every ms milliseconds (0: stops).
+static void
+s_flush_every (wsis_server_t *self, size_t ms)
+{
+    if (!self->loop || (self->flush_timer && self->flush_ms == ms))
+        return;
+    if (self->flush_timer)
+        zloop_timer_end (self->loop, self->flush_timer);
+    self->flush_timer = ms? zloop_timer (self->loop, ms, 0, s_on_flush, self): 0;
+    self->flush_ms = ms;
+}
+
+//  Replies waiting go out as their peers read: tried after every batch
+//  and, while any wait, on a timer (libzmq says nothing when one peer's
+//  queue has room again): every millisecond while they move, every 25 ms
+//  while only clients that do not read have some, so those cost the
+//  loop 40 wake-ups a second, not 1,000.
 static int
 s_on_flush (zloop_t *loop, int timer_id, void *arg)
 {
     wsis_server_t *self = (wsis_server_t *) arg;
-    if (wsis_backlog_flush (self->backlog, self->router) == 0) {
-        zloop_timer_end (loop, timer_id);
-        self->flush_timer = 0;
-    }
+    size_t before = wsis_backlog_waiting (self->backlog);
+    size_t after = wsis_backlog_flush (self->backlog, self->router);
+    s_flush_every (self, after == 0? 0: after < before? 1: 25);
     return 0;
 }
 
-//  Replies waiting go out as their peers read: tried after every batch
-//  and, while any wait, every millisecond (libzmq says nothing when one
-//  peer's queue has room again).
 static void
 s_flush (wsis_server_t *self)
 {
-    if (wsis_backlog_flush (self->backlog, self->router) && self->loop && !self->flush_timer)
-        self->flush_timer = zloop_timer (self->loop, 1, 0, s_on_flush, self);
+    if (wsis_backlog_flush (self->backlog, self->router) && !self->flush_timer)
+        s_flush_every (self, 1);
 }
 
 size_t
