@@ -33,9 +33,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-//  Replies libzmq may queue to one peer (the ROUTER's ZMQ_SNDHWM): enough
-//  for the replies of a batch to go out without waiting here, few enough
-//  that their bytes stay small next to the budget.
+//  Replies libzmq may queue to one peer (the ROUTER's ZMQ_SNDHWM), the one
+//  part of the bound counted in messages: a batch's worth (the default
+//  wsis/batch_max), so a client that pipelines and reads never waits
+//  here. At 256 a pipelining client's replies went through the backlog
+//  and cost the vote bench a quarter more CPU per vote.
 #define WSIS_BACKLOG_PEER_HWM 1024
 
 typedef struct _wsis_backlog_t wsis_backlog_t;
