@@ -45,6 +45,8 @@ static const opt_def_t s_options [] = {
       "interval of sys.heartbeat (the protocol requires <= 5 s)" },
     { "wsis/max_request", OPT_INT, "6291456", 1024, 67108864, NULL,
       "largest request frame answered; larger ones get too_large" },
+    { "wsis/reply_backlog", OPT_INT, "8388608", 65536, 1073741824, NULL,
+      "bytes of replies a client may leave unread; then its requests are dropped until it reads" },
     { "wsis/batch_max", OPT_INT, "1024", 1, 100000, NULL,
       "requests drained and committed in one transaction" },
     { "wsis/event_hwm", OPT_INT, "1000000", 1000, 100000000, NULL,
@@ -60,6 +62,9 @@ static const opt_def_t s_options [] = {
     PORT ("bus", "xsub_port", "5550", "publishers connect here"),
     PORT ("bus", "xpub_port", "5551", "subscribers connect here"),
     PORT ("bus", "port", "5552", "journal commands (publish, events.since)"),
+    { "bus/subscriber_hwm", OPT_INT, "20000", 1000, 100000000, NULL,
+      "events the bus queues for one subscriber that does not read; more are dropped for it "
+      "(it catches up with events.since)" },
 
     HOST ("submissions", "WSIS_SUBMISSIONS_HOST"),
     PORT ("submissions", "port", "5560", "commands"),

@@ -1,6 +1,7 @@
 /*  wsis_server: ROUTER, batches, role check, stored replies. */
 #include "wsis_server.h"
 #include "wsis_alloc.h"
+#include "wsis_backlog.h"
 #include "wsis_curve.h"
 #include "wsis_op_fields.h"
 #include "wsis_pack.h"
@@ -35,6 +36,9 @@ struct _wsis_server_t {
     size_t batch_max;
     wsis_server_after_fn *after_batch;
     void *after_batch_arg;
+    wsis_backlog_t *backlog;    //  replies waiting for peers that do not read
+    int flush_timer;            //  while replies wait; 0 when none
+    size_t flush_ms;            //  its period
     uint64_t requests;
     uint64_t errors;
 };
@@ -67,6 +71,7 @@ wsis_server_new (wsis_batch_t *batch, wsis_retry_t *retry, wsis_service_t *conte
     self->context = context;
     self->limits = wsis_msg_default_limits;
     self->max_request = 6 * 1024 * 1024;
+    self->backlog = wsis_backlog_new (8 * 1024 * 1024);
     wsis_server_set_batch_max (self, 1024);
     return self;
 }
@@ -78,7 +83,10 @@ wsis_server_destroy (wsis_server_t **self_p)
         wsis_server_t *self = *self_p;
         if (self->loop && self->router)
             zloop_reader_end (self->loop, self->router);
+        if (self->loop && self->flush_timer)
+            zloop_timer_end (self->loop, self->flush_timer);
         zsock_destroy (&self->router);
+        wsis_backlog_destroy (&self->backlog);
         s_items_free (self);
         free (self);
         *self_p = NULL;
@@ -98,6 +106,13 @@ void
 wsis_server_set_max_request (wsis_server_t *self, size_t max_request)
 {
     self->max_request = max_request;
+}
+
+void
+wsis_server_set_reply_backlog (wsis_server_t *self, size_t bytes)
+{
+    wsis_backlog_destroy (&self->backlog);
+    self->backlog = wsis_backlog_new (bytes);
 }
 
 void
@@ -129,6 +144,14 @@ uint64_t
 wsis_server_errors (wsis_server_t *self)
 {
     return self->errors;
+}
+
+void
+wsis_server_pack_backlog (wsis_server_t *self, msgpack_packer *pk)
+{
+    wsis_pack_kv_uint (pk, "requests_refused", wsis_backlog_refused (self->backlog));
+    wsis_pack_kv_uint (pk, "replies_dropped", wsis_backlog_dropped (self->backlog));
+    wsis_pack_kv_uint (pk, "replies_waiting_bytes", wsis_backlog_waiting (self->backlog));
 }
 
 static const wsis_op_t *
@@ -375,6 +398,7 @@ s_read_id (wsis_server_t *self, item_t *item)
 }
 
 //  A reply replaces the request frame; the routing frames stay as received.
+//  It goes out now, or waits in the backlog while its peer is not reading.
 static void
 s_send (wsis_server_t *self, item_t *item)
 {
@@ -382,7 +406,43 @@ s_send (wsis_server_t *self, item_t *item)
     zmsg_remove (item->msg, last);
     zframe_destroy (&last);
     zmsg_addmem (item->msg, item->reply.data, item->reply.size);
-    zmsg_send (&item->msg, self->router);
+    wsis_backlog_send (self->backlog, self->router, &item->msg);
+}
+
+static int s_on_flush (zloop_t *loop, int timer_id, void *arg);
+
+//  Tries the replies waiting every ms milliseconds (0: stops).
+static void
+s_flush_every (wsis_server_t *self, size_t ms)
+{
+    if (!self->loop || (self->flush_timer && self->flush_ms == ms))
+        return;
+    if (self->flush_timer)
+        zloop_timer_end (self->loop, self->flush_timer);
+    self->flush_timer = ms? zloop_timer (self->loop, ms, 0, s_on_flush, self): 0;
+    self->flush_ms = ms;
+}
+
+//  Replies waiting go out as their peers read: tried after every batch
+//  and, while any wait, on a timer (libzmq says nothing when one peer's
+//  queue has room again): every millisecond while they move, every 25 ms
+//  while only clients that do not read have some, so those cost the
+//  loop 40 wake-ups a second, not 1,000.
+static int
+s_on_flush (zloop_t *loop, int timer_id, void *arg)
+{
+    wsis_server_t *self = (wsis_server_t *) arg;
+    size_t before = wsis_backlog_waiting (self->backlog);
+    size_t after = wsis_backlog_flush (self->backlog, self->router);
+    s_flush_every (self, after == 0? 0: after < before? 1: 25);
+    return 0;
+}
+
+static void
+s_flush (wsis_server_t *self)
+{
+    if (wsis_backlog_flush (self->backlog, self->router) && !self->flush_timer)
+        s_flush_every (self, 1);
 }
 
 size_t
@@ -391,7 +451,11 @@ wsis_server_process (wsis_server_t *self)
     if (!self->router)
         return 0;
     size_t count = 0;
-    while (count < self->batch_max) {
+    //  Bounded in messages read (dropped ones too, so a flood of refused
+    //  requests cannot keep the loop here) and in bytes held: a batch
+    //  of large requests stops at four times the request limit.
+    size_t bytes = 0;
+    for (size_t taken = 0; taken < self->batch_max && bytes < 4 * self->max_request; taken++) {
         zmsg_t *msg = zmsg_recv (self->router);     //  rcvtimeo 0: never blocks
         if (!msg)
             break;
@@ -402,6 +466,12 @@ wsis_server_process (wsis_server_t *self)
             zmsg_destroy (&msg);
             continue;
         }
+        //  A peer that does not read its replies gets nothing more run
+        //  until it does: what it can make the service hold is bounded.
+        if (wsis_backlog_refuse (self->backlog, zmsg_first (msg))) {
+            zmsg_destroy (&msg);
+            continue;
+        }
         item_t *item = &self->items [count];
         //  A key revoked since it connected: as if it had never been let in.
         if (self->curve && !wsis_curve_peer (self->curve, zmsg_last (msg), &item->peer)) {
@@ -409,13 +479,16 @@ wsis_server_process (wsis_server_t *self)
             continue;
         }
         count++;
+        bytes += zframe_size (zmsg_last (msg));
         item->msg = msg;
         item->wrote = false;
         item->id [0] = 0;
         msgpack_sbuffer_clear (&item->reply);
     }
-    if (count == 0)
+    if (count == 0) {
+        s_flush (self);
         return 0;
+    }
 
     wsis_reply_t reply;
     wsis_reply_init (&reply);
@@ -442,6 +515,7 @@ wsis_server_process (wsis_server_t *self)
     }
     for (size_t i = 0; i < count; i++)
         s_send (self, &self->items [i]);
+    s_flush (self);
     if (self->after_batch)
         self->after_batch (self->after_batch_arg);
     return count;
@@ -463,10 +537,8 @@ wsis_server_bind (wsis_server_t *self, const char *endpoint, char **error)
     //  far larger ones are refused by libzmq before they use memory.
     zsock_set_maxmsgsize (self->router, (int) (self->max_request * 4));
     zsock_set_rcvtimeo (self->router, 0);
-    zsock_set_sndtimeo (self->router, 0);
-    zsock_set_router_mandatory (self->router, 0);
-    zsock_set_sndhwm (self->router, 100000);
-    zsock_set_rcvhwm (self->router, 100000);
+    wsis_backlog_configure (self->router);
+    zsock_set_rcvhwm (self->router, 1000);
     zsock_set_linger (self->router, 1000);
     wsis_curve_serve (self->curve, self->router);
     if (zsock_bind (self->router, "%s", endpoint) == -1) {

@@ -13,6 +13,11 @@
     itself, gives a resend of a state-changing request the reply stored
     with its first execution (wsis_retry), and otherwise runs the handler.
 
+    Replies go out through a wsis_backlog: a client that does not read
+    them makes the service hold a bounded number of bytes, and past that
+    its requests are dropped unanswered until it reads (docs/protocol.md,
+    "Framing and limits").
+
         wsis_server_t *server = wsis_server_new (batch, retry, service);
         wsis_server_add_ops (server, voting_ops);
         if (wsis_server_bind (server, "tcp://127.0.0.1:5562", &error)) ...
@@ -53,6 +58,9 @@ void wsis_server_set_batch_max (wsis_server_t *self, size_t batch_max);
 //  The largest request frame answered; larger ones get `too_large`
 //  (default 6 MiB). Set before bind.
 void wsis_server_set_max_request (wsis_server_t *self, size_t max_request);
+//  Bytes of replies a peer may leave unread before its requests are
+//  dropped unanswered (wsis_backlog; default 8 MiB).
+void wsis_server_set_reply_backlog (wsis_server_t *self, size_t bytes);
 //  The limits requests are decoded with (default wsis_msg_default_limits).
 void wsis_server_set_limits (wsis_server_t *self, const wsis_msg_limits_t *limits);
 //  Makes the ROUTER a CURVE server and takes each request's role from its
@@ -80,5 +88,8 @@ void wsis_server_pack_ops (wsis_server_t *self, msgpack_packer *pk);
 //  Requests answered, and how many of them were errors.
 uint64_t wsis_server_requests (wsis_server_t *self);
 uint64_t wsis_server_errors (wsis_server_t *self);
+//  Packs three pairs of sys.stats: requests_refused, replies_dropped,
+//  replies_waiting_bytes (wsis_backlog).
+void wsis_server_pack_backlog (wsis_server_t *self, msgpack_packer *pk);
 
 #endif

@@ -229,11 +229,12 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
     //  in the store and count from the first event.
     char since [WSIS_TIME_BUFSIZE];
     wsis_time_format (self->started_wall, since);
-    msgpack_pack_map (pk, 11 + (self->def->stats? 1: 0));
+    msgpack_pack_map (pk, 14 + (self->def->stats? 1: 0));
     wsis_pack_kv_str (pk, "service", self->def->name);
     wsis_pack_kv_str (pk, "since", since);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
     wsis_pack_kv_uint (pk, "errors", wsis_server_errors (self->server));
+    wsis_server_pack_backlog (self->server, pk);
     wsis_pack_kv_uint (pk, "events_published", wsis_outbox_published (self->outbox));
     wsis_pack_kv_uint (pk, "events_applied", wsis_cursor_applied_total (self->cursor));
     wsis_pack_kv_uint (pk, "events_ignored", self->events_ignored);
@@ -441,6 +442,8 @@ s_open_server (wsis_service_t *self, char **error)
     wsis_server_set_batch_max (self->server, (size_t) wsis_config_int (self->config, "wsis/batch_max"));
     wsis_server_set_max_request (self->server,
                                  (size_t) wsis_config_int (self->config, "wsis/max_request"));
+    wsis_server_set_reply_backlog (self->server,
+                                   (size_t) wsis_config_int (self->config, "wsis/reply_backlog"));
     wsis_server_set_after_batch (self->server, s_after_batch, self);
     wsis_server_set_curve (self->server, self->curve);
     char *endpoint = wsis_config_endpoint (self->config, self->def->name, "port", true);

@@ -188,11 +188,15 @@ bus_proxy_start (wsis_service_t *service)
     wsis_config_t *config = wsis_service_config (service);
     wsis_curve_t *curve = wsis_service_curve (service);
     int hwm = (int) wsis_config_int (config, "wsis/event_hwm");
+    //  What one subscriber that stopped reading makes the bus hold: past
+    //  it, events are dropped for that subscriber alone, which catches up
+    //  by events.since (docs/protocol.md, "Framing and limits").
+    int subscriber_hwm = (int) wsis_config_int (config, "bus/subscriber_hwm");
 
     bus->xsub = zsock_new (ZMQ_XSUB);
     bus->xpub = zsock_new (ZMQ_XPUB);
     zsock_set_rcvhwm (bus->xsub, hwm);
-    zsock_set_sndhwm (bus->xpub, hwm);
+    zsock_set_sndhwm (bus->xpub, subscriber_hwm);
     zsock_set_rcvhwm (bus->xpub, hwm);
     zsock_set_maxmsgsize (bus->xsub, 16 * 1024 * 1024);
     zsock_set_maxmsgsize (bus->xpub, 64 * 1024);

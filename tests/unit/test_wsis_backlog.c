@@ -1,0 +1,211 @@
+/*  test_wsis_backlog: replies that wait for a peer which does not read.
+
+    A ROUTER set up by wsis_backlog_configure on inproc, where libzmq's
+    queue to a peer is exact (the ROUTER's high-water mark plus the
+    DEALER's own) and nothing runs behind the test's back. Covered: the
+    replies past the queue wait in order and go out once the peer reads;
+    a peer with its budget waiting is stalled, its requests refused and
+    the replies made for it meanwhile dropped, all counted; a peer that
+    has gone has its replies dropped.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wsis_backlog.h"
+
+#define REPLY_SIZE 1000
+//  A deadline for a test that is already failing, never a pause.
+#define TEST_WAIT_MS 5000
+
+typedef struct {
+    zsock_t *router;
+    zsock_t *peer;
+    zframe_t *routing_id;       //  the peer's, as the ROUTER saw it
+} fixture_t;
+
+//  A DEALER with a queue of one reply, and its routing id at the ROUTER.
+static void
+s_connect (fixture_t *fixture, const char *endpoint)
+{
+    fixture->peer = zsock_new (ZMQ_DEALER);
+    zsock_set_rcvhwm (fixture->peer, 1);
+    assert_int_equal (zsock_connect (fixture->peer, "%s", endpoint), 0);
+    zstr_send (fixture->peer, "hello");
+    zmsg_t *request = zmsg_recv (fixture->router);
+    assert_non_null (request);
+    fixture->routing_id = zmsg_pop (request);
+    zmsg_destroy (&request);
+}
+
+static int
+s_setup (void **state)
+{
+    static int instance;
+    fixture_t *fixture = (fixture_t *) zmalloc (sizeof (fixture_t));
+    char endpoint [64];
+    snprintf (endpoint, sizeof endpoint, "inproc://backlog-%d", instance++);
+    fixture->router = zsock_new (ZMQ_ROUTER);
+    wsis_backlog_configure (fixture->router);
+    zsock_set_rcvtimeo (fixture->router, 1000);
+    assert_int_equal (zsock_bind (fixture->router, "%s", endpoint), 0);
+    s_connect (fixture, endpoint);
+    *state = fixture;
+    return 0;
+}
+
+static int
+s_teardown (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    zframe_destroy (&fixture->routing_id);
+    zsock_destroy (&fixture->peer);
+    zsock_destroy (&fixture->router);
+    free (fixture);
+    return 0;
+}
+
+//  Reply number n to the fixture's peer: REPLY_SIZE bytes starting "n".
+static void
+s_reply (wsis_backlog_t *backlog, fixture_t *fixture, int n)
+{
+    char body [REPLY_SIZE];
+    memset (body, '.', sizeof body);
+    snprintf (body, 16, "%d", n);
+    zmsg_t *reply = zmsg_new ();
+    zframe_t *routing_id = zframe_dup (fixture->routing_id);
+    zmsg_append (reply, &routing_id);
+    zmsg_addmem (reply, body, sizeof body);
+    wsis_backlog_send (backlog, fixture->router, &reply);
+    assert_null (reply);
+}
+
+//  Reads what has arrived; checks it continues the sequence from *next.
+static void
+s_read (fixture_t *fixture, int *next)
+{
+    while (zsock_events (fixture->peer) & ZMQ_POLLIN) {
+        zframe_t *frame = zframe_recv (fixture->peer);
+        assert_int_equal (zframe_size (frame), REPLY_SIZE);
+        assert_int_equal (atoi ((char *) zframe_data (frame)), *next);
+        (*next)++;
+        zframe_destroy (&frame);
+    }
+}
+
+//  Replies 0 to count - 1 to the fixture's peer.
+static void
+s_fill (wsis_backlog_t *backlog, fixture_t *fixture, int count)
+{
+    for (int n = 0; n < count; n++)
+        s_reply (backlog, fixture, n);
+}
+
+//  The peer reads while the backlog sends, until nothing waits; returns
+//  how many replies it got (in sequence).
+static int
+s_drain (wsis_backlog_t *backlog, fixture_t *fixture)
+{
+    int next = 0;
+    int64_t deadline = zclock_mono () + TEST_WAIT_MS;
+    while (wsis_backlog_flush (backlog, fixture->router) && zclock_mono () < deadline)
+        s_read (fixture, &next);
+    s_read (fixture, &next);
+    return next;
+}
+
+static void
+test_replies_wait_in_order_until_read (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_backlog_t *backlog = wsis_backlog_new (1000 * REPLY_SIZE);
+    int count = WSIS_BACKLOG_PEER_HWM + 500;
+    s_fill (backlog, fixture, count);
+    //  libzmq took its share; the rest waits, under the budget, and goes
+    //  out in order.
+    assert_true (wsis_backlog_waiting (backlog) > 0);
+    //  (A reply counts with its routing frame.)
+    size_t whole = REPLY_SIZE + zframe_size (fixture->routing_id);
+    assert_true (wsis_backlog_waiting (backlog) <= 500 * whole);
+    assert_false (wsis_backlog_refuse (backlog, fixture->routing_id));
+    assert_int_equal (s_drain (backlog, fixture), count);
+    assert_int_equal (wsis_backlog_waiting (backlog), 0);
+    assert_int_equal (wsis_backlog_refused (backlog), 0);
+    assert_int_equal (wsis_backlog_dropped (backlog), 0);
+    wsis_backlog_destroy (&backlog);
+    assert_null (backlog);
+}
+
+static void
+test_a_peer_over_its_budget_is_stalled (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_backlog_t *backlog = wsis_backlog_new (100 * REPLY_SIZE);
+    int count = WSIS_BACKLOG_PEER_HWM + 300;
+    s_fill (backlog, fixture, count);
+    //  Waiting stops at the budget; the rest of what was made is dropped.
+    size_t whole = REPLY_SIZE + zframe_size (fixture->routing_id);
+    assert_true (wsis_backlog_waiting (backlog) >= 100 * REPLY_SIZE);
+    assert_true (wsis_backlog_waiting (backlog) < 100 * REPLY_SIZE + whole);
+    uint64_t dropped = wsis_backlog_dropped (backlog);
+    assert_true (dropped > 150);
+    assert_true (wsis_backlog_refuse (backlog, fixture->routing_id));
+    assert_true (wsis_backlog_refuse (backlog, fixture->routing_id));
+    assert_int_equal (wsis_backlog_refused (backlog), 2);
+    //  Once it has read everything, it is served again; what it got is
+    //  in order, with the dropped ones missing at the end.
+    assert_int_equal ((uint64_t) s_drain (backlog, fixture) + dropped, (uint64_t) count);
+    assert_false (wsis_backlog_refuse (backlog, fixture->routing_id));
+    wsis_backlog_destroy (&backlog);
+}
+
+static void
+test_replies_to_a_peer_that_has_gone_are_dropped (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    wsis_backlog_t *backlog = wsis_backlog_new (1000 * REPLY_SIZE);
+    int count = WSIS_BACKLOG_PEER_HWM + 10;
+    s_fill (backlog, fixture, count);
+    assert_true (wsis_backlog_waiting (backlog) > 0);
+    zsock_destroy (&fixture->peer);
+    //  The ROUTER learns of it through its commands, which flush reads.
+    int64_t deadline = zclock_mono () + TEST_WAIT_MS;
+    while (wsis_backlog_flush (backlog, fixture->router) && zclock_mono () < deadline)
+        zclock_sleep (1);
+    assert_int_equal (wsis_backlog_waiting (backlog), 0);
+    assert_true (wsis_backlog_dropped (backlog) > 0);
+    //  And a reply to it now is dropped at once.
+    uint64_t dropped = wsis_backlog_dropped (backlog);
+    s_reply (backlog, fixture, count);
+    assert_int_equal (wsis_backlog_dropped (backlog), dropped + 1);
+    assert_int_equal (wsis_backlog_waiting (backlog), 0);
+    wsis_backlog_destroy (&backlog);
+}
+
+static void
+test_destroy_accepts_null (void **state)
+{
+    wsis_backlog_t *backlog = NULL;
+    wsis_backlog_destroy (&backlog);
+    wsis_backlog_destroy (NULL);
+}
+
+int
+main (void)
+{
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    const struct CMUnitTest tests [] = {
+        cmocka_unit_test_setup_teardown (test_replies_wait_in_order_until_read, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_a_peer_over_its_budget_is_stalled, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_replies_to_a_peer_that_has_gone_are_dropped,
+                                         s_setup, s_teardown),
+        cmocka_unit_test (test_destroy_accepts_null),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}
