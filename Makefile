@@ -210,7 +210,7 @@ FUZZ_RUNS    ?= 200000
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_SRC := common/wsis_msg.c common/wsis_mpcheck.c common/wsis_valid.c common/wsis_fields.c \
                 common/wsis_request.c common/wsis_reply.c common/wsis_event.c common/wsis_error.c \
-                common/wsis_role.c common/wsis_pack.c common/wsis_op_fields.c
+                common/wsis_role.c common/wsis_pack.c common/wsis_op_fields.c common/wsis_suggest.c
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard common/*.h)
 	@mkdir -p $(dir $@)
