@@ -128,6 +128,23 @@ def test_a_clean_restart_checks_and_says_so(cluster):
         world.close()
 
 
+def test_a_missing_watermark_is_made_again_from_the_database(cluster):
+    world = VotingWorld(cluster, voters=3)
+    try:
+        acked = cast_votes(world, 3)
+        last_seq = world.events()[-1]["seq"]
+        cluster.stop("voting")
+        watermark = cluster.data_dir / "voting.committed"
+        assert int(watermark.read_text()) == last_seq
+        watermark.unlink()
+        world.restart()
+        assert votes_and_events(world) == (acked, acked)
+        assert int(watermark.read_text()) == last_seq
+        assert world.cast(1, "C1", project("C1", 1))["error"]["code"] == "already_voted"
+    finally:
+        world.close()
+
+
 def test_a_missing_key_file_is_refused_naming_it(cluster):
     world = VotingWorld(cluster, voters=3)
     try:
