@@ -8,6 +8,7 @@ struct _wsis_batch_t {
     wsis_outbox_t *outbox;
     wsis_cursor_t *cursor;
     wsis_retry_t *retry;
+    wsis_watermark_t *watermark;
     wsis_batch_rolled_back_fn *rolled_back;
     void *rolled_back_arg;
     uint64_t step_mark;         //  outbox position when the step began
@@ -41,6 +42,12 @@ wsis_batch_set_rolled_back (wsis_batch_t *self, wsis_batch_rolled_back_fn *fn, v
 {
     self->rolled_back = fn;
     self->rolled_back_arg = arg;
+}
+
+void
+wsis_batch_set_watermark (wsis_batch_t *self, wsis_watermark_t *watermark)
+{
+    self->watermark = watermark;
 }
 
 int
@@ -101,8 +108,10 @@ wsis_batch_commit (wsis_batch_t *self)
         return -1;
     }
     //  Durable now: publish, and the mirrors may count on what they hold.
-    if (self->outbox)
+    if (self->outbox) {
         wsis_outbox_flush (self->outbox);
+        wsis_watermark_note (self->watermark, wsis_outbox_committed_seq (self->outbox));
+    }
     if (self->cursor)
         wsis_cursor_commit (self->cursor);
     if (self->retry)

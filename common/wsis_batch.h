@@ -26,6 +26,7 @@
 #include "wsis_outbox.h"
 #include "wsis_retry.h"
 #include "wsis_store.h"
+#include "wsis_watermark.h"
 
 #include <stdbool.h>
 
@@ -41,6 +42,10 @@ wsis_batch_t *wsis_batch_new (wsis_store_t *store, wsis_outbox_t *outbox,
 void wsis_batch_destroy (wsis_batch_t **self_p);
 
 void wsis_batch_set_rolled_back (wsis_batch_t *self, wsis_batch_rolled_back_fn *fn, void *arg);
+
+//  Told the outbox's last committed seq after each commit (not owned;
+//  NULL: none).
+void wsis_batch_set_watermark (wsis_batch_t *self, wsis_watermark_t *watermark);
 
 //  BEGIN IMMEDIATE. 0, or -1 when the store cannot start a write
 //  (nothing is open then).

@@ -23,13 +23,14 @@ s_usage (const wsis_service_def_t *def, const char *program)
     wsis_config_print_help (stderr);
 }
 
-//  --rebuild: the store of a read model goes, with its WAL; the service
-//  then starts empty and catches up with every source from the first event.
+//  --rebuild: the store of a read model goes, with its WAL and the
+//  watermark of its outbox (wsis_watermark.h); the service then starts
+//  empty and catches up with every source from the first event.
 static int
 s_remove_store (const wsis_service_def_t *def, wsis_config_t *config, char **error)
 {
-    const char *suffixes [] = { ".db", ".db-wal", ".db-shm" };
-    for (size_t i = 0; i < 3; i++) {
+    const char *suffixes [] = { ".db", ".db-wal", ".db-shm", ".committed" };
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes [0]; i++) {
         char *path = zsys_sprintf ("%s/%s%s", wsis_config_str (config, "wsis/data_dir"),
                                    def->name, suffixes [i]);
         int rc = zsys_file_exists (path)? zsys_file_delete (path): 0;

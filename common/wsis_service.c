@@ -11,6 +11,7 @@
 #include "wsis_retry.h"
 #include "wsis_server.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <string.h>
@@ -24,6 +25,7 @@ struct _wsis_service_t {
     wsis_calendar_t *calendar;
     wsis_store_t *store;
     wsis_outbox_t *outbox;
+    wsis_watermark_t *watermark;   //  the outbox's last seq, outside the store
     wsis_cursor_t *cursor;
     wsis_retry_t *retry;
     wsis_batch_t *batch;
@@ -365,6 +367,32 @@ s_lock_down (const char *path, mode_t mode)
         wsis_log_warning ("%s: cannot set mode %04o: %s", path, (unsigned) mode, strerror (errno));
 }
 
+//  "<name>.committed" next to "<name>.db" (wsis_watermark.h), read
+//  before the store is opened: a database that is missing while its WAL,
+//  or a claim of committed events, is there is refused before SQLite
+//  makes a new, empty one (and resets the WAL).
+static int
+s_open_watermark (wsis_service_t *self, const char *data_dir, const char *path, char **error)
+{
+    char *file = zsys_sprintf ("%s/%s.committed", data_dir, self->def->name);
+    char *wal = zsys_sprintf ("%s-wal", path);
+    self->watermark = wsis_watermark_open (file, error);
+    if (self->watermark && !zsys_file_exists (path)) {
+        uint64_t claimed = wsis_watermark_claimed (self->watermark);
+        if (zsys_file_exists (wal))
+            *error = zsys_sprintf ("%s is missing but its WAL %s is there: restore the "
+                                   "database from a backup (nothing was changed)", path, wal);
+        else
+        if (claimed > 0)
+            *error = zsys_sprintf ("%s is missing but %s says events up to seq %" PRIu64
+                                   " were committed: restore it from a backup, or remove %s "
+                                   "to start empty", path, file, claimed, file);
+    }
+    zstr_free (&wal);
+    zstr_free (&file);
+    return self->watermark && !*error? 0: -1;
+}
+
 //  The store in the data folder, with the tables of the no-loss design.
 static int
 s_open_store (wsis_service_t *self, char **error)
@@ -379,8 +407,12 @@ s_open_store (wsis_service_t *self, char **error)
     }
     s_lock_down (data_dir, 0700);
     char *path = zsys_sprintf ("%s/%s.db", data_dir, self->def->name);
+    if (s_open_watermark (self, data_dir, path, error)) {
+        zstr_free (&path);
+        return -1;
+    }
     self->store = wsis_store_open (path, NULL, error);
-    int rc = self->store? 0: -1;
+    int rc = self->store? wsis_store_check (self->store, path, error): -1;
     //  Files of an earlier run under a looser umask are closed up too.
     const char *suffixes [] = { "", "-wal", "-shm" };
     for (size_t i = 0; rc == 0 && i < 3; i++) {
@@ -420,8 +452,15 @@ s_open_store (wsis_service_t *self, char **error)
         *error = wsis_strdup ("cannot create the outbox, cursor or replies tables");
         return -1;
     }
+    char *database = zsys_sprintf ("%s.db", self->def->name);
+    int checked = wsis_watermark_check (self->watermark, database,
+                                        wsis_outbox_committed_seq (self->outbox), error);
+    zstr_free (&database);
+    if (checked)
+        return -1;
     self->batch = wsis_batch_new (self->store, self->outbox, self->cursor, self->retry);
     wsis_batch_set_rolled_back (self->batch, s_rolled_back, self);
+    wsis_batch_set_watermark (self->batch, self->watermark);
     //  A manual clock goes on from the time it was last set.
     if (wsis_store_exec (self->store,
             "CREATE TABLE IF NOT EXISTS manual_clock ("
@@ -585,6 +624,7 @@ wsis_service_destroy (wsis_service_t **self_p)
         wsis_batch_destroy (&self->batch);
         wsis_retry_destroy (&self->retry);
         wsis_cursor_destroy (&self->cursor);
+        wsis_watermark_destroy (&self->watermark);
         wsis_outbox_destroy (&self->outbox);
         wsis_store_destroy (&self->store);
         zloop_destroy (&self->loop);
