@@ -1,0 +1,39 @@
+/*  fuzz_text: the bytes of a fuzz input as the NUL-terminated text a
+    parser of files takes (ZPL, JSON). An input with a NUL in it stops
+    there, as it would in the file's reader.
+*/
+#ifndef FUZZ_TEXT_H
+#define FUZZ_TEXT_H
+
+#include <czmq.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+//  For LLVMFuzzerInitialize: no log lines at every refused input. CZMQ's
+//  zconfig reports a syntax error on stdout (zclock_log), the rest goes
+//  through zsys; libFuzzer and the sanitizers write on stderr.
+static inline void
+fuzz_text_quiet (void)
+{
+    zsys_init ();
+    zsys_set_logstream (NULL);
+    if (!freopen ("/dev/null", "w", stdout))
+        abort ();
+}
+
+//  A copy of data with a NUL after it (caller frees), so that ASan sees a
+//  read past the text's end.
+static inline char *
+fuzz_text (const uint8_t *data, size_t size)
+{
+    char *text = (char *) malloc (size + 1);
+    if (!text)
+        abort ();
+    memcpy (text, data, size);
+    text [size] = 0;
+    return text;
+}
+
+#endif
