@@ -217,7 +217,8 @@ s_fuzz_objs = $(if $(call s_fuzz_service,$(1)),$(patsubst build/obj/%,build/fuzz
                 $(filter-out %/main.o,$($(call s_fuzz_service,$(1))_OBJ))))
 
 .SECONDEXPANSION:
-build/fuzz/%: tests/fuzz/%.c $$(call s_fuzz_objs,$$*) build/fuzz/libwsis-fuzz.a
+build/fuzz/%: tests/fuzz/%.c $$(call s_fuzz_objs,$$*) build/fuzz/libwsis-fuzz.a \
+             $(wildcard tests/fuzz/*.h services/*/main.c)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) \
 	  $(addprefix -Iservices/,$(call s_fuzz_service,$*)) -o $@ $< \

@@ -37,7 +37,9 @@ s_copy_current (const submission_row_t *row, void *arg)
     current->fields = malloc (row->fields_size? row->fields_size: 1);
     if (!current->fields)
         return -1;
-    memcpy (current->fields, row->fields, row->fields_size);
+    //  An empty blob comes back from SQLite as NULL
+    if (row->fields_size)
+        memcpy (current->fields, row->fields, row->fields_size);
     current->fields_size = row->fields_size;
     return 0;
 }

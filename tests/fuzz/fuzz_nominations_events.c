@@ -8,28 +8,11 @@
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-extern const char nominations_schema_sql [];
-
-//  As services/nominations/main.c defines the service
-static const char *const s_follows [] = { "submissions", "voting", NULL };
-
-static int
-s_start (wsis_service_t *service)
-{
-    nominations_t *self = (nominations_t *) wsis_service_state (service);
-    self->max_nominated = wsis_config_int (wsis_service_config (service), "nominations/max_nominated");
-    return 0;
-}
-
-static const wsis_service_def_t s_service = {
-    .name = "nominations",
-    .version = WSIS_VERSION,
-    .schema = nominations_schema_sql,
-    .ops = nominations_ops,
-    .follows = s_follows,
-    .start = s_start,
-    .apply = nominations_events_apply,
-};
+//  The service exactly as its binary defines it (s_service and its
+//  hooks): main.c itself, its main renamed.
+#define main s_main_unused
+#include "../../services/nominations/main.c"
+#undef main
 
 static nominations_t s_nominations;
 

@@ -9,22 +9,11 @@
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-extern const char reporting_schema_sql [];
-
-//  As services/reporting/main.c defines the service
-static const char *const s_follows [] = {
-    "bus", "submissions", "nominations", "voting", "notifications", NULL
-};
-
-static const wsis_service_def_t s_service = {
-    .name = "reporting",
-    .version = WSIS_VERSION,
-    .schema = reporting_schema_sql,
-    .ops = reporting_ops,
-    .follows = s_follows,
-    .apply = reporting_events_apply,
-    .rebuildable = true,
-};
+//  The service exactly as its binary defines it (s_service and its
+//  hooks): main.c itself, its main renamed.
+#define main s_main_unused
+#include "../../services/reporting/main.c"
+#undef main
 
 static reporting_t s_reporting;
 
