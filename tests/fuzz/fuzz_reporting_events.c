@@ -4,10 +4,6 @@
     type a read model is built from.
 */
 #include "reporting.h"
-#include "fuzz_service.h"
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 //  The service exactly as its binary defines it (s_service and its
 //  hooks): main.c itself, its main renamed.
@@ -16,16 +12,5 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 #undef main
 
 static reporting_t s_reporting;
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-    fuzz_service_start (&s_service, &s_reporting);
-    return 0;
-}
-
-int
-LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
-{
-    return fuzz_service_apply (data, size);
-}
+#define FUZZ_SERVICE_STATE &s_reporting
+#include "fuzz_service.h"

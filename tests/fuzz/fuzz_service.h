@@ -1,12 +1,21 @@
 /*  fuzz_service: one real service inside a fuzz target, fed events as its
-    consumer would feed them.
+    consumer would feed them. A target is its service's main.c (for
+    s_service, the definition as the binary has it), the state main()
+    would give it, and this header, which defines libFuzzer's entry points:
 
-    fuzz_service_start (in LLVMFuzzerInitialize) builds the service from
-    its definition with wsis_service_new: its store in a folder of its own
+        #define main s_main_unused
+        #include "../../services/voting/main.c"
+        #undef main
+        static voting_t s_voting;
+        #define FUZZ_SERVICE_STATE &s_voting
+        #include "fuzz_service.h"
+
+    LLVMFuzzerInitialize builds the service from s_service with
+    wsis_service_new: its store in a folder of its own
     under /tmp (removed at exit), the clock manual, the calendar of
     configs/calendar.cfg (run the targets from the top of the tree, as
     `make fuzz` does), its command port a free one. It never runs its
-    loop: fuzz_service_apply gives the input straight to def->apply.
+    loop: each input goes straight to def->apply.
 
     An input is what a consumer receives: one envelope (a live event, through
     wsis_event_decode) or an array of envelopes (a page of events.since,
@@ -73,8 +82,8 @@ s_fuzz_stop (void)
     }
 }
 
-static inline void
-fuzz_service_start (const wsis_service_def_t *def, void *state)
+static void
+s_fuzz_start (const wsis_service_def_t *def, void *state)
 {
     s_fuzz_def = def;
     zsys_init ();
@@ -148,8 +157,8 @@ s_fuzz_transaction (wsis_service_t *service, void *arg)
     return -1;                      //  roll back: the next input meets the same store
 }
 
-static inline int
-fuzz_service_apply (const uint8_t *data, size_t size)
+static int
+s_fuzz_apply (const uint8_t *data, size_t size)
 {
     msgpack_unpacked unpacked;
     msgpack_unpacked_init (&unpacked);
@@ -161,6 +170,22 @@ fuzz_service_apply (const uint8_t *data, size_t size)
     wsis_service_transact (s_fuzz_service, s_fuzz_transaction, &input);
     msgpack_unpacked_destroy (&unpacked);
     return 0;
+}
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+    s_fuzz_start (&s_service, FUZZ_SERVICE_STATE);
+    return 0;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+    return s_fuzz_apply (data, size);
 }
 
 #endif

@@ -4,10 +4,6 @@
     service in-process (fuzz_service.h).
 */
 #include "submissions.h"
-#include "fuzz_service.h"
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 //  The service exactly as its binary defines it (s_service and its
 //  hooks): main.c itself, its main renamed.
@@ -15,15 +11,5 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 #include "../../services/submissions/main.c"
 #undef main
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-    fuzz_service_start (&s_service, NULL);
-    return 0;
-}
-
-int
-LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
-{
-    return fuzz_service_apply (data, size);
-}
+#define FUZZ_SERVICE_STATE NULL    //  as main() gives it
+#include "fuzz_service.h"

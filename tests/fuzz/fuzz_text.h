@@ -1,6 +1,7 @@
 /*  fuzz_text: the bytes of a fuzz input as the NUL-terminated text a
     parser of files takes (ZPL, JSON). An input with a NUL in it stops
-    there, as it would in the file's reader.
+    there, as it would in the file's reader. Defines LLVMFuzzerInitialize:
+    a target defines only LLVMFuzzerTestOneInput.
 */
 #ifndef FUZZ_TEXT_H
 #define FUZZ_TEXT_H
@@ -11,16 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-//  For LLVMFuzzerInitialize: no log lines at every refused input. CZMQ's
-//  zconfig reports a syntax error on stdout (zclock_log), the rest goes
-//  through zsys; libFuzzer and the sanitizers write on stderr.
-static inline void
-fuzz_text_quiet (void)
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+//  No log lines at every refused input. CZMQ's zconfig reports a syntax
+//  error on stdout (zclock_log), the rest goes through zsys; libFuzzer and
+//  the sanitizers write on stderr.
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
 {
     zsys_init ();
     zsys_set_logstream (NULL);
     if (!freopen ("/dev/null", "w", stdout))
         abort ();
+    return 0;
 }
 
 //  A copy of data with a NUL after it (caller frees), so that ASan sees a

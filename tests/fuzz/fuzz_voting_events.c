@@ -3,10 +3,6 @@
     service in-process (fuzz_service.h).
 */
 #include "voting.h"
-#include "fuzz_service.h"
-
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 //  The service exactly as its binary defines it (s_service and its
 //  hooks): main.c itself, its main renamed.
@@ -15,16 +11,5 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 #undef main
 
 static voting_t s_voting;
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-    fuzz_service_start (&s_service, &s_voting);
-    return 0;
-}
-
-int
-LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
-{
-    return fuzz_service_apply (data, size);
-}
+#define FUZZ_SERVICE_STATE &s_voting
+#include "fuzz_service.h"

@@ -12,16 +12,6 @@
 #include "wsisctl.h"
 #include "wsis_request.h"
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-    fuzz_text_quiet ();
-    return 0;
-}
-
 //  True when value holds a real or a "$"-key object anywhere: their
 //  round trip is allowed to change the text.
 static bool
