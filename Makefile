@@ -192,7 +192,9 @@ check-asan: deps
 # FUZZ_RUNS=N for a number of runs). What a run discovers goes to
 # build/fuzz/corpus-<target>/, never into git by itself.
 # tests/fuzz/fuzz_<service>_*.c is also linked with that service's objects
-# (all but main.o), as its unit tests are.
+# but main.o, as its unit tests are (the target includes main.c itself, for
+# the service's definition). `make fuzz` always starts from the same seed;
+# `make fuzz-long` from a new one each time.
 FUZZ_RUNS    ?= 200000
 FUZZ_SECONDS ?= 300
 FUZZ_CC      := clang
@@ -201,7 +203,7 @@ FUZZ_FLAGS   := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undef
 FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(COMMON_SRC))
-FUZZ_OPTIONS := -max_len=4096 -seed=1 -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
+FUZZ_OPTIONS := -max_len=4096 -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
 
 build/fuzz/obj/%.o: %.c $(wildcard common/*.h) $(wildcard services/*/*.h)
 	@mkdir -p $(dir $@)
@@ -235,7 +237,7 @@ define fuzz_each
 endef
 
 fuzz: $(FUZZ_TARGETS)
-	$(call fuzz_each,-runs=$(FUZZ_RUNS))
+	$(call fuzz_each,-runs=$(FUZZ_RUNS) -seed=1)
 
 fuzz-long: $(FUZZ_TARGETS)
 	$(call fuzz_each,$(if $(filter command line,$(origin FUZZ_RUNS)),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)))
