@@ -24,6 +24,12 @@ Makefile):
   fuzz_calendar/call-<kind>.cfg         one call of each kind of
                                         configs/calendar.cfg, and
   fuzz_calendar/calendar-kinds.cfg      all of them in one calendar
+  fuzz_notifications_render/body-<type>.mp  the body of the first event of
+                                        each type (the values messages are
+                                        made of), and vars.mp: every
+                                        placeholder, some with line ends
+  fuzz_config/wsis.cfg,                 the shipped files
+  fuzz_notifications_staff/staff.cfg
 
 Seeds already there are kept: the files this writes are named for what
 they hold, and inputs that once found a bug are never overwritten.
@@ -101,9 +107,10 @@ def as_json(value):
     return value
 
 
-def calendar_seeds():
+def file_seeds():
     """Each call of the shipped calendar alone (the first of each kind),
-    and one of each kind together: the whole file is over MAX."""
+    and one of each kind together (the whole file is over MAX); the
+    shipped configuration and staff files."""
     text = open(os.path.join(ROOT, "configs", "calendar.cfg")).read()
     sections = re.split(r"\n(?=\S)", "\n".join(line for line in text.split("\n")
                                                  if not line.startswith("#")).strip())
@@ -117,6 +124,9 @@ def calendar_seeds():
         if len(whole) + len(section) < MAX:
             whole += section
     write("fuzz_calendar", "calendar-kinds", whole.encode(), ".cfg")
+    for target, name in (("fuzz_config", "wsis"), ("fuzz_notifications_staff", "staff")):
+        with open(os.path.join(ROOT, "configs", name + ".cfg"), "rb") as f:
+            write(target, name, f.read(), ".cfg")
 
 
 def contest(c):
@@ -164,6 +174,16 @@ def main():
         first.setdefault(envelope["type"], envelope)
     # The first of each type, in the order produced by time, then by source
     ordered = sorted(envelopes, key=lambda e: (e["ts"], e["source"], e["seq"]))
+    for type, envelope in first.items():
+        write("fuzz_notifications_render", f"body-{type}", pack(envelope["body"]))
+    placeholders = ("attempts before call call_title calls category channel contact_email contact_name "
+                    "deadline end error key kind late_note name next_steps nomination_id nominee_name "
+                    "phase rank reason recipient result start submission_id title token "
+                    "unsubscribe_url votes").split()
+    tricky = {"name": "Ann\r\nBcc: all@example.org", "email": "ann@example.org\r\nX-Evil: 1",
+              "title": "Sant\u00e9 num\u00e9rique " + "x" * 80, "late_note": "", "votes": 12, "rank": -1}
+    write("fuzz_notifications_render", "vars",
+          pack({p: tricky.get(p, f"{{{p}}} value") for p in placeholders}))
     for target in event_targets:
         for type, envelope in first.items():
             write(target, f"event-{type}", pack(envelope))
@@ -175,7 +195,7 @@ def main():
                 if n >= 20:
                     break
                 write(target, f"page-{n}", page)
-    calendar_seeds()
+    file_seeds()
     print(f"{len(frames)} requests ({len(seen)} operations), {len(envelopes)} events "
           f"({len(first)} types) -> {CORPUS}")
 
