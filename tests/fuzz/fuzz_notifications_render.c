@@ -56,10 +56,9 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     char *error = NULL;
-    if (!s_templates && !(s_templates = notify_templates_load ("configs/templates", &error))) {
-        fprintf (stderr, "fuzz_notifications_render: %s (run from the top of the tree)\n", error);
-        exit (1);
-    }
+    if (!s_templates)
+        s_templates = fuzz_text_needs (notify_templates_load ("configs/templates", &error),
+                                       "configs/templates", error);
     msgpack_unpacked unpacked;
     msgpack_unpacked_init (&unpacked);
     wsis_error_t refused;

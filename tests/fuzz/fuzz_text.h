@@ -41,4 +41,26 @@ fuzz_text (const uint8_t *data, size_t size)
     return text;
 }
 
+//  What a parser answered: a refusal always says why (abort otherwise).
+//  Frees error.
+static inline void
+fuzz_text_answered (const void *parsed, char *error)
+{
+    if (!parsed && (!error || !*error))
+        abort ();
+    free (error);
+}
+
+//  A file of configs/ a target needs for every input, loaded once:
+//  without it the target stops.
+static inline void *
+fuzz_text_needs (void *loaded, const char *what, char *error)
+{
+    if (!loaded) {
+        fprintf (stderr, "%s: %s (run from the top of the tree)\n", what, error);
+        exit (1);
+    }
+    return loaded;
+}
+
 #endif
