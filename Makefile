@@ -52,7 +52,7 @@ UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
 .PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
-        chaos chaos-short chaos-asan fuzz bench demo clean check-compose check-swarm keys
+        chaos chaos-short chaos-asan fuzz fuzz-long bench demo clean check-compose check-swarm keys
 .DEFAULT_GOAL := all
 
 all: deps
@@ -205,25 +205,62 @@ chaos-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
 	$(PYTHON) tests/chaos/run.py --short $(CHAOS_ARGS)
 
 # ---------------------------------------------------------------- fuzz
-# libFuzzer targets, run for a bounded number of executions in `make test`.
+# libFuzzer targets, one per file tests/fuzz/fuzz_*.c, each with its corpus in
+# tests/fuzz/corpus/<target>/ (kept in git: seeds from real messages, and
+# every input that once found a bug). `make fuzz` (in `make test`) runs each
+# for FUZZ_RUNS executions; `make fuzz-long` for FUZZ_SECONDS each (or
+# FUZZ_RUNS=N for a number of runs). What a run discovers goes to
+# build/fuzz/corpus-<target>/, never into git by itself.
+# tests/fuzz/fuzz_<service>_*.c is also linked with that service's objects
+# but main.o, as its unit tests are (the target includes main.c itself, for
+# the service's definition). `make fuzz` always starts from the same seed;
+# `make fuzz-long` from a new one each time.
 FUZZ_RUNS    ?= 200000
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_LIB_SRC := common/wsis_msg.c common/wsis_mpcheck.c common/wsis_valid.c common/wsis_fields.c \
-                common/wsis_request.c common/wsis_reply.c common/wsis_event.c common/wsis_error.c \
-                common/wsis_role.c common/wsis_pack.c common/wsis_op_fields.c common/wsis_suggest.c
+FUZZ_SECONDS ?= 300
+FUZZ_CC      := clang
+FUZZ_FLAGS   := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=all $(WARN) -Wno-missing-field-initializers
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(COMMON_SRC))
+FUZZ_OPTIONS := -max_len=4096 -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(wildcard common/*.h)
+build/fuzz/obj/%.o: %.c $(wildcard common/*.h) $(wildcard services/*/*.h)
 	@mkdir -p $(dir $@)
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  $(CPPFLAGS) -o $@ $< $(FUZZ_LIB_SRC) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) -Iservices/$(word 2,$(subst /, ,$<)) -c $< -o $@
+
+build/fuzz/libwsis-fuzz.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The service a target drives, if its name says one: fuzz_wsisctl_json -> wsisctl
+s_fuzz_service = $(filter $(word 2,$(subst _, ,$(1))),$(SERVICES) wsisctl)
+s_fuzz_objs = $(if $(call s_fuzz_service,$(1)),$(patsubst build/obj/%,build/fuzz/obj/%,\
+                $(filter-out %/main.o,$($(call s_fuzz_service,$(1))_OBJ))))
+
+.SECONDEXPANSION:
+build/fuzz/%: tests/fuzz/%.c $$(call s_fuzz_objs,$$*) build/fuzz/libwsis-fuzz.a \
+             $(wildcard tests/fuzz/*.h services/*/main.c)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $(CPPFLAGS) \
+	  $(addprefix -Iservices/,$(call s_fuzz_service,$*)) -o $@ $< \
+	  $(call s_fuzz_objs,$*) build/fuzz/libwsis-fuzz.a $(LDLIBS)
+
+# $(1): the libFuzzer option that bounds each run
+define fuzz_each
+	@set -e; for t in $(FUZZ_TARGETS); do name=$$(basename $$t); \
+	  mkdir -p build/fuzz/corpus-$$name tests/fuzz/corpus/$$name; \
+	  echo "== $$name ($(1))"; \
+	  $$t $(1) $(FUZZ_OPTIONS) -artifact_prefix=build/fuzz/$$name- \
+	    build/fuzz/corpus-$$name tests/fuzz/corpus/$$name 2>&1 | tail -n 12; \
+	  test $${PIPESTATUS[0]} -eq 0; done
+endef
 
 fuzz: $(FUZZ_TARGETS)
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build/fuzz/corpus-$$(basename $$t); \
-	  echo "== $$t ($(FUZZ_RUNS) runs)"; \
-	  $$t -runs=$(FUZZ_RUNS) -max_len=4096 -seed=1 -print_final_stats=1 \
-	    build/fuzz/corpus-$$(basename $$t) tests/fuzz/seeds 2>&1 | tail -n 12; \
-	  test $${PIPESTATUS[0]} -eq 0; done
+	$(call fuzz_each,-runs=$(FUZZ_RUNS) -seed=1)
+
+fuzz-long: $(FUZZ_TARGETS)
+	$(call fuzz_each,$(if $(filter command line,$(origin FUZZ_RUNS)),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)))
 
 # ---------------------------------------------------------------- bench
 bench: all

@@ -211,49 +211,33 @@ wsis_config_set (wsis_config_t *self, const char *name, const char *text, char *
     return s_set (self, index, text, "set", error);
 }
 
-wsis_config_t *
-wsis_config_load (const char *path, char **error)
+//  The options of a ZPL tree (NULL: none) over the defaults, then the
+//  environment's. source names the file in errors.
+static wsis_config_t *
+s_config_from_tree (zconfig_t *root, const char *source, char **error)
 {
-    *error = NULL;
     wsis_config_t *self = (wsis_config_t *) zmalloc (sizeof (wsis_config_t));
     for (size_t i = 0; i < OPTION_COUNT; i++)
         self->value [i] = wsis_strdup (s_options [i].fallback);
-
-    zconfig_t *root = NULL;
-    if (path) {
-        //  zconfig reads a folder as an empty file: -c with a folder would
-        //  silently run on defaults
-        struct stat info;
-        if (stat (path, &info) == 0 && S_ISDIR (info.st_mode)) {
-            *error = zsys_sprintf ("%s: cannot read the configuration: it is a folder", path);
-            goto failed;
-        }
-        root = zconfig_load (path);
-        if (!root) {
-            *error = zsys_sprintf ("%s: cannot read or parse the configuration", path);
-            goto failed;
-        }
-        //  Two levels: section, then option. Anything else is a typo the
-        //  operator wants to hear about, not a silently ignored line.
-        for (zconfig_t *section = zconfig_child (root); section; section = zconfig_next (section)) {
-            for (zconfig_t *item = zconfig_child (section); item; item = zconfig_next (item)) {
-                char name [256];
-                snprintf (name, sizeof name, "%s/%s", zconfig_name (section), zconfig_name (item));
-                int index = s_find (name);
-                if (index < 0 || zconfig_child (item)) {
-                    *error = zsys_sprintf ("%s: unknown option '%s'", path, name);
-                    goto failed;
-                }
-                const char *text = zconfig_value (item);
-                if (s_set (self, index, text? text: "", path, error))
-                    goto failed;
-            }
-            if (!zconfig_child (section) && zconfig_value (section) && *zconfig_value (section)) {
-                *error = zsys_sprintf ("%s: unknown option '%s'", path, zconfig_name (section));
+    //  Two levels: section, then option. Anything else is a typo the
+    //  operator wants to hear about, not a silently ignored line.
+    for (zconfig_t *section = root? zconfig_child (root): NULL; section; section = zconfig_next (section)) {
+        for (zconfig_t *item = zconfig_child (section); item; item = zconfig_next (item)) {
+            char name [256];
+            snprintf (name, sizeof name, "%s/%s", zconfig_name (section), zconfig_name (item));
+            int index = s_find (name);
+            if (index < 0 || zconfig_child (item)) {
+                *error = zsys_sprintf ("%s: unknown option '%s'", source, name);
                 goto failed;
             }
+            const char *text = zconfig_value (item);
+            if (s_set (self, index, text? text: "", source, error))
+                goto failed;
         }
-        zconfig_destroy (&root);
+        if (!zconfig_child (section) && zconfig_value (section) && *zconfig_value (section)) {
+            *error = zsys_sprintf ("%s: unknown option '%s'", source, zconfig_name (section));
+            goto failed;
+        }
     }
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         const char *env = s_options [i].env? getenv (s_options [i].env): NULL;
@@ -263,9 +247,47 @@ wsis_config_load (const char *path, char **error)
     return self;
 
 failed:
-    zconfig_destroy (&root);
     wsis_config_destroy (&self);
     return NULL;
+}
+
+wsis_config_t *
+wsis_config_load (const char *path, char **error)
+{
+    *error = NULL;
+    zconfig_t *root = NULL;
+    if (path) {
+        //  zconfig reads a folder as an empty file: -c with a folder would
+        //  silently run on defaults
+        struct stat info;
+        if (stat (path, &info) == 0 && S_ISDIR (info.st_mode)) {
+            *error = zsys_sprintf ("%s: cannot read the configuration: it is a folder", path);
+            return NULL;
+        }
+        root = zconfig_load (path);
+        if (!root) {
+            *error = zsys_sprintf ("%s: cannot read or parse the configuration", path);
+            return NULL;
+        }
+    }
+    wsis_config_t *self = s_config_from_tree (root, path, error);
+    zconfig_destroy (&root);
+    return self;
+}
+
+wsis_config_t *
+wsis_config_parse (const char *text, char **error)
+{
+    *error = NULL;
+    const char *source = "(configuration text)";
+    zconfig_t *root = zconfig_str_load (text);
+    if (!root) {
+        *error = zsys_sprintf ("%s: cannot parse the configuration", source);
+        return NULL;
+    }
+    wsis_config_t *self = s_config_from_tree (root, source, error);
+    zconfig_destroy (&root);
+    return self;
 }
 
 void

@@ -44,6 +44,8 @@ const char *wsis_config_path (const char *option);
 //  Loads the file at path (NULL: defaults and environment only), then the
 //  environment. On failure NULL and *error is one line (caller frees).
 wsis_config_t *wsis_config_load (const char *path, char **error);
+//  The same from ZPL text in memory (tests, fuzzing).
+wsis_config_t *wsis_config_parse (const char *text, char **error);
 void wsis_config_destroy (wsis_config_t **self_p);
 
 //  Sets one option ("section/name") to text, checked like the file's

@@ -6,6 +6,10 @@
 
 #define MAP_MAX_KEYS 1024
 
+//  What an empty str or bin points at once it has been through
+//  wsis_msg_fill_empty.
+static const char s_empty [1] = "";
+
 //  A photo entry's image is the largest legitimate value (4 MiB); strings
 //  are bounded well below the frame limit so one field cannot hog memory.
 const wsis_msg_limits_t wsis_msg_default_limits = {
@@ -33,7 +37,37 @@ wsis_msg_unpack (msgpack_unpacked *unpacked, const void *data, size_t size,
     size_t off = 0;
     if (msgpack_unpack_next (unpacked, (const char *) data, size, &off) != MSGPACK_UNPACK_SUCCESS)
         return wsis_error_set (error, "bad_request", NULL, "not a valid msgpack frame");
+    wsis_msg_fill_empty (&unpacked->data);
     return 0;
+}
+
+//  Recursion is bounded by the depth wsis_mpcheck allowed (or by what we
+//  packed ourselves, for stored objects).
+void
+wsis_msg_fill_empty (msgpack_object *obj)
+{
+    if (obj->type == MSGPACK_OBJECT_STR && obj->via.str.ptr == NULL)
+        obj->via.str.ptr = s_empty;
+    else
+    if (obj->type == MSGPACK_OBJECT_BIN && obj->via.bin.ptr == NULL)
+        obj->via.bin.ptr = s_empty;
+    else
+    if (obj->type == MSGPACK_OBJECT_ARRAY)
+        for (uint32_t i = 0; i < obj->via.array.size; i++)
+            wsis_msg_fill_empty (&obj->via.array.ptr [i]);
+    else
+    if (obj->type == MSGPACK_OBJECT_MAP)
+        for (uint32_t i = 0; i < obj->via.map.size; i++) {
+            wsis_msg_fill_empty (&obj->via.map.ptr [i].key);
+            wsis_msg_fill_empty (&obj->via.map.ptr [i].val);
+        }
+}
+
+bool
+wsis_msg_bytes_equal (const char *a, size_t a_size, const char *b, size_t b_size)
+{
+    //  memcmp with a NULL pointer is undefined even for 0 bytes
+    return a_size == b_size && (a_size == 0 || memcmp (a, b, a_size) == 0);
 }
 
 int
@@ -56,14 +90,14 @@ wsis_msg_check_maps (const msgpack_object *obj, wsis_error_t *error)
             if (size > MAP_MAX_KEYS)
                 return wsis_error_set (error, "bad_request", NULL, "a map has more than %d keys",
                                        MAP_MAX_KEYS);
+            const msgpack_object_str *key = &kv [i].key.via.str;
             for (uint32_t j = 0; j < i; j++)
-                if (kv [j].key.via.str.size == kv [i].key.via.str.size
-                &&  memcmp (kv [j].key.via.str.ptr, kv [i].key.via.str.ptr,
-                            kv [i].key.via.str.size) == 0)
+                if (wsis_msg_bytes_equal (kv [j].key.via.str.ptr, kv [j].key.via.str.size,
+                                          key->ptr, key->size))
                     return wsis_error_set (error, "bad_request", NULL,
                                            "key '%.*s' appears twice",
-                                           (int) (kv [i].key.via.str.size > 60? 60: kv [i].key.via.str.size),
-                                           kv [i].key.via.str.ptr);
+                                           (int) (key->size > 60? 60: key->size),
+                                           key->size? key->ptr: s_empty);
             if (wsis_msg_check_maps (&kv [i].val, error))
                 return -1;
         }
@@ -79,8 +113,8 @@ wsis_msg_get (const msgpack_object *map, const char *key)
     size_t key_len = strlen (key);
     for (uint32_t i = 0; i < map->via.map.size; i++) {
         const msgpack_object *k = &map->via.map.ptr [i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == key_len
-        &&  memcmp (k->via.str.ptr, key, key_len) == 0)
+        if (k->type == MSGPACK_OBJECT_STR
+        &&  wsis_msg_bytes_equal (k->via.str.ptr, k->via.str.size, key, key_len))
             return &map->via.map.ptr [i].val;
     }
     return NULL;
@@ -90,8 +124,7 @@ bool
 wsis_msg_str_equals (const msgpack_object *obj, const char *text)
 {
     return obj && obj->type == MSGPACK_OBJECT_STR
-        && obj->via.str.size == strlen (text)
-        && memcmp (obj->via.str.ptr, text, obj->via.str.size) == 0;
+        && wsis_msg_bytes_equal (obj->via.str.ptr, obj->via.str.size, text, strlen (text));
 }
 
 int
@@ -101,7 +134,8 @@ wsis_msg_copy_str (const msgpack_object *obj, char *buffer, size_t min, size_t m
         return -1;
     if (obj->via.str.size < min || obj->via.str.size > max)
         return -1;
-    memcpy (buffer, obj->via.str.ptr, obj->via.str.size);
+    if (obj->via.str.size)
+        memcpy (buffer, obj->via.str.ptr, obj->via.str.size);
     buffer [obj->via.str.size] = 0;
     return 0;
 }

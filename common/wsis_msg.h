@@ -7,6 +7,12 @@
     and bins point into the frame itself (msgpack_unpack_next does not copy
     them): keep the frame until the unpacked object is destroyed.
 
+    msgpack-c leaves the ptr of an empty str or bin NULL, and memcmp,
+    memcpy or "%.*s" with a NULL pointer is undefined even for 0 bytes (a
+    map of four "" keys once stopped the fuzzer that way): wsis_msg_unpack
+    points every empty str and bin at "" instead, so a decoded object never
+    holds a NULL ptr. Compare msgpack bytes with wsis_msg_bytes_equal.
+
     The decoders of the protocol's frames are built on this: wsis_request,
     wsis_event (and wsis_reply writes the answers).
 */
@@ -32,9 +38,19 @@ typedef struct {
 extern const wsis_msg_limits_t wsis_msg_default_limits;
 
 //  Checks (wsis_mpcheck) and unpacks one untrusted msgpack frame into
-//  unpacked (initialised by the caller). 0, or -1 with *error bad_request.
+//  unpacked (initialised by the caller), with no NULL ptr in it (above).
+//  0, or -1 with *error bad_request.
 int wsis_msg_unpack (msgpack_unpacked *unpacked, const void *data, size_t size,
                      const wsis_msg_limits_t *limits, wsis_error_t *error);
+
+//  Points every empty str and bin in obj, at any depth, at "" (a static
+//  string): for objects unpacked by msgpack_unpack_next directly (what a
+//  service stored itself).
+void wsis_msg_fill_empty (msgpack_object *obj);
+
+//  True when the two byte strings are equal; either pointer may be NULL
+//  when its size is 0.
+bool wsis_msg_bytes_equal (const char *a, size_t a_size, const char *b, size_t b_size);
 
 //  Every map in obj, at any depth, has str keys and no key twice: a
 //  decoder that took the first or the last of two "voter_id"s would be a

@@ -100,7 +100,9 @@ wsis_retry_find (wsis_retry_t *self, const char *key, size_t *size)
     if (sqlite3_step (stmt) == SQLITE_ROW) {
         *size = (size_t) sqlite3_column_bytes (stmt, 0);
         reply = zmalloc (*size? *size: 1);
-        memcpy (reply, sqlite3_column_blob (stmt, 0), *size);
+        //  An empty blob comes back from SQLite as NULL
+        if (*size)
+            memcpy (reply, sqlite3_column_blob (stmt, 0), *size);
     }
     sqlite3_reset (stmt);
     return reply;

@@ -29,7 +29,7 @@ s_str (const msgpack_object *map, const char *key, size_t max, const char **text
 static bool
 s_is (const char *text, size_t len, const char *word)
 {
-    return len == strlen (word) && memcmp (text, word, len) == 0;
+    return wsis_msg_bytes_equal (text, len, word, strlen (word));
 }
 
 //  submission.received / submission.updated carry the whole public record;
@@ -96,8 +96,9 @@ s_votes (const msgpack_object *results, const msgpack_object *category, const ms
     for (uint32_t i = 0; i < results->via.map.size; i++) {
         const msgpack_object *key = &results->via.map.ptr [i].key;
         const msgpack_object *rows = &results->via.map.ptr [i].val;
-        if (key->type != MSGPACK_OBJECT_STR || key->via.str.size != category->via.str.size
-        ||  memcmp (key->via.str.ptr, category->via.str.ptr, key->via.str.size)
+        if (key->type != MSGPACK_OBJECT_STR
+        ||  !wsis_msg_bytes_equal (key->via.str.ptr, key->via.str.size,
+                                   category->via.str.ptr, category->via.str.size)
         ||  rows->type != MSGPACK_OBJECT_ARRAY)
             continue;
         for (uint32_t j = 0; j < rows->via.array.size; j++) {
@@ -105,8 +106,8 @@ s_votes (const msgpack_object *results, const msgpack_object *category, const ms
             const msgpack_object *row_id = wsis_msg_get (row, "submission_id");
             const msgpack_object *votes = wsis_msg_get (row, "votes");
             if (row_id && row_id->type == MSGPACK_OBJECT_STR
-            &&  row_id->via.str.size == id->via.str.size
-            &&  memcmp (row_id->via.str.ptr, id->via.str.ptr, id->via.str.size) == 0
+            &&  wsis_msg_bytes_equal (row_id->via.str.ptr, row_id->via.str.size,
+                                      id->via.str.ptr, id->via.str.size)
             &&  votes && votes->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
                 return (int64_t) votes->via.u64;
         }

@@ -495,8 +495,8 @@ photo_op_winners_select (wsis_service_t *service, wsis_request_t *request, wsis_
         ||  item->via.str.size > NOMINATIONS_ID_MAX)
             return wsis_fields_fail (&body, "winners", "must hold submission ids");
         for (uint32_t j = 0; j < i; j++)
-            if (list->ptr [j].via.str.size == item->via.str.size
-            &&  memcmp (list->ptr [j].via.str.ptr, item->via.str.ptr, item->via.str.size) == 0)
+            if (wsis_msg_bytes_equal (list->ptr [j].via.str.ptr, list->ptr [j].via.str.size,
+                                      item->via.str.ptr, item->via.str.size))
                 return wsis_fields_fail (&body, "winners", "names %.*s twice",
                                          (int) item->via.str.size, item->via.str.ptr);
     }

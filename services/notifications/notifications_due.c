@@ -47,7 +47,9 @@ s_collect (const notify_row_t *row, void *arg)
     item->expires = row->expires;
     if (streq (row->channel, "event")) {
         item->body = zmalloc (row->vars_size? row->vars_size: 1);
-        memcpy (item->body, row->vars, row->vars_size);
+        //  An empty blob comes back from SQLite as NULL
+        if (row->vars_size)
+            memcpy (item->body, row->vars, row->vars_size);
         item->body_size = row->vars_size;
     }
     zlistx_add_end ((zlistx_t *) arg, item);

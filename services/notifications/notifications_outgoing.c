@@ -63,8 +63,11 @@ s_vars_with_note (wsis_service_t *service, const notify_row_t *row, msgpack_sbuf
     msgpack_unpacked_destroy (&stored);
     msgpack_unpacked_init (vars);
     offset = 0;
-    return msgpack_unpack_next (vars, buffer->data, buffer->size, &offset) == MSGPACK_UNPACK_SUCCESS?
-           0: -1;
+    if (msgpack_unpack_next (vars, buffer->data, buffer->size, &offset) != MSGPACK_UNPACK_SUCCESS)
+        return -1;
+    //  An empty str would keep msgpack-c's NULL ptr (wsis_msg.h)
+    wsis_msg_fill_empty (&vars->data);
+    return 0;
 }
 
 //  The JSON a webhook receives.

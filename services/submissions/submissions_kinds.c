@@ -384,8 +384,8 @@ s_read_urls (wsis_fields_t *fields, const field_spec_t *spec, msgpack_packer *pk
                                      "must be an http:// or https:// address of at most %d bytes",
                                      F_URL_BYTES);
         for (uint32_t j = 0; j < i; j++)
-            if (array->ptr [j].via.str.size == item->via.str.size
-            &&  memcmp (array->ptr [j].via.str.ptr, item->via.str.ptr, item->via.str.size) == 0)
+            if (wsis_msg_bytes_equal (array->ptr [j].via.str.ptr, array->ptr [j].via.str.size,
+                                      item->via.str.ptr, item->via.str.size))
                 return wsis_fields_fail (fields, path, "is the same address as %s.%u", spec->name, j);
     }
     wsis_pack_str (pk, spec->name);
@@ -547,8 +547,7 @@ s_read_field (submission_draft_t *draft, wsis_fields_t *fields, const field_spec
 static bool
 s_key_is (const msgpack_object *key, const char *name)
 {
-    return key->type == MSGPACK_OBJECT_STR && strlen (name) == key->via.str.size
-        && memcmp (key->via.str.ptr, name, key->via.str.size) == 0;
+    return wsis_msg_str_equals (key, name);
 }
 
 //  Keys of a body that name what a submission belongs to, not a field.
@@ -629,8 +628,8 @@ s_has_key (const msgpack_object *map, const msgpack_object *key)
     for (uint32_t i = 0; i < map->via.map.size; i++) {
         const msgpack_object *other = &map->via.map.ptr [i].key;
         if (other->type == MSGPACK_OBJECT_STR && key->type == MSGPACK_OBJECT_STR
-        &&  other->via.str.size == key->via.str.size
-        &&  memcmp (other->via.str.ptr, key->via.str.ptr, key->via.str.size) == 0)
+        &&  wsis_msg_bytes_equal (other->via.str.ptr, other->via.str.size,
+                                  key->via.str.ptr, key->via.str.size))
             return true;
     }
     return false;

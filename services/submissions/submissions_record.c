@@ -29,8 +29,7 @@
 static bool
 s_key_is (const msgpack_object *key, const char *name)
 {
-    return key->type == MSGPACK_OBJECT_STR && strlen (name) == key->via.str.size
-        && memcmp (key->via.str.ptr, name, key->via.str.size) == 0;
+    return wsis_msg_str_equals (key, name);
 }
 
 static bool
@@ -111,6 +110,7 @@ submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigne
         wsis_log_error ("submission %lld: stored fields are not a msgpack map", (long long) row->id);
         return -1;
     }
+    wsis_msg_fill_empty (&unpacked.data);
     const msgpack_object *fields = &unpacked.data;
     bool emails = (flags & SUBMISSION_RECORD_EMAILS) != 0;
     bool photo = streq (row->kind, "photo");

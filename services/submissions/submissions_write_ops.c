@@ -37,7 +37,9 @@ s_copy_current (const submission_row_t *row, void *arg)
     current->fields = malloc (row->fields_size? row->fields_size: 1);
     if (!current->fields)
         return -1;
-    memcpy (current->fields, row->fields, row->fields_size);
+    //  An empty blob comes back from SQLite as NULL
+    if (row->fields_size)
+        memcpy (current->fields, row->fields, row->fields_size);
     current->fields_size = row->fields_size;
     return 0;
 }
@@ -272,8 +274,7 @@ s_unchanged (wsis_fields_t *body, const char *key, const char *current)
     const msgpack_object *value = wsis_msg_get (body->map, key);
     if (!value || value->type == MSGPACK_OBJECT_NIL)
         return 0;
-    if (value->type == MSGPACK_OBJECT_STR && value->via.str.size == strlen (current)
-    &&  memcmp (value->via.str.ptr, current, value->via.str.size) == 0)
+    if (wsis_msg_str_equals (value, current))
         return 0;
     return wsis_fields_fail (body, key, "cannot be changed by an update");
 }
@@ -321,8 +322,12 @@ submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_rep
     size_t offset = 0;
     submission_draft_t draft;
     submission_draft_init (&draft, (submission_kind_t) kind);
-    if (msgpack_unpack_next (&stored, (const char *) current.fields, current.fields_size, &offset)
-            != MSGPACK_UNPACK_SUCCESS
+    bool readable = msgpack_unpack_next (&stored, (const char *) current.fields, current.fields_size,
+                                         &offset) == MSGPACK_UNPACK_SUCCESS;
+    if (readable)
+        //  An empty str would keep msgpack-c's NULL ptr (wsis_msg.h)
+        wsis_msg_fill_empty (&stored.data);
+    if (!readable
     ||  submission_fields_merge (&stored.data, request->body, s_update_keys, &zone, &merged))
         rc = wsis_reply_fail (reply, "internal", NULL, "the stored submission could not be read");
     if (rc == 0)

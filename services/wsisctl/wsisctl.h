@@ -65,6 +65,10 @@ typedef struct {
 } wsisctl_options_t;
 
 //  ---------------------------------------------------------------- json
+//  How a body's JSON is parsed: any value (so that a non-object gets its
+//  own message), and a key given twice refused.
+#define WSISCTL_JSON_FLAGS (JSON_DECODE_ANY | JSON_REJECT_DUPLICATES)
+
 //  The body named by source: NULL (an empty object), "-" (stdin), "@FILE"
 //  or JSON text. It must be one JSON object. NULL after one line on stderr.
 //  Caller owns the result (json_decref).

@@ -18,7 +18,7 @@ wsisctl_json_read (const char *source)
 
     //  Duplicate keys would silently keep the later value; in a body
     //  typed by hand that is a typo the author wants to hear about.
-    size_t flags = JSON_DECODE_ANY | JSON_REJECT_DUPLICATES;
+    size_t flags = WSISCTL_JSON_FLAGS;
     json_error_t error;
     json_t *value;
     const char *origin;

@@ -308,6 +308,39 @@ test_unknown_option (void **state)
                   "unknown option", "Voting/port", NULL);
 }
 
+//  The same rules from text in memory (the fuzz target's way in), with
+//  the text named in errors
+static void
+test_parse (void **state)
+{
+    char *error = NULL;
+    wsis_config_t *config = wsis_config_parse ("wsis\n    heartbeat_ms = 250\nvoting\n    port = 6123\n",
+                                               &error);
+    assert_non_null (config);
+    assert_null (error);
+    assert_int_equal (wsis_config_int (config, "wsis/heartbeat_ms"), 250);
+    assert_int_equal (wsis_config_int (config, "voting/port"), 6123);
+    wsis_config_destroy (&config);
+
+    config = wsis_config_parse ("wsis\n    nonsense = 1\n", &error);
+    assert_null (config);
+    assert_non_null (strstr (error, "(configuration text): unknown option 'wsis/nonsense'"));
+    free (error);
+    config = wsis_config_parse ("voting\n    port = 0\n", &error);
+    assert_null (config);
+    assert_non_null (strstr (error, "voting/port"));
+    free (error);
+    config = wsis_config_parse ("wsis\n        data_dir = var\n", &error);
+    assert_null (config);
+    assert_non_null (strstr (error, "cannot parse"));
+    free (error);
+    //  Empty text: the defaults
+    config = wsis_config_parse ("", &error);
+    assert_non_null (config);
+    assert_string_equal (wsis_config_str (config, "wsis/data_dir"), "var");
+    wsis_config_destroy (&config);
+}
+
 static void
 test_bad_values (void **state)
 {
@@ -623,6 +656,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_defaults, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_file, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_unknown_option, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_parse, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_bad_values, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_environment, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_exposure, s_setup, s_teardown),
