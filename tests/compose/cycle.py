@@ -70,7 +70,10 @@ def main():
             events = stack.subscribe("")
             outcome = run_contest(stack, events)
             events.close(0)
-            assert winners(stack) == outcome["winners"], (winners(stack), outcome["winners"])
+            # Reporting learns the winners from nominations' events, a
+            # moment after finalize has answered.
+            stack.wait_until(lambda: winners(stack) == outcome["winners"], timeout=30,
+                             what=f"reporting to report the winners {outcome['winners']}")
             print(f"cycle: {len(outcome['voters'])} voters, {len(outcome['winners'])} winners")
         print(json.dumps(winners(stack), sort_keys=True))
     finally:
