@@ -57,6 +57,11 @@ static const opt_def_t s_options [] = {
       "a catch-up request unanswered this long is sent again" },
     { "wsis/replies_ttl_s", OPT_INT, "86400", 60, 604800, NULL,
       "how long a stored reply answers a retried request" },
+    { "wsis/archive_after_days", OPT_INT, "30", 0, 36500, NULL,
+      "events older than this that every consumer has applied move from the outbox to "
+      "<data_dir>/<service>-archive/ (events.since still serves them); 0: never" },
+    { "wsis/archive_check_s", OPT_INT, "3600", 1, 86400, NULL,
+      "how often the other services are asked how far they have applied (sys.stats)" },
 
     HOST ("bus", "WSIS_BUS"),
     PORT ("bus", "xsub_port", "5550", "publishers connect here"),

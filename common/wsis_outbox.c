@@ -7,6 +7,11 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+//  A chunk of the archive stops growing past this many bytes of envelopes
+//  (it holds one event at least, however large).
+#define CHUNK_BYTES (1024 * 1024)
 
 typedef struct {
     uint64_t seq;
@@ -18,6 +23,7 @@ typedef struct {
 struct _wsis_outbox_t {
     wsis_store_t *store;        //  not owned
     zsock_t *socket;            //  not owned
+    wsis_archive_t *archive;    //  not owned; NULL: none
     char *source;
     uint64_t last_seq;          //  last appended
     uint64_t committed_seq;     //  last known committed (at start or flush)
@@ -75,6 +81,97 @@ void
 wsis_outbox_set_socket (wsis_outbox_t *self, zsock_t *socket)
 {
     self->socket = socket;
+}
+
+void
+wsis_outbox_set_archive (wsis_outbox_t *self, wsis_archive_t *archive)
+{
+    assert (self->pending_count == 0);
+    self->archive = archive;
+    uint64_t archived = archive? wsis_archive_last_seq (archive): 0;
+    if (archived > self->last_seq)
+        self->last_seq = self->committed_seq = archived;
+}
+
+//  "2027-03", the UTC month of ts, but never before the archive's last
+//  chunk: a clock set back must not send events to an earlier file.
+static void
+s_month (wsis_outbox_t *self, int64_t ts, char *month)
+{
+    time_t seconds = (time_t) (ts / 1000);
+    struct tm tm;
+    if (ts < 0 || !gmtime_r (&seconds, &tm) || strftime (month, 8, "%Y-%m", &tm) != 7)
+        strcpy (month, "1970-01");
+    const char *last = wsis_archive_last_month (self->archive);
+    if (strcmp (month, last) < 0)
+        strcpy (month, last);
+}
+
+//  Reads the next chunk to archive into buffer: rows after the archive's
+//  last seq, while seq <= through, ts < before, in one month, within the
+//  chunk's bounds. Its last seq (0: nothing), its month in month.
+static uint64_t
+s_next_chunk (wsis_outbox_t *self, uint64_t through, int64_t before, size_t max_events,
+              msgpack_sbuffer *buffer, char *month)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "SELECT seq, ts, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+    if (!stmt)
+        return 0;
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) wsis_archive_last_seq (self->archive));
+    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) max_events);
+    uint64_t last = 0;
+    while (wsis_store_row (self->store, stmt) == 1) {
+        uint64_t seq = (uint64_t) sqlite3_column_int64 (stmt, 0);
+        int64_t ts = sqlite3_column_int64 (stmt, 1);
+        char row_month [8];
+        s_month (self, ts, row_month);
+        if (seq > through || ts >= before
+        ||  (last && (strcmp (row_month, month) || buffer->size >= CHUNK_BYTES)))
+            break;
+        if (!last)
+            strcpy (month, row_month);
+        msgpack_sbuffer_write (buffer, sqlite3_column_blob (stmt, 2),
+                               (size_t) sqlite3_column_bytes (stmt, 2));
+        last = seq;
+    }
+    wsis_store_done (stmt, 0);
+    return last;
+}
+
+int
+wsis_outbox_archive (wsis_outbox_t *self, uint64_t through, int64_t before, size_t max_events)
+{
+    assert (!wsis_store_in_transaction (self->store));
+    if (!self->archive || self->committed_seq == 0 || max_events == 0)
+        return 0;
+    if (through >= self->committed_seq)
+        through = self->committed_seq - 1;
+    uint64_t first = wsis_archive_last_seq (self->archive) + 1;
+    if (through < first)
+        return 0;
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    char month [8] = "";
+    uint64_t last = s_next_chunk (self, through, before, max_events, &buffer, month);
+    int rc = 0;
+    if (last) {
+        sqlite3_stmt *stmt = NULL;
+        rc = wsis_store_begin (self->store)
+          || wsis_archive_append (self->archive, month, first, last, buffer.data, buffer.size)
+          || !(stmt = wsis_store_stmt (self->store, "DELETE FROM outbox WHERE seq <= ?"))? -1: 0;
+        if (rc == 0) {
+            sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) last);
+            rc = wsis_store_run (self->store, stmt) || wsis_store_commit (self->store)? -1: 0;
+        }
+        if (rc) {
+            if (wsis_store_in_transaction (self->store))
+                wsis_store_rollback (self->store);
+            wsis_archive_reload (self->archive);
+        }
+    }
+    msgpack_sbuffer_destroy (&buffer);
+    return rc? -1: (int) (last? last - first + 1: 0);
 }
 
 int
@@ -203,13 +300,16 @@ wsis_outbox_heartbeat (wsis_outbox_t *self, int64_t ts)
     s_publish (self->socket, "sys.heartbeat", self->buffer.data, self->buffer.size);
 }
 
+static int
+s_pack_envelope (void *arg, const void *envelope, size_t size)
+{
+    wsis_pack_raw ((msgpack_packer *) arg, envelope, size);
+    return 0;
+}
+
 int
 wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packer *pk)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
-        "SELECT envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
-    if (!stmt)
-        return -1;
     //  Only committed events: the caller runs inside a batch transaction
     //  that may already hold rows appended by earlier requests of the same
     //  batch; they are not durable until the commit, so they are not served.
@@ -219,13 +319,26 @@ wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packe
     else
     if ((uint64_t) limit > last - after)
         limit = (int) (last - after);
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
-    sqlite3_bind_int (stmt, 2, limit);
 
     msgpack_pack_map (pk, 2);
     wsis_pack_str (pk, "events");
     msgpack_pack_array (pk, (size_t) limit);
     int rows = 0;
+    //  The oldest may have moved to the archive (slower: a chunk is
+    //  inflated for them); the rest follow from the table.
+    uint64_t archived = self->archive? wsis_archive_last_seq (self->archive): 0;
+    if (limit > 0 && after < archived) {
+        rows = wsis_archive_read (self->archive, after, (size_t) limit, s_pack_envelope, pk);
+        if (rows < 0)
+            return -1;
+        after += (uint64_t) rows;
+    }
+    sqlite3_stmt *stmt = wsis_store_stmt (self->store,
+        "SELECT envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
+    sqlite3_bind_int (stmt, 2, limit - rows);
     while (rows < limit && sqlite3_step (stmt) == SQLITE_ROW) {
         wsis_pack_raw (pk, sqlite3_column_blob (stmt, 0), (size_t) sqlite3_column_bytes (stmt, 0));
         rows++;

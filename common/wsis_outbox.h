@@ -10,6 +10,7 @@
 #ifndef WSIS_OUTBOX_H
 #define WSIS_OUTBOX_H
 
+#include "wsis_archive.h"
 #include "wsis_store.h"
 
 #include <czmq.h>
@@ -25,6 +26,20 @@ void wsis_outbox_destroy (wsis_outbox_t **self_p);
 //  The socket events are published on (a PUB connected to the bus, or the
 //  bus's own XPUB). Not owned.
 void wsis_outbox_set_socket (wsis_outbox_t *self, zsock_t *socket);
+
+//  The archive its old events move to (not owned): events.since serves
+//  from it what the outbox no longer holds, and seq goes on after its
+//  last event even when the outbox is empty.
+void wsis_outbox_set_archive (wsis_outbox_t *self, wsis_archive_t *archive);
+
+//  Moves the oldest events still in the outbox to the archive, at most
+//  one chunk (max_events, about 1 MiB) in one transaction of its own:
+//  those with seq <= through and a ts before `before` (ms), in seq order,
+//  stopping at the first that is not, and never the last committed
+//  event. Call it outside any transaction. The number moved (0: nothing
+//  to move), or -1 when the archive or the store failed (nothing moved).
+int wsis_outbox_archive (wsis_outbox_t *self, uint64_t through, int64_t before,
+                         size_t max_events);
 
 //  Appends an event in the caller's open transaction. body is one packed
 //  msgpack map. 0, or -1 if the insert failed (the transaction should be

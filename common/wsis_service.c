@@ -8,6 +8,7 @@
 #include "wsis_fields.h"
 #include "wsis_log.h"
 #include "wsis_outbox.h"
+#include "wsis_retention.h"
 #include "wsis_retry.h"
 #include "wsis_server.h"
 
@@ -25,6 +26,8 @@ struct _wsis_service_t {
     wsis_calendar_t *calendar;
     wsis_store_t *store;
     wsis_outbox_t *outbox;
+    wsis_archive_t *archive;    //  the outbox's old events
+    wsis_retention_t *retention;
     wsis_watermark_t *watermark;   //  the outbox's last seq, outside the store
     wsis_cursor_t *cursor;
     wsis_retry_t *retry;
@@ -231,7 +234,7 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
     //  in the store and count from the first event.
     char since [WSIS_TIME_BUFSIZE];
     wsis_time_format (self->started_wall, since);
-    msgpack_pack_map (pk, 14 + (self->def->stats? 1: 0));
+    msgpack_pack_map (pk, 15 + (self->def->stats? 1: 0));
     wsis_pack_kv_str (pk, "service", self->def->name);
     wsis_pack_kv_str (pk, "since", since);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
@@ -268,6 +271,7 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
         wsis_pack_kv_uint (pk, "last_seq", wsis_cursor_last_seq (self->cursor, source));
         wsis_pack_kv_uint (pk, "applied", wsis_cursor_applied (self->cursor, source));
     }
+    wsis_retention_pack_stats (self->retention, self->archive, pk);
     if (self->def->stats)
         self->def->stats (self, pk);
     return 0;
@@ -445,11 +449,16 @@ s_open_store (wsis_service_t *self, char **error)
     }
 #endif
     self->outbox = wsis_outbox_new (self->store, self->def->name);
+    char *archive = zsys_sprintf ("%s/%s-archive", data_dir, self->def->name);
+    self->archive = wsis_archive_new (self->store, archive);
+    zstr_free (&archive);
+    if (self->outbox && self->archive)
+        wsis_outbox_set_archive (self->outbox, self->archive);
     self->cursor = wsis_cursor_new (self->store);
     self->retry = wsis_retry_new (self->store, zclock_time (),
                                   wsis_config_int (self->config, "wsis/replies_ttl_s") * 1000);
-    if (!self->outbox || !self->cursor || !self->retry) {
-        *error = wsis_strdup ("cannot create the outbox, cursor or replies tables");
+    if (!self->outbox || !self->archive || !self->cursor || !self->retry) {
+        *error = wsis_strdup ("cannot create the outbox, archive, cursor or replies tables");
         return -1;
     }
     char *database = zsys_sprintf ("%s.db", self->def->name);
@@ -586,6 +595,9 @@ s_open (wsis_service_t *self, char **error)
                  s_on_heartbeat, self);
     zloop_timer (self->loop, 1000, 0, s_on_tick, self);
     zloop_timer (self->loop, 60 * 1000, 0, s_on_expire, self);
+    self->retention = wsis_retention_new (self->outbox, self->config, self->clock, self->curve,
+                                          self->def->name);
+    wsis_retention_attach (self->retention, self->loop);
     return 0;
 }
 
@@ -616,6 +628,7 @@ wsis_service_destroy (wsis_service_t **self_p)
 {
     if (self_p && *self_p) {
         wsis_service_t *self = *self_p;
+        wsis_retention_destroy (&self->retention);
         wsis_consumer_destroy (&self->consumer);
         zsock_destroy (&self->publisher);
         if (self->started && self->def->stop)
@@ -626,6 +639,7 @@ wsis_service_destroy (wsis_service_t **self_p)
         wsis_cursor_destroy (&self->cursor);
         wsis_watermark_destroy (&self->watermark);
         wsis_outbox_destroy (&self->outbox);
+        wsis_archive_destroy (&self->archive);
         wsis_store_destroy (&self->store);
         zloop_destroy (&self->loop);
         wsis_calendar_destroy (&self->calendar);
