@@ -62,6 +62,9 @@ static const opt_def_t s_options [] = {
       "<data_dir>/<service>-archive/ (events.since still serves them); 0: never" },
     { "wsis/archive_check_s", OPT_INT, "3600", 1, 86400, NULL,
       "how often the other services are asked how far they have applied (sys.stats)" },
+    { "wsis/archive_chunk", OPT_INT, "1024", 1, 10000, NULL,
+      "events per gzip member of the archive (also one transaction of moving): larger "
+      "compresses better, smaller serves an old page sooner" },
 
     HOST ("bus", "WSIS_BUS"),
     PORT ("bus", "xsub_port", "5550", "publishers connect here"),

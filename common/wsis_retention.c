@@ -8,7 +8,6 @@
 #include <string.h>
 
 #define PEERS_MAX       16
-#define CHUNK_EVENTS    1024
 #define DAY_MS          (24 * 3600 * 1000LL)
 
 typedef struct {
@@ -32,6 +31,7 @@ struct _wsis_retention_t {
     const char *source;
     zloop_t *loop;
     int64_t after_days;
+    size_t chunk;               //  events moved per turn of the loop
     peer_t peers [PEERS_MAX];
     size_t peer_count;
     uint64_t round;             //  the request id of this round's asks
@@ -55,6 +55,7 @@ wsis_retention_new (wsis_outbox_t *outbox, wsis_config_t *config, wsis_clock_t *
     self->source = source;
     self->mover = -1;
     self->after_days = wsis_config_int (config, "wsis/archive_after_days");
+    self->chunk = (size_t) wsis_config_int (config, "wsis/archive_chunk");
     for (const char *const *name = wsis_config_services; *name && self->peer_count < PEERS_MAX; name++)
         if (!streq (*name, source)) {
             peer_t *peer = &self->peers [self->peer_count++];
@@ -90,7 +91,7 @@ s_on_move (zloop_t *loop, int timer_id, void *arg)
 {
     wsis_retention_t *self = (wsis_retention_t *) arg;
     int64_t before = wsis_clock_now (self->clock) - self->after_days * DAY_MS;
-    int moved = wsis_outbox_archive (self->outbox, self->through, before, CHUNK_EVENTS);
+    int moved = wsis_outbox_archive (self->outbox, self->through, before, self->chunk);
     if (moved < 0 && !self->failed)
         wsis_log_error ("retention: events could not move to the archive; they stay in the outbox");
     self->failed = moved < 0;

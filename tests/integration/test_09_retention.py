@@ -7,8 +7,10 @@ retention").
 Every service runs (each is asked how far it has applied the others), with
 a round of asking every second; the manual clock makes events old."""
 import gzip
+import random
 import signal
 import sqlite3
+import time
 
 import msgpack
 import pytest
@@ -177,5 +179,50 @@ def test_archiving_off(tmp_path):
         c.stop("submissions")
         assert outbox_rows(c, "submissions") == 3
         assert not (c.data_dir / "submissions-archive").exists()
+    finally:
+        c.close()
+
+
+def test_kill_9_while_events_move(tmp_path):
+    """SIGKILL of the producer at random instants while its events move
+    (chunks of 5 events, so the moving takes a while): after each restart
+    every event is served once, in order, as it was; the archive's files
+    hold exactly the chunks its index records; and the moving goes on to
+    the end."""
+    c = Cluster(tmp_path, options={"wsis": {"archive_after_days": 1, "archive_check_s": 1,
+                                            "archive_chunk": 5}})
+    rng = random.Random(9)
+    try:
+        c.start_all()
+        set_clock(c, JANUARY)
+        register(c, 1500)
+        c.wait_until(lambda: settled(c), what="every consumer to apply every event", timeout=60)
+        before = c.events("submissions")
+        set_clock(c, MARCH)
+        kills_moving = 0
+        at = 0
+        for _ in range(8):
+            # Once a round has started moving events, a kill within 20 ms
+            c.wait_until(lambda: archive(c, "submissions")["through"] > at,
+                         what="events to be moving", timeout=30)
+            time.sleep(rng.uniform(0.0, 0.02))
+            c.kill("submissions")
+            c.start("submissions")
+            assert c.events("submissions") == before
+            at = archive(c, "submissions")["through"]
+            kills_moving += at < 1499
+            if at == 1499:
+                break
+        c.wait_until(lambda: archive(c, "submissions")["through"] == 1499,
+                     what="every event but the head to move", timeout=60)
+        assert c.events("submissions") == before
+        stats = archive(c, "submissions")
+        folder = c.data_dir / "submissions-archive"
+        assert stats["bytes"] == sum(f.stat().st_size for f in folder.iterdir())
+        unpacker = msgpack.Unpacker(raw=False)
+        unpacker.feed(gzip.decompress((folder / "2027-01.events.gz").read_bytes()))
+        assert list(unpacker) == before[:1499]
+        # The kills came while events were moving, not only after.
+        assert kills_moving >= 3, kills_moving
     finally:
         c.close()
