@@ -263,7 +263,12 @@ fuzz-long: $(FUZZ_TARGETS)
 	$(call fuzz_each,$(if $(filter command line,$(origin FUZZ_RUNS)),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)))
 
 # ---------------------------------------------------------------- bench
-bench: all
+# C benchmarks: bench/<name>/*.c, one program each, linked with libwsis.
+build/bench/%: bench/*/%.c build/libwsis.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< build/libwsis.a $(LDLIBS)
+
+bench: all $(addprefix build/bench/,$(notdir $(basename $(wildcard bench/*/*.c))))
 	$(PYTHON) bench/run.py $(BENCH)
 
 # ---------------------------------------------------------------- demo
