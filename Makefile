@@ -16,12 +16,12 @@
 # wsis-<name>; the order they start in is wsis_config_services (wsisctl services).
 SERVICES   := $(filter-out wsisctl,$(notdir $(wildcard services/*)))
 BINARIES   := $(addprefix bin/wsis-,$(SERVICES)) bin/wsisctl
-PKGS       := libczmq libzmq msgpack sqlite3 jansson libcurl libsodium libcmark zlib
+PKGS       := libczmq libzmq msgpack sqlite3 jansson libcurl libsodium libcmark zlib libmicrohttpd
 PYTHON     := /usr/bin/python3
 
 DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         libzmq3-dev libczmq-dev libmsgpack-dev libsqlite3-dev libjansson-dev \
-        libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev tzdata procps \
+        libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev libmicrohttpd-dev tzdata procps \
         libcmark-dev librsvg2-bin chromium \
         python3 python3-zmq python3-msgpack python3-pytest python3-aiosmtpd
 

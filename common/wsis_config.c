@@ -121,12 +121,23 @@ static const opt_def_t s_options [] = {
       8, 2000, NULL, "one-click unsubscribe URL; the token is appended (RFC 8058)" },
     HOST ("reporting", "WSIS_REPORTING_HOST"),
     PORT ("reporting", "port", "5564", "commands"),
+    HOST ("gateway", "WSIS_GATEWAY_HOST"),
+    PORT ("gateway", "port", "5565", "commands (sys.ping, sys.stats)"),
+    PORT ("gateway", "http_port", "8080", "the HTTP API and the public pages"),
+    { "gateway/max_body", OPT_INT, "1048576", 1024, 67108864, NULL,
+      "largest HTTP request body; larger ones get 413" },
+    { "gateway/max_connections", OPT_INT, "4000", 1, 1000000, NULL,
+      "HTTP connections open at once; more are refused (keep under the file descriptor limit)" },
+    { "gateway/idle_timeout_s", OPT_INT, "30", 1, 3600, NULL,
+      "an HTTP connection idle this long is closed" },
+    { "gateway/upstream_timeout_ms", OPT_INT, "10000", 100, 600000, NULL,
+      "a service that has not answered a forwarded request by then: 504" },
 };
 
 #define OPTION_COUNT (sizeof (s_options) / sizeof (s_options [0]))
 
 const char *const wsis_config_services [] = {
-    "bus", "submissions", "nominations", "voting", "notifications", "reporting", NULL
+    "bus", "submissions", "nominations", "voting", "notifications", "reporting", "gateway", NULL
 };
 
 bool

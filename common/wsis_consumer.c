@@ -1,5 +1,6 @@
 /*  wsis_consumer: live events, gaps, heartbeats and catch-up. */
 #include "wsis_consumer.h"
+#include "wsis_request.h"
 #include "wsis_alloc.h"
 #include "wsis_log.h"
 #include "wsis_msg.h"
@@ -228,15 +229,7 @@ s_pack_request (wsis_consumer_t *self, catchup_t *catchup, msgpack_sbuffer *buff
 {
     msgpack_packer pk;
     msgpack_packer_init (&pk, buffer, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 5);
-    wsis_pack_kv_int (&pk, "v", WSIS_PROTOCOL_VERSION);
-    wsis_pack_kv_str (&pk, "id", catchup->request_id);
-    wsis_pack_kv_str (&pk, "op", "events.since");
-    wsis_pack_str (&pk, "actor");
-    msgpack_pack_map (&pk, 2);
-    wsis_pack_kv_str (&pk, "id", self->name);
-    wsis_pack_kv_str (&pk, "role", "service");
-    wsis_pack_str (&pk, "body");
+    wsis_request_pack_head (&pk, catchup->request_id, "events.since", self->name, "service");
     msgpack_pack_map (&pk, 2);
     wsis_pack_kv_uint (&pk, "after", wsis_cursor_last_seq (self->cursor, catchup->source));
     wsis_pack_kv_uint (&pk, "limit", self->page);

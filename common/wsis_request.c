@@ -1,5 +1,6 @@
 /*  wsis_request: strict decoding of a command frame. */
 #include "wsis_request.h"
+#include "wsis_pack.h"
 
 #include <string.h>
 
@@ -79,4 +80,22 @@ void
 wsis_request_release (wsis_request_t *request)
 {
     msgpack_unpacked_destroy (&request->unpacked);
+}
+
+void
+wsis_request_pack_head (msgpack_packer *pk, const char *id, const char *op,
+                        const char *actor_id, const char *role)
+{
+    msgpack_pack_map (pk, role? 5: 4);
+    wsis_pack_kv_int (pk, "v", WSIS_PROTOCOL_VERSION);
+    wsis_pack_kv_str (pk, "id", id);
+    wsis_pack_kv_str (pk, "op", op);
+    if (role) {
+        wsis_pack_str (pk, "actor");
+        msgpack_pack_map (pk, actor_id? 2: 1);
+        if (actor_id)
+            wsis_pack_kv_str (pk, "id", actor_id);
+        wsis_pack_kv_str (pk, "role", role);
+    }
+    wsis_pack_str (pk, "body");
 }

@@ -45,4 +45,11 @@ void wsis_request_release (wsis_request_t *request);
 //  operation's role list decides).
 bool wsis_request_may_act_for (const wsis_request_t *request, const char *subject, size_t len);
 
+//  The other side, for a program that sends requests: packs the map
+//  {v, id, op, actor: {id, role}, body} up to the body's key, so the
+//  caller packs the body's value next. actor_id NULL: an actor with the
+//  role only; role NULL too: no actor.
+void wsis_request_pack_head (msgpack_packer *pk, const char *id, const char *op,
+                             const char *actor_id, const char *role);
+
 #endif

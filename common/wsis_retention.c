@@ -1,5 +1,6 @@
 /*  wsis_retention: old events that every consumer applied, to the archive. */
 #include "wsis_retention.h"
+#include "wsis_request.h"
 #include "wsis_alloc.h"
 #include "wsis_log.h"
 #include "wsis_msg.h"
@@ -216,15 +217,7 @@ s_ask (wsis_retention_t *self, peer_t *peer)
     msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
     char id [32];
     snprintf (id, sizeof id, "retention-%llu", (unsigned long long) self->round);
-    msgpack_pack_map (&pk, 5);
-    wsis_pack_kv_int (&pk, "v", WSIS_PROTOCOL_VERSION);
-    wsis_pack_kv_str (&pk, "id", id);
-    wsis_pack_kv_str (&pk, "op", "sys.stats");
-    wsis_pack_str (&pk, "actor");
-    msgpack_pack_map (&pk, 2);
-    wsis_pack_kv_str (&pk, "id", self->source);
-    wsis_pack_kv_str (&pk, "role", "service");
-    wsis_pack_str (&pk, "body");
+    wsis_request_pack_head (&pk, id, "sys.stats", self->source, "service");
     msgpack_pack_map (&pk, 0);
     zmsg_t *msg = zmsg_new ();
     zmsg_addmem (msg, "", 0);

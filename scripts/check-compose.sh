@@ -12,7 +12,7 @@
 #   to be healthy, then checks:
 #     - every container runs as non-root under an init
 #     - the image has no fault-injection hook
-#     - `wsisctl ping all` as the operator (the ctl tool): all six ok;
+#     - `wsisctl ping all` as the operator (the ctl tool): all seven ok;
 #       the same without a key: no answer at all
 #     - a whole prize cycle through the containers over CURVE
 #       (tests/compose/cycle.py): submissions, nominations, votes, close,
@@ -85,7 +85,7 @@ step "compose build" timeout 1800 "${compose[@]}" build \
 step "down -v (leftovers)" timeout 300 "${compose[@]}" down -v --remove-orphans
 busy=$(busy_ports "${ports[@]}")
 if [ -n "$busy" ]; then
-    fail "127.0.0.1 port(s) $busy in use (another wsis stack? docker ps): compose.yaml publishes 5550-5552, 5560-5564"
+    fail "127.0.0.1 port(s) $busy in use (another wsis stack? docker ps): compose.yaml publishes 5550-5552, 5560-5565, 8080"
     exit 1
 fi
 
@@ -125,7 +125,7 @@ stack_up=1
 step "up -d" timeout 300 "${compose[@]}" up -d || { fail "compose up (see $log)"; exit 1; }
 t0=$(now)
 if states=$(wait_healthy); then
-    pass "all six containers healthy after $(( $(now) - t0 ))s"
+    pass "all ${#services[@]} containers healthy after $(( $(now) - t0 ))s"
 else
     fail "not all containers healthy within ${health_bound}s: $states"; exit 1
 fi
@@ -139,7 +139,7 @@ done
 users=${users% } inits=${inits% }
 if [[ " $users " != *" 0 "* ]]; then pass "every service runs as non-root (uid $users)"
 else fail "a service runs as root (uid $users)"; fi
-if [ "$(tr ' ' '\n' <<<"$inits" | grep -c '^docker-init$')" = 6 ]; then pass "every container runs under init (pid 1: docker-init)"
+if [ "$(tr ' ' '\n' <<<"$inits" | grep -c '^docker-init$')" = "${#services[@]}" ]; then pass "every container runs under init (pid 1: docker-init)"
 else fail "pid 1 of the containers: $inits"; fi
 
 # A release image carries no test hook.
@@ -150,11 +150,12 @@ else fail "the image's binaries contain the fault-injection hook"; fi
 # ------------------------------------------------------------ ping all
 out=$(ctl --compact ping all 2>>"$log"); rc=$?
 check_ping_all "$out" "$rc" "as the operator"
+check_readyz
 # The same tool on the same network without a key: nothing answers.
 network=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$(cid bus)" | awk '{print $1}')
 out=$(timeout 60 docker run --rm --network "$network" -e WSIS_BUS=bus -e WSIS_SUBMISSIONS_HOST=submissions \
       -e WSIS_NOMINATIONS_HOST=nominations -e WSIS_VOTING_HOST=voting -e WSIS_NOTIFICATIONS_HOST=notifications \
-      -e WSIS_REPORTING_HOST=reporting wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
+      -e WSIS_REPORTING_HOST=reporting -e WSIS_GATEWAY_HOST=gateway wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
 echo "$out"
 check_no_answer "$out" "$rc"
 
@@ -212,7 +213,7 @@ step "down (keeping volumes)" timeout 300 "${compose[@]}" down
 vols=$(docker volume ls -q --filter "label=com.docker.compose.project=$project" | wc -l)
 step "up -d (again)" timeout 300 "${compose[@]}" up -d || fail "compose up after down (see $log)"
 t0=$(now)
-if states=$(wait_healthy); then pass "after down + up: all six healthy after $(( $(now) - t0 ))s ($vols volumes kept)"
+if states=$(wait_healthy); then pass "after down + up: all ${#services[@]} healthy after $(( $(now) - t0 ))s ($vols volumes kept)"
 else fail "after down + up: not all healthy within ${health_bound}s: $states"; fi
 out=$(ctl --compact ping bus 2>>"$log")
 echo "$out"

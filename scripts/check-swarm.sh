@@ -4,7 +4,7 @@
 #
 #   Starts dockerd if none answers (scripts/docker-lib.sh), makes this node
 #   a swarm manager if it is none (and leaves the swarm again at the end),
-#   gives the node the six placement labels (wsis.bus, wsis.voting, ...),
+#   gives the node the seven placement labels (wsis.bus, wsis.voting, ...),
 #   builds the wsis image, makes a deployment's keys, and runs
 #   `docker stack deploy -c compose.yaml -c tests/compose/check.yaml` (the
 #   check file adds a manual clock and the command ports). Then checks:
@@ -13,7 +13,7 @@
 #     - placement: without its label a service has no node to run on; with
 #       the label back it runs again
 #     - `wsisctl ping all` as the operator through the published ports:
-#       6/6 ok; without a key nothing answers
+#       7/7 ok; without a key nothing answers
 #     - a whole prize cycle over CURVE (tests/compose/cycle.py)
 #     - a task killed with SIGKILL is replaced by swarm, and voting still has
 #       every vote
@@ -95,7 +95,7 @@ replicas() {
     docker service ls --filter "label=com.docker.stack.namespace=$stack" \
         --format '{{.Name}} {{.Replicas}}' 2>/dev/null | sed "s/^${stack}_//" | sort
 }
-# Wait (bounded) until every service of the six runs its task (swarm counts
+# Wait (bounded) until every service of the seven runs its task (swarm counts
 # a task with a healthcheck only once it is healthy).
 wait_running() {
     local deadline=$(( $(now) + health_bound )) states s all
@@ -150,7 +150,7 @@ step "docker build" timeout 1800 docker build -t wsis:latest . \
     || { fail "building the wsis image (see $log)"; exit 1; }
 busy=$(busy_ports "${ports[@]}")
 if [ -n "$busy" ]; then
-    fail "port(s) $busy in use (another wsis stack? docker ps): the stack publishes 5550-5552, 5560-5564"
+    fail "port(s) $busy in use (another wsis stack? docker ps): the stack publishes 5550-5552, 5560-5565, 8080"
     exit 1
 fi
 
@@ -159,7 +159,7 @@ deployed=1
 t0=$(now)
 step "stack deploy" deploy && pass "compose.yaml deployed unchanged as a swarm stack" \
     || { fail "docker stack deploy (see $log)"; exit 1; }
-if states=$(wait_running); then pass "all six services run a healthy task after $(( $(now) - t0 ))s"
+if states=$(wait_running); then pass "all ${#services[@]} services run a healthy task after $(( $(now) - t0 ))s"
 else fail "not every service ran a healthy task within ${health_bound}s: $states"; exit 1; fi
 if [[ " $states " == *" ctl 0/0 "* ]]; then pass "the ctl tool runs no task (replicas 0)"
 else fail "the ctl tool: $states"; fi
@@ -167,7 +167,7 @@ modes=""
 for s in "${services[@]}"; do
     modes+="$(docker service inspect -f '{{.Spec.EndpointSpec.Mode}}' "${stack}_$s") "
 done
-if [ "$(tr ' ' '\n' <<<"$modes" | grep -c '^dnsrr$')" = 6 ]; then pass "every service found by DNS round robin (endpoint_mode dnsrr)"
+if [ "$(tr ' ' '\n' <<<"$modes" | grep -c '^dnsrr$')" = "${#services[@]}" ]; then pass "every service found by DNS round robin (endpoint_mode dnsrr)"
 else fail "endpoint modes: $modes"; fi
 
 # ------------------------------------------------------------ placement
@@ -192,6 +192,7 @@ else fail "placement: reporting did not come back: $states"; fi
 # ------------------------------------------------------------ ping all
 out=$(host_ctl --compact ping all 2>>"$log"); rc=$?
 check_ping_all "$out" "$rc" "as the operator through the published ports"
+check_readyz
 out=$(env -u WSIS_KEYS -u WSIS_CERT timeout 60 bin/wsisctl --compact --timeout 1000 ping all 2>>"$log"); rc=$?
 check_no_answer "$out" "$rc"
 
@@ -222,7 +223,7 @@ stack_remove
 vols=$(docker volume ls -q --filter "label=com.docker.stack.namespace=$stack" | wc -l)
 t0=$(now)
 step "stack deploy (again)" deploy || fail "docker stack deploy again (see $log)"
-if states=$(wait_running); then pass "after stack rm + deploy: all six running after $(( $(now) - t0 ))s ($vols volumes kept)"
+if states=$(wait_running); then pass "after stack rm + deploy: all ${#services[@]} running after $(( $(now) - t0 ))s ($vols volumes kept)"
 else fail "after stack rm + deploy: $states"; fi
 wait_ping reporting 60
 if [ -n "$before" ] && [ "$(winners)" = "$before" ]; then pass "after stack rm + deploy: the same 18 winners"

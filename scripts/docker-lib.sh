@@ -11,8 +11,8 @@ sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 passed=0 failed=0 started_dockerd=""
 # The stack's services, and the ports compose.yaml plus
 # tests/compose/check.yaml publish on the host.
-services=(bus submissions nominations voting notifications reporting)
-ports=(5550 5551 5552 5560 5561 5562 5563 5564)
+services=(bus submissions nominations voting notifications reporting gateway)
+ports=(5550 5551 5552 5560 5561 5562 5563 5564 5565 8080)
 
 now() { date +%s; }
 say() { echo "$name: $*"; }
@@ -119,8 +119,28 @@ check_ping_all() {
     local out=$1 rc=$2 who=$3 ok
     echo "$out"
     ok=$(grep -c '"ok":true' <<<"$out")
-    if [ "$rc" = 0 ] && [ "$ok" = 6 ]; then pass "wsisctl ping all $who, over CURVE: 6/6 ok"
-    else fail "wsisctl ping all $who: exit $rc, $ok/6 ok"; fi
+    local n=${#services[@]}
+    if [ "$rc" = 0 ] && [ "$ok" = "$n" ]; then pass "wsisctl ping all $who, over CURVE: $n/$n ok"
+    else fail "wsisctl ping all $who: exit $rc, $ok/$n ok"; fi
+}
+# The gateway's readiness over HTTP from the host: every service answers it.
+check_readyz() {
+    local out
+    out=$(timeout 30 /usr/bin/python3 -c '
+import json, sys, time, urllib.request, urllib.error
+deadline = time.monotonic() + 20
+while True:
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:8080/readyz", timeout=5) as r:
+            print(r.status, r.read().decode()); break
+    except (urllib.error.URLError, OSError) as e:
+        if time.monotonic() > deadline:
+            print("no", e); break
+        time.sleep(1)
+' 2>&1)
+    echo "$out"
+    if grep -q '^200 .*"ready": *true' <<<"$out"; then pass "the gateway on :8080 is ready over HTTP (every service answers it)"
+    else fail "the gateway's /readyz on :8080: $out"; fi
 }
 # Judges the output of `wsisctl ping all` (OUT, exit RC) made without a key.
 check_no_answer() {

@@ -34,10 +34,12 @@ keygen() {
     echo "make-keys: $1 ($2)"
     made=$((made + 1))
 }
-for service in $("$wsisctl" services); do keygen "$service" service; done
+# wsis-gateway acts for the people it serves: its certificate's role is gateway.
+for service in $("$wsisctl" services); do
+    if [ "$service" = gateway ]; then keygen gateway gateway; else keygen "$service" service; fi
+done
 keygen operator operator
 keygen staff staff
-keygen gateway gateway
 if [ ! -e "$dir/secret/voting.key" ]; then
     (umask 077 && head -c 64 /dev/urandom > "$dir/secret/voting.key.new" \
         && mv "$dir/secret/voting.key.new" "$dir/secret/voting.key")

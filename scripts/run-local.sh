@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-#   make run: the bus and the five services as local processes, with the
+#   make run: the bus, the five services and the gateway as local processes, with the
 #   settings of $WSIS_CONFIG (configs/wsis.cfg) and the environment:
 #   `make run DATA=var-rehearsal CLOCK=manual` sets WSIS_DATA_DIR and
 #   WSIS_CLOCK, so a rehearsal keeps its data apart from the real edition's.
@@ -88,6 +88,7 @@ else
     echo "  keys:      none (development mode: roles as claimed, 127.0.0.1 only)"
 fi
 echo "  bus:       publishers port $(setting bus/xsub_port), subscribers $(setting bus/xpub_port), journal $(setting bus/port)"
+echo "  http:      http://127.0.0.1:$(setting gateway/http_port)/readyz (wsis-gateway: the HTTP API)"
 echo "  try:       bin/wsisctl ping all | bin/wsisctl clock get | bin/wsisctl tail --since 0"
 echo "  stop:      Ctrl-C here, or kill -INT $$ (or -TERM) from elsewhere: stops everything."
 

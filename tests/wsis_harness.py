@@ -169,9 +169,11 @@ class Cluster:
         self.faults = faults
         self.dir = tmp_path
         self.data_dir = tmp_path / "data"
-        # The bus's XSUB and XPUB, then each service's command port.
-        ports = free_ports(2 + len(SERVICES))
-        self.ports = {"xsub": ports[0], "xpub": ports[1], **dict(zip(SERVICES, ports[2:]))}
+        # The bus's XSUB and XPUB, the gateway's HTTP port, then each
+        # service's command port.
+        ports = free_ports(3 + len(SERVICES))
+        self.ports = {"xsub": ports[0], "xpub": ports[1], "http": ports[2],
+                      **dict(zip(SERVICES, ports[3:]))}
         self.config = tmp_path / "wsis.cfg"
         lines = [
             "wsis",
@@ -190,6 +192,8 @@ class Cluster:
         ]
         for name in SERVICES[1:]:
             lines += [name, f"    port = {self.ports[name]}"]
+            if name == "gateway":
+                lines += [f"    http_port = {self.ports['http']}"]
             lines += [f"    {k} = {v}" for k, v in options.get(name, {}).items() if v is not None]
         self.config.write_text("\n".join(lines) + "\n" + extra_config)
         self.processes = {}

@@ -27,7 +27,7 @@ from wsis_keys import Keys  # noqa: E402
 from contest_helpers import run_contest  # noqa: E402
 
 PORTS = {"xsub": 5550, "xpub": 5551, "bus": 5552, "submissions": 5560, "nominations": 5561,
-         "voting": 5562, "notifications": 5563, "reporting": 5564}
+         "voting": 5562, "notifications": 5563, "reporting": 5564, "gateway": 5565, "http": 8080}
 
 
 class Running:

@@ -103,6 +103,7 @@ def templates(stakeholder, submission, voter):
         },
         "notifications": {"sys.stats": {}},
         "reporting": {"sys.stats": {}},
+        "gateway": {"sys.stats": {}},
     }
 
 

@@ -1000,6 +1000,39 @@ test_request_limits (void **state)
 }
 
 
+//  What wsis_request_pack_head writes decodes as the request it says,
+//  with and without an actor.
+static void
+test_request_pack_head (void **state)
+{
+    const struct { const char *actor_id; const char *role; wsis_role_t expected; } cases [] = {
+        { "voting", "service", WSIS_ROLE_SERVICE },
+        { NULL, "public", WSIS_ROLE_PUBLIC },
+        { NULL, NULL, WSIS_ROLE_PUBLIC },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases [0]; i++) {
+        msgpack_sbuffer buffer;
+        msgpack_sbuffer_init (&buffer);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+        wsis_request_pack_head (&pk, "req-7", "events.since", cases [i].actor_id, cases [i].role);
+        msgpack_pack_map (&pk, 1);
+        wsis_pack_kv_uint (&pk, "after", 12);
+        wsis_request_t request;
+        wsis_error_t error;
+        assert_int_equal (wsis_request_decode (&request, buffer.data, buffer.size,
+                                               &wsis_msg_default_limits, &error), 0);
+        assert_string_equal (request.id, "req-7");
+        assert_string_equal (request.op, "events.since");
+        assert_string_equal (request.actor_id, cases [i].actor_id? cases [i].actor_id: "");
+        assert_int_equal (request.role, cases [i].expected);
+        assert_int_equal (request.has_actor_role, cases [i].role != NULL);
+        assert_int_equal (wsis_msg_get (request.body, "after")->via.u64, 12);
+        wsis_request_release (&request);
+        msgpack_sbuffer_destroy (&buffer);
+    }
+}
+
 int
 main (void)
 {
@@ -1021,6 +1054,7 @@ main (void)
         cmocka_unit_test (test_request_bad_utf8),
         cmocka_unit_test (test_request_id_echoed),
         cmocka_unit_test (test_request_limits),
+        cmocka_unit_test (test_request_pack_head),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

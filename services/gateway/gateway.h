@@ -1,0 +1,102 @@
+/*  wsis-gateway: HTTP/JSON in front of the services (docs/protocol.md,
+    "wsis-gateway"), for browsers and systems that do not speak ZeroMQ.
+
+    One thread, like every service: libmicrohttpd runs from the service's
+    zloop (its epoll descriptor is one more poller), and a request that
+    needs a service is forwarded on a DEALER (gateway_upstream) while its
+    connection is suspended; the reply resumes it. So thousands of HTTP
+    requests can wait for their services at once without a thread each.
+
+      gateway_http      the HTTP server: connections, bodies, limits,
+                        headers every response carries
+      gateway_api       the routes: /healthz, /readyz, POST /api/v1/{service}/{op}
+      gateway_upstream  requests to the services and their replies
+      gateway_status    protocol error codes as HTTP statuses
+*/
+#ifndef GATEWAY_H
+#define GATEWAY_H
+
+#include "wsis_service.h"
+
+#include <jansson.h>
+
+typedef struct _gateway_http_t gateway_http_t;
+typedef struct _gateway_upstream_t gateway_upstream_t;
+typedef struct _gateway_call_t gateway_call_t;
+
+typedef struct {
+    wsis_service_t *service;
+    gateway_http_t *http;
+    gateway_upstream_t *upstream;
+} gateway_t;
+
+//  -------------------------------------------------------------------------
+//  gateway_status: the HTTP status for a protocol error code (400 for a
+//  code it does not know).
+unsigned gateway_status (const char *code);
+
+//  -------------------------------------------------------------------------
+//  gateway_upstream: requests to the services, one DEALER each.
+
+//  Called once per request sent: with the reply (a map), or with NULL when
+//  none came within the timeout or the gateway is stopping.
+typedef void (gateway_upstream_fn) (void *arg, const msgpack_object *reply);
+
+//  DEALERs to every service of wsis_config_services but the gateway,
+//  connected now (CURVE clients with keys), read from loop. A request
+//  unanswered after timeout_ms gets fn (arg, NULL).
+gateway_upstream_t *gateway_upstream_new (wsis_config_t *config, wsis_curve_t *curve,
+                                          zloop_t *loop, int64_t timeout_ms);
+//  Every request still waiting gets fn (arg, NULL) first.
+void gateway_upstream_destroy (gateway_upstream_t **self_p);
+
+//  Sends one request frame (msgpack, its id `id`) to service. 0; -1 when
+//  service is not one of them or a request of that id is waiting for it
+//  already; -2 when the service is not connected (down) or too many
+//  requests wait for it. fn is called only after 0.
+int gateway_upstream_send (gateway_upstream_t *self, const char *service, const char *id,
+                           const void *frame, size_t size, gateway_upstream_fn *fn, void *arg);
+
+//  Requests waiting for a reply now.
+size_t gateway_upstream_waiting (gateway_upstream_t *self);
+
+//  -------------------------------------------------------------------------
+//  gateway_http: the HTTP server.
+
+//  One HTTP request whose whole body has arrived.
+typedef struct {
+    const char *method;
+    const char *url;
+    const char *body;               //  NUL-terminated; size bytes
+    size_t size;
+    const char *idempotency_key;    //  the Idempotency-Key header, or NULL
+} gateway_request_t;
+
+//  Routes one request: answers it now (gateway_http_answer) or later,
+//  after a service replied, with the call handle.
+typedef void (gateway_route_fn) (gateway_t *gateway, gateway_call_t *call,
+                                 const gateway_request_t *request);
+
+//  Listens on gateway/http_port of the bind interface, served from loop.
+//  NULL with *error one line (caller frees).
+gateway_http_t *gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
+                                  gateway_route_fn *route, char **error);
+//  Answers every call still waiting with 503 first.
+void gateway_http_destroy (gateway_http_t **self_p);
+
+//  Answers a call: status and a JSON body (taken: the call owns it now).
+//  A call is answered once; the connection is resumed when it was waiting.
+void gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body);
+//  The same with an error body {error: {code, message, field?}}.
+void gateway_http_fail (gateway_http_t *self, gateway_call_t *call, unsigned status,
+                        const char *code, const char *field, const char *format, ...)
+    __attribute__ ((format (printf, 6, 7)));
+
+//  For sys.stats: requests served, answered with 4xx/5xx, connections open.
+void gateway_http_stats (gateway_http_t *self, msgpack_packer *pk);
+
+//  -------------------------------------------------------------------------
+//  gateway_api: the routes (a gateway_route_fn).
+void gateway_api_route (gateway_t *gateway, gateway_call_t *call, const gateway_request_t *request);
+
+#endif

@@ -1,0 +1,278 @@
+/*  gateway_api: the routes of the HTTP API (docs/protocol.md,
+    "wsis-gateway").
+
+        GET  /healthz                   the gateway is up: 200
+        GET  /readyz                    every service answers sys.ping: 200, else 503
+        POST /api/v1/{service}/{op}     the operation, JSON body in, JSON body out
+
+    A request is forwarded to the service as the protocol's request, with
+    the JSON body packed as its body and actor {role: public}; the reply's
+    body comes back as JSON with 200, an error reply as
+    {error: {code, message, field}} with the status of its code
+    (gateway_status). The request id is the Idempotency-Key header when
+    one is given, so a client that got no answer sends the same request
+    again with the same key and gets the first one's reply.
+*/
+#include "gateway.h"
+#include "wsis_json.h"
+#include "wsis_msg.h"
+
+#include <ctype.h>
+#include <sodium.h>
+
+#define API_PREFIX  "/api/v1/"
+#define NAME_MAX_   64
+
+typedef struct {
+    gateway_t *gateway;
+    gateway_call_t *call;
+    char service [NAME_MAX_ + 1];
+} forward_t;
+
+typedef struct {
+    gateway_t *gateway;
+    gateway_call_t *call;
+    size_t expected;
+    size_t answered;
+    json_t *services;
+} readiness_t;
+
+typedef struct {
+    readiness_t *readiness;
+    const char *service;
+} probe_t;
+
+static uint64_t s_requests;
+
+//  A name of a service or an operation: 1-64 of [a-z0-9._-].
+static bool
+s_name_ok (const char *text, size_t length)
+{
+    if (length == 0 || length > NAME_MAX_)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (!(islower ((unsigned char) text [i]) || isdigit ((unsigned char) text [i])
+           || text [i] == '.' || text [i] == '_' || text [i] == '-'))
+            return false;
+    return true;
+}
+
+static bool
+s_key_ok (const char *key)
+{
+    size_t length = strlen (key);
+    if (length == 0 || length > NAME_MAX_)
+        return false;
+    for (size_t i = 0; i < length; i++)
+        if (key [i] < 0x21 || key [i] > 0x7e)
+            return false;
+    return true;
+}
+
+//  -------------------------------------------------------------------------
+//  POST /api/v1/{service}/{op}
+
+static void
+s_on_reply (void *arg, const msgpack_object *reply)
+{
+    forward_t *forward = (forward_t *) arg;
+    gateway_http_t *http = forward->gateway->http;
+    if (!reply)
+        gateway_http_fail (http, forward->call, 504, "unavailable", NULL,
+                           "wsis-%s did not answer in time; the request may have been done: "
+                           "send it again with the same Idempotency-Key", forward->service);
+    else {
+        const msgpack_object *ok = wsis_msg_get (reply, "ok");
+        if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean) {
+            const msgpack_object *body = wsis_msg_get (reply, "body");
+            gateway_http_answer (http, forward->call, 200,
+                                 body? wsis_json_from_msgpack (body): json_object ());
+        }
+        else {
+            const msgpack_object *error = wsis_msg_get (reply, "error");
+            const msgpack_object *code = wsis_msg_get (error, "code");
+            char text [64] = "internal";
+            if (code && code->type == MSGPACK_OBJECT_STR && code->via.str.size < sizeof text) {
+                memcpy (text, code->via.str.ptr, code->via.str.size);
+                text [code->via.str.size] = 0;
+            }
+            json_t *json = error? wsis_json_from_msgpack (error): json_object ();
+            gateway_http_answer (http, forward->call, gateway_status (text),
+                                 json_pack ("{s:o}", "error", json));
+        }
+    }
+    free (forward);
+}
+
+static void
+s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+           const char *service, const char *op)
+{
+    json_t *body = NULL;
+    if (request->size > 0) {
+        json_error_t error;
+        body = json_loadb (request->body, request->size, JSON_REJECT_DUPLICATES, &error);
+        if (!body || !json_is_object (body)) {
+            gateway_http_fail (self->http, call, 400, "bad_request", NULL,
+                               "the body must be a JSON object%s%s", body? "": ": ",
+                               body? "": error.text);
+            json_decref (body);
+            return;
+        }
+    }
+    char id [NAME_MAX_ + 1];
+    if (request->idempotency_key) {
+        if (!s_key_ok (request->idempotency_key)) {
+            gateway_http_fail (self->http, call, 400, "bad_request", "Idempotency-Key",
+                               "Idempotency-Key must be 1-64 printable ASCII characters");
+            json_decref (body);
+            return;
+        }
+        snprintf (id, sizeof id, "%s", request->idempotency_key);
+    }
+    else
+        snprintf (id, sizeof id, "gw-%llu-%08x", (unsigned long long) ++s_requests,
+                  (unsigned) randombytes_random ());
+
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    wsis_request_pack_head (&pk, id, op, NULL, "public");
+    const char *packing = NULL;
+    if (body)
+        wsis_json_pack (&pk, body, &packing);
+    else
+        msgpack_pack_map (&pk, 0);
+    json_decref (body);
+    if (packing) {
+        msgpack_sbuffer_destroy (&buffer);
+        gateway_http_fail (self->http, call, 400, "bad_request", NULL, "the body: %s", packing);
+        return;
+    }
+    forward_t *forward = (forward_t *) zmalloc (sizeof (forward_t));
+    forward->gateway = self;
+    forward->call = call;
+    snprintf (forward->service, sizeof forward->service, "%s", service);
+    int rc = gateway_upstream_send (self->upstream, service, id, buffer.data, buffer.size,
+                                    s_on_reply, forward);
+    msgpack_sbuffer_destroy (&buffer);
+    if (rc) {
+        free (forward);
+        if (rc == -1)
+            gateway_http_fail (self->http, call, 409, "conflict", "Idempotency-Key",
+                               "a request with this Idempotency-Key is in progress");
+        else
+            gateway_http_fail (self->http, call, 503, "unavailable", NULL,
+                               "wsis-%s cannot be reached now; try again", service);
+    }
+}
+
+//  -------------------------------------------------------------------------
+//  GET /readyz
+
+//  One answer counted (service NULL: the asking is over); the last one
+//  answers the call.
+static void
+s_count (readiness_t *readiness, const char *service, bool ok)
+{
+    if (service)
+        json_object_set_new (readiness->services, service, json_boolean (ok));
+    if (++readiness->answered < readiness->expected)
+        return;
+    bool ready = true;
+    const char *name;
+    json_t *value;
+    json_object_foreach (readiness->services, name, value)
+        ready = ready && json_is_true (value);
+    gateway_http_answer (readiness->gateway->http, readiness->call, ready? 200: 503,
+                         json_pack ("{s:b, s:o}", "ready", ready, "services", readiness->services));
+    free (readiness);
+}
+
+static void
+s_on_probe (void *arg, const msgpack_object *reply)
+{
+    probe_t *probe = (probe_t *) arg;
+    const msgpack_object *ok = reply? wsis_msg_get (reply, "ok"): NULL;
+    readiness_t *readiness = probe->readiness;
+    const char *service = probe->service;
+    free (probe);
+    s_count (readiness, service, ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean);
+}
+
+static void
+s_readyz (gateway_t *self, gateway_call_t *call)
+{
+    readiness_t *readiness = (readiness_t *) zmalloc (sizeof (readiness_t));
+    readiness->gateway = self;
+    readiness->call = call;
+    readiness->services = json_object ();
+    //  One for each service, and one for the end of the asking, so no
+    //  answer comes before every ask has been sent.
+    readiness->expected = 1;
+    for (const char *const *name = wsis_config_services; *name; name++)
+        if (!streq (*name, "gateway"))
+            readiness->expected++;
+    for (const char *const *name = wsis_config_services; *name; name++) {
+        if (streq (*name, "gateway"))
+            continue;
+        char id [48];
+        snprintf (id, sizeof id, "ready-%llu", (unsigned long long) ++s_requests);
+        msgpack_sbuffer buffer;
+        msgpack_sbuffer_init (&buffer);
+        msgpack_packer pk;
+        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+        wsis_request_pack_head (&pk, id, "sys.ping", NULL, NULL);
+        msgpack_pack_map (&pk, 0);
+        probe_t *probe = (probe_t *) zmalloc (sizeof (probe_t));
+        probe->readiness = readiness;
+        probe->service = *name;
+        if (gateway_upstream_send (self->upstream, *name, id, buffer.data, buffer.size,
+                                   s_on_probe, probe)) {
+            free (probe);
+            s_count (readiness, *name, false);
+        }
+        msgpack_sbuffer_destroy (&buffer);
+    }
+    s_count (readiness, NULL, true);
+}
+
+//  -------------------------------------------------------------------------
+
+void
+gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
+{
+    const char *url = request->url;
+    bool get = streq (request->method, "GET") || streq (request->method, "HEAD");
+    if (streq (url, "/healthz") || streq (url, "/readyz")) {
+        if (!get)
+            gateway_http_fail (self->http, call, 405, "bad_request", NULL, "%s takes GET", url);
+        else
+        if (streq (url, "/healthz"))
+            gateway_http_answer (self->http, call, 200, json_pack ("{s:s}", "status", "ok"));
+        else
+            s_readyz (self, call);
+        return;
+    }
+    if (strncmp (url, API_PREFIX, strlen (API_PREFIX)) == 0) {
+        const char *service = url + strlen (API_PREFIX);
+        const char *slash = strchr (service, '/');
+        const char *op = slash? slash + 1: NULL;
+        if (slash && s_name_ok (service, (size_t) (slash - service)) && s_name_ok (op, strlen (op))) {
+            char name [NAME_MAX_ + 1];
+            snprintf (name, sizeof name, "%.*s", (int) (slash - service), service);
+            if (!wsis_config_service_known (name) || streq (name, "gateway"))
+                gateway_http_fail (self->http, call, 404, "not_found", NULL,
+                                   "there is no service '%s'", name);
+            else
+            if (!streq (request->method, "POST"))
+                gateway_http_fail (self->http, call, 405, "bad_request", NULL,
+                                   "%s takes POST with a JSON body", url);
+            else
+                s_forward (self, call, request, name, op);
+            return;
+        }
+    }
+    gateway_http_fail (self->http, call, 404, "not_found", NULL, "there is nothing at %s", url);
+}

@@ -1,0 +1,310 @@
+/*  gateway_http: libmicrohttpd driven from the service's zloop.
+
+    MHD runs with its own epoll set (MHD_USE_EPOLL) and no thread of its
+    own: the epoll descriptor is a poller of the loop, and MHD_run serves
+    whatever is ready. A request whose body has arrived goes to the route
+    function; one that must wait for a service is suspended
+    (MHD_suspend_connection) and resumed by gateway_http_answer, so a
+    waiting request costs its connection's memory and nothing else.
+
+    Limits: gateway/max_body bytes of body (413 before reading more when
+    Content-Length says so), gateway/max_connections at once (more are
+    refused by MHD), gateway/idle_timeout_s for an idle connection.
+    Every response carries the headers of a JSON API that no browser
+    should render or frame.
+*/
+#include "gateway.h"
+#include "wsis_log.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+
+#define TIMEOUT_TICK_MS 500
+
+struct _gateway_call_t {
+    gateway_http_t *http;
+    struct MHD_Connection *connection;
+    char *body;
+    size_t size;
+    size_t alloc;
+    bool too_large;
+    bool routed;
+    bool suspended;
+    bool answered;
+    unsigned status;
+    char *response;             //  JSON text, to send
+};
+
+struct _gateway_http_t {
+    gateway_t *gateway;
+    gateway_route_fn *route;
+    zloop_t *loop;
+    struct MHD_Daemon *daemon;
+    zmq_pollitem_t poller;
+    int ticker;
+    size_t max_body;
+    bool in_run;                //  inside MHD_run: it serves what is ready
+    uint64_t requests;
+    uint64_t client_errors;
+    uint64_t server_errors;
+};
+
+static void
+s_run (gateway_http_t *self)
+{
+    self->in_run = true;
+    //  A resumed connection takes MHD more than one turn (it says so with
+    //  a timeout of 0): without them a keep-alive connection's next
+    //  request would wait for the tick.
+    MHD_UNSIGNED_LONG_LONG timeout = 0;
+    int turns = 0;
+    do
+        MHD_run (self->daemon);
+    while (MHD_get_timeout (self->daemon, &timeout) == MHD_YES && timeout == 0 && ++turns < 8);
+    self->in_run = false;
+}
+
+static int
+s_on_ready (zloop_t *loop, zmq_pollitem_t *item, void *arg)
+{
+    s_run ((gateway_http_t *) arg);
+    return 0;
+}
+
+static int
+s_on_tick (zloop_t *loop, int timer_id, void *arg)
+{
+    s_run ((gateway_http_t *) arg);      //  idle connections time out here
+    return 0;
+}
+
+//  The headers of every response: JSON that is never sniffed, framed,
+//  cached or sent with a referrer.
+static enum MHD_Result
+s_send (gateway_call_t *call)
+{
+    const char *text = call->response? call->response: "{}";
+    struct MHD_Response *response = MHD_create_response_from_buffer (
+        strlen (text), (void *) text, MHD_RESPMEM_MUST_COPY);
+    if (!response)
+        return MHD_NO;
+    MHD_add_response_header (response, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header (response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header (response, "Content-Security-Policy",
+                             "default-src 'none'; frame-ancestors 'none'");
+    MHD_add_response_header (response, "Cache-Control", "no-store");
+    enum MHD_Result result = MHD_queue_response (call->connection, call->status, response);
+    MHD_destroy_response (response);
+    return result;
+}
+
+void
+gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body)
+{
+    if (call->answered) {
+        json_decref (body);
+        return;
+    }
+    call->answered = true;
+    call->status = status;
+    call->response = body? json_dumps (body, JSON_COMPACT): NULL;
+    json_decref (body);
+    self->requests++;
+    if (status >= 500)
+        self->server_errors++;
+    else
+    if (status >= 400)
+        self->client_errors++;
+    if (call->suspended) {
+        call->suspended = false;
+        MHD_resume_connection (call->connection);
+        //  From a service's reply (not inside MHD): serve it now.
+        if (!self->in_run)
+            s_run (self);
+    }
+}
+
+void
+gateway_http_fail (gateway_http_t *self, gateway_call_t *call, unsigned status,
+                   const char *code, const char *field, const char *format, ...)
+{
+    va_list args;
+    va_start (args, format);
+    char *message = zsys_vprintf (format, args);
+    va_end (args);
+    json_t *error = json_pack ("{s:s, s:s}", "code", code, "message", message? message: code);
+    if (field)
+        json_object_set_new (error, "field", json_string (field));
+    zstr_free (&message);
+    gateway_http_answer (self, call, status, json_pack ("{s:o}", "error", error));
+}
+
+//  Appends a piece of the body, or marks the call too large (the rest is
+//  read and dropped).
+static void
+s_take_body (gateway_call_t *call, const char *data, size_t size)
+{
+    if (call->too_large || call->size + size > call->http->max_body) {
+        call->too_large = true;
+        return;
+    }
+    if (call->size + size + 1 > call->alloc) {
+        size_t alloc = call->alloc? call->alloc: 1024;
+        while (alloc < call->size + size + 1)
+            alloc *= 2;
+        char *grown = (char *) realloc (call->body, alloc);
+        if (!grown) {
+            call->too_large = true;
+            return;
+        }
+        call->body = grown;
+        call->alloc = alloc;
+    }
+    memcpy (call->body + call->size, data, size);
+    call->size += size;
+    call->body [call->size] = 0;
+}
+
+static enum MHD_Result
+s_on_request (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+              const char *version, const char *upload_data, size_t *upload_data_size, void **state)
+{
+    gateway_http_t *self = (gateway_http_t *) cls;
+    gateway_call_t *call = (gateway_call_t *) *state;
+    if (!call) {
+        call = (gateway_call_t *) zmalloc (sizeof (gateway_call_t));
+        call->http = self;
+        call->connection = connection;
+        *state = call;
+        const char *length = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
+                                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length && strtoull (length, NULL, 10) > self->max_body) {
+            gateway_http_fail (self, call, 413, "too_large", NULL,
+                               "the body is larger than %zu bytes", self->max_body);
+            return s_send (call);
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        s_take_body (call, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!call->answered && !call->routed) {
+        call->routed = true;
+        if (call->too_large)
+            gateway_http_fail (self, call, 413, "too_large", NULL,
+                               "the body is larger than %zu bytes", self->max_body);
+        else {
+            const char *key = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
+                                                           "Idempotency-Key");
+            gateway_request_t request = { method, url, call->body? call->body: "", call->size, key };
+            self->route (self->gateway, call, &request);
+        }
+    }
+    if (call->answered)
+        return s_send (call);
+    call->suspended = true;
+    MHD_suspend_connection (connection);
+    return MHD_YES;
+}
+
+static void
+s_on_completed (void *cls, struct MHD_Connection *connection, void **state,
+                enum MHD_RequestTerminationCode code)
+{
+    gateway_call_t *call = (gateway_call_t *) *state;
+    if (call) {
+        free (call->body);
+        free (call->response);
+        free (call);
+        *state = NULL;
+    }
+}
+
+static void
+s_log (void *arg, const char *format, va_list args)
+{
+    char *line = zsys_vprintf (format, args);
+    if (line) {
+        size_t length = strlen (line);
+        while (length && line [length - 1] == '\n')
+            line [--length] = 0;
+        wsis_log_warning ("http: %s", line);
+    }
+    zstr_free (&line);
+}
+
+gateway_http_t *
+gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
+                  gateway_route_fn *route, char **error)
+{
+    const char *host = wsis_config_bind_host (config);
+    int port = (int) wsis_config_int (config, "gateway/http_port");
+    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
+    if (streq (host, "*") || streq (host, "0.0.0.0"))
+        address.sin_addr.s_addr = htonl (INADDR_ANY);
+    else
+    if (inet_pton (AF_INET, host, &address.sin_addr) != 1) {
+        *error = zsys_sprintf ("gateway: cannot listen on '%s': an IPv4 address or * is needed", host);
+        return NULL;
+    }
+    gateway_http_t *self = (gateway_http_t *) zmalloc (sizeof (gateway_http_t));
+    self->gateway = gateway;
+    self->route = route;
+    self->loop = loop;
+    self->max_body = (size_t) wsis_config_int (config, "gateway/max_body");
+    self->daemon = MHD_start_daemon (
+        MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
+        (uint16_t) port, NULL, NULL, s_on_request, self,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned) wsis_config_int (config, "gateway/max_connections"),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) wsis_config_int (config, "gateway/idle_timeout_s"),
+        MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self,
+        MHD_OPTION_EXTERNAL_LOGGER, s_log, self,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned) 1,
+        MHD_OPTION_END);
+    const union MHD_DaemonInfo *info = self->daemon?
+        MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_EPOLL_FD): NULL;
+    if (!info) {
+        *error = zsys_sprintf ("gateway: cannot listen for HTTP on %s:%d", host, port);
+        if (self->daemon)
+            MHD_stop_daemon (self->daemon);
+        free (self);
+        return NULL;
+    }
+    self->poller = (zmq_pollitem_t) { NULL, info->epoll_fd, ZMQ_POLLIN, 0 };
+    zloop_poller (loop, &self->poller, s_on_ready, self);
+    self->ticker = zloop_timer (loop, TIMEOUT_TICK_MS, 0, s_on_tick, self);
+    wsis_log_info ("gateway: HTTP on %s:%d", host, port);
+    return self;
+}
+
+void
+gateway_http_destroy (gateway_http_t **self_p)
+{
+    if (self_p && *self_p) {
+        gateway_http_t *self = *self_p;
+        zloop_poller_end (self->loop, &self->poller);
+        zloop_timer_end (self->loop, self->ticker);
+        MHD_stop_daemon (self->daemon);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+void
+gateway_http_stats (gateway_http_t *self, msgpack_packer *pk)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    wsis_pack_str (pk, "http");
+    msgpack_pack_map (pk, 4);
+    wsis_pack_kv_uint (pk, "requests", self->requests);
+    wsis_pack_kv_uint (pk, "client_errors", self->client_errors);
+    wsis_pack_kv_uint (pk, "server_errors", self->server_errors);
+    wsis_pack_kv_uint (pk, "connections", info? info->num_connections: 0);
+}

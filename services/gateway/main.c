@@ -1,0 +1,61 @@
+/*  wsis-gateway: the HTTP/JSON API in front of the services (gateway.h). */
+#include "gateway.h"
+#include "wsis_log.h"
+#include "wsis_main.h"
+
+static int
+s_start (wsis_service_t *service)
+{
+    gateway_t *self = (gateway_t *) wsis_service_state (service);
+    wsis_config_t *config = wsis_service_config (service);
+    self->service = service;
+    self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
+                                           wsis_service_loop (service),
+                                           wsis_config_int (config, "gateway/upstream_timeout_ms"));
+    char *error = NULL;
+    self->http = gateway_http_new (self, config, wsis_service_loop (service), gateway_api_route, &error);
+    if (!self->http) {
+        wsis_log_error ("%s", error);
+        zstr_free (&error);
+        gateway_upstream_destroy (&self->upstream);
+        return -1;
+    }
+    return 0;
+}
+
+//  Every request still waiting for a service is answered (503) before the
+//  HTTP server stops.
+static void
+s_stop (wsis_service_t *service)
+{
+    gateway_t *self = (gateway_t *) wsis_service_state (service);
+    gateway_upstream_destroy (&self->upstream);
+    gateway_http_destroy (&self->http);
+}
+
+static void
+s_stats (wsis_service_t *service, msgpack_packer *pk)
+{
+    gateway_t *self = (gateway_t *) wsis_service_state (service);
+    gateway_http_stats (self->http, pk);
+}
+
+//  Its own operations are the common ones (sys.ping, sys.stats, ...): what
+//  it offers is on its HTTP port.
+static const wsis_op_t s_ops [] = { { NULL } };
+
+static const wsis_service_def_t s_service = {
+    .name = "gateway",
+    .version = WSIS_VERSION,
+    .ops = s_ops,
+    .start = s_start,
+    .stop = s_stop,
+    .stats = s_stats,
+};
+
+int
+main (int argc, char *argv [])
+{
+    gateway_t gateway = { 0 };
+    return wsis_main (&s_service, &gateway, argc, argv);
+}
