@@ -24,6 +24,9 @@ DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         libcurl4-openssl-dev libsodium-dev libcmocka-dev tzdata procps \
         libcmark-dev librsvg2-bin chromium \
         python3 python3-zmq python3-msgpack python3-pytest python3-aiosmtpd
+# Only `make bench` needs these: the peer the vote path is measured against
+# (Redis 7) and the client library its load generator drives it with.
+BENCH_DEBS := redis-server libhiredis-dev
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -51,7 +54,7 @@ COMMON_ASAN_OBJ := $(patsubst %.c,build/asan/%.o,$(COMMON_SRC))
 UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
+.PHONY: all binaries deps bench-deps run test unit unit-asan integration integration-asan check-asan \
         chaos chaos-short chaos-asan fuzz fuzz-long bench demo clean check-compose check-swarm keys
 .DEFAULT_GOAL := all
 
@@ -63,7 +66,14 @@ all: deps
 binaries: $(BINARIES)
 
 deps:
-	@missing=""; for p in $(DEBS); do \
+	$(call s_install,$(DEBS))
+
+bench-deps: deps
+	$(call s_install,$(BENCH_DEBS))
+
+# $(1): the Debian packages to install when missing
+define s_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -71,6 +81,7 @@ deps:
 	  $(SUDO) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+endef
 
 # ---------------------------------------------------------------- library
 build/obj/%.o: %.c $(wildcard common/*.h)
@@ -263,7 +274,16 @@ fuzz-long: $(FUZZ_TARGETS)
 	$(call fuzz_each,$(if $(filter command line,$(origin FUZZ_RUNS)),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)))
 
 # ---------------------------------------------------------------- bench
-bench: all
+# The vote load generator (bench/loadgen/): C, so that the figure is the
+# service's and not the client's; also drives Redis through hiredis.
+LOADGEN_SRC := $(wildcard bench/loadgen/*.c)
+build/bench/wsis-loadgen: $(LOADGEN_SRC) $(wildcard bench/loadgen/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $$(pkg-config --cflags hiredis) -Ibench/loadgen -o $@ \
+	  $(LOADGEN_SRC) $(LDLIBS) $$(pkg-config --libs hiredis)
+
+bench: all bench-deps
+	@$(MAKE) --no-print-directory build/bench/wsis-loadgen
 	$(PYTHON) bench/run.py $(BENCH)
 
 # ---------------------------------------------------------------- demo
