@@ -6,7 +6,8 @@
 #   make test     unit tests, integration tests, the short chaos suite, unit tests under
 #                 ASan+UBSan, fuzz smoke
 #   make chaos    the chaos suite: faults under load (200 kill -9 of voting, the bus down 10 s)
-#   make bench    benchmarks (print figures; never asserted)
+#   make bench    benchmarks (print figures; never asserted; installs Redis and
+#                 hiredis first, the vote bench's peer: make bench-deps)
 #   make demo     a whole WSIS year through every service; writes docs/images/
 #
 # Every target that needs a library first runs `make deps`, which installs the

@@ -1,6 +1,7 @@
 /*  wsis_store: a service's own SQLite database.
 
-    One connection per process, used from the service thread only. WAL with
+    One connection per process for its work, used from the service thread
+    only (the checkpoint thread has its own, wsis_checkpoint). WAL with
     synchronous=FULL (an ok reply must survive a power cut; batching keeps
     that fast), an flock on the file so a second process on it fails at
     start instead of corrupting assumptions, BEGIN IMMEDIATE for every
