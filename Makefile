@@ -6,7 +6,8 @@
 #   make test     unit tests, integration tests, the short chaos suite, unit tests under
 #                 ASan+UBSan, fuzz smoke
 #   make chaos    the chaos suite: faults under load (200 kill -9 of voting, the bus down 10 s)
-#   make bench    benchmarks (print figures; never asserted)
+#   make bench    benchmarks (print figures; never asserted; installs Redis and
+#                 hiredis first, the vote bench's peer: make bench-deps)
 #   make demo     a whole WSIS year through every service; writes docs/images/
 #
 # Every target that needs a library first runs `make deps`, which installs the
@@ -24,6 +25,9 @@ DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev libmicrohttpd-dev tzdata procps \
         libcmark-dev librsvg2-bin chromium \
         python3 python3-zmq python3-msgpack python3-pytest python3-aiosmtpd
+# Only `make bench` needs these: the peer the vote path is measured against
+# (Redis 7) and the client library its load generator drives it with.
+BENCH_DEBS := redis-server libhiredis-dev
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -51,7 +55,7 @@ COMMON_ASAN_OBJ := $(patsubst %.c,build/asan/%.o,$(COMMON_SRC))
 UNIT_BIN        := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 UNIT_ASAN_BIN   := $(patsubst tests/unit/%.c,build/tests-asan/%,$(UNIT_SRC))
 
-.PHONY: all binaries deps run test unit unit-asan integration integration-asan check-asan \
+.PHONY: all binaries deps bench-deps run test unit unit-asan integration integration-asan check-asan \
         chaos chaos-short chaos-asan fuzz fuzz-long bench demo clean check-compose check-swarm keys
 .DEFAULT_GOAL := all
 
@@ -63,7 +67,14 @@ all: deps
 binaries: $(BINARIES)
 
 deps:
-	@missing=""; for p in $(DEBS); do \
+	$(call s_install,$(DEBS))
+
+bench-deps: deps
+	$(call s_install,$(BENCH_DEBS))
+
+# $(1): the Debian packages to install when missing
+define s_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' \
 	    || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -71,6 +82,7 @@ deps:
 	  $(SUDO) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+endef
 
 # ---------------------------------------------------------------- library
 build/obj/%.o: %.c $(wildcard common/*.h)
@@ -263,12 +275,21 @@ fuzz-long: $(FUZZ_TARGETS)
 	$(call fuzz_each,$(if $(filter command line,$(origin FUZZ_RUNS)),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)))
 
 # ---------------------------------------------------------------- bench
-# C benchmarks: bench/<name>/*.c, one program each, linked with libwsis.
-build/bench/%: bench/*/%.c build/libwsis.a
+# The vote load generator (bench/loadgen/): C, so that the figure is the
+# service's and not the client's; also drives Redis through hiredis.
+LOADGEN_SRC := $(wildcard bench/loadgen/*.c)
+build/bench/wsis-loadgen: $(LOADGEN_SRC) $(wildcard bench/loadgen/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) $$(pkg-config --cflags hiredis) -Ibench/loadgen -o $@ \
+	  $(LOADGEN_SRC) $(LDLIBS) $$(pkg-config --libs hiredis)
+
+# Benchmarks of libwsis modules in one process: bench/archive/bench_archive.c.
+build/bench/bench_archive: bench/archive/bench_archive.c build/libwsis.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< build/libwsis.a $(LDLIBS)
 
-bench: all $(addprefix build/bench/,$(notdir $(basename $(wildcard bench/*/*.c))))
+bench: all bench-deps
+	@$(MAKE) --no-print-directory build/bench/wsis-loadgen build/bench/bench_archive
 	$(PYTHON) bench/run.py $(BENCH)
 
 # ---------------------------------------------------------------- demo

@@ -1,55 +1,66 @@
 #!/usr/bin/env python3
-"""Vote benchmark: wsis-voting under the deadline rush, over the real protocol.
+"""Vote benchmark: wsis-voting under the deadline rush, over the real protocol,
+side by side with Redis doing the same durable vote and a raw SQLite loop.
 
 Set-up (through the real binary): wsis-bus and wsis-voting are started with
-a manual clock; a fast stand-in for wsis-submissions serves 1,000,000
+a manual clock; a fast stand-in for wsis-submissions serves the voters'
 stakeholder.registered events and one for wsis-nominations serves
 nominations.published (18 categories x 20 projects) over events.since, which
 wsis-voting consumes as it would from the real services (its catch-up at
-start). Then 500,000 votes are cast through vote.cast, as a gateway relaying
-the public web site would.
+start). Then the votes are cast through vote.cast, as a gateway relaying
+the public web site would, by the C load generator build/bench/wsis-loadgen
+(bench/loadgen/: N DEALER connections; this script only sets up, starts it
+and prints what it measured). Every vote is a distinct (voter, category)
+pair: each phase below casts the next slice of one fixed sequence.
 
-Measured:
-  1. acked votes/s: K client processes pipeline votes as fast as the
-     service answers;
-  2. p50/p99 latency at a fixed offered load of 5,000 votes/s;
-  3. peak RSS of wsis-voting (VmHWM);
-  4. a raw SQLite loop (python's sqlite3) inserting the same votes into a
-     table with a UNIQUE (voter, category) index that already holds the
-     same 500,000 votes, in batches of 1,000 per transaction, WAL with
-     synchronous=FULL, and the ratio of the two.
+Measured, for wsis-voting and then for Redis 7 (redis-server, AOF with
+appendfsync always, one Lua script per vote: HSETNX of the voter's
+category, XADD of the event), with the same load generator:
+  1. acked votes/s, closed loop: WINDOW votes in flight, as fast as the
+     replies come (after PRELOAD votes already cast);
+  2. latency at fixed offered rates (open loop: each latency from the
+     vote's scheduled send time, so a slow reply cannot hide its own
+     delay): p50/p99/p99.9/max;
+  3. the client's own CPU time next to each figure, the service's CPU per
+     vote, peak RSS and bytes on disk per vote of wsis-voting;
+then a raw SQLite loop (python's sqlite3) inserting the same burst into a
+table with a UNIQUE (voter, category) index that already holds the same
+preloaded votes, 1,000 per transaction, WAL with synchronous=FULL; and one
+table of the three with the ratios.
 
 No timing is asserted. Exits non-zero only when a vote is lost or answered
 with an error.
 
-Scale with environment variables: WSIS_BENCH_VOTERS (1000000),
-WSIS_BENCH_PRELOAD (500000), WSIS_BENCH_VOTES (300000, the measured burst),
-WSIS_BENCH_CLIENTS (K, 2), WSIS_BENCH_RATE (5000 votes/s),
-WSIS_BENCH_RATE_SECONDS (10), WSIS_BENCH_WINDOW (votes in flight per
-client, 2000), WSIS_BENCH_DIR (keep the data there instead of a temp dir).
+Scale with environment variables: WSIS_BENCH_VOTERS (60000),
+WSIS_BENCH_PRELOAD (300000), WSIS_BENCH_VOTES (300000, the measured burst),
+WSIS_BENCH_CONNECTIONS (4), WSIS_BENCH_WINDOW (votes in flight over all
+connections, 2000), WSIS_BENCH_RATES (5000,20000 votes/s offered),
+WSIS_BENCH_RATE_SECONDS (10 at each rate), WSIS_BENCH_REDIS (0 skips
+Redis), WSIS_BENCH_DIR (keep the data there instead of a temp dir). The
+sum of the votes cast is at most voters x 18.
 """
-import multiprocessing
+import json
 import os
 import pathlib
-import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 
-import zmq
-
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
-from wsis_harness import Client, Cluster, FakeSource, envelope, pack, unpack  # noqa: E402
+from wsis_harness import ROOT, Cluster, FakeSource, envelope, free_ports  # noqa: E402
 
-VOTERS = int(os.environ.get("WSIS_BENCH_VOTERS", 1000000))
-PRELOAD = int(os.environ.get("WSIS_BENCH_PRELOAD", 500000))
+VOTERS = int(os.environ.get("WSIS_BENCH_VOTERS", 60000))
+PRELOAD = int(os.environ.get("WSIS_BENCH_PRELOAD", 300000))
 VOTES = int(os.environ.get("WSIS_BENCH_VOTES", 300000))
-CLIENTS = int(os.environ.get("WSIS_BENCH_CLIENTS", 2))
-RATE = int(os.environ.get("WSIS_BENCH_RATE", 5000))
-RATE_SECONDS = float(os.environ.get("WSIS_BENCH_RATE_SECONDS", 10))
+CONNECTIONS = int(os.environ.get("WSIS_BENCH_CONNECTIONS", 4))
 WINDOW = int(os.environ.get("WSIS_BENCH_WINDOW", 2000))
+RATES = [int(r) for r in os.environ.get("WSIS_BENCH_RATES", "5000,20000").split(",") if r]
+RATE_SECONDS = float(os.environ.get("WSIS_BENCH_RATE_SECONDS", 10))
+REDIS = os.environ.get("WSIS_BENCH_REDIS", "1") != "0"
+LOADGEN = os.path.join(ROOT, "build", "bench", "wsis-loadgen")
 
 CALL = "prizes-2022"
 CATEGORIES = ["C1", "C2", "C3", "C4", "C5", "C6", "e-gov", "e-bus", "e-lea", "e-hea",
@@ -106,130 +117,106 @@ def cpu_seconds(process):
 
 # ------------------------------------------------------------------ votes
 
-def make_votes(count, seed):
-    """count distinct (voter, category) pairs, each with a random project."""
-    rng = random.Random(seed)
-    pairs = rng.sample(range(VOTERS * len(CATEGORIES)), count)
-    return [(1 + p // len(CATEGORIES), CATEGORIES[p % len(CATEGORIES)], rng.randint(1, PER_CATEGORY))
-            for p in pairs]
+def vote_pairs(skip, count):
+    """Votes skip .. skip + count - 1 of the load generator's sequence, as
+    (voter, category, project): the same pairs it casts (bench/loadgen/main.c,
+    s_vote), for the raw SQLite loop."""
+    pairs = VOTERS * len(CATEGORIES)
+    stride = 1000003
+    while _gcd(stride, pairs) != 1:
+        stride += 2
+    votes = []
+    for n in range(skip, skip + count):
+        pair = (n % pairs) * stride % pairs
+        project = 1 + ((pair * 0x9E3779B97F4A7C15) % (1 << 64) >> 40) % PER_CATEGORY
+        votes.append((1 + pair // len(CATEGORIES), CATEGORIES[pair % len(CATEGORIES)], project))
+    return votes
 
 
-def vote_frame(index, vote):
-    voter, category, project = vote
-    return pack({"v": 1, "id": f"v{index}", "op": "vote.cast",
-                 "actor": {"id": "web-gateway", "role": "gateway"},
-                 "body": {"call": CALL, "voter_id": f"stk-{voter}", "category": category,
-                          "submission_id": f"sub-{category}-{project}"}})
+def _gcd(a, b):
+    while b:
+        a, b = b, a % b
+    return a
 
 
-def ready_replies(sock):
-    """The reply frames that have arrived on sock, without waiting."""
-    while True:
-        try:
-            yield sock.recv_multipart(zmq.NOBLOCK)[-1]
-        except zmq.Again:
-            return
+def loadgen(target, endpoint, skip, count, rate=0, failures=None, what=""):
+    """Runs build/bench/wsis-loadgen; returns what it printed (a dict).
+    A refused or unanswered vote goes to failures."""
+    command = [LOADGEN, "--target", target, "--endpoint", endpoint, "--call", CALL,
+               "--connections", str(CONNECTIONS), "--inflight", str(WINDOW),
+               "--voters", str(VOTERS), "--projects", str(PER_CATEGORY),
+               "--votes", str(count), "--skip", str(skip), "--rate", str(rate)]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.stderr:
+        sys.stderr.write(done.stderr)
+    try:
+        result = json.loads(done.stdout)
+    except ValueError:
+        raise RuntimeError(f"wsis-loadgen printed no result (exit {done.returncode}): {done.stdout!r}")
+    if done.returncode != 0 and failures is not None:
+        failures.append(f"{target} {what}: {result['acked']:,} of {count:,} votes acked, "
+                        f"{result['errors']} errors, {result['unanswered']} unanswered: "
+                        f"{result['first_error']}")
+    return result
 
 
-def counted(reply, errors):
-    """1 for an ok reply; 0 for an error, keeping the first five."""
-    if reply.get("ok"):
-        return 1
-    if len(errors) < 5:
-        errors.append(reply.get("error"))
-    return 0
+def closed_line(name, r, extra=""):
+    return (f"  {name}: {r['acked_per_s']:,.0f} acked votes/s ({r['acked']:,} votes, "
+            f"{r['connections']} connections, {r['inflight']:,} in flight, {r['elapsed_s']:.1f} s; "
+            f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, p99.9 {r['p999_ms']:.1f} ms, "
+            f"max {r['max_ms']:.1f} ms{extra}; client CPU {r['client_cpu_s']:.2f} s)")
 
 
-def client_flood(endpoint, votes, first_index, window, results):
-    """Pipelines votes as fast as replies come back; a window bounds the
-    requests in flight."""
-    frames = [vote_frame(first_index + i, v) for i, v in enumerate(votes)]
-    client = Client(endpoint, unbounded=True)
-    sock = client.socket
-    results.put(("ready", 0))
-    sent = received = ok = 0
-    errors = []
-    start = time.monotonic()
-    while received < len(frames):
-        while sent < len(frames) and sent - received < window:
-            sock.send_multipart([b"", frames[sent]], copy=False)
-            sent += 1
-        if sock.poll(10000) == 0:
-            break
-        for reply in ready_replies(sock):
-            received += 1
-            ok += counted(unpack(reply), errors)
-    elapsed = time.monotonic() - start
-    results.put(("done", (ok, received, len(frames), elapsed, errors)))
-    client.close()
+def open_line(name, r):
+    return (f"  {name} at {r['rate']:,.0f} votes/s offered: {r['acked_per_s']:,.0f}/s acked, "
+            f"p50 {r['p50_ms']:.2f} ms, p99 {r['p99_ms']:.2f} ms, p99.9 {r['p999_ms']:.2f} ms, "
+            f"max {r['max_ms']:.2f} ms, {r['errors']} errors (client: CPU {r['client_cpu_s']:.2f} s, "
+            f"send lag p99 {r['send_lag_p99_ms']:.2f} ms)")
 
 
-def client_paced(endpoint, votes, first_index, rate, results):
-    """Sends at a fixed rate whatever the replies do (an open loop, so a
-    slow reply cannot hide its own delay) and records each latency."""
-    frames = [vote_frame(first_index + i, v) for i, v in enumerate(votes)]
-    client = Client(endpoint, unbounded=True)
-    sock = client.socket
-    results.put(("ready", 0))
-    sent_at = [0.0] * len(frames)
-    latencies = []
-    sent = received = ok = 0
-    errors = []
-    start = time.monotonic()
-    while received < len(frames):
-        now = time.monotonic()
-        due = min(len(frames), int((now - start) * rate) + 1)
-        while sent < due:
-            sent_at[sent] = time.monotonic()
-            sock.send_multipart([b"", frames[sent]], copy=False)
-            sent += 1
-        next_due = start + sent / rate
-        #  At least 1 ms: the votes due meanwhile go out together, and the
-        #  client does not spin on the cores the service needs.
-        timeout = max(1, int((next_due - time.monotonic()) * 1000)) if sent < len(frames) else 10000
-        if sock.poll(timeout) == 0:
-            if sent >= len(frames):
-                break
-            continue
-        for reply in ready_replies(sock):
-            now = time.monotonic()
-            body = unpack(reply)
-            index = int(body["id"][1:]) - first_index
-            latencies.append(now - sent_at[index])
-            received += 1
-            ok += counted(body, errors)
-    elapsed = time.monotonic() - start
-    results.put(("done", (ok, received, len(frames), elapsed, errors, latencies)))
-    client.close()
+def measure(target, endpoint, failures, before=None, after=None):
+    """The same three phases against one target: preload, the burst, each
+    rate. before/after(): called around the burst (the service's CPU)."""
+    name = "wsis-voting" if target == "wsis" else "redis"
+    started = time.monotonic()
+    r = loadgen(target, endpoint, 0, PRELOAD, failures=failures, what="preload")
+    print(f"  {name} set-up: {r['acked']:,} of {PRELOAD:,} votes preloaded in "
+          f"{time.monotonic() - started:.1f} s ({r['acked_per_s']:,.0f}/s)", flush=True)
+    mark = before() if before else None
+    burst = loadgen(target, endpoint, PRELOAD, VOTES, failures=failures, what="burst")
+    print(closed_line(name, burst, after(mark, burst) if after else ""), flush=True)
+    rates = []
+    skip = PRELOAD + VOTES
+    for rate in RATES:
+        count = int(rate * RATE_SECONDS)
+        r = loadgen(target, endpoint, skip, count, rate, failures=failures, what=f"at {rate}/s")
+        print(open_line(name, r), flush=True)
+        rates.append(r)
+        skip += count
+    return burst, rates
 
 
-def run_clients(target, endpoint, votes, first_index, extra):
-    """Splits votes over CLIENTS processes; returns their results once all
-    have finished. Timing starts when every client is connected."""
-    #  spawn, not fork: the parent runs zmq threads (the stand-in sources).
-    mp = multiprocessing.get_context("spawn")
-    results = mp.Queue()
-    share = (len(votes) + CLIENTS - 1) // CLIENTS
-    processes = []
-    for k in range(CLIENTS):
-        part = votes[k * share:(k + 1) * share]
-        processes.append(mp.Process(
-            target=target, args=(endpoint, part, first_index + k * share, extra, results)))
-    for p in processes:
-        p.start()
-    done = []
-    while len(done) < len(processes):
-        kind, value = results.get()
-        if kind == "done":
-            done.append(value)
-    for p in processes:
-        p.join()
-    return done
+# ------------------------------------------------------------------ Redis
 
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))] if values else 0.0
+def start_redis(work):
+    """redis-server on a free loopback port, its AOF fsynced before every
+    reply (appendfsync always), no snapshots."""
+    folder = os.path.join(work, "redis")
+    os.makedirs(folder, exist_ok=True)
+    port = free_ports(1)[0]
+    log = open(os.path.join(folder, "redis.log"), "ab")
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", folder,
+         "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+         "--protected-mode", "yes", "--daemonize", "no"], stdout=log, stderr=log)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True)
+        if ping.stdout.strip() == "PONG":
+            return process, port
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("redis-server did not answer PING in 20 s")
 
 
 # ------------------------------------------------------------------ raw SQLite
@@ -263,22 +250,29 @@ def raw_sqlite(work, preload, votes):
 
 # ------------------------------------------------------------------ main
 
+def bytes_on_disk(folder, prefix):
+    return sum(f.stat().st_size for f in pathlib.Path(folder).glob(prefix + "*") if f.is_file())
+
+
 def main():
+    if not os.path.exists(LOADGEN):
+        print(f"{LOADGEN} is missing: make build/bench/wsis-loadgen (make bench builds it)")
+        return 1
+    total = PRELOAD + VOTES + int(sum(RATES) * RATE_SECONDS)
+    if total > VOTERS * len(CATEGORIES):
+        print(f"{total:,} votes are more than {VOTERS:,} voters x {len(CATEGORIES)} categories")
+        return 1
     keep = os.environ.get("WSIS_BENCH_DIR")
     work = keep or tempfile.mkdtemp(prefix="wsis-bench-votes-")
     os.makedirs(work, exist_ok=True)
     cluster = bench_cluster(work)
     failures = []
     sources = []
+    redis = None
     try:
         print(f"votes: {VOTERS:,} voters, {PRELOAD:,} votes preloaded, {VOTES:,} measured, "
-              f"{CLIENTS} client processes, data in {work}", flush=True)
-        rate_votes = int(RATE * RATE_SECONDS)
-        all_votes = make_votes(PRELOAD + VOTES + rate_votes, seed=2022)
-        preload = all_votes[:PRELOAD]
-        burst = all_votes[PRELOAD:PRELOAD + VOTES]
-        paced = all_votes[PRELOAD + VOTES:]
-
+              f"rates {', '.join(f'{r:,}/s' for r in RATES)} for {RATE_SECONDS:g} s each, "
+              f"load generator in C ({CONNECTIONS} connections), data in {work}", flush=True)
         sources = [FastSource(cluster, "submissions", VOTERS, registered),
                    FastSource(cluster, "nominations", 1, published)]
         cluster.start("bus", timeout=30)
@@ -293,54 +287,57 @@ def main():
               flush=True)
         cluster.call("voting", "sys.clock.set", {"now": DURING}, timeout=30)
 
-        endpoint = cluster.endpoint("voting")
-        started = time.monotonic()
-        done = run_clients(client_flood, endpoint, preload, 0, WINDOW)
-        ok = sum(d[0] for d in done)
-        print(f"  set-up: {ok:,} of {PRELOAD:,} votes preloaded in {time.monotonic() - started:.1f} s "
-              f"({ok / (time.monotonic() - started):,.0f}/s)", flush=True)
-        if ok != PRELOAD:
-            failures.append(f"preload: {PRELOAD - ok} votes not ok: {[d[4] for d in done]}")
+        process = cluster.processes["voting"]
 
-        cpu = cpu_seconds(cluster.processes["voting"])
-        done = run_clients(client_flood, endpoint, burst, PRELOAD, WINDOW)
-        cpu = cpu_seconds(cluster.processes["voting"]) - cpu
-        ok = sum(d[0] for d in done)
-        elapsed = max(d[3] for d in done)
-        service_rate = ok / elapsed
-        print(f"  wsis-voting: {service_rate:,.0f} acked votes/s ({ok:,} votes, {CLIENTS} clients, "
-              f"{WINDOW} in flight each, {elapsed:.1f} s; {cpu * 1e6 / max(ok, 1):.1f} us of "
-              f"service CPU per vote)", flush=True)
-        if ok != len(burst):
-            failures.append(f"burst: {len(burst) - ok} votes not ok: {[d[4] for d in done]}")
+        def service_cpu(mark, burst):
+            cpu = cpu_seconds(process) - mark
+            return f"; {cpu * 1e6 / max(burst['acked'], 1):.1f} us of service CPU per vote"
 
-        done = run_clients(client_paced, endpoint, paced, PRELOAD + VOTES, RATE / CLIENTS)
-        ok = sum(d[0] for d in done)
-        latencies = [x for d in done for x in d[5]]
-        elapsed = max(d[3] for d in done)
-        print(f"  latency at {RATE:,} votes/s offered ({ok:,} votes in {elapsed:.1f} s): "
-              f"p50 {percentile(latencies, 0.50) * 1000:.2f} ms, "
-              f"p99 {percentile(latencies, 0.99) * 1000:.2f} ms, "
-              f"max {max(latencies or [0]) * 1000:.2f} ms", flush=True)
-        if ok != len(paced):
-            failures.append(f"paced: {len(paced) - ok} votes not ok: {[d[4] for d in done]}")
-
+        wsis, wsis_rates = measure("wsis", cluster.endpoint("voting"), failures,
+                                   lambda: cpu_seconds(process), service_cpu)
         tally = cluster.call("voting", "vote.tally", {"call": CALL}, role="staff", timeout=30)["body"]
-        expected = len(all_votes)
         print(f"  tally: {tally['votes_cast']:,} votes of {tally['voters_cast']:,} voters "
-              f"(expected {expected:,} votes)", flush=True)
-        if tally["votes_cast"] != expected:
-            failures.append(f"tally counts {tally['votes_cast']} votes, {expected} were acked")
-        print(f"  wsis-voting peak RSS: {cluster.peak_rss_mb('voting'):.0f} MiB", flush=True)
+              f"(expected {total:,} votes)", flush=True)
+        if tally["votes_cast"] != total:
+            failures.append(f"tally counts {tally['votes_cast']} votes, {total} were acked")
+        print(f"  wsis-voting peak RSS: {cluster.peak_rss_mb('voting'):.0f} MiB; voting.db and its WAL: "
+              f"{bytes_on_disk(cluster.data_dir, 'voting.db') / max(total, 1):.0f} bytes per vote",
+              flush=True)
         cluster.close()
 
-        raw_rate = raw_sqlite(work, preload, burst)
+        redis_burst = None
+        if REDIS and shutil.which("redis-server"):
+            redis, port = start_redis(work)
+            redis_burst, redis_rates = measure("redis", f"127.0.0.1:{port}", failures)
+            redis.terminate()
+            redis.wait(timeout=30)
+            redis = None
+        elif REDIS:
+            print("  redis: redis-server is not installed (make bench-deps); skipped")
+
+        raw_rate = raw_sqlite(work, vote_pairs(0, PRELOAD), vote_pairs(PRELOAD, VOTES))
         print(f"  raw SQLite, UNIQUE (voter, category), 1,000 per commit, synchronous=FULL: "
               f"{raw_rate:,.0f} votes/s", flush=True)
-        print(f"  ratio wsis-voting / raw SQLite: {service_rate / raw_rate:.2f} (target >= 1.5)",
-              flush=True)
+
+        print("  | votes/s, closed loop | acked/s | vs raw SQLite | vs Redis |")
+        print("  |---|---|---|---|")
+        peer = redis_burst["acked_per_s"] if redis_burst else 0
+        rows = [("wsis-voting", wsis["acked_per_s"])]
+        if redis_burst:
+            rows.append(("Redis 7, Lua, appendfsync always", peer))
+        rows.append(("raw SQLite loop", raw_rate))
+        for name, rate in rows:
+            vs_peer = f"{rate / peer:.2f}" if peer else "-"
+            print(f"  | {name} | {rate:,.0f} | {rate / raw_rate:.2f} | {vs_peer} |")
+        if redis_burst:
+            for mine, theirs in zip(wsis_rates, redis_rates):
+                print(f"  at {mine['rate']:,.0f}/s offered: p99 wsis {mine['p99_ms']:.2f} ms, "
+                      f"Redis {theirs['p99_ms']:.2f} ms; p99.9 wsis {mine['p999_ms']:.2f} ms, "
+                      f"Redis {theirs['p999_ms']:.2f} ms", flush=True)
     finally:
         cluster.close()
+        if redis:
+            redis.kill()
         for s in sources:
             s.close()
         if not keep:

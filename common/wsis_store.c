@@ -2,18 +2,34 @@
     the statement helpers every service's store uses. */
 #include "wsis_store.h"
 #include "wsis_alloc.h"
+#include "wsis_checkpoint.h"
 #include "wsis_log.h"
 
 #include <czmq.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+//  Pages of WAL between two checkpoint requests (SQLite's own default for
+//  its auto-checkpoint), and the size at which the store's connection
+//  checkpoints itself: the thread's checkpoints cannot reset the WAL while
+//  commits keep coming (SQLite starts it over only once every frame is
+//  back in the database), so under a steady load this one finishes the
+//  job, with little left to copy.
+#define CHECKPOINT_PAGES 1000
+#define WAL_PAGES_MAX    8000
 
 struct _wsis_store_t {
     sqlite3 *db;
     zhashx_t *statements;       //  sql text -> sqlite3_stmt
     char *fault_file;           //  test fault injection, or NULL
+    int lock_fd;                //  the file's flock, or -1 (":memory:")
+    wsis_checkpoint_t *checkpoint;  //  NULL: SQLite's auto-checkpoint
+    int wal_asked;              //  WAL pages when a checkpoint was last asked for
 };
 
 static void
@@ -75,6 +91,51 @@ wsis_store_migrate (wsis_store_t *self, const char *schema, char **error)
     return 0;
 }
 
+//  After every commit (the commit is durable by then): asks the thread for
+//  a checkpoint every CHECKPOINT_PAGES new pages of WAL.
+static int
+s_wal_hook (void *arg, sqlite3 *db, const char *name, int pages)
+{
+    wsis_store_t *self = (wsis_store_t *) arg;
+    if (pages < self->wal_asked)
+        self->wal_asked = 0;            //  the WAL started over
+    if (pages - self->wal_asked >= CHECKPOINT_PAGES) {
+        wsis_checkpoint_request (self->checkpoint);
+        self->wal_asked = pages;
+    }
+    //  PASSIVE: BUSY at once, not a wait, while the thread is at it.
+    if (pages >= WAL_PAGES_MAX)
+        sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+//  One process per file: two writers of one outbox would break the
+//  gap-free seq. flock, not SQLite's exclusive locking mode, which would
+//  shut out the checkpoint thread's connection too. A lock on its own
+//  descriptor of the database file, closed only after SQLite's (closing
+//  any descriptor of a file drops the POSIX locks SQLite holds on it).
+static int
+s_lock (wsis_store_t *self, const char *path, char **error)
+{
+    self->lock_fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (self->lock_fd == -1) {
+        *error = zsys_sprintf ("%s: cannot open database: %s", path, strerror (errno));
+        return -1;
+    }
+    if (flock (self->lock_fd, LOCK_EX | LOCK_NB)) {
+        *error = zsys_sprintf ("%s: cannot use database: it is locked%s", path,
+                               errno == EWOULDBLOCK? " (is another process using it?)": "");
+        return -1;
+    }
+    return 0;
+}
+
+static bool
+s_on_disk (const char *path)
+{
+    return *path && !streq (path, ":memory:");
+}
+
 wsis_store_t *
 wsis_store_open (const char *path, const char *schema, char **error)
 {
@@ -82,6 +143,9 @@ wsis_store_open (const char *path, const char *schema, char **error)
     wsis_store_t *self = (wsis_store_t *) zmalloc (sizeof (wsis_store_t));
     self->statements = zhashx_new ();
     zhashx_set_destructor (self->statements, s_finalize);
+    self->lock_fd = -1;
+    if (s_on_disk (path) && s_lock (self, path, error))
+        goto failed;
 
     if (sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                          | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -90,11 +154,7 @@ wsis_store_open (const char *path, const char *schema, char **error)
         goto failed;
     }
     sqlite3_busy_timeout (self->db, 5000);
-    //  Exclusive locking keeps the WAL index in process memory and makes a
-    //  second process on the same file fail at once: two writers of one
-    //  outbox would break the gap-free seq.
-    if (wsis_store_exec (self, "PRAGMA locking_mode = EXCLUSIVE")
-    ||  wsis_store_exec (self, "PRAGMA journal_mode = WAL")
+    if (wsis_store_exec (self, "PRAGMA journal_mode = WAL")
     ||  wsis_store_exec (self, "PRAGMA synchronous = FULL")
     ||  wsis_store_exec (self, "PRAGMA foreign_keys = ON")
     ||  wsis_store_exec (self, "BEGIN IMMEDIATE; COMMIT;")) {
@@ -111,6 +171,13 @@ wsis_store_open (const char *path, const char *schema, char **error)
         free (*error);
         *error = prefixed;
         goto failed;
+    }
+    //  Checkpoints off the service's loop (wsis_checkpoint.h), for a file
+    //  in WAL mode; the hook replaces SQLite's auto-checkpoint.
+    if (s_on_disk (path)) {
+        if (!(self->checkpoint = wsis_checkpoint_new (path, error)))
+            goto failed;
+        sqlite3_wal_hook (self->db, s_wal_hook, self);
     }
     return self;
 
@@ -167,13 +234,24 @@ wsis_store_destroy (wsis_store_t **self_p)
 {
     if (self_p && *self_p) {
         wsis_store_t *self = *self_p;
+        //  The thread's connection first: the last one to close
+        //  checkpoints and removes the WAL, as before.
+        wsis_checkpoint_destroy (&self->checkpoint);
         zhashx_destroy (&self->statements);
         free (self->fault_file);
         if (self->db)
             sqlite3_close (self->db);
+        if (self->lock_fd != -1)
+            close (self->lock_fd);
         free (self);
         *self_p = NULL;
     }
+}
+
+uint64_t
+wsis_store_checkpoints (wsis_store_t *self)
+{
+    return self->checkpoint? wsis_checkpoint_done (self->checkpoint): 0;
 }
 
 sqlite3 *

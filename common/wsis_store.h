@@ -1,11 +1,13 @@
 /*  wsis_store: a service's own SQLite database.
 
-    One connection per process, used from the service thread only. WAL with
+    One connection per process for its work, used from the service thread
+    only (the checkpoint thread has its own, wsis_checkpoint). WAL with
     synchronous=FULL (an ok reply must survive a power cut; batching keeps
-    that fast), an exclusive lock so a second process on the same file
-    fails at start instead of corrupting assumptions, BEGIN IMMEDIATE for
-    every write transaction, and prepared statements cached for the life of
-    the process.
+    that fast), an flock on the file so a second process on it fails at
+    start instead of corrupting assumptions, BEGIN IMMEDIATE for every
+    write transaction, and prepared statements cached for the life of the
+    process. The WAL is checkpointed by a thread with a connection of its
+    own (wsis_checkpoint), not inside a COMMIT of the service's loop.
 
     Migrations: the service's schema.sql is split by lines "-- version N";
     each section with N above PRAGMA user_version runs in one transaction
@@ -26,6 +28,9 @@ typedef struct _wsis_store_t wsis_store_t;
 //  frees). ":memory:" works for tests.
 wsis_store_t *wsis_store_open (const char *path, const char *schema, char **error);
 void wsis_store_destroy (wsis_store_t **self_p);
+
+//  WAL checkpoints the store's thread has completed (0 for ":memory:").
+uint64_t wsis_store_checkpoints (wsis_store_t *self);
 
 //  Applies the migrations of schema above PRAGMA user_version (what open
 //  does when given a schema), for a caller that opens with a NULL schema

@@ -110,7 +110,8 @@ test_open_file (void **state)
     struct stat info;
     assert_int_equal (stat (fixture->path, &info), 0);
 
-    //  WAL, synchronous=FULL (2), exclusive locking
+    //  WAL, synchronous=FULL (2), normal locking (the checkpoint thread has
+    //  a connection of its own; an flock keeps other processes out)
     sqlite3_stmt *stmt = wsis_store_stmt (store, "PRAGMA journal_mode");
     assert_non_null (stmt);
     assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
@@ -120,7 +121,7 @@ test_open_file (void **state)
     stmt = wsis_store_stmt (store, "PRAGMA locking_mode");
     assert_non_null (stmt);
     assert_int_equal (sqlite3_step (stmt), SQLITE_ROW);
-    assert_string_equal ((const char *) sqlite3_column_text (stmt, 0), "exclusive");
+    assert_string_equal ((const char *) sqlite3_column_text (stmt, 0), "normal");
     wsis_store_done (stmt, 0);
 
     assert_int_equal (wsis_store_exec (store, "CREATE TABLE t (x); INSERT INTO t VALUES (42)"), 0);
@@ -397,6 +398,36 @@ test_locked (void **state)
     wsis_store_t *second = s_open (fixture->path, NULL);
     assert_int_equal (wsis_store_int (second, "SELECT count(*) FROM t", -1), 1);
     wsis_store_destroy (&second);
+}
+
+//  The WAL goes back into the database from the store's thread: once
+//  enough pages were committed, a checkpoint completes there, with
+//  nothing asked of the store's own connection, and every row stays.
+static void
+test_checkpoint_thread (void **state)
+{
+    test_store_t *fixture = (test_store_t *) *state;
+    wsis_store_t *store = s_open (fixture->path, "-- version 1\nCREATE TABLE t (x BLOB);\n");
+    assert_int_equal (wsis_store_checkpoints (store), 0);
+    //  A commit per row of a page and more: over 1,000 pages of WAL
+    for (int row = 0; row < 600; row++)
+        assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (zeroblob (5000))"), 0);
+    for (int waited = 0; waited < 1000 && wsis_store_checkpoints (store) == 0; waited++)
+        usleep (10 * 1000);
+    assert_true (wsis_store_checkpoints (store) >= 1);
+    //  The store writes on meanwhile and after
+    for (int row = 0; row < 100; row++)
+        assert_int_equal (wsis_store_exec (store, "INSERT INTO t VALUES (x'01')"), 0);
+    wsis_store_destroy (&store);
+
+    store = s_open (fixture->path, NULL);
+    assert_int_equal (wsis_store_int (store, "SELECT count(*) FROM t", -1), 700);
+    wsis_store_destroy (&store);
+
+    //  None for a database in memory
+    store = s_open (":memory:", NULL);
+    assert_int_equal (wsis_store_checkpoints (store), 0);
+    wsis_store_destroy (&store);
 }
 
 static void
@@ -783,6 +814,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_open_memory),
         cmocka_unit_test_setup_teardown (test_open_file, s_setup, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_checkpoint_thread, s_setup, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_migrations, s_setup, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_migration_fails, s_setup, test_store_teardown),
         cmocka_unit_test (test_statement_cache),
