@@ -93,8 +93,6 @@ fi
 cid() { "${compose[@]}" ps -q "$1" 2>/dev/null | head -n 1; }
 # wsisctl with the operator's certificate (the ctl tool container), bounded.
 ctl() { timeout 60 "${compose[@]}" run --rm -T ctl "$@"; }
-# The winners as wsis-reporting tells them, from the host over CURVE.
-winners() { timeout 60 /usr/bin/python3 tests/compose/cycle.py "$keys" winners 2>&1 | tail -n 1; }
 # Wait (bounded) until every container of the project is healthy.
 wait_healthy() {
     local deadline=$(( $(now) + health_bound )) s id status states

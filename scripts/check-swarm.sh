@@ -120,7 +120,6 @@ wait_ping() {
         sleep 1
     done
 }
-winners() { timeout 60 /usr/bin/python3 tests/compose/cycle.py "$keys" winners 2>&1 | tail -n 1; }
 tally() { host_ctl --compact voting vote.tally '{"call": "prizes-2022"}' 2>>"$log" | json_get body.votes; }
 # The running container of a service's task on this node.
 task_container() {

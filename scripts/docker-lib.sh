@@ -148,6 +148,9 @@ check_no_answer() {
     if [ "$rc" = 2 ] && [ "$(grep -c '"ok":true' <<<"$out")" = 0 ]; then pass "without a key: no service answers"
     else fail "without a key: exit $rc, $(grep -c '"ok":true' <<<"$out") answered"; fi
 }
+# The winners as wsis-reporting tells them, from the host over CURVE (the
+# keys in $keys).
+winners() { timeout 60 /usr/bin/python3 tests/compose/cycle.py "$keys" winners 2>&1 | tail -n 1; }
 # The whole prize cycle of tests/compose/cycle.py with the keys in DIR
 # through WHERE; sets cycle_winners to the winners it reported.
 run_cycle() {
