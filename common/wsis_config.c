@@ -132,6 +132,10 @@ static const opt_def_t s_options [] = {
       "an HTTP connection idle this long is closed" },
     { "gateway/upstream_timeout_ms", OPT_INT, "10000", 100, 600000, NULL,
       "a service that has not answered a forwarded request by then: 504" },
+    { "gateway/code_minutes", OPT_INT, "15", 1, 60, NULL,
+      "a sign-in code works this long" },
+    { "gateway/session_hours", OPT_INT, "12", 1, 720, NULL,
+      "a session lasts this long after sign-in" },
 };
 
 #define OPTION_COUNT (sizeof (s_options) / sizeof (s_options [0]))

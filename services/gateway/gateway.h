@@ -10,6 +10,8 @@
       gateway_http      the HTTP server: connections, bodies, limits,
                         headers every response carries
       gateway_api       the routes: /healthz, /readyz, POST /api/v1/{service}/{op}
+      gateway_auth      sign-in codes and sessions (/api/v1/auth/...)
+      gateway_people    the addresses codes may go to (from stakeholder.registered)
       gateway_upstream  requests to the services and their replies
       gateway_status    protocol error codes as HTTP statuses
 */
@@ -19,6 +21,9 @@
 #include "wsis_service.h"
 
 #include <jansson.h>
+
+#define GATEWAY_ID_MAX      64      //  a stakeholder_id
+#define GATEWAY_EMAIL_MAX   254
 
 typedef struct _gateway_http_t gateway_http_t;
 typedef struct _gateway_upstream_t gateway_upstream_t;
@@ -70,6 +75,7 @@ typedef struct {
     const char *body;               //  NUL-terminated; size bytes
     size_t size;
     const char *idempotency_key;    //  the Idempotency-Key header, or NULL
+    const char *authorization;      //  the Authorization header, or NULL
 } gateway_request_t;
 
 //  Routes one request: answers it now (gateway_http_answer) or later,
@@ -98,5 +104,40 @@ void gateway_http_stats (gateway_http_t *self, msgpack_packer *pk);
 //  -------------------------------------------------------------------------
 //  gateway_api: the routes (a gateway_route_fn).
 void gateway_api_route (gateway_t *gateway, gateway_call_t *call, const gateway_request_t *request);
+
+//  The request's body as a JSON object ({} when empty; caller decrefs),
+//  or NULL after answering the call with 400.
+json_t *gateway_api_body (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
+
+//  Sends op with body (packed from JSON, not taken) to service, as actor
+//  (actor_id may be NULL; role NULL: no actor), under the request id id
+//  (NULL: a new one). What gateway_upstream_send returns, or -3 when the
+//  body cannot be packed.
+int gateway_api_send (gateway_t *self, const char *service, const char *op,
+                      const char *actor_id, const char *role, json_t *body, const char *id,
+                      gateway_upstream_fn *fn, void *arg);
+
+//  -------------------------------------------------------------------------
+//  gateway_auth: sign-in codes and sessions.
+
+//  Serves /api/v1/auth/code and /api/v1/auth/session; false for any other
+//  path.
+bool gateway_auth_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
+
+//  The stakeholder a request's Authorization header signs in as: 1 with
+//  id filled in, 0 when it names no live session, -1 when the store failed.
+int gateway_auth_session (gateway_t *self, const char *authorization, char *id, size_t size);
+
+//  -------------------------------------------------------------------------
+//  gateway_people: registered stakeholders' addresses.
+
+//  Applies one event of submissions (the gateway's def->apply).
+int gateway_people_apply (wsis_service_t *service, const wsis_event_t *event);
+
+//  1 with the stakeholder_id of that address (lower case), 0 none, -1 failed.
+int gateway_people_find (wsis_service_t *service, const char *email_norm, char *id, size_t size);
+
+//  An address as the gateway keys it: ASCII lower case.
+void gateway_people_normalize (const char *email, size_t length, char *buffer, size_t size);
 
 #endif

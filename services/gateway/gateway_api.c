@@ -104,61 +104,85 @@ s_on_reply (void *arg, const msgpack_object *reply)
     free (forward);
 }
 
-static void
-s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
-           const char *service, const char *op)
+json_t *
+gateway_api_body (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
-    json_t *body = NULL;
-    if (request->size > 0) {
-        json_error_t error;
-        body = json_loadb (request->body, request->size, JSON_REJECT_DUPLICATES, &error);
-        if (!body || !json_is_object (body)) {
-            gateway_http_fail (self->http, call, 400, "bad_request", NULL,
-                               "the body must be a JSON object%s%s", body? "": ": ",
-                               body? "": error.text);
-            json_decref (body);
-            return;
-        }
+    if (request->size == 0)
+        return json_object ();
+    json_error_t error;
+    json_t *body = json_loadb (request->body, request->size, JSON_REJECT_DUPLICATES, &error);
+    if (!body || !json_is_object (body)) {
+        gateway_http_fail (self->http, call, 400, "bad_request", NULL,
+                           "the body must be a JSON object%s%s", body? "": ": ", body? "": error.text);
+        json_decref (body);
+        return NULL;
     }
-    char id [NAME_MAX_ + 1];
-    if (request->idempotency_key) {
-        if (!s_key_ok (request->idempotency_key)) {
-            gateway_http_fail (self->http, call, 400, "bad_request", "Idempotency-Key",
-                               "Idempotency-Key must be 1-64 printable ASCII characters");
-            json_decref (body);
-            return;
-        }
-        snprintf (id, sizeof id, "%s", request->idempotency_key);
-    }
-    else
-        snprintf (id, sizeof id, "gw-%llu-%08x", (unsigned long long) ++s_requests,
-                  (unsigned) randombytes_random ());
+    return body;
+}
 
+int
+gateway_api_send (gateway_t *self, const char *service, const char *op,
+                  const char *actor_id, const char *role, json_t *body, const char *id,
+                  gateway_upstream_fn *fn, void *arg)
+{
+    char fresh [NAME_MAX_ + 1];
+    if (!id) {
+        snprintf (fresh, sizeof fresh, "gw-%llu-%08x", (unsigned long long) ++s_requests,
+                  (unsigned) randombytes_random ());
+        id = fresh;
+    }
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init (&buffer);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-    wsis_request_pack_head (&pk, id, op, NULL, "public");
+    wsis_request_pack_head (&pk, id, op, actor_id, role);
     const char *packing = NULL;
-    if (body)
-        wsis_json_pack (&pk, body, &packing);
-    else
-        msgpack_pack_map (&pk, 0);
-    json_decref (body);
-    if (packing) {
-        msgpack_sbuffer_destroy (&buffer);
-        gateway_http_fail (self->http, call, 400, "bad_request", NULL, "the body: %s", packing);
+    int rc = wsis_json_pack (&pk, body, &packing)? -3:
+             gateway_upstream_send (self->upstream, service, id, buffer.data, buffer.size, fn, arg);
+    msgpack_sbuffer_destroy (&buffer);
+    return rc;
+}
+
+//  Forwards the request as the caller: the stakeholder of its session
+//  (Authorization: Bearer), or the public.
+static void
+s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+           const char *service, const char *op)
+{
+    char stakeholder [GATEWAY_ID_MAX + 1];
+    int signed_in = 0;
+    if (request->authorization) {
+        signed_in = gateway_auth_session (self, request->authorization, stakeholder, sizeof stakeholder);
+        if (signed_in <= 0) {
+            gateway_http_fail (self->http, call, signed_in < 0? 503: 401,
+                               signed_in < 0? "unavailable": "forbidden", NULL, signed_in < 0?
+                               "the store failed; try again":
+                               "the session has expired or was signed out; sign in again");
+            return;
+        }
+    }
+    if (request->idempotency_key && !s_key_ok (request->idempotency_key)) {
+        gateway_http_fail (self->http, call, 400, "bad_request", "Idempotency-Key",
+                           "Idempotency-Key must be 1-64 printable ASCII characters");
         return;
     }
+    json_t *body = gateway_api_body (self, call, request);
+    if (!body)
+        return;
     forward_t *forward = (forward_t *) zmalloc (sizeof (forward_t));
     forward->gateway = self;
     forward->call = call;
     snprintf (forward->service, sizeof forward->service, "%s", service);
-    int rc = gateway_upstream_send (self->upstream, service, id, buffer.data, buffer.size,
-                                    s_on_reply, forward);
-    msgpack_sbuffer_destroy (&buffer);
+    int rc = gateway_api_send (self, service, op, signed_in? stakeholder: NULL,
+                               signed_in? "stakeholder": "public", body,
+                               request->idempotency_key, s_on_reply, forward);
+    json_decref (body);
     if (rc) {
         free (forward);
+        if (rc == -3)
+            gateway_http_fail (self->http, call, 400, "bad_request", NULL,
+                               "the body holds a value the protocol cannot carry");
+        else
         if (rc == -1)
             gateway_http_fail (self->http, call, 409, "conflict", "Idempotency-Key",
                                "a request with this Idempotency-Key is in progress");
@@ -217,23 +241,16 @@ s_readyz (gateway_t *self, gateway_call_t *call)
     for (const char *const *name = wsis_config_services; *name; name++) {
         if (streq (*name, "gateway"))
             continue;
-        char id [48];
-        snprintf (id, sizeof id, "ready-%llu", (unsigned long long) ++s_requests);
-        msgpack_sbuffer buffer;
-        msgpack_sbuffer_init (&buffer);
-        msgpack_packer pk;
-        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-        wsis_request_pack_head (&pk, id, "sys.ping", NULL, NULL);
-        msgpack_pack_map (&pk, 0);
         probe_t *probe = (probe_t *) zmalloc (sizeof (probe_t));
         probe->readiness = readiness;
         probe->service = *name;
-        if (gateway_upstream_send (self->upstream, *name, id, buffer.data, buffer.size,
-                                   s_on_probe, probe)) {
+        json_t *empty = json_object ();
+        int rc = gateway_api_send (self, *name, "sys.ping", NULL, NULL, empty, NULL, s_on_probe, probe);
+        json_decref (empty);
+        if (rc) {
             free (probe);
             s_count (readiness, *name, false);
         }
-        msgpack_sbuffer_destroy (&buffer);
     }
     s_count (readiness, NULL, true);
 }
@@ -244,6 +261,8 @@ void
 gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
     const char *url = request->url;
+    if (gateway_auth_route (self, call, request))
+        return;
     bool get = streq (request->method, "GET") || streq (request->method, "HEAD");
     if (streq (url, "/healthz") || streq (url, "/readyz")) {
         if (!get)

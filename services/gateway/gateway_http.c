@@ -201,7 +201,10 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
         else {
             const char *key = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                            "Idempotency-Key");
-            gateway_request_t request = { method, url, call->body? call->body: "", call->size, key };
+            const char *authorization = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
+                                                                     MHD_HTTP_HEADER_AUTHORIZATION);
+            gateway_request_t request = { method, url, call->body? call->body: "", call->size, key,
+                                          authorization };
             self->route (self->gateway, call, &request);
         }
     }

@@ -40,6 +40,11 @@ s_stats (wsis_service_t *service, msgpack_packer *pk)
     gateway_http_stats (self->http, pk);
 }
 
+//  It learns who may sign in from wsis-submissions' events.
+static const char *const s_follows [] = { "submissions", NULL };
+
+extern const char gateway_schema_sql [];
+
 //  Its own operations are the common ones (sys.ping, sys.stats, ...): what
 //  it offers is on its HTTP port.
 static const wsis_op_t s_ops [] = { { NULL } };
@@ -47,7 +52,10 @@ static const wsis_op_t s_ops [] = { { NULL } };
 static const wsis_service_def_t s_service = {
     .name = "gateway",
     .version = WSIS_VERSION,
+    .schema = gateway_schema_sql,   //  linked in from schema.sql (see the Makefile)
     .ops = s_ops,
+    .follows = s_follows,
+    .apply = gateway_people_apply,
     .start = s_start,
     .stop = s_stop,
     .stats = s_stats,

@@ -237,12 +237,17 @@ typedef struct {
     wsis_service_t *service;
     wsis_reply_t *reply;
     int rc;
+    bool secret;                //  a sign-in code: never shown
 } preview_t;
 
 static int
 s_preview_row (const notify_row_t *row, void *arg)
 {
     preview_t *preview = (preview_t *) arg;
+    if (streq (row->kind, "sign_in_code")) {
+        preview->secret = true;
+        return 0;
+    }
     msgpack_packer *pk = &preview->reply->pk;
     if (streq (row->channel, "event")) {
         //  An event of the calendar: its body is what will be published.
@@ -286,8 +291,11 @@ s_op_preview (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *re
     char key [NOTIFY_KEY_MAX];
     if (s_key_field (&body, key, sizeof key))
         return -1;
-    preview_t preview = { service, reply, 0 };
+    preview_t preview = { service, reply, 0, false };
     int rc = notify_store_get (wsis_service_store (service), key, s_preview_row, &preview);
+    if (rc > 0 && preview.secret)
+        return wsis_reply_fail (reply, "forbidden", "key",
+                                "a sign-in code is shown to nobody but its addressee");
     if (rc < 0 || preview.rc < 0)
         return wsis_reply_fail (reply, "internal", NULL, "the message could not be rendered");
     if (rc == 0)
@@ -418,6 +426,46 @@ s_op_subscribe (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *
     return 0;
 }
 
+//  notify.sign_in {email, code, minutes} -> {sent: true}: the one-time
+//  code wsis-gateway made for a person signing in, mailed to them alone
+//  (the people's channel). Only the gateway asks; each request is a
+//  message of its own. The code is in no event and no preview.
+static int
+s_op_sign_in (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+{
+    notifications_t *self = (notifications_t *) wsis_service_state (service);
+    wsis_fields_t body = wsis_fields (reply, request->body, NULL);
+    char email [NOTIFY_EMAIL_MAX + 1], email_norm [NOTIFY_EMAIL_MAX + 1], code [16];
+    uint64_t minutes = 0;
+    if (wsis_fields_text (&body, "email", WSIS_REQUIRED, 3, NOTIFY_EMAIL_MAX, email, sizeof email)
+    ||  wsis_fields_text (&body, "code", WSIS_REQUIRED, 4, 12, code, sizeof code)
+    ||  wsis_fields_uint (&body, "minutes", WSIS_REQUIRED, 1, 1440, &minutes) < 0)
+        return -1;
+    if (!wsis_valid_email (email, strlen (email)))
+        return wsis_fields_fail (&body, "email", "is not an email address");
+    for (const char *c = code; *c; c++)
+        if (*c < '0' || *c > '9')
+            return wsis_fields_fail (&body, "code", "must be digits");
+    s_lower (email, email_norm, sizeof email_norm);
+    char nonce [TOKEN_LEN + 1], key [NOTIFY_KEY_MAX];
+    s_new_token (nonce);
+    if (notify_key (key, "sign-in/%s/%s", email_norm, nonce))
+        return wsis_reply_fail (reply, "internal", NULL, "the key is too long");
+    notify_vars_t vars = { .count = 0 };
+    notify_vars_add (&vars, "code", code);
+    notify_vars_addf (&vars, "minutes", "%llu", (unsigned long long) minutes);
+    notify_new_t item = {
+        .key = key, .kind = "sign_in_code", .channel = self->people_channel, .recipient = email,
+    };
+    int rc = notify_create (service, &item, &vars);
+    notify_vars_release (&vars);
+    if (rc < 0)
+        return wsis_reply_fail (reply, "internal", NULL, "the store failed");
+    msgpack_pack_map (&reply->pk, 1);
+    wsis_pack_kv_bool (&reply->pk, "sent", true);
+    return 0;
+}
+
 static int
 s_token_field (wsis_fields_t *body, wsis_need_t need, char *token)
 {
@@ -520,6 +568,8 @@ const wsis_op_t notifications_ops [] = {
       "key" },
     { "notify.subscribe",   s_op_subscribe,   WSIS_ROLE_PUBLIC, WSIS_OP_WRITES,
       "email calls?" },
+    { "notify.sign_in",     s_op_sign_in,     WSIS_ROLE_GATEWAY, WSIS_OP_WRITES,
+      "email code minutes" },
     { "notify.confirm",     s_op_confirm,     WSIS_ROLE_PUBLIC, WSIS_OP_WRITES,
       "token" },
     { "notify.unsubscribe", s_op_unsubscribe, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES,

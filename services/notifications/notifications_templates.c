@@ -44,6 +44,7 @@ static const char *const s_subscriber_reminder [] = {
 static const char *const s_subscribe_confirm [] = {
     S_COMMON, "token", "calls", "unsubscribe_url", NULL
 };
+static const char *const s_sign_in_code [] = { S_COMMON, "code", "minutes", NULL };
 static const char *const s_submission_received [] = {
     S_COMMON, "submission_id", "title", "kind", "next_steps", NULL
 };
@@ -75,7 +76,7 @@ const char *const notify_template_kinds [] = {
     "phase_opened", "phase_closed", "deadline_reminder", "meeting_reminder",
     "subscriber_reminder", "subscribe_confirm", "submission_received",
     "submission_withdrawn", "nomination_result", "champion", "winner", "winner_staff",
-    "photo_winner", "hltf_ack", "ambassador_ack", "delivery_failed", NULL
+    "photo_winner", "hltf_ack", "ambassador_ack", "delivery_failed", "sign_in_code", NULL
 };
 
 //  The placeholders of each kind, in the order of notify_template_kinds
@@ -83,7 +84,7 @@ static const char *const *const s_placeholders [] = {
     s_phase_opened, s_phase_closed, s_deadline_reminder, s_meeting_reminder,
     s_subscriber_reminder, s_subscribe_confirm, s_submission_received,
     s_submission_withdrawn, s_nomination_result, s_champion, s_winner, s_winner_staff,
-    s_photo_winner, s_hltf_ack, s_ambassador_ack, s_delivery_failed
+    s_photo_winner, s_hltf_ack, s_ambassador_ack, s_delivery_failed, s_sign_in_code
 };
 
 #define S_KIND_COUNT (sizeof s_placeholders / sizeof s_placeholders [0])

@@ -35,6 +35,7 @@ FOLLOWS = {
     "voting": ["submissions", "nominations"],
     "notifications": ["bus", "submissions", "nominations", "voting"],
     "reporting": ["bus", "submissions", "nominations", "voting", "notifications"],
+    "gateway": ["submissions"],
 }
 
 

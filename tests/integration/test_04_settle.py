@@ -6,7 +6,7 @@ import json
 
 from wsis_harness import SERVICES, FakeSource
 
-FOLLOWERS_OF_SUBMISSIONS = ["nominations", "voting", "notifications", "reporting"]
+FOLLOWERS_OF_SUBMISSIONS = ["nominations", "voting", "notifications", "reporting", "gateway"]
 
 
 def lines_of(result):
@@ -45,7 +45,7 @@ def test_settle_waits_for_a_lag_and_names_it(cluster):
                                                    "type": "academia", "country": "CH",
                                                    "region": "europe", "gender": "female"},
                         publish=False)
-        cluster.start(*FOLLOWERS_OF_SUBMISSIONS, "gateway")
+        cluster.start(*FOLLOWERS_OF_SUBMISSIONS)
         stuck = cluster.wsisctl("--timeout", "700", "settle")
         assert stuck.returncode == 1, stuck.stdout + stuck.stderr
         lines = lines_of(stuck)

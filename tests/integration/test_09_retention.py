@@ -66,6 +66,7 @@ def settled(c):
     return all(caught_up(c, consumer, source)
                for consumer, source in [("nominations", "submissions"), ("voting", "submissions"),
                                         ("notifications", "submissions"), ("reporting", "submissions"),
+                                        ("gateway", "submissions"),
                                         ("reporting", "bus")])
 
 
@@ -83,7 +84,7 @@ def test_old_applied_events_move_to_the_archive_and_are_still_served(cluster):
     c.wait_until(lambda: archive(c, "submissions")["checked"] is not None, what="a whole round")
     stats = archive(c, "submissions")
     assert stats["through"] == 0 and stats["silent"] == []
-    assert set(stats["consumers"]) == {"nominations", "voting", "notifications", "reporting"}
+    assert set(stats["consumers"]) == {"nominations", "voting", "notifications", "reporting", "gateway"}
     assert all(seq == 40 for seq in stats["consumers"].values())
 
     set_clock(c, MARCH)
