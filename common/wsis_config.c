@@ -136,6 +136,13 @@ static const opt_def_t s_options [] = {
       "a sign-in code works this long" },
     { "gateway/session_hours", OPT_INT, "12", 1, 720, NULL,
       "a session lasts this long after sign-in" },
+    { "gateway/sign_in_per_minute", OPT_INT, "10", 0, 100000, NULL,
+      "sign-in requests (codes and sessions) per client address a minute, and in a burst; 0: no limit" },
+    { "gateway/writes_per_minute", OPT_INT, "120", 0, 1000000, NULL,
+      "votes, submissions, registrations and nominations per client address, and per session, "
+      "a minute and in a burst; 0: no limit" },
+    { "gateway/trust_forwarded", OPT_BOOL, "false", 0, 0, NULL,
+      "take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it)" },
 };
 
 #define OPTION_COUNT (sizeof (s_options) / sizeof (s_options [0]))

@@ -12,6 +12,7 @@
       gateway_api       the routes: /healthz, /readyz, POST /api/v1/{service}/{op}
       gateway_auth      sign-in codes and sessions (/api/v1/auth/...)
       gateway_people    the addresses codes may go to (from stakeholder.registered)
+      gateway_limits    token buckets per client: sign-in, votes, submissions
       gateway_upstream  requests to the services and their replies
       gateway_status    protocol error codes as HTTP statuses
 */
@@ -28,11 +29,13 @@
 typedef struct _gateway_http_t gateway_http_t;
 typedef struct _gateway_upstream_t gateway_upstream_t;
 typedef struct _gateway_call_t gateway_call_t;
+typedef struct _gateway_limits_t gateway_limits_t;
 
 typedef struct {
     wsis_service_t *service;
     gateway_http_t *http;
     gateway_upstream_t *upstream;
+    gateway_limits_t *limits;
 } gateway_t;
 
 //  -------------------------------------------------------------------------
@@ -76,6 +79,7 @@ typedef struct {
     size_t size;
     const char *idempotency_key;    //  the Idempotency-Key header, or NULL
     const char *authorization;      //  the Authorization header, or NULL
+    const char *client;             //  the client's address (see gateway/trust_forwarded)
 } gateway_request_t;
 
 //  Routes one request: answers it now (gateway_http_answer) or later,
@@ -97,6 +101,9 @@ void gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned s
 void gateway_http_fail (gateway_http_t *self, gateway_call_t *call, unsigned status,
                         const char *code, const char *field, const char *format, ...)
     __attribute__ ((format (printf, 6, 7)));
+
+//  The next answer of the call carries Retry-After: seconds.
+void gateway_http_retry_after (gateway_call_t *call, unsigned seconds);
 
 //  For sys.stats: requests served, answered with 4xx/5xx, connections open.
 void gateway_http_stats (gateway_http_t *self, msgpack_packer *pk);
@@ -127,6 +134,29 @@ bool gateway_auth_route (gateway_t *self, gateway_call_t *call, const gateway_re
 //  The stakeholder a request's Authorization header signs in as: 1 with
 //  id filled in, 0 when it names no live session, -1 when the store failed.
 int gateway_auth_session (gateway_t *self, const char *authorization, char *id, size_t size);
+
+//  -------------------------------------------------------------------------
+//  gateway_limits: token buckets.
+
+#define GATEWAY_BUCKETS_MAX 100000
+
+gateway_limits_t *gateway_limits_new (size_t max);
+void gateway_limits_destroy (gateway_limits_t **self_p);
+
+//  Takes a token from the bucket of (kind, who), which gains per_minute
+//  a minute up to burst: 0 when there was one, else the seconds until
+//  one is back. per_minute 0: no limit.
+unsigned gateway_limits_take (gateway_limits_t *self, const char *kind, const char *who,
+                              unsigned per_minute, unsigned burst);
+
+//  Buckets held now (for sys.stats).
+size_t gateway_limits_size (gateway_limits_t *self);
+
+//  Answers 429 with Retry-After and returns true when the client, or
+//  the session `who` when not NULL, has no token left for kind (a
+//  gateway/<kind>_per_minute option).
+bool gateway_limited (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+                      const char *kind, const char *who);
 
 //  -------------------------------------------------------------------------
 //  gateway_people: registered stakeholders' addresses.

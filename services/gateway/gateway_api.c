@@ -143,6 +143,21 @@ gateway_api_send (gateway_t *self, const char *service, const char *op,
     return rc;
 }
 
+//  The operations that write what people send (gateway/writes_per_minute).
+static const char *const s_writes [] = {
+    "stakeholder.register", "submission.create", "submission.update", "submission.withdraw",
+    "hltf.nominate", "ambassador.nominate", "vote.cast", "notify.subscribe", NULL
+};
+
+static bool
+s_is_write (const char *op)
+{
+    for (const char *const *write = s_writes; *write; write++)
+        if (streq (*write, op))
+            return true;
+    return false;
+}
+
 //  Forwards the request as the caller: the stakeholder of its session
 //  (Authorization: Bearer), or the public.
 static void
@@ -161,6 +176,9 @@ s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *reque
             return;
         }
     }
+    if (s_is_write (op)
+    &&  gateway_limited (self, call, request, "writes", signed_in? stakeholder: NULL))
+        return;
     if (request->idempotency_key && !s_key_ok (request->idempotency_key)) {
         gateway_http_fail (self->http, call, 400, "bad_request", "Idempotency-Key",
                            "Idempotency-Key must be 1-64 printable ASCII characters");

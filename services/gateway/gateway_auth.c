@@ -328,6 +328,9 @@ bool
 gateway_auth_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
     bool post = streq (request->method, "POST");
+    bool ours = streq (request->url, "/api/v1/auth/code") || streq (request->url, "/api/v1/auth/session");
+    if (ours && post && gateway_limited (self, call, request, "sign_in", NULL))
+        return true;
     if (streq (request->url, "/api/v1/auth/code")) {
         if (post)
             s_code (self, call, request);

@@ -35,6 +35,8 @@ struct _gateway_call_t {
     bool answered;
     unsigned status;
     char *response;             //  JSON text, to send
+    unsigned retry_after;       //  seconds, or 0: no Retry-After
+    char client [INET6_ADDRSTRLEN];
 };
 
 struct _gateway_http_t {
@@ -45,6 +47,7 @@ struct _gateway_http_t {
     zmq_pollitem_t poller;
     int ticker;
     size_t max_body;
+    bool trust_forwarded;
     bool in_run;                //  inside MHD_run: it serves what is ready
     uint64_t requests;
     uint64_t client_errors;
@@ -96,6 +99,11 @@ s_send (gateway_call_t *call)
     MHD_add_response_header (response, "Content-Security-Policy",
                              "default-src 'none'; frame-ancestors 'none'");
     MHD_add_response_header (response, "Cache-Control", "no-store");
+    if (call->retry_after) {
+        char seconds [16];
+        snprintf (seconds, sizeof seconds, "%u", call->retry_after);
+        MHD_add_response_header (response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     enum MHD_Result result = MHD_queue_response (call->connection, call->status, response);
     MHD_destroy_response (response);
     return result;
@@ -125,6 +133,42 @@ gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status
         if (!self->in_run)
             s_run (self);
     }
+}
+
+void
+gateway_http_retry_after (gateway_call_t *call, unsigned seconds)
+{
+    call->retry_after = seconds;
+}
+
+//  The client's address: the connection's peer, or, behind a proxy we
+//  trust (gateway/trust_forwarded), the last address of X-Forwarded-For.
+static void
+s_client (gateway_http_t *self, gateway_call_t *call)
+{
+    const char *forwarded = self->trust_forwarded?
+        MHD_lookup_connection_value (call->connection, MHD_HEADER_KIND, "X-Forwarded-For"): NULL;
+    if (forwarded) {
+        const char *last = strrchr (forwarded, ',');
+        last = last? last + 1: forwarded;
+        while (*last == ' ')
+            last++;
+        snprintf (call->client, sizeof call->client, "%.*s",
+                  (int) strcspn (last, " "), last);
+        if (*call->client)
+            return;
+    }
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info (call->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *address = info? info->client_addr: NULL;
+    snprintf (call->client, sizeof call->client, "?");
+    if (address && address->sa_family == AF_INET)
+        inet_ntop (AF_INET, &((const struct sockaddr_in *) address)->sin_addr,
+                   call->client, sizeof call->client);
+    else
+    if (address && address->sa_family == AF_INET6)
+        inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) address)->sin6_addr,
+                   call->client, sizeof call->client);
 }
 
 void
@@ -179,6 +223,7 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
         call->http = self;
         call->connection = connection;
         *state = call;
+        s_client (self, call);
         const char *length = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                           MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length && strtoull (length, NULL, 10) > self->max_body) {
@@ -204,7 +249,7 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
             const char *authorization = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                                      MHD_HTTP_HEADER_AUTHORIZATION);
             gateway_request_t request = { method, url, call->body? call->body: "", call->size, key,
-                                          authorization };
+                                          authorization, call->client };
             self->route (self->gateway, call, &request);
         }
     }
@@ -260,6 +305,7 @@ gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
     self->route = route;
     self->loop = loop;
     self->max_body = (size_t) wsis_config_int (config, "gateway/max_body");
+    self->trust_forwarded = wsis_config_bool (config, "gateway/trust_forwarded");
     self->daemon = MHD_start_daemon (
         MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
         (uint16_t) port, NULL, NULL, s_on_request, self,

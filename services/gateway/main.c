@@ -9,6 +9,7 @@ s_start (wsis_service_t *service)
     gateway_t *self = (gateway_t *) wsis_service_state (service);
     wsis_config_t *config = wsis_service_config (service);
     self->service = service;
+    self->limits = gateway_limits_new (GATEWAY_BUCKETS_MAX);
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
                                            wsis_service_loop (service),
                                            wsis_config_int (config, "gateway/upstream_timeout_ms"));
@@ -18,6 +19,7 @@ s_start (wsis_service_t *service)
         wsis_log_error ("%s", error);
         zstr_free (&error);
         gateway_upstream_destroy (&self->upstream);
+        gateway_limits_destroy (&self->limits);
         return -1;
     }
     return 0;
@@ -31,6 +33,7 @@ s_stop (wsis_service_t *service)
     gateway_t *self = (gateway_t *) wsis_service_state (service);
     gateway_upstream_destroy (&self->upstream);
     gateway_http_destroy (&self->http);
+    gateway_limits_destroy (&self->limits);
 }
 
 static void
