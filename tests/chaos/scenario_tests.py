@@ -1,6 +1,7 @@
 """The faults whose checks live in the integration tests, as scenarios of
 the chaos suite: a real full disk, damaged and truncated files, hostile
-clients, slow and dead subscribers. `make chaos` runs their test files
+clients, slow and dead subscribers, kills while old events move to the
+archive. `make chaos` runs their test files
 and prints one line each like any scenario; `make test` runs the same
 files with the rest of the integration tests, so the short version of the
 suite leaves them out.
@@ -17,6 +18,7 @@ FILES = {
     "disk_corrupt": "tests/integration/test_09_disk_corrupt.py",
     "hostile_clients": "tests/integration/test_09_hostile_clients.py",
     "slow_consumers": "tests/integration/test_09_slow_consumers.py",
+    "retention": "tests/integration/test_09_retention.py",
 }
 
 
