@@ -159,13 +159,15 @@ def _gcd(a, b):
     return a
 
 
-def loadgen(target, endpoint, skip, count, rate=0, failures=None, what="", voters=VOTERS):
+def loadgen(target, endpoint, skip, count, rate=0, failures=None, what="", voters=VOTERS,
+            categories=len(CATEGORIES)):
     """Runs build/bench/wsis-loadgen; returns what it printed (a dict).
     A refused or unanswered vote (or event, with target "bus") goes to
     failures."""
     command = [LOADGEN, "--target", target, "--endpoint", endpoint, "--call", CALL,
                "--connections", str(CONNECTIONS), "--inflight", str(WINDOW),
-               "--voters", str(voters), "--projects", str(PER_CATEGORY),
+               "--voters", str(voters), "--categories", str(categories),
+               "--projects", str(PER_CATEGORY),
                "--votes", str(count), "--skip", str(skip), "--rate", str(rate)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.stderr:
