@@ -34,7 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 sys.path.insert(0, HERE)
 from wsis_harness import ROOT, Client, Cluster, pack, unpack  # noqa: E402
-from bench_votes import LOADGEN, bench_cluster, cpu_seconds, loadgen, start_voting  # noqa: E402
+from bench_votes import (LOADGEN, bench_cluster, close_all, cpu_seconds, loadgen, outcome,  # noqa: E402
+                         start_voting)
 
 EVENTS = int(os.environ.get("WSIS_BENCH_EVENTS", "200000"))
 VOTES = int(os.environ.get("WSIS_BENCH_BUS_VOTES", "200000"))
@@ -143,9 +144,7 @@ def main():
             print(f"vote.cast (durable, same load generator): {votes['acked_per_s']:,.0f} acked "
                   f"votes/s ({votes['acked']:,} votes of {VOTERS:,} voters)", flush=True)
         finally:
-            cluster.close()
-            for s in sources:
-                s.close()
+            close_all(cluster, sources)
 
     proxy = raw_proxy(PROXY_EVENTS, 200)
     print(f"raw XSUB/XPUB proxy (zmq_proxy; publisher and subscriber in C; 200-byte events; "
@@ -160,9 +159,7 @@ def main():
               f"{rate / proxy:.3f} |")
     print(f"target: bus publish within 2x of the vote path (ratio at least 0.50): "
           f"{publish['acked_per_s'] / max(votes['acked_per_s'], 1):.2f}")
-    for failure in failures:
-        print(f"  FAILED: {failure}")
-    return 1 if failures else 0
+    return outcome(failures)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ from wsis_harness import SERVICES, Cluster  # noqa: E402
 TARGET_MIB = 20
 
 
-def status(pid):
-    """VmRSS, VmHWM, RssAnon, RssFile of a process, in MiB."""
+def proc_status(pid):
+    """VmRSS, VmHWM, RssAnon, RssFile, RssShmem of a process, in MiB."""
     figures = {}
     with open(f"/proc/{pid}/status") as lines:
         for line in lines:
@@ -43,7 +43,7 @@ def main():
             print(f"{'service':<14}{'VmRSS':>9}{'anon':>9}{'file':>9}{'VmHWM':>9}  target")
             over = []
             for name in SERVICES:
-                figures = status(cluster.processes[name].pid)
+                figures = proc_status(cluster.processes[name].pid)
                 rss = figures["VmRSS"]
                 if rss >= TARGET_MIB:
                     over.append(name)

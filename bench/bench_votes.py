@@ -128,6 +128,22 @@ def start_voting(cluster, voters, sources):
     return seconds
 
 
+def close_all(cluster, sources, work=None):
+    """Stops the cluster and the stand-ins; removes work when given."""
+    cluster.close()
+    for source in sources:
+        source.close()
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def outcome(failures):
+    """Prints what went wrong; the bench's exit status."""
+    for failure in failures:
+        print(f"  FAILED: {failure}")
+    return 1 if failures else 0
+
+
 def cpu_seconds(process):
     """User + system CPU time the process has used so far."""
     with open(f"/proc/{process.pid}/stat") as f:
@@ -347,16 +363,10 @@ def main():
                       f"Redis {theirs['p99_ms']:.2f} ms; p99.9 wsis {mine['p999_ms']:.2f} ms, "
                       f"Redis {theirs['p999_ms']:.2f} ms", flush=True)
     finally:
-        cluster.close()
         if redis:
             redis.kill()
-        for s in sources:
-            s.close()
-        if not keep:
-            shutil.rmtree(work, ignore_errors=True)
-    for failure in failures:
-        print(f"  FAILED: {failure}")
-    return 1 if failures else 0
+        close_all(cluster, sources, None if keep else work)
+    return outcome(failures)
 
 
 if __name__ == "__main__":

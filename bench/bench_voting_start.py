@@ -20,8 +20,6 @@ non-zero when a vote is refused or the tally is not what was acked.
 """
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,22 +29,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 sys.path.insert(0, HERE)
 from wsis_harness import Client, pack  # noqa: E402
-from bench_votes import CALL, LOADGEN, bench_cluster, loadgen, start_voting  # noqa: E402
+from bench_idle import proc_status  # noqa: E402
+from bench_votes import CALL, LOADGEN, bench_cluster, close_all, loadgen, outcome, start_voting  # noqa: E402
 
 VOTERS = int(os.environ.get("WSIS_BENCH_START_VOTERS", 1000000))
 VOTES = int(os.environ.get("WSIS_BENCH_START_VOTES", 2000000))
 TARGET_S = 1.0
 TARGET_MIB = 200
-
-
-def proc_status(pid):
-    figures = {}
-    with open(f"/proc/{pid}/status") as lines:
-        for line in lines:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                figures[key] = int(value.split()[0]) / 1024
-    return figures
 
 
 def first_ping(cluster, name, timeout=120.0):
@@ -174,14 +163,8 @@ def main():
                 print(f"    {mib(size):7.1f} MiB  {what}")
             print(f"    {mib(total):7.1f} MiB  in all")
     finally:
-        cluster.close()
-        for s in sources:
-            s.close()
-        if not keep:
-            shutil.rmtree(work, ignore_errors=True)
-    for failure in failures:
-        print(f"  FAILED: {failure}")
-    return 1 if failures else 0
+        close_all(cluster, sources, None if keep else work)
+    return outcome(failures)
 
 
 if __name__ == "__main__":
