@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 sys.path.insert(0, HERE)
-from wsis_harness import Client, pack  # noqa: E402
+from wsis_harness import ROOT, Client, pack  # noqa: E402
 from bench_idle import proc_status  # noqa: E402
 from bench_votes import CALL, LOADGEN, bench_cluster, close_all, loadgen, outcome, start_voting  # noqa: E402
 
@@ -71,7 +71,14 @@ def pow2_at_least(n):
     return p
 
 
-def structures(voters, ballots, votes, names_bytes):
+def prize_polls():
+    """The public votes of the calendar the cluster runs with: one per
+    prize call (each keeps a byte per ballot)."""
+    text = Path(ROOT, "configs", "calendar.cfg").read_text()
+    return len(re.findall(r"^\s*kind\s*=\s*prize\s*$", text, re.M))
+
+
+def structures(voters, ballots, votes, names_bytes, polls):
     """The in-memory structures of voting's state at these counts, as
     voting_voters.c, voting_ballots.c, voting_slots.c and voting_index.c
     size them (each grows by doubling)."""
@@ -90,7 +97,8 @@ def structures(voters, ballots, votes, names_bytes):
         ("ballots: hash table, 4-byte ballot numbers, at most half full", 4 * slots_for(ballots)),
         ("vote index: (ballot, poll, category) -> (vote, candidate), 16-byte slots, "
          "at most 3/4 full", 16 * index_slots),
-        ("poll: categories voted per ballot, 1 byte a ballot", doubling(4096, ballots + 2)),
+        (f"polls: categories voted per ballot, 1 byte a ballot in each of {polls} polls",
+         polls * doubling(4096, ballots + 2)),
     ]
 
 
@@ -158,7 +166,7 @@ def main():
             names = sum(len(f"stk-{i}") + 1 for i in range(1, voters + 1))
             print("  in-memory structures at these counts (allocated; grown by doubling):")
             total = 0
-            for what, size in structures(voters, ballots, votes, names):
+            for what, size in structures(voters, ballots, votes, names, prize_polls()):
                 total += size
                 print(f"    {mib(size):7.1f} MiB  {what}")
             print(f"    {mib(total):7.1f} MiB  in all")
