@@ -288,8 +288,13 @@ build/bench/bench_archive: bench/archive/bench_archive.c build/libwsis.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< build/libwsis.a $(LDLIBS)
 
+# The raw XSUB/XPUB proxy the bus bench compares the journal with.
+build/bench/bench_proxy: bench/proxy/bench_proxy.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -o $@ $< -lzmq -lpthread
+
 bench: all bench-deps
-	@$(MAKE) --no-print-directory build/bench/wsis-loadgen build/bench/bench_archive
+	@$(MAKE) --no-print-directory build/bench/wsis-loadgen build/bench/bench_archive build/bench/bench_proxy
 	$(PYTHON) bench/run.py $(BENCH)
 
 # ---------------------------------------------------------------- demo

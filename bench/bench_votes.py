@@ -108,6 +108,42 @@ def bench_cluster(work):
         "catchup_page": 10000, "heartbeat_ms": None, "catchup_timeout_ms": None}})
 
 
+def start_voting(cluster, voters, sources):
+    """Starts wsis-bus and wsis-voting fed by stand-ins for submissions
+    (voters stakeholder.registered) and nominations (the ballot), appended
+    to sources (the caller closes them), and sets voting's clock to the
+    last hour before the deadline. The seconds voting took to apply them."""
+    sources += [FastSource(cluster, "submissions", voters, registered),
+                FastSource(cluster, "nominations", 1, published)]
+    cluster.start("bus", timeout=30)
+    started = time.monotonic()
+    cluster.start("voting", timeout=30)
+    while True:
+        stats = cluster.call("voting", "sys.stats", timeout=30)["body"]["sources"]
+        if stats["submissions"]["last_seq"] == voters and stats["nominations"]["last_seq"] == 1:
+            break
+        time.sleep(0.5)
+    seconds = time.monotonic() - started
+    cluster.call("voting", "sys.clock.set", {"now": DURING}, timeout=30)
+    return seconds
+
+
+def close_all(cluster, sources, work=None):
+    """Stops the cluster and the stand-ins; removes work when given."""
+    cluster.close()
+    for source in sources:
+        source.close()
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def outcome(failures):
+    """Prints what went wrong; the bench's exit status."""
+    for failure in failures:
+        print(f"  FAILED: {failure}")
+    return 1 if failures else 0
+
+
 def cpu_seconds(process):
     """User + system CPU time the process has used so far."""
     with open(f"/proc/{process.pid}/stat") as f:
@@ -139,12 +175,15 @@ def _gcd(a, b):
     return a
 
 
-def loadgen(target, endpoint, skip, count, rate=0, failures=None, what=""):
+def loadgen(target, endpoint, skip, count, rate=0, failures=None, what="", voters=VOTERS,
+            categories=len(CATEGORIES)):
     """Runs build/bench/wsis-loadgen; returns what it printed (a dict).
-    A refused or unanswered vote goes to failures."""
+    A refused or unanswered vote (or event, with target "bus") goes to
+    failures."""
     command = [LOADGEN, "--target", target, "--endpoint", endpoint, "--call", CALL,
                "--connections", str(CONNECTIONS), "--inflight", str(WINDOW),
-               "--voters", str(VOTERS), "--projects", str(PER_CATEGORY),
+               "--voters", str(voters), "--categories", str(categories),
+               "--projects", str(PER_CATEGORY),
                "--votes", str(count), "--skip", str(skip), "--rate", str(rate)]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.stderr:
@@ -273,19 +312,8 @@ def main():
         print(f"votes: {VOTERS:,} voters, {PRELOAD:,} votes preloaded, {VOTES:,} measured, "
               f"rates {', '.join(f'{r:,}/s' for r in RATES)} for {RATE_SECONDS:g} s each, "
               f"load generator in C ({CONNECTIONS} connections), data in {work}", flush=True)
-        sources = [FastSource(cluster, "submissions", VOTERS, registered),
-                   FastSource(cluster, "nominations", 1, published)]
-        cluster.start("bus", timeout=30)
-        started = time.monotonic()
-        cluster.start("voting", timeout=30)
-        while True:
-            stats = cluster.call("voting", "sys.stats", timeout=30)["body"]["sources"]
-            if stats["submissions"]["last_seq"] == VOTERS and stats["nominations"]["last_seq"] == 1:
-                break
-            time.sleep(0.5)
-        print(f"  set-up: {VOTERS:,} stakeholder.registered applied in {time.monotonic() - started:.1f} s",
-              flush=True)
-        cluster.call("voting", "sys.clock.set", {"now": DURING}, timeout=30)
+        seconds = start_voting(cluster, VOTERS, sources)
+        print(f"  set-up: {VOTERS:,} stakeholder.registered applied in {seconds:.1f} s", flush=True)
 
         process = cluster.processes["voting"]
 
@@ -335,16 +363,10 @@ def main():
                       f"Redis {theirs['p99_ms']:.2f} ms; p99.9 wsis {mine['p999_ms']:.2f} ms, "
                       f"Redis {theirs['p999_ms']:.2f} ms", flush=True)
     finally:
-        cluster.close()
         if redis:
             redis.kill()
-        for s in sources:
-            s.close()
-        if not keep:
-            shutil.rmtree(work, ignore_errors=True)
-    for failure in failures:
-        print(f"  FAILED: {failure}")
-    return 1 if failures else 0
+        close_all(cluster, sources, None if keep else work)
+    return outcome(failures)
 
 
 if __name__ == "__main__":

@@ -56,5 +56,7 @@ typedef struct {
 
 extern const loadgen_target_t loadgen_wsis;
 extern const loadgen_target_t loadgen_redis;
+//  Not votes: one bus `publish` per index (role publisher).
+extern const loadgen_target_t loadgen_bus;
 
 #endif

@@ -1,6 +1,8 @@
 /*  loadgen_wsis: vote.cast over the wire protocol (docs/protocol.md
     sections 1, 2 and 10), as a gateway relaying the public site would:
-    a DEALER that sends an empty delimiter frame, then the request. */
+    a DEALER that sends an empty delimiter frame, then the request.
+    loadgen_bus: the same connection sending the bus journal's durable
+    publish (section 13) as an outside publisher would. */
 #include "loadgen.h"
 
 #include <czmq.h>
@@ -61,14 +63,13 @@ s_destroy (loadgen_conn_t **self_p)
     }
 }
 
-static int
-s_send (loadgen_conn_t *self, const loadgen_vote_t *vote)
+//  The request's head: v, id (v<index>), op, actor; the body follows.
+static void
+s_pack_head (loadgen_conn_t *self, uint64_t index, const char *op,
+             const char *actor, const char *role)
 {
-    char id [32], voter [32], submission [64];
-    snprintf (id, sizeof id, "v%" PRIu64, vote->index);
-    snprintf (voter, sizeof voter, "stk-%" PRIu64, vote->voter);
-    snprintf (submission, sizeof submission, "sub-%s-%d", vote->category, vote->project);
-
+    char id [32];
+    snprintf (id, sizeof id, "v%" PRIu64, index);
     msgpack_sbuffer_clear (&self->buffer);
     msgpack_packer *pk = &self->pk;
     msgpack_pack_map (pk, 5);
@@ -77,14 +78,36 @@ s_send (loadgen_conn_t *self, const loadgen_vote_t *vote)
     s_pack_str (pk, "id");
     s_pack_str (pk, id);
     s_pack_str (pk, "op");
-    s_pack_str (pk, "vote.cast");
+    s_pack_str (pk, op);
     s_pack_str (pk, "actor");
     msgpack_pack_map (pk, 2);
     s_pack_str (pk, "id");
-    s_pack_str (pk, "web-gateway");
+    s_pack_str (pk, actor);
     s_pack_str (pk, "role");
-    s_pack_str (pk, "gateway");
+    s_pack_str (pk, role);
     s_pack_str (pk, "body");
+}
+
+//  The packed request, after the empty delimiter frame.
+static int
+s_send_request (loadgen_conn_t *self)
+{
+    void *socket = zsock_resolve (self->dealer);
+    if (zmq_send (socket, "", 0, ZMQ_SNDMORE) == -1
+    ||  zmq_send (socket, self->buffer.data, self->buffer.size, 0) == -1)
+        return -1;
+    return 0;
+}
+
+static int
+s_send (loadgen_conn_t *self, const loadgen_vote_t *vote)
+{
+    char voter [32], submission [64];
+    snprintf (voter, sizeof voter, "stk-%" PRIu64, vote->voter);
+    snprintf (submission, sizeof submission, "sub-%s-%d", vote->category, vote->project);
+
+    s_pack_head (self, vote->index, "vote.cast", "web-gateway", "gateway");
+    msgpack_packer *pk = &self->pk;
     msgpack_pack_map (pk, 4);
     s_pack_str (pk, "call");
     s_pack_str (pk, self->call);
@@ -94,12 +117,43 @@ s_send (loadgen_conn_t *self, const loadgen_vote_t *vote)
     s_pack_str (pk, vote->category);
     s_pack_str (pk, "submission_id");
     s_pack_str (pk, submission);
+    return s_send_request (self);
+}
 
-    void *socket = zsock_resolve (self->dealer);
-    if (zmq_send (socket, "", 0, ZMQ_SNDMORE) == -1
-    ||  zmq_send (socket, self->buffer.data, self->buffer.size, 0) == -1)
-        return -1;
-    return 0;
+//  The bus journal's publish (docs/protocol.md section 13) as an outside
+//  publisher sends it: a speaker registered at the Forum, the event of
+//  tests/integration/test_02_no_loss.py, one session per index.
+static int
+s_send_publish (loadgen_conn_t *self, const loadgen_vote_t *vote)
+{
+    char session [32], name [48];
+    snprintf (session, sizeof session, "s%" PRIu64, vote->index);
+    snprintf (name, sizeof name, "speaker %" PRIu64, vote->index);
+
+    s_pack_head (self, vote->index, "publish", "forum", "publisher");
+    msgpack_packer *pk = &self->pk;
+    msgpack_pack_map (pk, 3);
+    s_pack_str (pk, "topic");
+    s_pack_str (pk, "forum.speaker.registered");
+    s_pack_str (pk, "origin");
+    s_pack_str (pk, "loadgen");
+    s_pack_str (pk, "body");
+    msgpack_pack_map (pk, 7);
+    s_pack_str (pk, "session_id");
+    s_pack_str (pk, session);
+    s_pack_str (pk, "session_title");
+    s_pack_str (pk, "t");
+    s_pack_str (pk, "track");
+    s_pack_str (pk, "hl");
+    s_pack_str (pk, "name");
+    s_pack_str (pk, name);
+    s_pack_str (pk, "gender");
+    s_pack_str (pk, "female");
+    s_pack_str (pk, "role");
+    s_pack_str (pk, "speaker");
+    s_pack_str (pk, "organization");
+    s_pack_str (pk, "ITU");
+    return s_send_request (self);
 }
 
 static bool
@@ -174,7 +228,7 @@ s_receive (loadgen_conn_t *self, loadgen_reply_fn *fn, void *arg)
         while (zmq_msg_more (&frame) && zmq_msg_recv (&frame, socket, 0) != -1)
             ;
         if (s_reply (self, (const char *) zmq_msg_data (&frame), zmq_msg_size (&frame), fn, arg)) {
-            fprintf (stderr, "wsis-loadgen: a reply that is not a vote.cast reply\n");
+            fprintf (stderr, "wsis-loadgen: a reply to no request of this run\n");
             rc = -1;
             break;
         }
@@ -185,4 +239,8 @@ s_receive (loadgen_conn_t *self, loadgen_reply_fn *fn, void *arg)
 
 const loadgen_target_t loadgen_wsis = {
     "wsis", s_connect, s_destroy, s_send, s_flush, s_pollitem, s_receive
+};
+
+const loadgen_target_t loadgen_bus = {
+    "bus", s_connect, s_destroy, s_send_publish, s_flush, s_pollitem, s_receive
 };

@@ -3,6 +3,11 @@
 
         wsis-loadgen --target wsis --endpoint tcp://127.0.0.1:5601 --votes 300000
         wsis-loadgen --target redis --endpoint 127.0.0.1:6380 --rate 20000 --votes 200000
+        wsis-loadgen --target bus --endpoint tcp://127.0.0.1:5552 --votes 200000
+
+    --target bus sends the bus journal's durable publish instead of votes
+    (one event per index: the "votes" below are events there, and no
+    voters or categories bound them).
 
     The votes are distinct (voter, category) pairs of --voters x
     --categories, visited in a fixed scattered order (pair i of the
@@ -273,7 +278,8 @@ s_usage (FILE *out)
 {
     fprintf (out,
         "usage: wsis-loadgen [options]\n"
-        "  --target wsis|redis    what to vote at (wsis)\n"
+        "  --target wsis|redis|bus what to vote at (wsis); bus: publish to the bus\n"
+        "                         journal instead of votes, one event per index\n"
         "  --endpoint E           tcp://host:port for wsis, host:port for redis\n"
         "  --call ID              the call voted in (prizes-2022)\n"
         "  --connections N        DEALER or Redis connections (4)\n"
@@ -311,7 +317,8 @@ main (int argc, char *argv [])
         switch (opt) {
             case 't':
                 options.target = streq (optarg, "redis")? &loadgen_redis
-                               : streq (optarg, "wsis")? &loadgen_wsis: NULL;
+                               : streq (optarg, "wsis")? &loadgen_wsis
+                               : streq (optarg, "bus")? &loadgen_bus: NULL;
                 break;
             case 'e': options.endpoint = optarg; break;
             case 'c': options.call = optarg; break;
@@ -332,7 +339,8 @@ main (int argc, char *argv [])
     ||  options.inflight < 1 || options.votes < 1 || options.voters < 1
     ||  options.categories < 1 || options.categories > LOADGEN_CATEGORY_MAX
     ||  options.projects < 1 || options.rate < 0 || !(options.timeout > 0)
-    ||  options.skip + options.votes > options.voters * (uint64_t) options.categories) {
+    ||  (options.target != &loadgen_bus
+         && options.skip + options.votes > options.voters * (uint64_t) options.categories)) {
         fprintf (stderr, "wsis-loadgen: a bad option (or more votes than voters x categories)\n");
         s_usage (stderr);
         return 2;

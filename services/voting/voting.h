@@ -412,6 +412,9 @@ typedef struct {
 } voting_store_vote_t;
 //  0 found, 1 not found, -1 failure (or a row that is not well-formed).
 int voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, voting_store_vote_t *row);
+//  The number of the last vote of the log (0 when empty): at most the
+//  rows it holds, known without reading them (the rowid's B-tree).
+int64_t voting_store_last_vote_no (wsis_store_t *store);
 int voting_store_votes_each (wsis_store_t *store,
                              int (*fn) (void *arg, uint64_t vote_no,
                                         const unsigned char *pseudonym, size_t size,

@@ -374,6 +374,12 @@ voting_state_load (voting_t *self, wsis_service_t *service)
             candidate->votes_cast = candidate->last_cast = 0;
             candidate->votes_complete = candidate->last_complete = 0;
         }
+    //  The index at its final size before the replay (the log holds at
+    //  most last_vote_no votes): no rehash while it fills, and never the
+    //  old table and the new one (twice its size) allocated at once.
+    int64_t last = voting_store_last_vote_no (store);
+    if (last < 0 || voting_index_reserve (&self->index, (size_t) last))
+        goto cleanup;
     if (voting_store_votes_each (store, s_load_vote, &loader)
     ||  s_check_counts (&loader))
         goto cleanup;

@@ -362,6 +362,12 @@ voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, voting_store_vote_
     return wsis_store_done (stmt, rc < 0? -1: rc == 1? 0: 1);
 }
 
+int64_t
+voting_store_last_vote_no (wsis_store_t *store)
+{
+    return wsis_store_int (store, "SELECT coalesce (max (vote_no), 0) FROM vote", 0);
+}
+
 int
 voting_store_votes_each (wsis_store_t *store,
                          int (*fn) (void *arg, uint64_t vote_no,
