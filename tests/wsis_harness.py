@@ -377,8 +377,18 @@ class Cluster:
         sub.setsockopt_string(zmq.SUBSCRIBE, prefix)
         sub.setsockopt_string(zmq.SUBSCRIBE, "sys.heartbeat")
         sub.connect(f"tcp://127.0.0.1:{self.ports['xpub']}")
-        # The bus heartbeat proves the subscription has reached the bus.
-        assert next_event(sub, lambda t, e: t == "sys.heartbeat", timeout=10) is not None
+        # A producer's PUB filters what it sends by the subscriptions the bus
+        # passed on to it, in order: a heartbeat from each running service
+        # proves that this SUB's subscriptions have reached every one of
+        # them (the bus's alone would prove only the bus).
+        running = {name for name, process in self.processes.items() if process.poll() is None}
+        heard = set()
+        deadline = time.monotonic() + 10
+        while not running <= heard:
+            event = next_event(sub, lambda t, e: t == "sys.heartbeat",
+                               timeout=max(0.0, deadline - time.monotonic()))
+            assert event is not None, f"no heartbeat from {sorted(running - heard)} within 10 s"
+            heard.add(event["source"])
         return sub
 
     def wait_until(self, predicate, timeout=20.0, what="condition"):
