@@ -36,6 +36,7 @@ typedef struct {
     gateway_http_t *http;
     gateway_upstream_t *upstream;
     gateway_limits_t *limits;
+    json_t *openapi;                //  the document GET /api/v1/openapi.json serves
 } gateway_t;
 
 //  -------------------------------------------------------------------------

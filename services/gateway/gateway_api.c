@@ -3,6 +3,7 @@
 
         GET  /healthz                   the gateway is up: 200
         GET  /readyz                    every service answers sys.ping: 200, else 503
+        GET  /api/v1/openapi.json       the OpenAPI 3 document of all of these
         POST /api/v1/{service}/{op}     the operation, JSON body in, JSON body out
 
     A request is forwarded to the service as the protocol's request, with
@@ -279,9 +280,16 @@ void
 gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
     const char *url = request->url;
+    bool get = streq (request->method, "GET") || streq (request->method, "HEAD");
     if (gateway_auth_route (self, call, request))
         return;
-    bool get = streq (request->method, "GET") || streq (request->method, "HEAD");
+    if (streq (url, "/api/v1/openapi.json")) {
+        if (get)
+            gateway_http_answer (self->http, call, 200, json_incref (self->openapi));
+        else
+            gateway_http_fail (self->http, call, 405, "bad_request", NULL, "%s takes GET", url);
+        return;
+    }
     if (streq (url, "/healthz") || streq (url, "/readyz")) {
         if (!get)
             gateway_http_fail (self->http, call, 405, "bad_request", NULL, "%s takes GET", url);

@@ -9,6 +9,13 @@ s_start (wsis_service_t *service)
     gateway_t *self = (gateway_t *) wsis_service_state (service);
     wsis_config_t *config = wsis_service_config (service);
     self->service = service;
+    const char *openapi = wsis_config_str (config, "gateway/openapi");
+    json_error_t json_error;
+    self->openapi = json_load_file (openapi, JSON_REJECT_DUPLICATES, &json_error);
+    if (!self->openapi) {
+        wsis_log_error ("%s: line %d: %s", openapi, json_error.line, json_error.text);
+        return -1;
+    }
     self->limits = gateway_limits_new (GATEWAY_BUCKETS_MAX);
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
                                            wsis_service_loop (service),
@@ -20,6 +27,7 @@ s_start (wsis_service_t *service)
         zstr_free (&error);
         gateway_upstream_destroy (&self->upstream);
         gateway_limits_destroy (&self->limits);
+        json_decref (self->openapi);
         return -1;
     }
     return 0;
@@ -34,6 +42,7 @@ s_stop (wsis_service_t *service)
     gateway_upstream_destroy (&self->upstream);
     gateway_http_destroy (&self->http);
     gateway_limits_destroy (&self->limits);
+    json_decref (self->openapi);
 }
 
 static void
