@@ -34,7 +34,11 @@ Makefile):
                                         session-<scenario>-first:
                                         the first event of each type it
                                         follows, then the first request of
-                                        each operation
+                                        each operation; session-<scenario>-
+                                        deep: the first request of each
+                                        operation in order, each after the
+                                        sys.clock.set it came after, naming
+                                        the ids an empty store makes first
   fuzz_<service>_ops/declared-<op>.mp   a request of every operation the
                                         service offers (sys.ops), whether the
                                         scenarios ask it or not: as its
@@ -99,15 +103,30 @@ def write(target, name, frame, ext=".mp"):
 
 def record_requests():
     """Every frame a harness client sends, from now on, with the endpoint
-    it went to."""
-    frames = []
-    send_raw = wsis_harness.Client.send_raw
+    it went to; and the bodies of the replies, by the request's place in
+    frames (what a service made: the id of a stakeholder it registered)."""
+    frames, replies, waiting = [], {}, {}
+    send_raw, recv_raw = wsis_harness.Client.send_raw, wsis_harness.Client.recv_raw
 
-    def recording(self, frame):
+    def sending(self, frame):
+        try:
+            waiting[(id(self), unpack(frame).get("id"))] = len(frames)
+        except Exception:
+            pass
         frames.append((self.endpoint, frame))
         send_raw(self, frame)
-    wsis_harness.Client.send_raw = recording
-    return frames
+
+    def receiving(self, timeout=5.0):
+        frame = recv_raw(self, timeout)
+        try:
+            reply = unpack(frame)
+            replies[waiting.pop((id(self), reply.get("id")))] = reply.get("body")
+        except Exception:
+            pass
+        return frame
+    wsis_harness.Client.send_raw = sending
+    wsis_harness.Client.recv_raw = receiving
+    return frames, replies
 
 
 def pages(envelopes):
@@ -195,15 +214,47 @@ def ops_seeds(target, scenario, requests, followed):
     first_type = {}
     for envelope in followed:
         first_type.setdefault(envelope["type"], envelope)
-    for page in pages(list(first_type.values()) + list(first_op.values())):
+    for page in pages(list(first_type.values()) + [wire(r) for r in first_op.values()]):
         write(target, f"session-{scenario}-first", page)
+        break
+    # The first request of each operation in the order first asked, the
+    # ids the service made (a reply's stakeholder_id, submission_id) as
+    # an empty store makes them first: a stakeholder registered, then its
+    # submission, then that withdrawn
+    made, produced = {}, set()
+    for _, request in requests:
+        if isinstance(request.get("reply"), dict):
+            for key, value in request["reply"].items():
+                if isinstance(value, str):
+                    made.setdefault(key, value)
+                    produced.add(value)
+
+    def first_ids(fields):
+        return {k: made[k] if k in made and v in produced else v for k, v in fields.items()}
+    deep, clock, clock_sent = [], None, None
+    for _, request in requests:
+        if request.get("op") == "sys.clock.set":
+            clock = request
+        if first_op.get(request.get("op")) is not request or request.get("op") == "sys.clock.set":
+            continue
+        # At the time it was asked
+        if clock is not clock_sent:
+            deep.append(wire(clock))
+            clock_sent = clock
+        renumbered = dict(wire(request), body=first_ids(request.get("body") or {}))
+        actor = request.get("actor")
+        if isinstance(actor, dict) and actor.get("id") in produced:
+            renumbered["actor"] = dict(actor, id=made.get("stakeholder_id", actor["id"]))
+        deep.append(renumbered)
+    for page in pages(deep):
+        write(target, f"session-{scenario}-deep", page)
         break
     # The first request of each operation after what it needs: the last
     # sys.clock.set before it, and what came before it that holds one of
     # its values exactly (the voter's registration, the list a project is
-    # on, the request that made the submission it names), the latest
-    # first, as many as fit. Values that half the timeline holds (a call
-    # id) say nothing.
+    # on, the request whose reply made the stakeholder it names), the
+    # latest first, as many as fit. Values that much of the timeline holds
+    # (a call id) say nothing.
     timeline = sessions(requests, followed)
     held = [set(strings(item)) for item in timeline]
     counts = {}
@@ -218,25 +269,32 @@ def ops_seeds(target, scenario, requests, followed):
         asked.add(op)
         names = {v for v in held[index] if v != op and counts[v] <= max(20, len(timeline) // 50)}
         clock = [e for e in timeline[:index] if e.get("op") == "sys.clock.set"][-1:]
-        window, size = [], len(pack(clock + [item]))
+        window, size = [], len(pack(clock + [wire(item)]))
         for earlier in range(index - 1, -1, -1):
             if timeline[earlier].get("op", "").startswith("sys.") or not names & held[earlier]:
                 continue
-            size += len(pack(timeline[earlier]))
-            if size > MAX - 16:
-                break
-            window.insert(0, timeline[earlier])
-        write(target, f"session-{scenario}-{op}", pack(window + clock + [item]))
+            more = len(pack(wire(timeline[earlier])))
+            if size + more <= MAX - 16:
+                size += more
+                window.insert(0, wire(timeline[earlier]))
+        write(target, f"session-{scenario}-{op}", pack(window + [wire(c) for c in clock] + [wire(item)]))
+
+
+def wire(item):
+    """A request as it was sent (without the reply noted beside it), or
+    an envelope."""
+    return {k: v for k, v in item.items() if k != "reply"}
 
 
 def strings(value):
-    """Every str in the body of a request or event, and its actor's."""
+    """Every str in the body of a request or event, its actor's, and the
+    request's reply."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         top = "v" in value
         for key, inner in value.items():
-            if not top or key in ("body", "actor"):
+            if not top or key in ("body", "actor", "reply"):
                 yield from strings(inner)
     elif isinstance(value, list):
         for inner in value:
@@ -314,7 +372,7 @@ def year(c):
 
 
 def main():
-    frames = record_requests()
+    frames, replies = record_requests()
     envelopes = []
     # Per scenario and service: the requests it was sent [(frame,
     # request)], the envelopes of the sources it follows
@@ -335,7 +393,8 @@ def main():
                     produced += c.events(name)
                 envelopes += produced
                 for name in SERVICES:
-                    requests = [(frame, unpack(frame)) for endpoint, frame in frames[recorded:]
+                    requests = [(frame, dict(unpack(frame), reply=replies.get(recorded + n)))
+                                for n, (endpoint, frame) in enumerate(frames[recorded:])
                                 if endpoint == c.endpoint(name)]
                     follows = set(c.call(name, "sys.stats")["body"].get("sources", {}))
                     offered[name] = c.call(name, "sys.ops")["body"]["ops"]

@@ -1,6 +1,6 @@
-/*  fuzz_nominations_ops: the request body of every operation of wsis-
-    nominations (nominees, reviews, experts, selection), run by the real
-    service in-process as its command endpoint runs them (fuzz_ops.h).
+/*  fuzz_nominations_ops: the request body of every operation of
+    wsis-nominations (nominees, reviews, experts, selection), run by the
+    real service in-process as its command endpoint runs them (fuzz_ops.h).
 */
 #include "nominations.h"
 

@@ -1,6 +1,6 @@
-/*  fuzz_notifications_ops: the request body of every operation of wsis-
-    notifications (subscriptions, the calendar, the outgoing messages), run
-    by the real service in-process as its command endpoint runs them
+/*  fuzz_notifications_ops: the request body of every operation of
+    wsis-notifications (subscriptions, the calendar, the outgoing messages),
+    run by the real service in-process as its command endpoint runs them
     (fuzz_ops.h).
 */
 #include "notifications.h"

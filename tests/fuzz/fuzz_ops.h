@@ -61,13 +61,16 @@ s_fuzz_ops_handle (wsis_service_t *service, const void *frame, size_t size)
     wsis_service_handle (service, frame, size, &s_fuzz_reply);
     if (!s_fuzz_trace)
         return;
+    wsis_request_t request;
+    wsis_error_t error;
+    wsis_request_decode (&request, frame, size, &wsis_msg_default_limits, &error);
+    fprintf (stderr, "fuzz_ops: %s: ", request.op);
+    wsis_request_release (&request);
     msgpack_unpacked unpacked;
     msgpack_unpacked_init (&unpacked);
-    wsis_error_t error;
     if (wsis_msg_unpack (&unpacked, s_fuzz_reply.data, s_fuzz_reply.size,
                          &wsis_msg_default_limits, &error) == 0) {
         const msgpack_object *failed = wsis_msg_get (&unpacked.data, "error");
-        fprintf (stderr, "fuzz_ops: ");
         if (failed)
             msgpack_object_print (stderr, *failed);
         else
@@ -131,16 +134,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     wsis_clock_set (wsis_service_clock (s_fuzz_service), s_fuzz_now);
-    msgpack_unpacked unpacked;
-    msgpack_unpacked_init (&unpacked);
-    wsis_error_t error;
-    fuzz_input_t input = { NULL, data, size };
-    if (wsis_msg_unpack (&unpacked, data, size, &wsis_msg_default_limits, &error) == 0
-    &&  unpacked.data.type == MSGPACK_OBJECT_ARRAY)
-        input.page = &unpacked.data;
-    wsis_service_transact (s_fuzz_service, s_fuzz_ops_transaction, &input);
-    msgpack_unpacked_destroy (&unpacked);
-    return 0;
+    return s_fuzz_run (data, size, s_fuzz_ops_transaction);
 }
 
 #endif

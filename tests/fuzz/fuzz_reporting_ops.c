@@ -1,6 +1,6 @@
-/*  fuzz_reporting_ops: the request body of every operation of wsis-
-    reporting (every report in every format), run by the real service in-
-    process as its command endpoint runs them (fuzz_ops.h).
+/*  fuzz_reporting_ops: the request body of every operation of
+    wsis-reporting (every report in every format), run by the real service
+    in- process as its command endpoint runs them (fuzz_ops.h).
 */
 #include "reporting.h"
 

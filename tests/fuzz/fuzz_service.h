@@ -148,6 +148,24 @@ s_fuzz_apply_one (wsis_service_t *service, wsis_event_t *event, int decoded)
     wsis_event_release (event);
 }
 
+//  Runs one input (an array, or else the bytes as they came) in one
+//  transaction of transaction's, which rolls it back.
+static int
+s_fuzz_run (const uint8_t *data, size_t size,
+            int (*transaction) (wsis_service_t *service, void *arg))
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    wsis_error_t error;
+    fuzz_input_t input = { NULL, data, size };
+    if (wsis_msg_unpack (&unpacked, data, size, &wsis_msg_default_limits, &error) == 0
+    &&  unpacked.data.type == MSGPACK_OBJECT_ARRAY)
+        input.page = &unpacked.data;
+    wsis_service_transact (s_fuzz_service, transaction, &input);
+    msgpack_unpacked_destroy (&unpacked);
+    return 0;
+}
+
 //  fuzz_ops.h uses what is above and has an input of its own.
 #ifndef FUZZ_OPS_H
 static int
@@ -165,21 +183,6 @@ s_fuzz_transaction (wsis_service_t *service, void *arg)
     return -1;                      //  roll back: the next input meets the same store
 }
 
-static int
-s_fuzz_apply (const uint8_t *data, size_t size)
-{
-    msgpack_unpacked unpacked;
-    msgpack_unpacked_init (&unpacked);
-    wsis_error_t error;
-    fuzz_input_t input = { NULL, data, size };
-    if (wsis_msg_unpack (&unpacked, data, size, &wsis_msg_default_limits, &error) == 0
-    &&  unpacked.data.type == MSGPACK_OBJECT_ARRAY)
-        input.page = &unpacked.data;
-    wsis_service_transact (s_fuzz_service, s_fuzz_transaction, &input);
-    msgpack_unpacked_destroy (&unpacked);
-    return 0;
-}
-
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -193,7 +196,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-    return s_fuzz_apply (data, size);
+    return s_fuzz_run (data, size, s_fuzz_transaction);
 }
 #endif
 

@@ -1,5 +1,5 @@
-/*  fuzz_submissions_ops: the request body of every operation of wsis-
-    submissions (stakeholders, submissions of every kind of call, their
+/*  fuzz_submissions_ops: the request body of every operation of
+    wsis-submissions (stakeholders, submissions of every kind of call, their
     records and lookups), run by the real service in-process as its command
     endpoint runs them (fuzz_ops.h).
 */
