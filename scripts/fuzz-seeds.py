@@ -402,11 +402,16 @@ def main():
                                    [e for e in produced if e["source"] in follows]))
             finally:
                 c.close()
+    # For the services that have a target (the gateway's requests are HTTP)
+    ops_targets = {name for name in SERVICES
+                   if os.path.exists(os.path.join(ROOT, "tests", "fuzz", f"fuzz_{name}_ops.c"))}
     for scenario, name, requests, followed in served:
-        ops_seeds(f"fuzz_{name}_ops", scenario, requests, followed)
+        if name in ops_targets:
+            ops_seeds(f"fuzz_{name}_ops", scenario, requests, followed)
     values = field_values(request for _, _, requests, _ in served for _, request in requests)
     for name, ops in offered.items():
-        declared_seeds(f"fuzz_{name}_ops", ops, values)
+        if name in ops_targets:
+            declared_seeds(f"fuzz_{name}_ops", ops, values)
     bus_seeds()
     frames = [frame for _, frame in frames]
     seen = set()
