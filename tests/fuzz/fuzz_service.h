@@ -24,6 +24,8 @@
     empty store and a crash reproduces from its input alone. A page lets
     the fuzzer build state first (a submission, then its nomination, then
     a vote) and reach the paths that need it.
+
+    fuzz_ops.h builds on this for the targets that run requests.
 */
 #ifndef FUZZ_SERVICE_H
 #define FUZZ_SERVICE_H
@@ -102,15 +104,15 @@ s_fuzz_start (const wsis_service_def_t *def, void *state)
     s_fuzz_set (config, "wsis/data_dir", s_fuzz_dir);
     s_fuzz_set (config, "wsis/clock", "manual");
     s_fuzz_set (config, "wsis/calendar", "configs/calendar.cfg");
-    //  Every port it binds a free one: its command port, and the bus's
-    //  XSUB and XPUB.
-    const char *const ports [] = { "port", "xsub_port", "xpub_port", NULL };
-    for (const char *const *name = ports; *name; name++) {
+    //  A free port for every one it binds: its command port, and the
+    //  bus's XSUB and XPUB too.
+    const char *const ports [] = { "port", "xsub_port", "xpub_port" };
+    size_t bound = streq (def->name, "bus")? 3: 1;
+    for (size_t i = 0; i < bound; i++) {
         char option [64], port [16];
-        snprintf (option, sizeof option, "%s/%s", def->name, *name);
+        snprintf (option, sizeof option, "%s/%s", def->name, ports [i]);
         snprintf (port, sizeof port, "%d", s_fuzz_free_port ());
-        if (name == ports || streq (def->name, "bus"))
-            s_fuzz_set (config, option, port);
+        s_fuzz_set (config, option, port);
     }
     s_fuzz_service = wsis_service_new (def, state, &config, &error);
     if (!s_fuzz_service) {
@@ -148,8 +150,9 @@ s_fuzz_apply_one (wsis_service_t *service, wsis_event_t *event, int decoded)
     wsis_event_release (event);
 }
 
-//  Runs one input (an array, or else the bytes as they came) in one
-//  transaction of transaction's, which rolls it back.
+//  Runs one input in one transaction: transaction gets it as an array
+//  (input.page) or, when it is none, as the bytes that came, and returns
+//  -1, so it is rolled back.
 static int
 s_fuzz_run (const uint8_t *data, size_t size,
             int (*transaction) (wsis_service_t *service, void *arg))
