@@ -4,7 +4,8 @@
 #   make run      build, then run the bus and the five services locally (var/;
 #                 DATA=dir CLOCK=manual for a rehearsal)
 #   make test     unit tests, integration tests, the short chaos suite, unit tests under
-#                 ASan+UBSan, fuzz smoke
+#                 ASan+UBSan, fuzz smoke (every target: decoders, events,
+#                 the requests of every operation of every service)
 #   make chaos    the chaos suite: faults under load (200 kill -9 of voting, the bus down 10 s)
 #   make bench    benchmarks (print figures; never asserted; installs Redis and
 #                 hiredis first, the vote bench's peer: make bench-deps)
@@ -226,9 +227,14 @@ chaos-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
 # build/fuzz/corpus-<target>/, never into git by itself.
 # tests/fuzz/fuzz_<service>_*.c is also linked with that service's objects
 # but main.o, as its unit tests are (the target includes main.c itself, for
-# the service's definition). `make fuzz` always starts from the same seed;
-# `make fuzz-long` from a new one each time.
+# the service's definition): fuzz_<service>_events applies events,
+# fuzz_<service>_ops runs requests of every operation (fuzz_ops.h). An
+# input of an _ops target is a whole transaction of requests, so `make
+# fuzz` gives those FUZZ_OPS_RUNS runs, fewer, to keep `make test` short.
+# `make fuzz` always starts from the same seed; `make fuzz-long` from a new
+# one each time.
 FUZZ_RUNS    ?= 200000
+FUZZ_OPS_RUNS ?= 50000
 FUZZ_SECONDS ?= 300
 FUZZ_CC      := clang
 FUZZ_FLAGS   := -std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -262,6 +268,7 @@ build/fuzz/%: tests/fuzz/%.c $$(call s_fuzz_objs,$$*) build/fuzz/libwsis-fuzz.a 
 # $(1): the libFuzzer option that bounds each run
 define fuzz_each
 	@set -e; for t in $(FUZZ_TARGETS); do name=$$(basename $$t); \
+	  runs=$(FUZZ_RUNS); case $$name in *_ops) runs=$(FUZZ_OPS_RUNS);; esac; \
 	  mkdir -p build/fuzz/corpus-$$name tests/fuzz/corpus/$$name; \
 	  echo "== $$name ($(1))"; \
 	  $$t $(1) $(FUZZ_OPTIONS) -artifact_prefix=build/fuzz/$$name- \
@@ -270,7 +277,7 @@ define fuzz_each
 endef
 
 fuzz: $(FUZZ_TARGETS)
-	$(call fuzz_each,-runs=$(FUZZ_RUNS) -seed=1)
+	$(call fuzz_each,-runs=$$runs -seed=1)
 
 fuzz-long: $(FUZZ_TARGETS)
 	$(call fuzz_each,$(if $(filter command line,$(origin FUZZ_RUNS)),-runs=$(FUZZ_RUNS),-max_total_time=$(FUZZ_SECONDS)))

@@ -314,23 +314,21 @@ s_run (wsis_server_t *self, item_t *item, const wsis_op_t *op, wsis_request_t *r
         item->wrote = (op->flags & WSIS_OP_WRITES) != 0;
 }
 
-//  One request, inside the batch transaction.
+//  One request frame, inside the batch transaction.
 static void
-s_handle (wsis_server_t *self, item_t *item, wsis_reply_t *reply)
+s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis_reply_t *reply)
 {
-    zframe_t *frame = zmsg_last (item->msg);
     self->requests++;
-    if (zframe_size (frame) > self->max_request) {
+    if (size > self->max_request) {
         char message [96];
         snprintf (message, sizeof message, "request of %zu bytes is over the limit of %zu",
-                  zframe_size (frame), self->max_request);
+                  size, self->max_request);
         s_fail (self, item, "too_large", NULL, message);
         return;
     }
     wsis_request_t request;
     wsis_error_t error = { 0 };
-    int rc = wsis_request_decode (&request, zframe_data (frame), zframe_size (frame),
-                                  &self->limits, &error);
+    int rc = wsis_request_decode (&request, data, size, &self->limits, &error);
     //  Whatever id could be read is echoed, also in an error.
     snprintf (item->id, sizeof item->id, "%s", request.id);
     const wsis_op_t *op = rc == 0? s_find_op (self, request.op): NULL;
@@ -362,7 +360,7 @@ s_handle (wsis_server_t *self, item_t *item, wsis_reply_t *reply)
         void *stored = NULL;
         if (stores) {
             wsis_retry_key (key, wsis_role_name (request.role), request.actor_id, request.id,
-                            zframe_data (frame), zframe_size (frame));
+                            data, size);
             stored = wsis_retry_find (self->retry, key, &stored_size);
         }
         if (stored) {
@@ -494,8 +492,9 @@ wsis_server_process (wsis_server_t *self)
     wsis_reply_init (&reply);
     bool began = wsis_batch_begin (self->batch) == 0;
     for (size_t i = 0; i < count; i++) {
+        zframe_t *frame = zmsg_last (self->items [i].msg);
         if (began)
-            s_handle (self, &self->items [i], &reply);
+            s_handle (self, &self->items [i], zframe_data (frame), zframe_size (frame), &reply);
         else {
             self->requests++;
             s_read_id (self, &self->items [i]);
@@ -519,6 +518,23 @@ wsis_server_process (wsis_server_t *self)
     if (self->after_batch)
         self->after_batch (self->after_batch_arg);
     return count;
+}
+
+bool
+wsis_server_handle (wsis_server_t *self, const wsis_peer_t *peer, const void *frame, size_t size,
+                    msgpack_sbuffer *reply)
+{
+    item_t item = { .reply = *reply };
+    if (peer)
+        item.peer = *peer;
+    msgpack_sbuffer_clear (&item.reply);
+    wsis_reply_t handled;
+    wsis_reply_init (&handled);
+    s_handle (self, &item, frame, size, &handled);
+    wsis_reply_release (&handled);
+    //  The buffer may have grown: the caller's holds it again.
+    *reply = item.reply;
+    return item.wrote;
 }
 
 static int

@@ -80,6 +80,19 @@ void wsis_server_attach (wsis_server_t *self, zloop_t *loop);
 //  Returns how many requests were answered.
 size_t wsis_server_process (wsis_server_t *self);
 
+//  Runs one request frame as wsis_server_process runs each request it
+//  drains (decoding, who is asking, the operation, the role check, the
+//  declared fields, a resend's stored reply, the handler under a
+//  savepoint of its own), inside the batch the caller has begun with
+//  wsis_batch_begin, and packs its reply into reply (emptied first; the
+//  caller's). The caller commits or aborts the batch: the reply holds
+//  only once committed. peer is the sender's certificate (with CURVE), or
+//  NULL. True when the request changed something that rides on the
+//  commit. What one request does, without a socket: for tests and fuzz
+//  targets.
+bool wsis_server_handle (wsis_server_t *self, const wsis_peer_t *peer, const void *frame, size_t size,
+                         msgpack_sbuffer *reply);
+
 //  {ops: [{op, roles, writes, fields}]}: every operation the server
 //  answers, in the order of its tables (sys.ops, docs/protocol.md
 //  section 4).

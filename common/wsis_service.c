@@ -125,6 +125,12 @@ wsis_service_transact (wsis_service_t *self,
     return wsis_batch_run (self->batch, s_transaction, &transaction);
 }
 
+bool
+wsis_service_handle (wsis_service_t *self, const void *frame, size_t size, msgpack_sbuffer *reply)
+{
+    return wsis_server_handle (self->server, NULL, frame, size, reply);
+}
+
 //  -------------------------------------------------------------------------
 //  Hooks the parts call, passed on to the service's definition
 

@@ -158,6 +158,13 @@ uint64_t wsis_service_last_seq (wsis_service_t *self);
 int wsis_service_transact (wsis_service_t *self,
                            int (*fn) (wsis_service_t *service, void *arg), void *arg);
 
+//  Runs one request frame in the open transaction (inside fn of
+//  wsis_service_transact) as the command endpoint runs each request it
+//  receives (wsis_server_handle, development mode: actor.role decides),
+//  its reply packed into reply (emptied first). True when it changed
+//  something that rides on the commit. For tests and fuzz targets.
+bool wsis_service_handle (wsis_service_t *self, const void *frame, size_t size, msgpack_sbuffer *reply);
+
 //  Replaces the limits requests are decoded with (wsis_msg_default_limits
 //  unless a service says otherwise). Call from start: a service that takes
 //  a larger field (a photo image) raises max_bin to its frame limit, so an

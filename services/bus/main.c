@@ -14,7 +14,7 @@ s_stop (wsis_service_t *service)
     bus_proxy_stop (service);
 }
 
-static const wsis_service_def_t s_bus = {
+static const wsis_service_def_t s_service = {
     .name = "bus",
     .version = WSIS_VERSION,
     .ops = bus_ops,
@@ -28,5 +28,5 @@ int
 main (int argc, char *argv [])
 {
     bus_t bus = { 0 };
-    return wsis_main (&s_bus, &bus, argc, argv);
+    return wsis_main (&s_service, &bus, argc, argv);
 }

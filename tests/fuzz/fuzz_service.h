@@ -24,6 +24,8 @@
     empty store and a crash reproduces from its input alone. A page lets
     the fuzzer build state first (a submission, then its nomination, then
     a vote) and reach the paths that need it.
+
+    fuzz_ops.h builds on this for the targets that run requests.
 */
 #ifndef FUZZ_SERVICE_H
 #define FUZZ_SERVICE_H
@@ -102,10 +104,16 @@ s_fuzz_start (const wsis_service_def_t *def, void *state)
     s_fuzz_set (config, "wsis/data_dir", s_fuzz_dir);
     s_fuzz_set (config, "wsis/clock", "manual");
     s_fuzz_set (config, "wsis/calendar", "configs/calendar.cfg");
-    char option [64], port [16];
-    snprintf (option, sizeof option, "%s/port", def->name);
-    snprintf (port, sizeof port, "%d", s_fuzz_free_port ());
-    s_fuzz_set (config, option, port);
+    //  A free port for every one it binds: its command port, and the
+    //  bus's XSUB and XPUB too.
+    const char *const ports [] = { "port", "xsub_port", "xpub_port" };
+    size_t bound = streq (def->name, "bus")? 3: 1;
+    for (size_t i = 0; i < bound; i++) {
+        char option [64], port [16];
+        snprintf (option, sizeof option, "%s/%s", def->name, ports [i]);
+        snprintf (port, sizeof port, "%d", s_fuzz_free_port ());
+        s_fuzz_set (config, option, port);
+    }
     s_fuzz_service = wsis_service_new (def, state, &config, &error);
     if (!s_fuzz_service) {
         fprintf (stderr, "fuzz_service: %s\n", error);
@@ -142,6 +150,27 @@ s_fuzz_apply_one (wsis_service_t *service, wsis_event_t *event, int decoded)
     wsis_event_release (event);
 }
 
+//  Runs one input in one transaction: transaction gets it as an array
+//  (input.page) or, when it is none, as the bytes that came, and returns
+//  -1, so it is rolled back.
+static int
+s_fuzz_run (const uint8_t *data, size_t size,
+            int (*transaction) (wsis_service_t *service, void *arg))
+{
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    wsis_error_t error;
+    fuzz_input_t input = { NULL, data, size };
+    if (wsis_msg_unpack (&unpacked, data, size, &wsis_msg_default_limits, &error) == 0
+    &&  unpacked.data.type == MSGPACK_OBJECT_ARRAY)
+        input.page = &unpacked.data;
+    wsis_service_transact (s_fuzz_service, transaction, &input);
+    msgpack_unpacked_destroy (&unpacked);
+    return 0;
+}
+
+//  fuzz_ops.h uses what is above and has an input of its own.
+#ifndef FUZZ_OPS_H
 static int
 s_fuzz_transaction (wsis_service_t *service, void *arg)
 {
@@ -157,21 +186,6 @@ s_fuzz_transaction (wsis_service_t *service, void *arg)
     return -1;                      //  roll back: the next input meets the same store
 }
 
-static int
-s_fuzz_apply (const uint8_t *data, size_t size)
-{
-    msgpack_unpacked unpacked;
-    msgpack_unpacked_init (&unpacked);
-    wsis_error_t error;
-    fuzz_input_t input = { NULL, data, size };
-    if (wsis_msg_unpack (&unpacked, data, size, &wsis_msg_default_limits, &error) == 0
-    &&  unpacked.data.type == MSGPACK_OBJECT_ARRAY)
-        input.page = &unpacked.data;
-    wsis_service_transact (s_fuzz_service, s_fuzz_transaction, &input);
-    msgpack_unpacked_destroy (&unpacked);
-    return 0;
-}
-
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -185,7 +199,8 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-    return s_fuzz_apply (data, size);
+    return s_fuzz_run (data, size, s_fuzz_transaction);
 }
+#endif
 
 #endif

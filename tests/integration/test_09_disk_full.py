@@ -5,11 +5,13 @@ and its database file. Requests that would write answer `unavailable`
 (not `internal`, no crash), the service keeps answering, reads still
 work, nothing acknowledged before is lost, and writes succeed again once
 space is freed. A consumer whose disk is full does not skip the events
-it could not apply: once space is freed it applies every one, once.
+it could not apply: once space is freed it applies every one, once. The
+bus on a full disk refuses to journal, publishes nothing it did not
+journal, and keeps passing the services' events on.
 """
 import pytest
 
-from wsis_harness import Cluster
+from wsis_harness import Cluster, FakeSource, next_event
 from disk_helpers import SmallDisk
 from submissions_helpers import OPEN, prize_body, stakeholder_body
 from voting_helpers import CATEGORIES, DURING, VotingWorld, project, voter
@@ -192,3 +194,82 @@ def test_submissions_on_a_full_disk_answer_unavailable_and_keep_what_was_acked(c
     cluster.stop("submissions")
     cluster.start("submissions")
     assert len(cluster.events("submissions")) == len(events) + 1
+
+
+def journal(cluster, n, id=None):
+    """publish of an outside system: event n, with a kilobyte of text so
+    the disk fills in a few hundred."""
+    return cluster.call("bus", "publish", {"topic": "forum.speaker.registered", "origin": "forum-site",
+                                           "body": {"n": n, "bio": f"speaker {n} " + "x" * 1024}},
+                        role="publisher", actor="forum-site", id=id)
+
+
+def journalled(cluster):
+    """(seq, n) of every journalled event, by events.since."""
+    return [(e["seq"], e["body"]["n"]) for e in cluster.events("bus")]
+
+
+# Some space left (the WAL grows until it cannot), and none at all.
+@pytest.mark.parametrize("keep", [512 * 1024, 0])
+def test_the_bus_journal_on_a_full_disk_refuses_keeps_what_it_acked_and_still_proxies(cluster, disk, keep):
+    cluster.start("bus")
+    sub = cluster.subscribe("")
+    # An internal producer: its events live in its own outbox, not on
+    # the bus's disk, and the bus only passes them on.
+    source = FakeSource(cluster, "submissions")
+    try:
+        first = journal(cluster, 0, id="first")
+        assert first["ok"], first
+        acked = [(first["body"]["seq"], 0)]
+        disk.fill(keep=keep)
+        refused = None
+        for n in range(1, 5000):
+            reply = journal(cluster, n)
+            if not reply["ok"]:
+                refused = (n, reply)
+                break
+            acked.append((reply["body"]["seq"], n))
+        assert refused, "the disk never filled up"
+        assert refused[1]["error"]["code"] == "unavailable", refused
+        print(f"journalled {len(acked)} events, then refused")
+        # Full: refused again, a retry of an acked publish is answered from
+        # its stored reply, and the bus answers and serves its journal.
+        for _ in range(5):
+            assert journal(cluster, refused[0])["error"]["code"] == "unavailable"
+        again = journal(cluster, 0, id="first")
+        assert again["ok"] and again["body"]["seq"] == first["body"]["seq"], again
+        assert cluster.call("bus", "sys.ping")["ok"]
+        assert journalled(cluster) == acked
+        # Nothing the bus refused went out live: every journal event a
+        # subscriber got was acked.
+        live = []
+
+        def journal_live(topic, event):
+            if topic == "forum.speaker.registered":
+                live.append((event["seq"], event["body"]["n"]))
+            return topic == "stakeholder.registered"
+        # The services' events still go through: send until the subscriber
+        # sees one (the XSUB subscription reaches a new PUB in a moment).
+        seen = None
+        for n in range(50):
+            source.emit("stakeholder.registered", {"stakeholder_id": f"stk-{n}"})
+            seen = next_event(sub, journal_live, timeout=0.2)
+            if seen:
+                break
+        assert seen and seen["source"] == "submissions", seen
+        assert live and set(live) <= set(acked), live
+        # Space again: the refused event is journalled next, after every
+        # acked one, and all of it survives a restart.
+        disk.free()
+        reply = journal(cluster, refused[0])
+        assert reply["ok"] and reply["body"]["seq"] == acked[-1][0] + 1, reply
+        acked.append((reply["body"]["seq"], refused[0]))
+        assert journalled(cluster) == acked
+        cluster.stop("bus")
+        cluster.start("bus")
+        assert journalled(cluster) == acked
+        assert journal(cluster, 9999)["body"]["seq"] == acked[-1][0] + 1
+    finally:
+        source.close()
+        sub.close()
+    assert "internal" not in cluster.log("bus")

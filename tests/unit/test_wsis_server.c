@@ -18,7 +18,8 @@
     answers `unavailable`, nothing on disk, nothing published), a store
     that cannot begin, the role check, stored replies and what must not
     be stored, too_large, malformed frames, routing frames, the
-    after_batch hook and the counters.
+    after_batch hook and the counters, and one request run in-process
+    in the caller's batch (wsis_server_handle).
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -896,6 +897,85 @@ test_tcp_writes (void **state)
 }
 
 
+//  --------------------------------------------------------------------------
+//  One request in-process (wsis_server_handle)
+
+//  Runs one request in the open batch and decodes its reply; returns
+//  whether it wrote. reply keeps its buffer between calls, as a caller's.
+static bool
+s_handle (fixture_t *fixture, msgpack_sbuffer *reply, answer_t *answer, const char *id,
+          const char *op, const char *role, int64_t number)
+{
+    msgpack_sbuffer frame;
+    msgpack_sbuffer_init (&frame);
+    s_pack_request (&frame, id, op, role, role? "stk-1": NULL, number);
+    bool wrote = wsis_server_handle (fixture->server, NULL, frame.data, frame.size, reply);
+    msgpack_sbuffer_destroy (&frame);
+    zframe_t *answered = zframe_new (reply->data, reply->size);
+    s_decode (answer, answered);
+    zframe_destroy (&answered);
+    return wrote;
+}
+
+static void
+test_handle (void **state)
+{
+    //  The same path as a request from a socket, in the caller's batch:
+    //  the reply is packed, the change rides on the caller's commit
+    fixture_t *fixture = (fixture_t *) *state;
+    msgpack_sbuffer reply;
+    msgpack_sbuffer_init (&reply);
+    msgpack_sbuffer_write (&reply, "left over", 9);
+    answer_t answer;
+    assert_int_equal (wsis_batch_begin (fixture->runtime.batch), 0);
+    assert_true (s_handle (fixture, &reply, &answer, "h1", "item.add", "stakeholder", 4));
+    assert_true (answer.ok);
+    assert_string_equal (answer.id, "h1");
+    assert_int_equal (answer.n, 4);
+    //  A read writes nothing, and sees the write before it
+    assert_false (s_handle (fixture, &reply, &answer, "h2", "item.count", NULL, -1));
+    assert_true (answer.ok);
+    assert_int_equal (answer.n, 1);
+    //  Every check before the handler answers as it does for a socket
+    assert_false (s_handle (fixture, &reply, &answer, "h3", "item.nope", "staff", -1));
+    assert_string_equal (answer.code, "unknown_op");
+    assert_false (s_handle (fixture, &reply, &answer, "h4", "item.purge", "stakeholder", -1));
+    assert_string_equal (answer.code, "forbidden");
+    assert_false (s_handle (fixture, &reply, &answer, "h5", "item.purge", "staff", 1));
+    assert_string_equal (answer.code, "validation");
+    assert_string_equal (answer.field, "n");
+    //  A handler that fails after writing leaves nothing behind, and the
+    //  batch goes on
+    assert_false (s_handle (fixture, &reply, &answer, "h6", "item.add", "stakeholder", 0));
+    assert_string_equal (answer.code, "validation");
+    assert_int_equal (s_rows (fixture), 1);
+    //  A resend: the stored reply, the handler not run again
+    assert_true (s_handle (fixture, &reply, &answer, "h1", "item.add", "stakeholder", 4));
+    assert_true (answer.ok);
+    assert_int_equal (fixture->adds, 2);
+    //  Not msgpack: bad_request
+    assert_false (wsis_server_handle (fixture->server, NULL, "\xc1", 1, &reply));
+    zframe_t *answered = zframe_new (reply.data, reply.size);
+    s_decode (&answer, answered);
+    zframe_destroy (&answered);
+    assert_string_equal (answer.code, "bad_request");
+    s_expect_counters (fixture, 8, 5);
+    assert_int_equal (wsis_batch_commit (fixture->runtime.batch), 0);
+    assert_int_equal (s_rows (fixture), 1);
+    test_runtime_expect_event (&fixture->runtime, 1, 4);
+
+    //  Rolled back by the caller: nothing of it stays
+    assert_int_equal (wsis_batch_begin (fixture->runtime.batch), 0);
+    assert_true (s_handle (fixture, &reply, &answer, "h7", "item.add", "stakeholder", 5));
+    assert_true (answer.ok);
+    wsis_batch_abort (fixture->runtime.batch);
+    assert_int_equal (s_rows (fixture), 1);
+    assert_int_equal (wsis_retry_size (fixture->runtime.retry), 1);
+    test_runtime_expect_nothing (&fixture->runtime);
+    msgpack_sbuffer_destroy (&reply);
+}
+
+
 int
 main (void)
 {
@@ -915,6 +995,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_malformed, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_routing, s_setup_tcp, s_teardown),
         cmocka_unit_test_setup_teardown (test_tcp_writes, s_setup_tcp, s_teardown),
+        cmocka_unit_test_setup_teardown (test_handle, s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);
     zsys_shutdown ();
