@@ -358,8 +358,10 @@ static const wsis_op_t s_common_ops [] = {
     { "sys.clock.set", s_op_clock_set, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES, "now" },
     { "sys.ops", s_op_ops, WSIS_ROLE_PUBLIC, 0, NULL },
     //  Events carry names, e-mail addresses and genders: the services that
-    //  follow a source, and operators, read them; nobody else.
-    { "events.since", s_op_events_since, WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR, 0,
+    //  follow a source (wsis-gateway's certificate has the gateway role),
+    //  and operators, read them; nobody else. The same roles as may
+    //  subscribe to the bus.
+    { "events.since", s_op_events_since, WSIS_ROLE_SERVICE | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY, 0,
       "after? limit?" },
     { NULL }
 };

@@ -9,8 +9,9 @@
     and the bus judges every message by its sender's certificate:
       - an event from XSUB is forwarded only when the certificate may
         speak for the envelope's source: a service certificate for its own
-        name, a publisher certificate (another system) for a source that is
-        no wsis service; anything else is dropped and counted;
+        name (and wsis-gateway's, role gateway, for "gateway"), a publisher
+        certificate (another system) for a source that is no wsis service;
+        anything else is dropped and counted;
       - a subscription from XPUB takes effect (ZMQ_XPUB_MANUAL) only for
         the roles that may read every event (service, operator, gateway):
         events carry names and e-mail addresses;
@@ -54,6 +55,10 @@ s_may_publish (wsis_curve_t *curve, zmq_msg_t *topic, zmq_msg_t *envelope)
         return false;
     if (peer.role == WSIS_ROLE_SERVICE)
         return streq (peer.name, source);
+    //  wsis-gateway's certificate has the gateway role (it acts for
+    //  people); for its own heartbeats it speaks as the service it is.
+    if (peer.role == WSIS_ROLE_GATEWAY)
+        return streq (peer.name, "gateway") && streq (source, "gateway");
     if (peer.role == WSIS_ROLE_PUBLISHER)
         return !wsis_config_service_known (source);
     return false;

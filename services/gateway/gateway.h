@@ -37,6 +37,7 @@ typedef struct {
     gateway_upstream_t *upstream;
     gateway_limits_t *limits;
     json_t *openapi;                //  the document GET /api/v1/openapi.json serves
+    int64_t forgotten;              //  when expired codes and sessions were last deleted
 } gateway_t;
 
 //  -------------------------------------------------------------------------
@@ -131,6 +132,9 @@ int gateway_api_send (gateway_t *self, const char *service, const char *op,
 //  Serves /api/v1/auth/code and /api/v1/auth/session; false for any other
 //  path.
 bool gateway_auth_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
+
+//  The service's tick: deletes expired codes and sessions once a minute.
+void gateway_auth_tick (wsis_service_t *service);
 
 //  The stakeholder a request's Authorization header signs in as: 1 with
 //  id filled in, 0 when it names no live session, -1 when the store failed.

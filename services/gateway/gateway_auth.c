@@ -324,6 +324,37 @@ s_sign_out (gateway_t *self, gateway_call_t *call, const gateway_request_t *requ
         gateway_http_answer (self->http, call, 200, json_pack ("{s:b}", "signed_out", true));
 }
 
+//  Expired codes and sessions leave the store (they already work no more).
+static int
+s_forget_expired (wsis_service_t *service, void *arg)
+{
+    int64_t now = *(int64_t *) arg;
+    wsis_store_t *store = wsis_service_store (service);
+    sqlite3_stmt *stmt = wsis_store_stmt (store, "DELETE FROM session WHERE expires <= ?");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, now);
+    if (wsis_store_run (store, stmt))
+        return -1;
+    stmt = wsis_store_stmt (store, "DELETE FROM sign_in_code WHERE expires <= ?");
+    if (!stmt)
+        return -1;
+    sqlite3_bind_int64 (stmt, 1, now);
+    return wsis_store_run (store, stmt);
+}
+
+void
+gateway_auth_tick (wsis_service_t *service)
+{
+    gateway_t *self = (gateway_t *) wsis_service_state (service);
+    int64_t now = wsis_service_now (service);
+    //  Once a minute of the service clock, or at once after it jumped
+    if (self->forgotten && now >= self->forgotten && now - self->forgotten < 60 * 1000)
+        return;
+    if (wsis_service_transact (service, s_forget_expired, &now) == 0)
+        self->forgotten = now;
+}
+
 bool
 gateway_auth_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {

@@ -68,6 +68,7 @@ static const wsis_service_def_t s_service = {
     .ops = s_ops,
     .follows = s_follows,
     .apply = gateway_people_apply,
+    .tick = gateway_auth_tick,
     .start = s_start,
     .stop = s_stop,
     .stats = s_stats,

@@ -137,7 +137,7 @@ def test_the_clock_is_the_operators(secure):
     assert c.call("voting", "sys.clock.set", {"now": "2022-03-10T12:00:00Z"})["ok"]
 
 
-def test_events_since_is_for_services_and_operators(secure):
+def test_events_since_is_for_services_operators_and_the_gateway(secure):
     c = secure
     refused = c.call("submissions", "events.since", {}, role="stakeholder", actor="stk-1")
     assert refused["error"]["code"] == "forbidden"
@@ -145,6 +145,8 @@ def test_events_since_is_for_services_and_operators(secure):
                                                                       actor="voting")
     assert claimed["error"]["code"] == "forbidden", claimed
     assert c.call("submissions", "events.since", {}, role="service", actor="voting")["ok"]
+    # wsis-gateway follows submissions (who may sign in) with its gateway certificate
+    assert c.call("submissions", "events.since", {}, role="gateway")["ok"]
 
 
 def test_a_removed_certificate_is_shut_out_without_a_restart(secure):

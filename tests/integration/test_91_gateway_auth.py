@@ -5,6 +5,7 @@ and nobody else, and every way it refuses: an unregistered address (the
 same answer), a wrong code, five wrong codes, an expired code, a session
 signed out or expired. Deadlines by the manual clock."""
 import re
+import sqlite3
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -164,6 +165,15 @@ def test_a_code_expires_after_15_minutes_and_a_session_after_12_hours(c):
     set_clock(c, TOMORROW)
     status, _, body = request(c, "POST", "/api/v1/submissions/sys.ping", {}, bearer(session["token"]))
     assert status == 401
+    # Expired codes and sessions are deleted, not only refused
+    c.stop("gateway")
+    db = sqlite3.connect(f"file:{c.data_dir / 'gateway.db'}?mode=ro", uri=True)
+    try:
+        assert db.execute("SELECT count(*) FROM session").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM sign_in_code").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM person").fetchone()[0] == 1
+    finally:
+        db.close()
 
 
 @pytest.mark.parametrize("body, field", [
