@@ -10,6 +10,7 @@
       gateway_http      the HTTP server: connections, bodies, limits,
                         headers every response carries
       gateway_api       the routes: /healthz, /readyz, POST /api/v1/{service}/{op}
+      gateway_routes    resource routes over the operations (/api/v1/calls/{call}/votes, ...)
       gateway_auth      sign-in codes and sessions (/api/v1/auth/...)
       gateway_people    the addresses codes may go to (from stakeholder.registered)
       gateway_limits    token buckets per client: sign-in, votes, submissions
@@ -82,6 +83,7 @@ typedef struct {
     const char *idempotency_key;    //  the Idempotency-Key header, or NULL
     const char *authorization;      //  the Authorization header, or NULL
     const char *client;             //  the client's address (see gateway/trust_forwarded)
+    json_t *query;                  //  the URL's query arguments, {name: string}
 } gateway_request_t;
 
 //  Routes one request: answers it now (gateway_http_answer) or later,
@@ -99,6 +101,9 @@ void gateway_http_destroy (gateway_http_t **self_p);
 //  Answers a call: status and a JSON body (taken: the call owns it now).
 //  A call is answered once; the connection is resumed when it was waiting.
 void gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body);
+//  The same with bytes of another type (a report's SVG, CSV, HTML).
+void gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned status,
+                              const char *content_type, const void *data, size_t size);
 //  The same with an error body {error: {code, message, field?}}.
 void gateway_http_fail (gateway_http_t *self, gateway_call_t *call, unsigned status,
                         const char *code, const char *field, const char *format, ...)
@@ -125,6 +130,28 @@ json_t *gateway_api_body (gateway_t *self, gateway_call_t *call, const gateway_r
 int gateway_api_send (gateway_t *self, const char *service, const char *op,
                       const char *actor_id, const char *role, json_t *body, const char *id,
                       gateway_upstream_fn *fn, void *arg);
+
+//  What to forward, and how.
+typedef struct {
+    const char *service;
+    const char *op;
+    json_t *body;               //  not taken; NULL: the request's JSON body
+    bool needs_session;         //  401 without one
+    const char *self_field;     //  with a session, set to its stakeholder when absent
+    bool raw;                   //  a reply {content_type, data} is served as that type
+} gateway_forward_t;
+
+//  Sends the operation as the caller (the session's stakeholder, or the
+//  public) and answers the call with the service's reply.
+void gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+                          const gateway_forward_t *what);
+
+//  -------------------------------------------------------------------------
+//  gateway_routes: resource routes (/api/v1/stakeholders, /calls/..., ...).
+
+//  Serves the request when its path is one of the resource routes (405
+//  when only the method is wrong); false otherwise.
+bool gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
 
 //  -------------------------------------------------------------------------
 //  gateway_auth: sign-in codes and sessions.

@@ -28,6 +28,7 @@ typedef struct {
     gateway_t *gateway;
     gateway_call_t *call;
     char service [NAME_MAX_ + 1];
+    bool raw;                   //  serve {content_type, data} as that type
 } forward_t;
 
 typedef struct {
@@ -86,8 +87,17 @@ s_on_reply (void *arg, const msgpack_object *reply)
         const msgpack_object *ok = wsis_msg_get (reply, "ok");
         if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean) {
             const msgpack_object *body = wsis_msg_get (reply, "body");
-            gateway_http_answer (http, forward->call, 200,
-                                 body? wsis_json_from_msgpack (body): json_object ());
+            const msgpack_object *type = wsis_msg_get (body, "content_type");
+            const msgpack_object *data = wsis_msg_get (body, "data");
+            char content_type [128];
+            if (forward->raw && wsis_msg_copy_str (type, content_type, 1, sizeof content_type - 1) == 0
+            &&  data && (data->type == MSGPACK_OBJECT_STR || data->type == MSGPACK_OBJECT_BIN))
+                gateway_http_answer_raw (http, forward->call, 200, content_type,
+                                         data->type == MSGPACK_OBJECT_STR? data->via.str.ptr: data->via.bin.ptr,
+                                         data->type == MSGPACK_OBJECT_STR? data->via.str.size: data->via.bin.size);
+            else
+                gateway_http_answer (http, forward->call, 200,
+                                     body? wsis_json_from_msgpack (body): json_object ());
         }
         else {
             const msgpack_object *error = wsis_msg_get (reply, "error");
@@ -161,9 +171,9 @@ s_is_write (const char *op)
 
 //  Forwards the request as the caller: the stakeholder of its session
 //  (Authorization: Bearer), or the public.
-static void
-s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
-           const char *service, const char *op)
+void
+gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+                     const gateway_forward_t *what)
 {
     char stakeholder [GATEWAY_ID_MAX + 1];
     int signed_in = 0;
@@ -177,7 +187,13 @@ s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *reque
             return;
         }
     }
-    if (s_is_write (op)
+    else
+    if (what->needs_session) {
+        gateway_http_fail (self->http, call, 401, "forbidden", NULL,
+                           "sign in first (POST /api/v1/auth/code, then /api/v1/auth/session)");
+        return;
+    }
+    if (s_is_write (what->op)
     &&  gateway_limited (self, call, request, "writes", signed_in? stakeholder: NULL))
         return;
     if (request->idempotency_key && !s_key_ok (request->idempotency_key)) {
@@ -185,14 +201,17 @@ s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *reque
                            "Idempotency-Key must be 1-64 printable ASCII characters");
         return;
     }
-    json_t *body = gateway_api_body (self, call, request);
+    json_t *body = what->body? json_incref (what->body): gateway_api_body (self, call, request);
     if (!body)
         return;
+    if (what->self_field && signed_in && !json_object_get (body, what->self_field))
+        json_object_set_new (body, what->self_field, json_string (stakeholder));
     forward_t *forward = (forward_t *) zmalloc (sizeof (forward_t));
     forward->gateway = self;
     forward->call = call;
-    snprintf (forward->service, sizeof forward->service, "%s", service);
-    int rc = gateway_api_send (self, service, op, signed_in? stakeholder: NULL,
+    forward->raw = what->raw;
+    snprintf (forward->service, sizeof forward->service, "%s", what->service);
+    int rc = gateway_api_send (self, what->service, what->op, signed_in? stakeholder: NULL,
                                signed_in? "stakeholder": "public", body,
                                request->idempotency_key, s_on_reply, forward);
     json_decref (body);
@@ -207,7 +226,7 @@ s_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *reque
                                "a request with this Idempotency-Key is in progress");
         else
             gateway_http_fail (self->http, call, 503, "unavailable", NULL,
-                               "wsis-%s cannot be reached now; try again", service);
+                               "wsis-%s cannot be reached now; try again", what->service);
     }
 }
 
@@ -281,7 +300,7 @@ gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_
 {
     const char *url = request->url;
     bool get = streq (request->method, "GET") || streq (request->method, "HEAD");
-    if (gateway_auth_route (self, call, request))
+    if (gateway_auth_route (self, call, request) || gateway_routes_route (self, call, request))
         return;
     if (streq (url, "/api/v1/openapi.json")) {
         if (get)
@@ -314,8 +333,10 @@ gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_
             if (!streq (request->method, "POST"))
                 gateway_http_fail (self->http, call, 405, "bad_request", NULL,
                                    "%s takes POST with a JSON body", url);
-            else
-                s_forward (self, call, request, name, op);
+            else {
+                gateway_forward_t what = { .service = name, .op = op };
+                gateway_api_forward (self, call, request, &what);
+            }
             return;
         }
     }

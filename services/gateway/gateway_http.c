@@ -34,7 +34,9 @@ struct _gateway_call_t {
     bool suspended;
     bool answered;
     unsigned status;
-    char *response;             //  JSON text, to send
+    char *response;             //  what to send: JSON text, or content_type's bytes
+    size_t response_size;
+    char *content_type;         //  NULL: JSON
     unsigned retry_after;       //  seconds, or 0: no Retry-After
     char client [INET6_ADDRSTRLEN];
 };
@@ -88,15 +90,19 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 static enum MHD_Result
 s_send (gateway_call_t *call)
 {
-    const char *text = call->response? call->response: "{}";
+    const char *data = call->response? call->response: "{}";
+    size_t size = call->response? call->response_size: 2;
     struct MHD_Response *response = MHD_create_response_from_buffer (
-        strlen (text), (void *) text, MHD_RESPMEM_MUST_COPY);
+        size, (void *) data, MHD_RESPMEM_MUST_COPY);
     if (!response)
         return MHD_NO;
-    MHD_add_response_header (response, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header (response, "Content-Type", call->content_type? call->content_type:
+                             "application/json; charset=utf-8");
     MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header (response, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header (response, "Content-Security-Policy",
+    //  A report's SVG styles itself inline; nothing else runs anywhere.
+    MHD_add_response_header (response, "Content-Security-Policy", call->content_type?
+                             "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'":
                              "default-src 'none'; frame-ancestors 'none'");
     MHD_add_response_header (response, "Cache-Control", "no-store");
     if (call->retry_after) {
@@ -109,17 +115,12 @@ s_send (gateway_call_t *call)
     return result;
 }
 
-void
-gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body)
+//  Counts the answer and resumes the connection when it was waiting.
+static void
+s_answered (gateway_http_t *self, gateway_call_t *call, unsigned status)
 {
-    if (call->answered) {
-        json_decref (body);
-        return;
-    }
     call->answered = true;
     call->status = status;
-    call->response = body? json_dumps (body, JSON_COMPACT): NULL;
-    json_decref (body);
     self->requests++;
     if (status >= 500)
         self->server_errors++;
@@ -133,6 +134,33 @@ gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status
         if (!self->in_run)
             s_run (self);
     }
+}
+
+void
+gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body)
+{
+    if (call->answered) {
+        json_decref (body);
+        return;
+    }
+    call->response = body? json_dumps (body, JSON_COMPACT): NULL;
+    call->response_size = call->response? strlen (call->response): 0;
+    json_decref (body);
+    s_answered (self, call, status);
+}
+
+void
+gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned status,
+                         const char *content_type, const void *data, size_t size)
+{
+    if (call->answered)
+        return;
+    call->response = (char *) malloc (size? size: 1);
+    if (call->response)
+        memcpy (call->response, data, size);
+    call->response_size = call->response? size: 0;
+    call->content_type = strdup (content_type);
+    s_answered (self, call, status);
 }
 
 void
@@ -212,6 +240,17 @@ s_take_body (gateway_call_t *call, const char *data, size_t size)
     call->body [call->size] = 0;
 }
 
+//  One query argument into the request's query object (a name without a
+//  value is ""; the first of a repeated name counts).
+static enum MHD_Result
+s_query_value (void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    json_t *query = (json_t *) cls;
+    if (key && !json_object_get (query, key) && json_object_size (query) < 32)
+        json_object_set_new (query, key, json_string (value? value: ""));
+    return MHD_YES;
+}
+
 static enum MHD_Result
 s_on_request (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
               const char *version, const char *upload_data, size_t *upload_data_size, void **state)
@@ -249,8 +288,10 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
             const char *authorization = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                                      MHD_HTTP_HEADER_AUTHORIZATION);
             gateway_request_t request = { method, url, call->body? call->body: "", call->size, key,
-                                          authorization, call->client };
+                                          authorization, call->client, json_object () };
+            MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, s_query_value, request.query);
             self->route (self->gateway, call, &request);
+            json_decref (request.query);
         }
     }
     if (call->answered)
@@ -268,6 +309,7 @@ s_on_completed (void *cls, struct MHD_Connection *connection, void **state,
     if (call) {
         free (call->body);
         free (call->response);
+        free (call->content_type);
         free (call);
         *state = NULL;
     }

@@ -162,7 +162,7 @@ def test_sys_ops_says_what_each_takes(services):
     voting = {op["op"]: op for op in ops_of(services, "voting")}
     assert voting["vote.cast"]["roles"] == ["stakeholder", "gateway"]
     assert _field_names(voting["vote.cast"]["fields"]) == ["call", "voter_id", "category", "submission_id"]
-    assert voting["events.since"]["roles"] == ["operator", "service"]
+    assert voting["events.since"]["roles"] == ["operator", "gateway", "service"]
     assert voting["sys.ping"]["fields"] == []
 
 

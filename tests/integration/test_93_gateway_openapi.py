@@ -4,6 +4,7 @@ schema, Debian's libjson-validator-perl), and against the real
 responses: every path and method of the document is called, and every
 response's status is one the document lists for it, with a body that
 matches its schema (python3-jsonschema)."""
+import http.client
 import json
 import re
 import subprocess
@@ -11,9 +12,9 @@ import subprocess
 import jsonschema
 import pytest
 
-from contest_helpers import ok, set_clock
+from contest_helpers import IN_REVIEW, IN_VOTING, caught_up, ok, set_clock
 from notifications_helpers import body_text, outbox
-from submissions_helpers import stakeholder_body
+from submissions_helpers import prize_body, stakeholder_body
 from test_90_gateway_api import request
 from wsis_harness import Cluster
 
@@ -67,32 +68,67 @@ def test_a_broken_document_is_caught(tmp_path):
     assert "description" in result.stdout, result.stdout + result.stderr
 
 
-def check(document, path, method, status, body):
-    """Asserts that the document lists status for (path, method) and the
-    body matches its schema; returns the key of what was covered."""
+def check(document, path, method, status, body, content_type="application/json"):
+    """Asserts that the document lists status for (path, method) with this
+    content type, and that a JSON body matches its schema; returns the
+    key of what was covered."""
     operation = document["paths"][path][method]
     assert str(status) in operation["responses"], f"{method} {path} answered {status}, not documented"
     response = operation["responses"][str(status)]
     if "$ref" in response:
         response = document["components"]["responses"][response["$ref"].split("/")[-1]]
-    schema = response["content"]["application/json"]["schema"]
-    resolver = jsonschema.RefResolver.from_schema(document)
-    jsonschema.validate(body, schema, resolver=resolver)
+    media = content_type.split(";")[0]
+    assert media in response["content"], f"{method} {path} {status} answered {media}, not documented"
+    if media == "application/json":
+        resolver = jsonschema.RefResolver.from_schema(document)
+        jsonschema.validate(body, response["content"][media]["schema"], resolver=resolver)
     return (path, method)
+
+
+def raw(c, method, url, body=None, headers=None):
+    """(status, content type, body: JSON when it is, else bytes)."""
+    connection = http.client.HTTPConnection("127.0.0.1", c.ports["http"], timeout=15)
+    try:
+        connection.request(method, url, body=json.dumps(body).encode() if body is not None else None,
+                           headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        kind = response.getheader("Content-Type")
+        return response.status, kind, json.loads(data) if kind.startswith("application/json") else data
+    finally:
+        connection.close()
+
+
+def sign_in(c, email):
+    """A session token for a registered address, by the code it is mailed."""
+    before = {k for k in outbox(c) if k.startswith(f"sign-in/{email}/")}
+    assert request(c, "POST", "/api/v1/auth/code", {"email": email})[0] == 202
+    c.wait_until(lambda: {k for k in outbox(c) if k.startswith(f"sign-in/{email}/")} - before,
+                 what="the code in the outbox")
+    key = ({k for k in outbox(c) if k.startswith(f"sign-in/{email}/")} - before).pop()
+    code = re.search(r"^\s+(\d{6})\s*$", body_text(outbox(c)[key]), re.M).group(1)
+    status, _, session = request(c, "POST", "/api/v1/auth/session", {"email": email, "code": code})
+    assert status == 201, session
+    return {"Authorization": f"Bearer {session['token']}"}
 
 
 def test_every_route_answers_as_documented(c, document):
     covered = set()
 
-    def call(path, method, url, body=None, headers=None, raw=None):
-        status, _, reply = request(c, method.upper(), url, body, headers, raw)
-        covered.add(check(document, path, method, status, reply))
+    def call(path, method, url, body=None, headers=None, raw_body=None):
+        if raw_body is not None:
+            status, _, reply = request(c, method.upper(), url, None, headers, raw_body)
+            kind = "application/json"
+        else:
+            status, kind, reply = raw(c, method.upper(), url, body, headers)
+        covered.add(check(document, path, method, status, reply, kind))
         return status, reply
 
     assert call("/healthz", "get", "/healthz")[0] == 200
     assert call("/readyz", "get", "/readyz")[0] == 200
     assert call("/api/v1/openapi.json", "get", "/api/v1/openapi.json")[0] == 200
 
+    # The generic route, its errors
     op = "/api/v1/{service}/{op}"
     status, reply = call(op, "post", "/api/v1/submissions/stakeholder.register",
                          stakeholder_body(email="open@example.org"))
@@ -106,10 +142,11 @@ def test_every_route_answers_as_documented(c, document):
         ("/api/v1/reporting/report.summary", {"call": "prizes-2022"}, 200),
     ]:
         assert call(op, "post", url, body)[0] == expected, url
-    assert call(op, "post", "/api/v1/voting/sys.ping", raw=b"[1]")[0] == 400
-    assert call(op, "post", "/api/v1/voting/sys.ping", raw=json.dumps({"x": "y" * 5000}).encode())[0] == 413
+    assert call(op, "post", "/api/v1/voting/sys.ping", raw_body=b"[1]")[0] == 400
+    assert call(op, "post", "/api/v1/voting/sys.ping", raw_body=json.dumps({"x": "y" * 5000}).encode())[0] == 413
     assert call(op, "post", "/api/v1/voting/sys.ping", {}, {"Authorization": "Bearer nope"})[0] == 401
 
+    # Sign-in
     assert call("/api/v1/auth/code", "post", "/api/v1/auth/code", {"email": "open@example.org"})[0] == 202
     assert call("/api/v1/auth/code", "post", "/api/v1/auth/code", {"email": "no"})[0] == 422
     c.wait_until(lambda: any(k.startswith("sign-in/open@example.org/") for k in outbox(c)),
@@ -124,8 +161,79 @@ def test_every_route_answers_as_documented(c, document):
     assert status == 201 and reply["stakeholder_id"] == ada
     bearer = {"Authorization": f"Bearer {reply['token']}"}
     assert call(op, "post", "/api/v1/voting/sys.ping", {}, bearer)[0] == 200
+
+    # Resource routes: registering, and Ada's own submissions
+    status, reply = call("/api/v1/stakeholders", "post", "/api/v1/stakeholders",
+                         stakeholder_body(email="bob@example.org"))
+    assert status == 200
+    bob = reply["stakeholder_id"]
+    assert raw(c, "GET", "/api/v1/stakeholders")[0] == 405
+    subs = "/api/v1/submissions"
+    assert call(subs, "post", subs, {k: v for k, v in prize_body(ada).items() if k != "stakeholder_id"})[0] == 401
+    body = {k: v for k, v in prize_body(ada, category="C1").items() if k != "stakeholder_id"}
+    status, reply = call(subs, "post", subs, body, bearer)
+    assert status == 200, reply
+    project = reply["submission_id"]
+    status, reply = call(subs, "post", subs, prize_body(bob, category="C2"), bearer)
+    assert status == 403, reply                 # never as another stakeholder
+    status, reply = call(subs, "post", subs, {k: v for k, v in prize_body(ada, category="C3").items()
+                                              if k != "stakeholder_id"}, bearer)
+    withdrawn = reply["submission_id"]
+    one = "/api/v1/submissions/{submission_id}"
+    assert call(one, "patch", f"/api/v1/submissions/{project}", {"title": "A better title"}, bearer)[0] == 200
+    assert call(one, "delete", f"/api/v1/submissions/{withdrawn}", None, bearer)[0] == 200
+    assert call(one, "delete", "/api/v1/submissions/sub-999999", None, bearer)[0] == 404
+    status, _ = call("/api/v1/nominations/hltf", "post", "/api/v1/nominations/hltf", {"call": "nowhere"})
+    assert status == 422
+    status, _ = call("/api/v1/nominations/trendsetters", "post", "/api/v1/nominations/trendsetters",
+                     {"call": "nowhere"})
+    assert status == 422
+
+    # Signing out ends the session
     assert call(session, "delete", session, headers=bearer)[0] == 200
     assert call(session, "delete", session, headers=bearer)[0] == 401
 
-    documented = {(path, method) for path, methods in document["paths"].items() for method in methods}
+    # The vote: Ada's project nominated, the voting phase, Bob votes over HTTP
+    set_clock(c, IN_REVIEW)
+    c.wait_until(lambda: caught_up(c, "nominations", "submissions"), what="nominations to learn the project")
+    ok(c.call("nominations", "review.decide", {"submission_id": project, "decision": "nominate"}, role="staff"))
+    ok(c.call("nominations", "nominations.publish", {"call": "prizes-2022"}, role="staff"))
+    set_clock(c, IN_VOTING)
+    c.wait_until(lambda: caught_up(c, "voting", "nominations") and caught_up(c, "voting", "submissions"),
+                 what="voting to learn the nominated project")
+    bob_session = sign_in(c, "bob@example.org")
+    votes = "/api/v1/calls/{call}/votes"
+    ballot = {"category": "C1", "submission_id": project}
+    assert call(votes, "post", "/api/v1/calls/prizes-2022/votes", ballot)[0] == 401
+    status, reply = call(votes, "post", "/api/v1/calls/prizes-2022/votes", ballot, bob_session)
+    assert status == 200 and reply["duplicate"] is False, reply
+    receipt = reply["receipt"]
+    status, reply = call(votes, "post", "/api/v1/calls/prizes-2022/votes",
+                         {**ballot, "voter_id": ada}, bob_session)
+    assert status == 403                        # Bob cannot vote for Ada
+    receipts = "/api/v1/receipts/{receipt}"
+    status, reply = call(receipts, "get", f"/api/v1/receipts/{receipt}")
+    assert status == 200 and reply["submission_id"] == project and reply["counted"] is True
+    tally = "/api/v1/calls/{call}/tally"
+    assert call(tally, "get", "/api/v1/calls/prizes-2022/tally")[0] == 403     # embargoed until the close
+
+    # Reports, in every format
+    assert call("/api/v1/calls/{call}/summary", "get", "/api/v1/calls/prizes-2022/summary")[0] == 200
+    assert call("/api/v1/calls/{call}/results", "get", "/api/v1/calls/prizes-2022/results")[0] == 200
+    matrix = "/api/v1/reports/sdg_matrix"
+    status, kind, svg = raw(c, "GET", "/api/v1/reports/sdg_matrix?format=svg")
+    assert status == 200 and kind.startswith("image/svg+xml") and b"<svg" in svg
+    covered.add(check(document, matrix, "get", status, svg, kind))
+    status, kind, csv = raw(c, "GET", "/api/v1/reports/sdg_matrix?call=prizes-2022&format=csv")
+    assert status == 200 and kind.startswith("text/csv") and csv.count(b"\n") >= 17
+    assert call(matrix, "get", "/api/v1/reports/sdg_matrix")[0] == 200
+    assert call("/api/v1/reports/gender", "get", "/api/v1/reports/gender?format=svg")[0] == 200
+    status, kind, html = raw(c, "GET", "/api/v1/reports/publication?call=prizes-2022&format=html")
+    assert status == 200 and kind.startswith("text/html"), (status, kind)
+    covered.add(check(document, "/api/v1/reports/publication", "get", status, html, kind))
+    assert call("/api/v1/women_in_tech", "get", "/api/v1/women_in_tech?limit=5")[0] == 200
+    assert call("/api/v1/women_in_tech", "get", "/api/v1/women_in_tech?region=nowhere")[0] == 422
+
+    documented = {(path, method) for path, methods in document["paths"].items()
+                  for method in methods if method != "parameters"}
     assert covered == documented, documented - covered
