@@ -11,6 +11,7 @@
                         headers every response carries
       gateway_api       the routes: /healthz, /readyz, POST /api/v1/{service}/{op}
       gateway_routes    resource routes over the operations (/api/v1/calls/{call}/votes, ...)
+      gateway_calls     the calendar's calls and where each stands (/api/v1/calls)
       gateway_auth      sign-in codes and sessions (/api/v1/auth/...)
       gateway_people    the addresses codes may go to (from stakeholder.registered)
       gateway_limits    token buckets per client: sign-in, votes, submissions
@@ -152,6 +153,13 @@ void gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_r
 //  Serves the request when its path is one of the resource routes (405
 //  when only the method is wrong); false otherwise.
 bool gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
+
+//  -------------------------------------------------------------------------
+//  gateway_calls: the calendar's calls and phases, from the gateway's clock.
+
+//  Serves GET /api/v1/calls and /api/v1/calls/{call}; false for any other
+//  path.
+bool gateway_calls_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
 
 //  -------------------------------------------------------------------------
 //  gateway_auth: sign-in codes and sessions.

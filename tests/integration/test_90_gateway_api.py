@@ -206,3 +206,24 @@ def test_idle_connections_do_not_stop_the_others(c):
     finally:
         for s in idle:
             s.close()
+
+
+def test_the_calls_and_where_they_stand_by_the_clock(c):
+    status, _, body = request(c, "GET", "/api/v1/calls")
+    assert status == 200 and body["now"] == OPEN
+    calls = {call["id"]: call for call in body["calls"]}
+    assert {"prizes-2022", "prizes-2027", "stocktaking-2027"} <= set(calls)
+    prizes = calls["prizes-2022"]
+    assert prizes["kind"] == "prize" and prizes["zone"] == "Europe/Geneva" and prizes["open"] == ["submission"]
+    submission = prizes["phases"][0]
+    # The deadline as an instant and as Geneva's wall time (CET in January)
+    assert submission == {"name": "submission", "start": submission["start"], "end": "2022-01-21T22:00:00Z",
+                          "start_local": submission["start_local"], "end_local": "2022-01-21 23:00",
+                          "state": "open"}
+    voting = next(p for p in prizes["phases"] if p["name"] == "voting")
+    assert voting["state"] == "not_open" and voting["end_local"].endswith("23:00")
+    status, _, one = request(c, "GET", "/api/v1/calls/prizes-2022")
+    assert status == 200 and one["phases"] == prizes["phases"]
+    status, _, missing = request(c, "GET", "/api/v1/calls/prizes-1999")
+    assert status == 404 and missing["error"]["field"] == "call"
+    assert request(c, "POST", "/api/v1/calls", {})[0] == 405
