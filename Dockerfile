@@ -26,6 +26,8 @@ RUN apt-get update \
 WORKDIR /opt/wsis
 COPY --from=build /src/bin/ /usr/local/bin/
 COPY configs ./configs
+# The gateway's public pages (gateway/pages, relative to /opt/wsis)
+COPY services/gateway/pages ./services/gateway/pages
 ENV WSIS_CONFIG=/opt/wsis/configs/wsis.cfg \
     WSIS_DATA_DIR=/var/lib/wsis
 USER wsis

@@ -24,7 +24,7 @@ PYTHON     := /usr/bin/python3
 DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         libzmq3-dev libczmq-dev libmsgpack-dev libsqlite3-dev libjansson-dev \
         libcurl4-openssl-dev libsodium-dev libcmocka-dev zlib1g-dev libmicrohttpd-dev tzdata procps \
-        libcmark-dev librsvg2-bin chromium \
+        libcmark-dev librsvg2-bin chromium chromium-driver python3-selenium \
         python3 python3-zmq python3-msgpack python3-pytest python3-aiosmtpd \
         python3-jsonschema libjson-validator-perl
 # Only `make bench` needs these: the peer the vote path is measured against

@@ -141,6 +141,8 @@ static const opt_def_t s_options [] = {
     { "gateway/writes_per_minute", OPT_INT, "120", 0, 1000000, NULL,
       "votes, submissions, registrations and nominations per client address, and per session, "
       "a minute and in a burst; 0: no limit" },
+    { "gateway/pages", OPT_STR, "services/gateway/pages", 1, 4096, "WSIS_PAGES",
+      "the folder of the public web pages (read once at start)" },
     { "gateway/openapi", OPT_STR, "configs/openapi.json", 1, 4096, "WSIS_OPENAPI",
       "the OpenAPI document GET /api/v1/openapi.json serves" },
     { "gateway/trust_forwarded", OPT_BOOL, "false", 0, 0, NULL,

@@ -12,6 +12,7 @@
       gateway_api       the routes: /healthz, /readyz, POST /api/v1/{service}/{op}
       gateway_routes    resource routes over the operations (/api/v1/calls/{call}/votes, ...)
       gateway_calls     the calendar's calls and where each stands (/api/v1/calls)
+      gateway_pages     the public web pages (/, /pages/...), from memory
       gateway_auth      sign-in codes and sessions (/api/v1/auth/...)
       gateway_people    the addresses codes may go to (from stakeholder.registered)
       gateway_limits    token buckets per client: sign-in, votes, submissions
@@ -32,6 +33,7 @@ typedef struct _gateway_http_t gateway_http_t;
 typedef struct _gateway_upstream_t gateway_upstream_t;
 typedef struct _gateway_call_t gateway_call_t;
 typedef struct _gateway_limits_t gateway_limits_t;
+typedef struct _gateway_pages_t gateway_pages_t;
 
 typedef struct {
     wsis_service_t *service;
@@ -39,6 +41,7 @@ typedef struct {
     gateway_upstream_t *upstream;
     gateway_limits_t *limits;
     json_t *openapi;                //  the document GET /api/v1/openapi.json serves
+    gateway_pages_t *pages;         //  the public web pages
     int64_t forgotten;              //  when expired codes and sessions were last deleted
 } gateway_t;
 
@@ -105,6 +108,9 @@ void gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned s
 //  The same with bytes of another type (a report's SVG, CSV, HTML).
 void gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned status,
                               const char *content_type, const void *data, size_t size);
+//  A public page: its bytes, with the pages' Content-Security-Policy.
+void gateway_http_answer_page (gateway_http_t *self, gateway_call_t *call,
+                               const char *content_type, const void *data, size_t size);
 //  The same with an error body {error: {code, message, field?}}.
 void gateway_http_fail (gateway_http_t *self, gateway_call_t *call, unsigned status,
                         const char *code, const char *field, const char *format, ...)
@@ -160,6 +166,16 @@ bool gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_
 //  Serves GET /api/v1/calls and /api/v1/calls/{call}; false for any other
 //  path.
 bool gateway_calls_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
+
+//  -------------------------------------------------------------------------
+//  gateway_pages: the public web pages.
+
+//  Reads every page of folder; NULL with *error one line (caller frees).
+gateway_pages_t *gateway_pages_new (const char *folder, char **error);
+void gateway_pages_destroy (gateway_pages_t **self_p);
+
+//  Serves / and /pages/{file}; false for any other path.
+bool gateway_pages_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
 
 //  -------------------------------------------------------------------------
 //  gateway_auth: sign-in codes and sessions.

@@ -301,7 +301,7 @@ gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_
     const char *url = request->url;
     bool get = streq (request->method, "GET") || streq (request->method, "HEAD");
     if (gateway_auth_route (self, call, request) || gateway_calls_route (self, call, request)
-    ||  gateway_routes_route (self, call, request))
+    ||  gateway_routes_route (self, call, request) || gateway_pages_route (self, call, request))
         return;
     if (streq (url, "/api/v1/openapi.json")) {
         if (get)

@@ -37,6 +37,7 @@ struct _gateway_call_t {
     char *response;             //  what to send: JSON text, or content_type's bytes
     size_t response_size;
     char *content_type;         //  NULL: JSON
+    const char *policy;         //  its Content-Security-Policy
     unsigned retry_after;       //  seconds, or 0: no Retry-After
     char client [INET6_ADDRSTRLEN];
 };
@@ -100,9 +101,7 @@ s_send (gateway_call_t *call)
                              "application/json; charset=utf-8");
     MHD_add_response_header (response, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header (response, "Referrer-Policy", "no-referrer");
-    //  A report's SVG styles itself inline; nothing else runs anywhere.
-    MHD_add_response_header (response, "Content-Security-Policy", call->content_type?
-                             "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'":
+    MHD_add_response_header (response, "Content-Security-Policy", call->policy? call->policy:
                              "default-src 'none'; frame-ancestors 'none'");
     MHD_add_response_header (response, "Cache-Control", "no-store");
     if (call->retry_after) {
@@ -160,7 +159,20 @@ gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned st
         memcpy (call->response, data, size);
     call->response_size = call->response? size: 0;
     call->content_type = strdup (content_type);
+    //  A report's SVG styles itself inline; nothing else runs anywhere.
+    call->policy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'";
     s_answered (self, call, status);
+}
+
+void
+gateway_http_answer_page (gateway_http_t *self, gateway_call_t *call,
+                          const char *content_type, const void *data, size_t size)
+{
+    gateway_http_answer_raw (self, call, 200, content_type, data, size);
+    //  The pages' own scripts, styles and API, and the reports' pictures;
+    //  no inline script, nobody else's code, no framing.
+    call->policy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                   "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 }
 
 void

@@ -16,17 +16,25 @@ s_start (wsis_service_t *service)
         wsis_log_error ("%s: line %d: %s", openapi, json_error.line, json_error.text);
         return -1;
     }
+    char *error = NULL;
+    self->pages = gateway_pages_new (wsis_config_str (config, "gateway/pages"), &error);
+    if (!self->pages) {
+        wsis_log_error ("%s", error);
+        zstr_free (&error);
+        json_decref (self->openapi);
+        return -1;
+    }
     self->limits = gateway_limits_new (GATEWAY_BUCKETS_MAX);
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
                                            wsis_service_loop (service),
                                            wsis_config_int (config, "gateway/upstream_timeout_ms"));
-    char *error = NULL;
     self->http = gateway_http_new (self, config, wsis_service_loop (service), gateway_api_route, &error);
     if (!self->http) {
         wsis_log_error ("%s", error);
         zstr_free (&error);
         gateway_upstream_destroy (&self->upstream);
         gateway_limits_destroy (&self->limits);
+        gateway_pages_destroy (&self->pages);
         json_decref (self->openapi);
         return -1;
     }
@@ -42,6 +50,7 @@ s_stop (wsis_service_t *service)
     gateway_upstream_destroy (&self->upstream);
     gateway_http_destroy (&self->http);
     gateway_limits_destroy (&self->limits);
+    gateway_pages_destroy (&self->pages);
     json_decref (self->openapi);
 }
 
