@@ -84,7 +84,7 @@ gateway_pages_new (const char *folder, char **error)
             chunk = zfile_read (file, (size_t) zfile_cursize (file), 0);
         if (chunk) {
             page_t *page = &self->pages [self->count++];
-            snprintf (page->name, sizeof page->name, "%s", entry->d_name);
+            snprintf (page->name, sizeof page->name, "%.63s", entry->d_name);  //  s_type checked its length
             page->content_type = type;
             page->size = zchunk_size (chunk);
             page->data = (char *) malloc (page->size? page->size: 1);
