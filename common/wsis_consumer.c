@@ -390,8 +390,7 @@ s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
         &&  wsis_msg_str_equals (wsis_msg_get (&unpacked.data, "id"), catchup->request_id)) {
             catchup->in_flight = false;
             answered = true;
-            const msgpack_object *ok = wsis_msg_get (&unpacked.data, "ok");
-            if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean)
+            if (wsis_msg_true (wsis_msg_get (&unpacked.data, "ok")))
                 s_apply_page (self, catchup, wsis_msg_get (&unpacked.data, "body"));
             else
                 wsis_log_warning ("catch-up: %s refused events.since", catchup->source);

@@ -139,3 +139,9 @@ wsis_msg_copy_str (const msgpack_object *obj, char *buffer, size_t min, size_t m
     buffer [obj->via.str.size] = 0;
     return 0;
 }
+
+bool
+wsis_msg_true (const msgpack_object *obj)
+{
+    return obj && obj->type == MSGPACK_OBJECT_BOOLEAN && obj->via.boolean;
+}

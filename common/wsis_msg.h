@@ -60,6 +60,10 @@ int wsis_msg_check_maps (const msgpack_object *obj, wsis_error_t *error);
 //  The value of a str key in a map, or NULL (also when map is not a map).
 const msgpack_object *wsis_msg_get (const msgpack_object *map, const char *key);
 
+//  True when obj is the boolean true (NULL, or anything else: false), as
+//  in wsis_msg_true (wsis_msg_get (reply, "ok")).
+bool wsis_msg_true (const msgpack_object *obj);
+
 //  True when obj is a str equal to text.
 bool wsis_msg_str_equals (const msgpack_object *obj, const char *text);
 

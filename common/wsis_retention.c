@@ -157,11 +157,10 @@ s_read_answer (wsis_retention_t *self, zmsg_t *msg, peer_t *peer)
                                  &wsis_msg_default_limits, &error) == 0
              && wsis_msg_str_equals (wsis_msg_get (&unpacked.data, "id"), id);
     if (ours) {
-        const msgpack_object *ok = wsis_msg_get (&unpacked.data, "ok");
         const msgpack_object *sources = wsis_msg_get (wsis_msg_get (&unpacked.data, "body"), "sources");
         const msgpack_object *at = wsis_msg_get (wsis_msg_get (sources, self->source), "last_seq");
         //  A refusal is no answer: we cannot know what it applied.
-        ours = ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean;
+        ours = wsis_msg_true (wsis_msg_get (&unpacked.data, "ok"));
         peer->consumer = at && at->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
         peer->position = peer->consumer? at->via.u64: 0;
     }

@@ -84,8 +84,7 @@ s_on_reply (void *arg, const msgpack_object *reply)
                            "wsis-%s did not answer in time; the request may have been done: "
                            "send it again with the same Idempotency-Key", forward->service);
     else {
-        const msgpack_object *ok = wsis_msg_get (reply, "ok");
-        if (ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean) {
+        if (wsis_msg_true (wsis_msg_get (reply, "ok"))) {
             const msgpack_object *body = wsis_msg_get (reply, "body");
             const msgpack_object *type = wsis_msg_get (body, "content_type");
             const msgpack_object *data = wsis_msg_get (body, "data");
@@ -102,11 +101,9 @@ s_on_reply (void *arg, const msgpack_object *reply)
         else {
             const msgpack_object *error = wsis_msg_get (reply, "error");
             const msgpack_object *code = wsis_msg_get (error, "code");
-            char text [64] = "internal";
-            if (code && code->type == MSGPACK_OBJECT_STR && code->via.str.size < sizeof text) {
-                memcpy (text, code->via.str.ptr, code->via.str.size);
-                text [code->via.str.size] = 0;
-            }
+            char text [64];
+            if (wsis_msg_copy_str (code, text, 0, sizeof text - 1))
+                strcpy (text, "internal");
             json_t *json = error? wsis_json_from_msgpack (error): json_object ();
             gateway_http_answer (http, forward->call, gateway_status (text),
                                  json_pack ("{s:o}", "error", json));
@@ -256,11 +253,10 @@ static void
 s_on_probe (void *arg, const msgpack_object *reply)
 {
     probe_t *probe = (probe_t *) arg;
-    const msgpack_object *ok = reply? wsis_msg_get (reply, "ok"): NULL;
     readiness_t *readiness = probe->readiness;
     const char *service = probe->service;
     free (probe);
-    s_count (readiness, service, ok && ok->type == MSGPACK_OBJECT_BOOLEAN && ok->via.boolean);
+    s_count (readiness, service, wsis_msg_true (wsis_msg_get (reply, "ok")));
 }
 
 static void

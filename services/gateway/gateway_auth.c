@@ -78,8 +78,7 @@ s_put_code (wsis_service_t *service, void *arg)
 static void
 s_on_mailed (void *arg, const msgpack_object *reply)
 {
-    const msgpack_object *ok = reply? wsis_msg_get (reply, "ok"): NULL;
-    if (!ok || ok->type != MSGPACK_OBJECT_BOOLEAN || !ok->via.boolean)
+    if (!wsis_msg_true (wsis_msg_get (reply, "ok")))
         wsis_log_warning ("auth: wsis-notifications did not take a sign-in code (%s)",
                           reply? "refused": "no answer");
 }

@@ -30,8 +30,7 @@ s_str (const msgpack_object *map, const char *key, char *buffer, size_t size)
 static bool
 s_bool (const msgpack_object *map, const char *key)
 {
-    const msgpack_object *value = wsis_msg_get (map, key);
-    return value && value->type == MSGPACK_OBJECT_BOOLEAN && value->via.boolean;
+    return wsis_msg_true (wsis_msg_get (map, key));
 }
 
 static int64_t

@@ -21,8 +21,7 @@ wsisctl_clock_get (const wsisctl_options_t *options)
 static bool
 s_manual (wsisctl_call_t *call)
 {
-    const msgpack_object *manual = wsis_msg_get (wsisctl_each_body (call), "manual");
-    return manual && manual->type == MSGPACK_OBJECT_BOOLEAN && manual->via.boolean;
+    return wsis_msg_true (wsis_msg_get (wsisctl_each_body (call), "manual"));
 }
 
 //  Asks every clock whether it may be set. Prints a line for each one

@@ -81,7 +81,7 @@ s_render_fields (const msgpack_object *fields, char *buffer, size_t size)
         const msgpack_object *array = wsis_msg_get (field, "array");
         bool optional = required && required->type == MSGPACK_OBJECT_BOOLEAN
                      && !required->via.boolean;
-        bool is_array = array && array->type == MSGPACK_OBJECT_BOOLEAN && array->via.boolean;
+        bool is_array = wsis_msg_true (array);
         s_append (buffer, size, "%s%.*s%s", i? " ": "", (int) name->via.str.size,
                   name->via.str.ptr, optional? "?": "");
         if (nested) {

@@ -124,6 +124,22 @@ test_empty_filled (void **state)
     assert_false (wsis_msg_bytes_equal ("ab", 2, "ac", 2));
 }
 
+//  wsis_msg_true: only the boolean true
+static void
+test_true_only_for_true (void **state)
+{
+    msgpack_object yes = { .type = MSGPACK_OBJECT_BOOLEAN, .via.boolean = true };
+    msgpack_object no = { .type = MSGPACK_OBJECT_BOOLEAN, .via.boolean = false };
+    msgpack_object one = { .type = MSGPACK_OBJECT_POSITIVE_INTEGER, .via.u64 = 1 };
+    msgpack_object text = { .type = MSGPACK_OBJECT_STR, .via.str = { 4, "true" } };
+    assert_true (wsis_msg_true (&yes));
+    assert_false (wsis_msg_true (&no));
+    assert_false (wsis_msg_true (&one));
+    assert_false (wsis_msg_true (&text));
+    assert_false (wsis_msg_true (NULL));
+    assert_false (wsis_msg_true (wsis_msg_get (NULL, "ok")));
+}
+
 int
 main (void)
 {
@@ -131,6 +147,7 @@ main (void)
         cmocka_unit_test (test_helpers),
         cmocka_unit_test (test_empty_keys_twice),
         cmocka_unit_test (test_empty_filled),
+        cmocka_unit_test (test_true_only_for_true),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
