@@ -160,6 +160,14 @@ void gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_r
 //  when only the method is wrong); false otherwise.
 bool gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
 
+//  True when path (without its query) fits pattern ("/api/v1/calls/{call}"),
+//  each {name} one id (letters, digits, - and _) put into params as name.
+bool gateway_routes_match (const char *pattern, const char *path, json_t *params);
+
+//  The request's URL without its query, into path (GATEWAY_PATH_MAX bytes).
+#define GATEWAY_PATH_MAX 512
+void gateway_routes_path (const gateway_request_t *request, char *path);
+
 //  -------------------------------------------------------------------------
 //  gateway_calls: the calendar's calls and phases, from the gateway's clock.
 

@@ -57,46 +57,39 @@ s_call (const wsis_call_t *call, int64_t now)
 bool
 gateway_calls_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
-    const char *prefix = "/api/v1/calls";
-    size_t length = strlen (prefix);
-    if (strncmp (request->url, prefix, length))
-        return false;
-    const char *rest = request->url + length;
-    char id [128] = "";
-    if (*rest == '/') {
-        rest++;
-        size_t id_length = strcspn (rest, "/?");
-        if (rest [id_length] == '/' || id_length == 0 || id_length >= sizeof id)
-            return false;           //  /calls/{call}/votes and the like: gateway_routes
-        memcpy (id, rest, id_length);
-        id [id_length] = 0;
-        rest += id_length;
-    }
-    if (*rest && *rest != '?')
-        return false;
-    if (!streq (request->method, "GET") && !streq (request->method, "HEAD")) {
-        gateway_http_fail (self->http, call, 405, "bad_request", NULL, "%s takes GET", prefix);
-        return true;
-    }
-    wsis_calendar_t *calendar = wsis_service_calendar (self->service);
-    int64_t now = wsis_service_now (self->service);
-    json_t *reply;
-    if (*id) {
-        const wsis_call_t *found = wsis_calendar_call (calendar, id);
-        if (!found) {
+    char path [GATEWAY_PATH_MAX];
+    gateway_routes_path (request, path);
+    json_t *params = json_object ();
+    bool ours = gateway_routes_match ("/api/v1/calls", path, params)
+             || gateway_routes_match ("/api/v1/calls/{call}", path, params);
+    const char *id = json_string_value (json_object_get (params, "call"));
+    bool get = streq (request->method, "GET") || streq (request->method, "HEAD");
+    //  Not ours: /calls/{call}/votes and the like are gateway_routes'.
+    if (ours && !get)
+        gateway_http_fail (self->http, call, 405, "bad_request", NULL, "/api/v1/calls takes GET");
+    else
+    if (ours) {
+        wsis_calendar_t *calendar = wsis_service_calendar (self->service);
+        int64_t now = wsis_service_now (self->service);
+        const wsis_call_t *found = id? wsis_calendar_call (calendar, id): NULL;
+        json_t *reply = NULL;
+        if (found)
+            reply = s_call (found, now);
+        else
+        if (!id) {
+            json_t *calls = json_array ();
+            for (size_t i = 0; i < wsis_calendar_size (calendar); i++)
+                json_array_append_new (calls, s_call (wsis_calendar_at (calendar, i), now));
+            reply = json_pack ("{s:o}", "calls", calls);
+        }
+        if (reply) {
+            json_object_set_new (reply, "now", s_time (now));
+            gateway_http_answer (self->http, call, 200, reply);
+        }
+        else
             gateway_http_fail (self->http, call, 404, "not_found", "call",
                                "'%s' is not a call of the calendar", id);
-            return true;
-        }
-        reply = s_call (found, now);
     }
-    else {
-        json_t *calls = json_array ();
-        for (size_t i = 0; i < wsis_calendar_size (calendar); i++)
-            json_array_append_new (calls, s_call (wsis_calendar_at (calendar, i), now));
-        reply = json_pack ("{s:o}", "calls", calls);
-    }
-    json_object_set_new (reply, "now", s_time (now));
-    gateway_http_answer (self->http, call, 200, reply);
-    return true;
+    json_decref (params);
+    return ours;
 }

@@ -117,8 +117,8 @@ gateway_pages_destroy (gateway_pages_t **self_p)
 bool
 gateway_pages_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
-    char path [128];
-    snprintf (path, sizeof path, "%.*s", (int) strcspn (request->url, "?"), request->url);
+    char path [GATEWAY_PATH_MAX];
+    gateway_routes_path (request, path);
     const char *name = streq (path, "/")? "index.html":
                        strncmp (path, "/pages/", 7) == 0? path + 7: NULL;
     if (!name)

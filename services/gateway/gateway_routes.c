@@ -61,10 +61,8 @@ s_param_ok (const char *text, size_t length)
     return true;
 }
 
-//  Matches the path (no query) to the pattern, its {params} into params
-//  (a JSON object). true when it matches.
-static bool
-s_match (const char *pattern, const char *path, json_t *params)
+bool
+gateway_routes_match (const char *pattern, const char *path, json_t *params)
 {
     while (*pattern && *path) {
         if (*pattern != '/' || *path != '/')
@@ -98,17 +96,23 @@ s_query_value (json_t *value)
     return json_incref (value);
 }
 
+void
+gateway_routes_path (const gateway_request_t *request, char *path)
+{
+    snprintf (path, GATEWAY_PATH_MAX, "%.*s", (int) strcspn (request->url, "?"), request->url);
+}
+
 bool
 gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
-    char path [512];
-    snprintf (path, sizeof path, "%.*s", (int) strcspn (request->url, "?"), request->url);
+    char path [GATEWAY_PATH_MAX];
+    gateway_routes_path (request, path);
     const route_t *route = NULL;
     bool path_known = false;
     json_t *params = json_object ();
     for (size_t i = 0; i < ROUTE_COUNT && !route; i++) {
         json_object_clear (params);
-        if (s_match (s_routes [i].pattern, path, params)) {
+        if (gateway_routes_match (s_routes [i].pattern, path, params)) {
             path_known = true;
             if (streq (s_routes [i].method, request->method)
             ||  (streq (s_routes [i].method, "GET") && streq (request->method, "HEAD")))
