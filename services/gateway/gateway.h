@@ -40,6 +40,8 @@ typedef struct {
     gateway_http_t *http;
     gateway_upstream_t *upstream;
     gateway_limits_t *limits;
+    unsigned sign_in_per_minute;    //  gateway/sign_in_per_minute
+    unsigned writes_per_minute;     //  gateway/writes_per_minute
     json_t *openapi;                //  the document GET /api/v1/openapi.json serves
     gateway_pages_t *pages;         //  the public web pages
     int64_t forgotten;              //  when expired codes and sessions were last deleted
@@ -217,10 +219,10 @@ unsigned gateway_limits_take (gateway_limits_t *self, const char *kind, const ch
 size_t gateway_limits_size (gateway_limits_t *self);
 
 //  Answers 429 with Retry-After and returns true when the client, or
-//  the session `who` when not NULL, has no token left for kind (a
-//  gateway/<kind>_per_minute option).
+//  the session `who` when not NULL, has no token left in its bucket of
+//  kind, which gains per_minute a minute (0: no limit).
 bool gateway_limited (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
-                      const char *kind, const char *who);
+                      const char *kind, unsigned per_minute, const char *who);
 
 //  -------------------------------------------------------------------------
 //  gateway_people: registered stakeholders' addresses.

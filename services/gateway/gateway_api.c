@@ -191,7 +191,8 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
         return;
     }
     if (s_is_write (what->op)
-    &&  gateway_limited (self, call, request, "writes", signed_in? stakeholder: NULL))
+    &&  gateway_limited (self, call, request, "writes", self->writes_per_minute,
+                         signed_in? stakeholder: NULL))
         return;
     if (request->idempotency_key && !s_key_ok (request->idempotency_key)) {
         gateway_http_fail (self->http, call, 400, "bad_request", "Idempotency-Key",

@@ -359,7 +359,7 @@ gateway_auth_route (gateway_t *self, gateway_call_t *call, const gateway_request
 {
     bool post = streq (request->method, "POST");
     bool ours = streq (request->url, "/api/v1/auth/code") || streq (request->url, "/api/v1/auth/session");
-    if (ours && post && gateway_limited (self, call, request, "sign_in", NULL))
+    if (ours && post && gateway_limited (self, call, request, "sign_in", self->sign_in_per_minute, NULL))
         return true;
     if (streq (request->url, "/api/v1/auth/code")) {
         if (post)

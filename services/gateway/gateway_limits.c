@@ -116,11 +116,8 @@ gateway_limits_size (gateway_limits_t *self)
 
 bool
 gateway_limited (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
-                 const char *kind, const char *who)
+                 const char *kind, unsigned per_minute, const char *who)
 {
-    char option [64];
-    snprintf (option, sizeof option, "gateway/%s_per_minute", kind);
-    unsigned per_minute = (unsigned) wsis_config_int (wsis_service_config (self->service), option);
     unsigned wait = gateway_limits_take (self->limits, kind, request->client, per_minute, per_minute);
     if (wait == 0 && who)
         wait = gateway_limits_take (self->limits, kind, who, per_minute, per_minute);

@@ -25,6 +25,8 @@ s_start (wsis_service_t *service)
         return -1;
     }
     self->limits = gateway_limits_new (GATEWAY_BUCKETS_MAX);
+    self->sign_in_per_minute = (unsigned) wsis_config_int (config, "gateway/sign_in_per_minute");
+    self->writes_per_minute = (unsigned) wsis_config_int (config, "gateway/writes_per_minute");
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
                                            wsis_service_loop (service),
                                            wsis_config_int (config, "gateway/upstream_timeout_ms"));
