@@ -10,7 +10,8 @@ import socket
 
 import pytest
 
-from contest_helpers import ok, set_clock
+from contest_helpers import ok
+from gateway_helpers import request, start_ready
 from submissions_helpers import stakeholder_body
 from wsis_harness import Cluster
 
@@ -19,27 +20,10 @@ OPEN = "2022-01-10T12:00:00Z"       # the 2022 Prizes take submissions
 
 @pytest.fixture(scope="module")
 def c(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("gateway"), options={"gateway": {"max_body": 4096}})
-    cluster.start_all()
-    set_clock(cluster, OPEN)
-    # Ready once its connections to every service are up (asked, not slept)
-    cluster.wait_until(lambda: request(cluster, "GET", "/readyz")[0] == 200, what="the gateway to be ready")
+    cluster = start_ready(Cluster(tmp_path_factory.mktemp("gateway"), options={"gateway": {"max_body": 4096}}),
+                          OPEN)
     yield cluster
     cluster.close()
-
-
-def request(c, method, path, body=None, headers=None, raw=None):
-    """(status, headers, JSON body) of one request on a fresh connection."""
-    connection = http.client.HTTPConnection("127.0.0.1", c.ports["http"], timeout=15)
-    try:
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        sent = {"Content-Type": "application/json", **(headers or {})}
-        connection.request(method, path, body=data, headers=sent)
-        response = connection.getresponse()
-        text = response.read()
-        return response.status, dict(response.getheaders()), json.loads(text) if text else None
-    finally:
-        connection.close()
 
 
 def test_health_and_readiness(c):

@@ -4,16 +4,14 @@ person would), a session for it, the gateway acting for that stakeholder
 and nobody else, and every way it refuses: an unregistered address (the
 same answer), a wrong code, five wrong codes, an expired code, a session
 signed out or expired. Deadlines by the manual clock."""
-import re
 import sqlite3
-from email.utils import parsedate_to_datetime
 
 import pytest
 
 from contest_helpers import ok, set_clock
-from notifications_helpers import body_text, outbox
+from gateway_helpers import bearer, mailed_codes, request, start_ready
+from notifications_helpers import outbox
 from submissions_helpers import prize_body, stakeholder_body
-from test_90_gateway_api import request
 from wsis_harness import Cluster
 
 OPEN = "2022-01-10T12:00:00Z"           # the 2022 Prizes take submissions
@@ -23,10 +21,7 @@ TOMORROW = "2022-01-11T12:01:00Z"
 
 @pytest.fixture
 def c(tmp_path):
-    cluster = Cluster(tmp_path)
-    cluster.start_all()
-    set_clock(cluster, OPEN)
-    cluster.wait_until(lambda: request(cluster, "GET", "/readyz")[0] == 200, what="the gateway to be ready")
+    cluster = start_ready(Cluster(tmp_path), OPEN)
     yield cluster
     cluster.close()
 
@@ -43,18 +38,6 @@ def register(c, email):
     return body["stakeholder_id"]
 
 
-def codes(c, email):
-    """The sign-in codes mailed to an address, oldest first (by the
-    message's Date: the service clock when it was made)."""
-    found = []
-    for key, message in outbox(c).items():
-        if key.startswith(f"sign-in/{email.lower()}/"):
-            assert message["To"] == email.lower()
-            code = re.search(r"^\s+(\d{6})\s*$", body_text(message), re.M).group(1)
-            found.append((parsedate_to_datetime(message["Date"]), code))
-    return [code for _, code in sorted(found)]
-
-
 def ask_code(c, email):
     status, _, body = request(c, "POST", "/api/v1/auth/code", {"email": email})
     assert status == 202, body
@@ -62,16 +45,12 @@ def ask_code(c, email):
 
 
 def the_code(c, email, count=1):
-    c.wait_until(lambda: len(codes(c, email)) >= count, what=f"code {count} for {email} in the outbox")
-    return codes(c, email)[count - 1]
+    c.wait_until(lambda: len(mailed_codes(c, email)) >= count, what=f"code {count} for {email} in the outbox")
+    return mailed_codes(c, email)[count - 1]
 
 
 def sign_in(c, email, code):
     return request(c, "POST", "/api/v1/auth/session", {"email": email, "code": code})
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_code_by_email_makes_a_session_that_acts_for_that_stakeholder_only(c):
@@ -120,7 +99,7 @@ def test_an_unregistered_address_gets_the_same_answer_and_no_mail(c):
     unknown = ask_code(c, "nobody@example.org")
     assert known == unknown
     the_code(c, "known@example.org")
-    assert codes(c, "nobody@example.org") == []
+    assert mailed_codes(c, "nobody@example.org") == []
     status, _, body = sign_in(c, "nobody@example.org", "123456")
     assert status == 401 and body["error"]["field"] == "code"
     # Not even staff can read a code

@@ -3,21 +3,16 @@
 client's address from X-Forwarded-For only behind a trusted proxy."""
 import pytest
 
-from contest_helpers import set_clock
+from gateway_helpers import request, start_ready
 from submissions_helpers import stakeholder_body
-from test_90_gateway_api import request
 from wsis_harness import Cluster
 
 OPEN = "2022-01-10T12:00:00Z"
 
 
 def cluster_with(tmp_path, **gateway):
-    c = Cluster(tmp_path, options={"gateway": {"sign_in_per_minute": 3, "writes_per_minute": 5,
-                                               **gateway}})
-    c.start_all()
-    set_clock(c, OPEN)
-    c.wait_until(lambda: request(c, "GET", "/readyz")[0] == 200, what="the gateway to be ready")
-    return c
+    return start_ready(Cluster(tmp_path, options={"gateway": {"sign_in_per_minute": 3, "writes_per_minute": 5,
+                                                              **gateway}}), OPEN)
 
 
 @pytest.fixture

@@ -4,18 +4,15 @@ schema, Debian's libjson-validator-perl), and against the real
 responses: every path and method of the document is called, and every
 response's status is one the document lists for it, with a body that
 matches its schema (python3-jsonschema)."""
-import http.client
 import json
-import re
 import subprocess
 
 import jsonschema
 import pytest
 
 from contest_helpers import IN_REVIEW, IN_VOTING, caught_up, ok, set_clock
-from notifications_helpers import body_text, outbox
+from gateway_helpers import bearer, mailed_codes, request, sign_in, start_ready
 from submissions_helpers import prize_body, stakeholder_body
-from test_90_gateway_api import request
 from wsis_harness import Cluster
 
 OPEN = "2022-01-10T12:00:00Z"
@@ -32,10 +29,8 @@ print "$_\n" for @{$schema->errors};
 
 @pytest.fixture(scope="module")
 def c(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("openapi"), options={"gateway": {"max_body": 4096}})
-    cluster.start_all()
-    set_clock(cluster, OPEN)
-    cluster.wait_until(lambda: request(cluster, "GET", "/readyz")[0] == 200, what="the gateway to be ready")
+    cluster = start_ready(Cluster(tmp_path_factory.mktemp("openapi"), options={"gateway": {"max_body": 4096}}),
+                          OPEN)
     yield cluster
     cluster.close()
 
@@ -99,43 +94,12 @@ def check(document, path, method, status, body, content_type="application/json")
     return (path, method)
 
 
-def raw(c, method, url, body=None, headers=None):
-    """(status, content type, body: JSON when it is, else bytes)."""
-    connection = http.client.HTTPConnection("127.0.0.1", c.ports["http"], timeout=15)
-    try:
-        connection.request(method, url, body=json.dumps(body).encode() if body is not None else None,
-                           headers=headers or {})
-        response = connection.getresponse()
-        data = response.read()
-        kind = response.getheader("Content-Type")
-        return response.status, kind, json.loads(data) if kind.startswith("application/json") else data
-    finally:
-        connection.close()
-
-
-def sign_in(c, email):
-    """A session token for a registered address, by the code it is mailed."""
-    before = {k for k in outbox(c) if k.startswith(f"sign-in/{email}/")}
-    assert request(c, "POST", "/api/v1/auth/code", {"email": email})[0] == 202
-    c.wait_until(lambda: {k for k in outbox(c) if k.startswith(f"sign-in/{email}/")} - before,
-                 what="the code in the outbox")
-    key = ({k for k in outbox(c) if k.startswith(f"sign-in/{email}/")} - before).pop()
-    code = re.search(r"^\s+(\d{6})\s*$", body_text(outbox(c)[key]), re.M).group(1)
-    status, _, session = request(c, "POST", "/api/v1/auth/session", {"email": email, "code": code})
-    assert status == 201, session
-    return {"Authorization": f"Bearer {session['token']}"}
-
-
 def test_every_route_answers_as_documented(c, document):
     covered = set()
 
     def call(path, method, url, body=None, headers=None, raw_body=None):
-        if raw_body is not None:
-            status, _, reply = request(c, method.upper(), url, None, headers, raw_body)
-            kind = "application/json"
-        else:
-            status, kind, reply = raw(c, method.upper(), url, body, headers)
-        covered.add(check(document, path, method, status, reply, kind))
+        status, answered, reply = request(c, method.upper(), url, body, headers, raw_body)
+        covered.add(check(document, path, method, status, reply, answered["Content-Type"]))
         return status, reply
 
     assert call("/healthz", "get", "/healthz")[0] == 200
@@ -166,40 +130,38 @@ def test_every_route_answers_as_documented(c, document):
     # Sign-in
     assert call("/api/v1/auth/code", "post", "/api/v1/auth/code", {"email": "open@example.org"})[0] == 202
     assert call("/api/v1/auth/code", "post", "/api/v1/auth/code", {"email": "no"})[0] == 422
-    c.wait_until(lambda: any(k.startswith("sign-in/open@example.org/") for k in outbox(c)),
-                 what="the code in the outbox")
-    message = next(m for k, m in outbox(c).items() if k.startswith("sign-in/open@example.org/"))
-    code = re.search(r"^\s+(\d{6})\s*$", body_text(message), re.M).group(1)
+    c.wait_until(lambda: mailed_codes(c, "open@example.org"), what="the code in the outbox")
+    code = mailed_codes(c, "open@example.org")[0]
     session = "/api/v1/auth/session"
     wrong = "000000" if code != "000000" else "111111"
     assert call(session, "post", session, {"email": "open@example.org", "code": wrong})[0] == 401
     assert call(session, "post", session, {"email": "open@example.org", "code": "1"})[0] == 422
     status, reply = call(session, "post", session, {"email": "open@example.org", "code": code})
     assert status == 201 and reply["stakeholder_id"] == ada
-    bearer = {"Authorization": f"Bearer {reply['token']}"}
-    assert call(op, "post", "/api/v1/voting/sys.ping", {}, bearer)[0] == 200
+    ada_session = bearer(reply["token"])
+    assert call(op, "post", "/api/v1/voting/sys.ping", {}, ada_session)[0] == 200
 
     # Resource routes: registering, and Ada's own submissions
     status, reply = call("/api/v1/stakeholders", "post", "/api/v1/stakeholders",
                          stakeholder_body(email="bob@example.org"))
     assert status == 200
     bob = reply["stakeholder_id"]
-    assert raw(c, "GET", "/api/v1/stakeholders")[0] == 405
+    assert request(c, "GET", "/api/v1/stakeholders")[0] == 405
     subs = "/api/v1/submissions"
     assert call(subs, "post", subs, {k: v for k, v in prize_body(ada).items() if k != "stakeholder_id"})[0] == 401
     body = {k: v for k, v in prize_body(ada, category="C1").items() if k != "stakeholder_id"}
-    status, reply = call(subs, "post", subs, body, bearer)
+    status, reply = call(subs, "post", subs, body, ada_session)
     assert status == 200, reply
     project = reply["submission_id"]
-    status, reply = call(subs, "post", subs, prize_body(bob, category="C2"), bearer)
+    status, reply = call(subs, "post", subs, prize_body(bob, category="C2"), ada_session)
     assert status == 403, reply                 # never as another stakeholder
     status, reply = call(subs, "post", subs, {k: v for k, v in prize_body(ada, category="C3").items()
-                                              if k != "stakeholder_id"}, bearer)
+                                              if k != "stakeholder_id"}, ada_session)
     withdrawn = reply["submission_id"]
     one = "/api/v1/submissions/{submission_id}"
-    assert call(one, "patch", f"/api/v1/submissions/{project}", {"title": "A better title"}, bearer)[0] == 200
-    assert call(one, "delete", f"/api/v1/submissions/{withdrawn}", None, bearer)[0] == 200
-    assert call(one, "delete", "/api/v1/submissions/sub-999999", None, bearer)[0] == 404
+    assert call(one, "patch", f"/api/v1/submissions/{project}", {"title": "A better title"}, ada_session)[0] == 200
+    assert call(one, "delete", f"/api/v1/submissions/{withdrawn}", None, ada_session)[0] == 200
+    assert call(one, "delete", "/api/v1/submissions/sub-999999", None, ada_session)[0] == 404
     status, _ = call("/api/v1/nominations/hltf", "post", "/api/v1/nominations/hltf", {"call": "nowhere"})
     assert status == 422
     status, _ = call("/api/v1/nominations/trendsetters", "post", "/api/v1/nominations/trendsetters",
@@ -207,8 +169,8 @@ def test_every_route_answers_as_documented(c, document):
     assert status == 422
 
     # Signing out ends the session
-    assert call(session, "delete", session, headers=bearer)[0] == 200
-    assert call(session, "delete", session, headers=bearer)[0] == 401
+    assert call(session, "delete", session, headers=ada_session)[0] == 200
+    assert call(session, "delete", session, headers=ada_session)[0] == 401
 
     # The vote: Ada's project nominated, the voting phase, Bob votes over HTTP
     set_clock(c, IN_REVIEW)
@@ -238,16 +200,15 @@ def test_every_route_answers_as_documented(c, document):
     assert call("/api/v1/calls/{call}/summary", "get", "/api/v1/calls/prizes-2022/summary")[0] == 200
     assert call("/api/v1/calls/{call}/results", "get", "/api/v1/calls/prizes-2022/results")[0] == 200
     matrix = "/api/v1/reports/sdg_matrix"
-    status, kind, svg = raw(c, "GET", "/api/v1/reports/sdg_matrix?format=svg")
-    assert status == 200 and kind.startswith("image/svg+xml") and b"<svg" in svg
-    covered.add(check(document, matrix, "get", status, svg, kind))
-    status, kind, csv = raw(c, "GET", "/api/v1/reports/sdg_matrix?call=prizes-2022&format=csv")
-    assert status == 200 and kind.startswith("text/csv") and csv.count(b"\n") >= 17
+    status, svg = call(matrix, "get", "/api/v1/reports/sdg_matrix?format=svg")
+    assert status == 200 and b"<svg" in svg
+    status, answered, csv = request(c, "GET", "/api/v1/reports/sdg_matrix?call=prizes-2022&format=csv")
+    assert status == 200 and answered["Content-Type"].startswith("text/csv") and csv.count(b"\n") >= 17
     assert call(matrix, "get", "/api/v1/reports/sdg_matrix")[0] == 200
     assert call("/api/v1/reports/gender", "get", "/api/v1/reports/gender?format=svg")[0] == 200
-    status, kind, html = raw(c, "GET", "/api/v1/reports/publication?call=prizes-2022&format=html")
-    assert status == 200 and kind.startswith("text/html"), (status, kind)
-    covered.add(check(document, "/api/v1/reports/publication", "get", status, html, kind))
+    status, answered, html = request(c, "GET", "/api/v1/reports/publication?call=prizes-2022&format=html")
+    assert status == 200 and answered["Content-Type"].startswith("text/html"), (status, answered)
+    covered.add(check(document, "/api/v1/reports/publication", "get", status, html, answered["Content-Type"]))
     assert call("/api/v1/women_in_tech", "get", "/api/v1/women_in_tech?limit=5")[0] == 200
     assert call("/api/v1/women_in_tech", "get", "/api/v1/women_in_tech?region=nowhere")[0] == 422
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from contest_helpers import set_clock
-from test_90_gateway_api import request
+from gateway_helpers import request, start_ready
 from wsis_harness import ROOT, Cluster
 
 OPEN = "2022-01-10T12:00:00Z"
@@ -28,10 +28,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 @pytest.fixture(scope="module")
 def c(tmp_path_factory):
-    cluster = Cluster(tmp_path_factory.mktemp("pages"))
-    cluster.start_all()
-    set_clock(cluster, OPEN)
-    cluster.wait_until(lambda: request(cluster, "GET", "/readyz")[0] == 200, what="the gateway to be ready")
+    cluster = start_ready(Cluster(tmp_path_factory.mktemp("pages")), OPEN)
     yield cluster
     cluster.close()
 
@@ -100,31 +97,20 @@ def test_when_the_service_clock_moves_the_page_follows(c, browser):
 
 
 def test_pages_are_served_with_a_strict_policy_and_no_inline_script(c):
-    status, headers, _ = request_raw(c, "/")
+    status, headers, _ = request(c, "GET", "/")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     policy = headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     for path, kind in [("/pages/calls.js", "text/javascript"), ("/pages/style.css", "text/css")]:
-        status, headers, _ = request_raw(c, path)
+        status, headers, _ = request(c, "GET", path)
         assert status == 200 and headers["Content-Type"].startswith(kind)
-    assert request_raw(c, "/pages/nothing.html")[0] == 404
-    assert request_raw(c, "/pages/../gateway.db")[0] == 404
-    assert request_raw(c, "/pages/%2e%2e/wsis.cfg")[0] == 404
+    assert request(c, "GET", "/pages/nothing.html")[0] == 404
+    assert request(c, "GET", "/pages/../gateway.db")[0] == 404
+    assert request(c, "GET", "/pages/%2e%2e/wsis.cfg")[0] == 404
     for name in os.listdir(PAGES):
         if name.endswith(".html"):
             html = open(os.path.join(PAGES, name)).read()
             assert not re.search(r"<script(?![^>]*\bsrc=)", html), name
             assert not re.search(r"\son[a-z]+=", html), name
             assert not re.search(r"style=", html), name
-
-
-def request_raw(c, path):
-    import http.client
-    connection = http.client.HTTPConnection("127.0.0.1", c.ports["http"], timeout=15)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
