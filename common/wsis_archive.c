@@ -42,19 +42,19 @@ static const char s_schema [] =
 static void
 s_load_totals (wsis_archive_t *self)
 {
-    self->last_seq = (uint64_t) wsis_store_int (self->store,
-        "SELECT max(last_seq) FROM outbox_archive", 0);
-    self->events = (uint64_t) wsis_store_int (self->store,
-        "SELECT sum(last_seq - first_seq + 1) FROM outbox_archive", 0);
-    self->files = (uint64_t) wsis_store_int (self->store,
-        "SELECT count(DISTINCT month) FROM outbox_archive", 0);
-    self->bytes = (uint64_t) wsis_store_int (self->store,
-        "SELECT sum(length) FROM outbox_archive", 0);
+    self->last_seq = self->events = self->files = self->bytes = 0;
     self->last_month [0] = 0;
+    //  One statement: the aggregates, and the month of the last chunk.
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
-        "SELECT month FROM outbox_archive ORDER BY first_seq DESC LIMIT 1");
+        "SELECT max(last_seq), sum(last_seq - first_seq + 1), count(DISTINCT month), sum(length),"
+        "  (SELECT month FROM outbox_archive ORDER BY first_seq DESC LIMIT 1)"
+        " FROM outbox_archive");
     if (wsis_store_row (self->store, stmt) == 1) {
-        const char *month = wsis_store_text (stmt, 0);
+        self->last_seq = (uint64_t) sqlite3_column_int64 (stmt, 0);
+        self->events = (uint64_t) sqlite3_column_int64 (stmt, 1);
+        self->files = (uint64_t) sqlite3_column_int64 (stmt, 2);
+        self->bytes = (uint64_t) sqlite3_column_int64 (stmt, 3);
+        const char *month = wsis_store_text (stmt, 4);
         snprintf (self->last_month, sizeof self->last_month, "%s", month? month: "");
     }
     wsis_store_done (stmt, 0);
