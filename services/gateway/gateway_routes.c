@@ -35,6 +35,7 @@ static const route_t s_routes [] = {
     { "POST",   "/api/v1/nominations/hltf", "nominations", "hltf.nominate", 0, NULL },
     { "POST",   "/api/v1/nominations/trendsetters", "nominations", "ambassador.nominate", 0, NULL },
     { "POST",   "/api/v1/calls/{call}/votes", "voting", "vote.cast", ROUTE_SESSION, "voter_id" },
+    { "GET",    "/api/v1/calls/{call}/nominees", "nominations", "nominations.list", 0, NULL },
     { "GET",    "/api/v1/calls/{call}/tally", "voting", "vote.tally", 0, NULL },
     { "GET",    "/api/v1/calls/{call}/summary", "reporting", "report.summary", 0, NULL },
     { "GET",    "/api/v1/calls/{call}/results", "reporting", "report.results", 0, NULL },

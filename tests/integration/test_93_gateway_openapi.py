@@ -176,7 +176,12 @@ def test_every_route_answers_as_documented(c, document):
     set_clock(c, IN_REVIEW)
     c.wait_until(lambda: caught_up(c, "nominations", "submissions"), what="nominations to learn the project")
     ok(c.call("nominations", "review.decide", {"submission_id": project, "decision": "nominate"}, role="staff"))
+    nominees = "/api/v1/calls/{call}/nominees"
+    assert call(nominees, "get", "/api/v1/calls/prizes-2022/nominees")[0] == 403   # not published yet
     ok(c.call("nominations", "nominations.publish", {"call": "prizes-2022"}, role="staff"))
+    status, reply = call(nominees, "get", "/api/v1/calls/prizes-2022/nominees")
+    assert status == 200 and reply["categories"]["C1"] == [project], reply
+    assert reply["titles"][project] == "A better title"
     set_clock(c, IN_VOTING)
     c.wait_until(lambda: caught_up(c, "voting", "nominations") and caught_up(c, "voting", "submissions"),
                  what="voting to learn the nominated project")

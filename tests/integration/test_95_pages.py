@@ -7,23 +7,19 @@ width and a desktop's). Also the pages' headers: a Content-Security-Policy
 that allows no inline script, and no inline script in any page."""
 import os
 import re
-import shutil
 import time
 
 import pytest
 
+from browser_helpers import browser, shot  # noqa: F401 (a fixture)
 from contest_helpers import set_clock
 from gateway_helpers import request, start_ready
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from wsis_harness import ROOT, Cluster
 
 OPEN = "2022-01-10T12:00:00Z"
-ARTIFACTS = os.path.join(ROOT, "build", "test-artifacts", "pages")
 PAGES = os.path.join(ROOT, "services", "gateway", "pages")
-
-webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -31,26 +27,6 @@ def c(tmp_path_factory):
     cluster = start_ready(Cluster(tmp_path_factory.mktemp("pages")), OPEN)
     yield cluster
     cluster.close()
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which("chromedriver"):
-        pytest.fail("chromedriver is missing: make deps installs chromium-driver")
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1200,900", "--lang=en-GB"):
-        options.add_argument(argument)
-    # The visitor is in New York: their own time differs from Geneva's.
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "America/New_York"})
-    yield driver
-    driver.quit()
-
-
-def shot(driver, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    driver.save_screenshot(os.path.join(ARTIFACTS, f"{name}.png"))
 
 
 def test_the_calls_page_shows_deadlines_in_both_times_and_counts_down(c, browser):

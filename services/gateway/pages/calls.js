@@ -1,7 +1,6 @@
 // The calls page: GET /api/v1/calls, each call with its phases, each
 // deadline in Geneva time and in the visitor's zone, and a countdown to
-// the end of every open phase. Text only (textContent): nothing the API
-// returns is ever read as HTML.
+// the end of every open phase (site.js first).
 "use strict";
 
 const PHASES = {
@@ -13,29 +12,7 @@ const PHASES = {
   meeting: "Meeting",
 };
 
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function localTime(iso) {
-  return new Intl.DateTimeFormat(undefined, {
-    dateStyle: "long", timeStyle: "short",
-  }).format(new Date(iso));
-}
-
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July",
-                "August", "September", "October", "November", "December"];
-
-// The call's own wall time as the API gives it ("2022-01-21 23:00", in
-// the call's zone) in words: "21 January 2022 at 23:00". Not from the
-// browser's time zone data, which a browser may lack.
-function wallTime(local) {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2})$/.exec(local || "");
-  return m ? Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + m[1] + " at " + m[4] : local;
-}
+const { element, wallTime, localTime, zoneName } = WSIS;
 
 // "3 days 4 h 5 min 6 s" until the end (ms from now), or "closed".
 function countdown(ms) {
@@ -47,11 +24,6 @@ function countdown(ms) {
   if (days) parts.push(days + (days === 1 ? " day" : " days"));
   parts.push(hours + " h", minutes + " min", seconds + " s");
   return parts.join(" ") + " left";
-}
-
-// "Geneva" for "Europe/Geneva".
-function zoneName(call) {
-  return (call.zone || "").split("/").pop().replace(/_/g, " ");
 }
 
 function phaseItem(call, phase, clock) {
@@ -89,11 +61,11 @@ async function main() {
   const status = document.getElementById("status");
   let reply;
   try {
-    const response = await fetch("/api/v1/calls", { headers: { Accept: "application/json" } });
-    if (!response.ok) throw new Error("HTTP " + response.status);
-    reply = await response.json();
+    const result = await WSIS.api("GET", "/api/v1/calls");
+    if (result.status !== 200) throw new Error(WSIS.problem(result));
+    reply = result.reply;
   } catch (error) {
-    status.textContent = "The calls could not be loaded (" + error.message + "). Try again in a moment.";
+    status.textContent = "The calls could not be loaded: " + error.message;
     return;
   }
   // The service clock may differ from the visitor's: count from it.

@@ -1,0 +1,124 @@
+"""A voter's visit to the public pages, step by step as a person does it
+in a browser: sign in with the emailed code, vote in three categories,
+keep the receipts, verify one, and after the close read the results and
+the reports. Used against local processes (test_96_pages_vote.py) and
+against the compose stack (scripts/check-compose.sh): `base` is the site's
+address, `codes(email)` the codes mailed to an address so far, oldest
+first."""
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser_helpers import shot
+
+WAIT = 20
+
+
+def wait(driver, condition, what):
+    """condition's value once true; on a timeout, what the page says."""
+    try:
+        return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(condition)
+    except TimeoutException:
+        said = driver.execute_script(
+            "return ['status', 'problem'].map(id => document.getElementById(id))"
+            ".filter(Boolean).map(e => e.id + ': ' + e.textContent).join(' | ')")
+        raise AssertionError(f"timed out waiting for {what} on {driver.current_url} ({said})") from None
+
+
+def text_of(driver, element_id):
+    return driver.find_element(By.ID, element_id).text
+
+
+def sign_in(driver, base, email, codes):
+    """From the voting page, not signed in, through the sign-in page and
+    back: the page says who is signed in."""
+    driver.get(f"{base}/pages/vote.html")
+    link = wait(driver, lambda d: d.find_elements(By.LINK_TEXT, "sign in"), "the sign-in link")[0]
+    shot(driver, "vote-signed-out")
+    link.click()
+    wait(driver, lambda d: d.title == "WSIS Forum: sign in", "the sign-in page")
+    before = len(codes(email))
+    field = driver.find_element(By.ID, "email")
+    assert driver.find_element(By.CSS_SELECTOR, "label[for=email]").text == "Your email address"
+    field.send_keys(email)
+    driver.find_element(By.CSS_SELECTOR, "#email-form button").click()
+    wait(driver, lambda d: d.find_element(By.ID, "code-form").is_displayed(), "the code field")
+    assert "a code is on its way" in text_of(driver, "status")
+    # The page does not say whether the address is registered
+    assert email in text_of(driver, "status") and "If " in text_of(driver, "status")
+    code = wait(driver, lambda d: len(codes(email)) > before and codes(email)[-1], f"the code mailed to {email}")
+    shot(driver, "signin-code")
+    wrong = "000000" if code != "000000" else "111111"
+    driver.find_element(By.ID, "code").send_keys(wrong)
+    driver.find_element(By.CSS_SELECTOR, "#code-form button[type=submit]").click()
+    wait(driver, lambda d: text_of(d, "problem"), "the wrong code refused")
+    assert driver.current_url.endswith("/pages/signin.html?next=%2Fpages%2Fvote.html")
+    code_field = driver.find_element(By.ID, "code")
+    code_field.clear()
+    code_field.send_keys(code)
+    driver.find_element(By.CSS_SELECTOR, "#code-form button[type=submit]").click()
+    wait(driver, lambda d: d.current_url == f"{base}/pages/vote.html", "the voting page after signing in")
+    wait(driver, lambda d: "Signed in as stk-" in text_of(d, "account"), "who is signed in")
+
+
+def vote(driver, category, title):
+    """Chooses the project titled title in category and votes: the receipt."""
+    section = wait(driver, lambda d: d.find_elements(By.ID, f"category-{category}"), f"category {category}")[0]
+    label = section.find_element(By.XPATH, f".//label[normalize-space()='{title}']")
+    driver.find_element(By.ID, label.get_attribute("for")).click()
+    section.find_element(By.TAG_NAME, "button").click()
+    code = wait(driver, lambda d: section.find_elements(By.CLASS_NAME, "receipt-code"), f"the receipt in {category}")[0]
+    assert "Your vote is counted." in section.text
+    assert all(not radio.is_enabled() for radio in section.find_elements(By.CSS_SELECTOR, "input[type=radio]"))
+    return code.text
+
+
+def voting(driver, ballot):
+    """Votes {category: title} on the open voting page: {category: receipt}.
+    Every field of the ballot has its label."""
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "section.category"), "the ballot")
+    sections = driver.find_elements(By.CSS_SELECTOR, "section.category")
+    assert len(sections) == 18
+    for radio in driver.find_elements(By.CSS_SELECTOR, "input[type=radio]"):
+        assert driver.find_elements(By.CSS_SELECTOR, f"label[for='{radio.get_attribute('id')}']")
+    receipts = {category: vote(driver, category, title) for category, title in ballot.items()}
+    assert len(set(receipts.values())) == len(receipts)
+    shot(driver, "vote-receipts")
+    return receipts
+
+
+def verify(driver, base, category, receipt, title):
+    """Follows the receipt's link to the verify page: counted, for title.
+    A receipt that belongs to no vote is said to be unknown."""
+    section = driver.find_element(By.ID, f"category-{category}")
+    section.find_element(By.LINK_TEXT, "Verify this receipt").click()
+    wait(driver, lambda d: "This vote is counted." in text_of(d, "answer"), "the receipt verified")
+    answer = text_of(driver, "answer")
+    assert f"{category} · " in answer and title in answer, answer
+    assert driver.find_element(By.ID, "receipt").get_attribute("value") == receipt
+    shot(driver, "verify-counted")
+    field = driver.find_element(By.ID, "receipt")
+    field.clear()
+    field.send_keys("f" * len(receipt))
+    driver.find_element(By.CSS_SELECTOR, "#verify-form button").click()
+    wait(driver, lambda d: "No vote has this receipt" in text_of(d, "problem"), "an unknown receipt refused")
+    assert text_of(driver, "answer") == ""
+
+
+def results(driver, base, call, expected):
+    """The results page of call after the close: each {category: [(title,
+    votes)]} of expected among the champions, the reports' pictures drawn."""
+    driver.get(f"{base}/pages/results.html?call={call}")
+    wait(driver, lambda d: " from " in text_of(d, "status") and " voter" in text_of(d, "status"), "the results")
+    for category, champions in expected.items():
+        text = driver.find_element(By.ID, f"result-{category}").text
+        for title, votes in champions:
+            assert f"{title} · {votes} vote" in text, text
+    for image in ("sdg_matrix-svg", "gender-svg"):
+        wait(driver, lambda d: d.execute_script(
+            "const i = document.getElementById(arguments[0]); return i.complete && i.naturalWidth > 0", image),
+            f"the picture {image}")
+    assert driver.find_element(By.PARTIAL_LINK_TEXT, "Read the Success Stories")
+    shot(driver, "results")
+    driver.set_window_size(390, 844)
+    shot(driver, "results-phone")
