@@ -20,6 +20,9 @@
 #     - `compose restart voting`: voting comes back, healthy
 #     - a killed (SIGKILL) service process is restarted by the restart
 #       policy, and the winners are still the winners
+#     - a voter's visit to the public pages in headless chromium on the
+#       host, through the gateway's published port (tests/compose/pages.py):
+#       sign in with the code from the file channel, vote, verify, results
 #     - an event published through the bus journal is applied by reporting
 #     - the data survives `down` + `up` (named volumes): the journal, the
 #       reports, the winners
@@ -186,6 +189,14 @@ votes_after=$(tally)
 if [ -n "$votes_before" ] && [ "$votes_before" -gt 0 ] && [ "$votes_after" = "$votes_before" ]; then
     pass "after the SIGKILL: voting has the same $votes_after votes"
 else fail "after the SIGKILL: votes ${votes_before:-?} -> ${votes_after:-?}"; fi
+
+# ------------------------------------------------------------ the public pages in a browser
+t0=$(now)
+out=$(timeout 600 /usr/bin/python3 tests/compose/pages.py "$keys" "$(cid notifications)" 2>>"$log"); rc=$?
+echo "$out"
+if [ $rc = 0 ] && grep -q '^pages: ' <<<"$out"; then
+    pass "the public pages in headless chromium through the gateway's published port in $(( $(now) - t0 ))s: ${out#pages: }"
+else fail "the public pages in a browser: exit $rc (see $log; screenshots in build/test-artifacts/pages-compose/)"; fi
 
 # ------------------------------------------------------------ event via the bus journal
 out=$(ctl --compact publish forum.speaker.registered '{"session_id":"s1","name":"A","gender":"female"}' 2>>"$log"); rc=$?

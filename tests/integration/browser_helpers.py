@@ -14,8 +14,8 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 
 
-@pytest.fixture
-def browser():
+def chromium():
+    """A headless chromium, its window a desktop's, its visitor in New York."""
     if not shutil.which("chromedriver"):
         pytest.fail("chromedriver is missing: make deps installs chromium-driver")
     options = webdriver.ChromeOptions()
@@ -25,6 +25,12 @@ def browser():
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     # The visitor is in New York: their own time differs from Geneva's.
     driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "America/New_York"})
+    return driver
+
+
+@pytest.fixture
+def browser():
+    driver = chromium()
     yield driver
     driver.quit()
 

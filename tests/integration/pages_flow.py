@@ -1,15 +1,19 @@
 """A voter's visit to the public pages, step by step as a person does it
 in a browser: sign in with the emailed code, vote in three categories,
 keep the receipts, verify one, and after the close read the results and
-the reports. Used against local processes (test_96_pages_vote.py) and
-against the compose stack (scripts/check-compose.sh): `base` is the site's
-address, `codes(email)` the codes mailed to an address so far, oldest
-first."""
+the reports; and the contest it needs (a ballot, then the close). Used
+against local processes (test_96_pages_vote.py) and against the compose
+stack (tests/compose/pages.py): `c` is a harness Cluster or the stack,
+`base` the site's address, `codes(email)` the codes mailed to an address
+so far, oldest first."""
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_helpers import shot
+from contest_helpers import caught_up, ok, set_clock
+from gateway_helpers import request
+from submissions_helpers import prize_body, stakeholder_body
 
 WAIT = 20
 
@@ -122,3 +126,63 @@ def results(driver, base, call, expected):
     shot(driver, "results")
     driver.set_window_size(390, 844)
     shot(driver, "results-phone")
+
+
+# What the voter chooses: {category: title} (C2 is on the ballot too,
+# and nobody votes there).
+BALLOT = {"C1": "Clinics online 1", "C3": "Open library 1", "e-gov": "Permits by phone 2"}
+RESULTS = {
+    "C1": [("Clinics online 1", 1), ("Clinics online 2", 0)],
+    "C2": [("Fibre to schools 1", 0), ("Fibre to schools 2", 0)],
+    "e-gov": [("Permits by phone 2", 1), ("Permits by phone 1", 0)],
+}
+
+
+def open_ballot(c, call, in_review, in_voting):
+    """Two nominated projects in each of four categories of call (its
+    submission phase open now), then its voting phase."""
+    owner = ok(c.call("submissions", "stakeholder.register",
+                      stakeholder_body(email=f"projects.{call}@example.org")))["stakeholder_id"]
+    projects = []
+    for category, name in [("C1", "Clinics online"), ("C2", "Fibre to schools"), ("C3", "Open library"),
+                           ("e-gov", "Permits by phone")]:
+        for n in (1, 2):
+            body = prize_body(owner, call=call, category=category, title=f"{name} {n}")
+            projects.append(ok(c.call("submissions", "submission.create", body))["submission_id"])
+    set_clock(c, in_review)
+    c.wait_until(lambda: caught_up(c, "nominations", "submissions"), what="nominations to learn the projects")
+    for project in projects:
+        ok(c.call("nominations", "review.decide", {"submission_id": project, "decision": "nominate"}, role="staff"))
+    ok(c.call("nominations", "nominations.publish", {"call": call}, role="staff"))
+    set_clock(c, in_voting)
+    c.wait_until(lambda: caught_up(c, "voting", "nominations") and caught_up(c, "voting", "submissions"),
+                 what="voting to learn the nominated projects")
+
+
+def visit(driver, c, base, call, email, codes, in_review, in_voting, closed, deadline):
+    """The whole visit: a voter registers (over HTTP), the ballot opens, the
+    voter signs in, votes, verifies a receipt, sees the results promised
+    for the close (deadline: its Geneva wall time in words), and after
+    the close (the clock set to closed) reads them."""
+    status, _, _ = request(c, "POST", "/api/v1/stakeholders", stakeholder_body(email=email, name="Ada"))
+    assert status == 200
+    open_ballot(c, call, in_review, in_voting)
+    c.wait_until(lambda: caught_up(c, "gateway", "submissions"), what="the gateway to know the voter's address")
+
+    sign_in(driver, base, email, codes)
+    receipts = voting(driver, BALLOT)
+    # The receipts are the voting service's: each verifies over the API too
+    for category, receipt in receipts.items():
+        status, _, reply = request(c, "GET", f"/api/v1/receipts/{receipt}")
+        assert status == 200 and reply["category"] == category and reply["counted"] is True
+    verify(driver, base, "C3", receipts["C3"], BALLOT["C3"])
+
+    driver.get(f"{base}/pages/results.html?call={call}")
+    wait(driver, lambda d: "published when its vote closes" in text_of(d, "status"), "the results promised for the close")
+    assert f"{deadline} (Geneva)" in text_of(driver, "status")
+
+    # The vote closes by the clock; reporting learns the champions
+    set_clock(c, closed)
+    c.wait_until(lambda: request(c, "GET", f"/api/v1/calls/{call}/results")[2]["voting_closed"],
+                 what="the results of the closed vote")
+    results(driver, base, call, RESULTS)
