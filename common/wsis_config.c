@@ -145,7 +145,7 @@ static const opt_def_t s_options [] = {
       "the folder of the public web pages (read once at start)" },
     { "gateway/openapi", OPT_STR, "configs/openapi.json", 1, 4096, "WSIS_OPENAPI",
       "the OpenAPI document GET /api/v1/openapi.json serves" },
-    { "gateway/trust_forwarded", OPT_BOOL, "false", 0, 0, NULL,
+    { "gateway/trust_forwarded", OPT_BOOL, "false", 0, 0, "WSIS_GATEWAY_TRUST_FORWARDED",
       "take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it)" },
 };
 

@@ -77,6 +77,20 @@ def vote(driver, category, title):
     return code.text
 
 
+def vote_again(driver, base, category, title):
+    """On a fresh ballot, another project in a category already voted in:
+    refused (409 already_voted), the page says so, the fields stay usable."""
+    driver.get(f"{base}/pages/vote.html")
+    section = wait(driver, lambda d: d.find_elements(By.ID, f"category-{category}"), f"category {category}")[0]
+    label = section.find_element(By.XPATH, f".//label[normalize-space()='{title}']")
+    driver.find_element(By.ID, label.get_attribute("for")).click()
+    section.find_element(By.TAG_NAME, "button").click()
+    wait(driver, lambda d: "already voted in this category" in section.find_element(By.CLASS_NAME, "outcome").text,
+         "the second vote refused")
+    assert not section.find_elements(By.CLASS_NAME, "receipt-code")
+    assert section.find_element(By.TAG_NAME, "button").is_enabled()
+
+
 def voting(driver, ballot):
     """Votes {category: title} on the open voting page: {category: receipt}.
     Every field of the ballot has its label."""
@@ -176,6 +190,7 @@ def visit(driver, c, base, call, email, codes, in_review, in_voting, closed, dea
         status, _, reply = request(c, "GET", f"/api/v1/receipts/{receipt}")
         assert status == 200 and reply["category"] == category and reply["counted"] is True
     verify(driver, base, "C3", receipts["C3"], BALLOT["C3"])
+    vote_again(driver, base, "C1", "Clinics online 2")
 
     driver.get(f"{base}/pages/results.html?call={call}")
     wait(driver, lambda d: "published when its vote closes" in text_of(d, "status"), "the results promised for the close")

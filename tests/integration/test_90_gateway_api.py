@@ -2,7 +2,7 @@
 readiness, the generic POST /api/v1/{service}/{op} (JSON in, the reply's
 body out), the protocol's error codes as HTTP statuses with the
 protocol's error body, Idempotency-Key as the request id, the body limit,
-and the headers every response carries. Plain HTTP/1.1 from the
+the headers every response carries, and the calendar's refusals. Plain HTTP/1.1 from the
 standard library, as any system would call it."""
 import http.client
 import json
@@ -10,9 +10,9 @@ import socket
 
 import pytest
 
-from contest_helpers import ok
-from gateway_helpers import request, start_ready
-from submissions_helpers import stakeholder_body
+from contest_helpers import caught_up, ok, set_clock
+from gateway_helpers import request, sign_in, start_ready
+from submissions_helpers import prize_body, stakeholder_body
 from wsis_harness import Cluster
 
 OPEN = "2022-01-10T12:00:00Z"       # the 2022 Prizes take submissions
@@ -211,3 +211,26 @@ def test_the_calls_and_where_they_stand_by_the_clock(c):
     status, _, missing = request(c, "GET", "/api/v1/calls/prizes-1999")
     assert status == 404 and missing["error"]["field"] == "call"
     assert request(c, "POST", "/api/v1/calls", {})[0] == 405
+
+
+def test_the_calendar_refuses_as_409_before_a_phase_and_410_after_it(c):
+    """A vote before the voting opens is phase_not_open (409: it will
+    open); a submission after its deadline is deadline_passed (410: never
+    again for this call); both with the protocol's body."""
+    status, _, _ = request(c, "POST", "/api/v1/stakeholders", stakeholder_body(email="late@example.org"))
+    assert status == 200
+    c.wait_until(lambda: caught_up(c, "gateway", "submissions"), what="the gateway to know the address")
+    project = {k: v for k, v in prize_body("stk-0").items() if k != "stakeholder_id"}
+    set_clock(c, "2022-01-22T10:00:00Z")            # the morning after the submission deadline
+    try:
+        session = sign_in(c, "late@example.org")
+        status, _, reply = request(c, "POST", "/api/v1/calls/prizes-2022/votes",
+                                   {"category": "C1", "submission_id": "sub-1"}, session)
+        assert status == 409 and reply["error"]["code"] == "phase_not_open", reply
+        assert "opens at" in reply["error"]["message"]
+        status, _, reply = request(c, "POST", "/api/v1/submissions", project, session)
+        assert status == 410 and reply["error"]["code"] == "deadline_passed", reply
+        status, _, listed = request(c, "GET", "/api/v1/calls/prizes-2022")
+        assert listed["phases"][0]["state"] == "passed"
+    finally:
+        set_clock(c, OPEN)
