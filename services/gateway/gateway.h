@@ -147,6 +147,7 @@ typedef struct {
     json_t *body;               //  not taken; NULL: the request's JSON body
     bool needs_session;         //  401 without one
     const char *self_field;     //  with a session, set to its stakeholder when absent
+    const char *session_role;   //  the role a session acts in (NULL: stakeholder)
     bool raw;                   //  a reply {content_type, data} is served as that type
 } gateway_forward_t;
 

@@ -210,7 +210,7 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
     forward->raw = what->raw;
     snprintf (forward->service, sizeof forward->service, "%s", what->service);
     int rc = gateway_api_send (self, what->service, what->op, signed_in? stakeholder: NULL,
-                               signed_in? "stakeholder": "public", body,
+                               !signed_in? "public": what->session_role? what->session_role: "stakeholder", body,
                                request->idempotency_key, s_on_reply, forward);
     json_decref (body);
     if (rc) {

@@ -15,6 +15,8 @@
 
 #define ROUTE_SESSION   1       //  only with a session
 #define ROUTE_RAW       2       //  {content_type, data} is served as that type
+#define ROUTE_GATEWAY   4       //  the session acts as the gateway for its stakeholder
+                                //  (what only the gateway may read, for that stakeholder only)
 #define SEGMENTS_MAX    8
 #define PARAM_MAX       128
 
@@ -29,12 +31,15 @@ typedef struct {
 
 static const route_t s_routes [] = {
     { "POST",   "/api/v1/stakeholders", "submissions", "stakeholder.register", 0, NULL },
+    { "GET",    "/api/v1/stakeholders/me", "submissions", "stakeholder.get", ROUTE_SESSION | ROUTE_GATEWAY, "stakeholder_id" },
     { "POST",   "/api/v1/submissions", "submissions", "submission.create", ROUTE_SESSION, "stakeholder_id" },
+    { "GET",    "/api/v1/submissions/{submission_id}", "submissions", "submission.get", 0, NULL },
     { "PATCH",  "/api/v1/submissions/{submission_id}", "submissions", "submission.update", ROUTE_SESSION, NULL },
     { "DELETE", "/api/v1/submissions/{submission_id}", "submissions", "submission.withdraw", ROUTE_SESSION, NULL },
     { "POST",   "/api/v1/nominations/hltf", "nominations", "hltf.nominate", 0, NULL },
     { "POST",   "/api/v1/nominations/trendsetters", "nominations", "ambassador.nominate", 0, NULL },
     { "POST",   "/api/v1/calls/{call}/votes", "voting", "vote.cast", ROUTE_SESSION, "voter_id" },
+    { "GET",    "/api/v1/calls/{call}/submissions", "submissions", "submission.list", 0, NULL },
     { "GET",    "/api/v1/calls/{call}/nominees", "nominations", "nominations.list", 0, NULL },
     { "GET",    "/api/v1/calls/{call}/tally", "voting", "vote.tally", 0, NULL },
     { "GET",    "/api/v1/calls/{call}/summary", "reporting", "report.summary", 0, NULL },
@@ -44,6 +49,9 @@ static const route_t s_routes [] = {
     { "GET",    "/api/v1/reports/gender", "reporting", "report.gender", ROUTE_RAW, NULL },
     { "GET",    "/api/v1/reports/publication", "reporting", "report.publication", ROUTE_RAW, NULL },
     { "GET",    "/api/v1/women_in_tech", "reporting", "report.women_in_tech", 0, NULL },
+    { "POST",   "/api/v1/subscriptions", "notifications", "notify.subscribe", 0, NULL },
+    { "POST",   "/api/v1/subscriptions/confirm", "notifications", "notify.confirm", 0, NULL },
+    { "POST",   "/api/v1/subscriptions/unsubscribe", "notifications", "notify.unsubscribe", 0, NULL },
 };
 
 #define ROUTE_COUNT (sizeof s_routes / sizeof s_routes [0])
@@ -141,6 +149,7 @@ gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_reque
     gateway_forward_t forward = {
         .service = route->service, .op = route->op, .body = body,
         .needs_session = route->flags & ROUTE_SESSION, .self_field = route->self_field,
+        .session_role = (route->flags & ROUTE_GATEWAY)? "gateway": NULL,
         .raw = route->flags & ROUTE_RAW
     };
     gateway_api_forward (self, call, request, &forward);

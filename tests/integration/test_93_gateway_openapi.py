@@ -12,6 +12,7 @@ import pytest
 
 from contest_helpers import IN_REVIEW, IN_VOTING, caught_up, ok, set_clock
 from gateway_helpers import bearer, mailed_codes, request, sign_in, start_ready
+from notifications_helpers import outbox
 from submissions_helpers import prize_body, stakeholder_body
 from wsis_harness import Cluster
 
@@ -162,6 +163,34 @@ def test_every_route_answers_as_documented(c, document):
     assert call(one, "patch", f"/api/v1/submissions/{project}", {"title": "A better title"}, ada_session)[0] == 200
     assert call(one, "delete", f"/api/v1/submissions/{withdrawn}", None, ada_session)[0] == 200
     assert call(one, "delete", "/api/v1/submissions/sub-999999", None, ada_session)[0] == 404
+    me = "/api/v1/stakeholders/me"
+    status, reply = call(me, "get", me, None, ada_session)
+    assert status == 200 and reply["stakeholder_id"] == ada, reply
+    assert call(me, "get", me)[0] == 401
+    status, reply = call(me, "get", f"{me}?stakeholder_id={bob}", None, ada_session)
+    assert status == 403, reply                 # never another stakeholder's record
+    status, reply = call(one, "get", f"/api/v1/submissions/{project}")
+    assert status == 200 and reply["title"] == "A better title", reply
+    assert call(one, "get", "/api/v1/submissions/sub-999999")[0] == 404
+    listing = "/api/v1/calls/{call}/submissions"
+    status, reply = call(listing, "get", "/api/v1/calls/prizes-2022/submissions?category=C1&limit=10")
+    assert status == 200 and [item["submission_id"] for item in reply["items"]] == [project], reply
+    assert call(listing, "get", "/api/v1/calls/prizes-2022/submissions?limit=501")[0] == 422
+
+    # Reminders by mail: subscribe, confirm with the mailed token, unsubscribe
+    subscriptions = "/api/v1/subscriptions"
+    status, reply = call(subscriptions, "post", subscriptions, {"email": "reader@example.org", "calls": ["prizes-2022"]})
+    assert status == 200, reply
+    assert call(subscriptions, "post", subscriptions, {"email": "not an address"})[0] == 422
+    key = c.wait_until(lambda: next((k for k in outbox(c) if k.startswith("subscribe/reader@example.org/")), None),
+                       what="the confirmation mail")
+    token = key.rsplit("/", 1)[1]
+    confirm = "/api/v1/subscriptions/confirm"
+    assert call(confirm, "post", confirm, {"token": token})[0] == 200
+    assert call(confirm, "post", confirm, {"token": "0" * 32})[0] == 404
+    unsubscribe = "/api/v1/subscriptions/unsubscribe"
+    assert call(unsubscribe, "post", unsubscribe, {"token": token})[0] == 200
+    assert call(unsubscribe, "post", unsubscribe, {"email": "reader@example.org"})[0] == 403   # staff only
     status, _ = call("/api/v1/nominations/hltf", "post", "/api/v1/nominations/hltf", {"call": "nowhere"})
     assert status == 422
     status, _ = call("/api/v1/nominations/trendsetters", "post", "/api/v1/nominations/trendsetters",
