@@ -33,12 +33,12 @@ def text_of(driver, element_id):
     return driver.find_element(By.ID, element_id).text
 
 
-def sign_in(driver, base, email, codes):
-    """From the voting page, not signed in, through the sign-in page and
-    back: the page says who is signed in."""
-    driver.get(f"{base}/pages/vote.html")
+def sign_in(driver, base, email, codes, page="vote.html"):
+    """From a page that needs a session (the voting page), not signed in,
+    through the sign-in page and back: the page says who is signed in."""
+    driver.get(f"{base}/pages/{page}")
     link = wait(driver, lambda d: d.find_elements(By.LINK_TEXT, "sign in"), "the sign-in link")[0]
-    shot(driver, "vote-signed-out")
+    shot(driver, f"{page[:-5]}-signed-out")
     link.click()
     wait(driver, lambda d: d.title == "WSIS Forum: sign in", "the sign-in page")
     before = len(codes(email))
@@ -56,12 +56,12 @@ def sign_in(driver, base, email, codes):
     driver.find_element(By.ID, "code").send_keys(wrong)
     driver.find_element(By.CSS_SELECTOR, "#code-form button[type=submit]").click()
     wait(driver, lambda d: text_of(d, "problem"), "the wrong code refused")
-    assert driver.current_url.endswith("/pages/signin.html?next=%2Fpages%2Fvote.html")
+    assert driver.current_url.endswith(f"/pages/signin.html?next=%2Fpages%2F{page}")
     code_field = driver.find_element(By.ID, "code")
     code_field.clear()
     code_field.send_keys(code)
     driver.find_element(By.CSS_SELECTOR, "#code-form button[type=submit]").click()
-    wait(driver, lambda d: d.current_url == f"{base}/pages/vote.html", "the voting page after signing in")
+    wait(driver, lambda d: d.current_url == f"{base}/pages/{page}", f"{page} after signing in")
     wait(driver, lambda d: "Signed in as stk-" in text_of(d, "account"), "who is signed in")
 
 

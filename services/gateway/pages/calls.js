@@ -59,15 +59,8 @@ function callItem(call, clock) {
 
 async function main() {
   const status = document.getElementById("status");
-  let reply;
-  try {
-    const result = await WSIS.api("GET", "/api/v1/calls");
-    if (result.status !== 200) throw new Error(WSIS.problem(result));
-    reply = result.reply;
-  } catch (error) {
-    status.textContent = "The calls could not be loaded: " + error.message;
-    return;
-  }
+  const reply = await WSIS.calls(null, status);
+  if (!reply) return;
   // The service clock may differ from the visitor's: count from it.
   const skew = Date.parse(reply.now) - Date.now();
   const clock = [];

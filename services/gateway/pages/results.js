@@ -93,13 +93,9 @@
   }
 
   async function main() {
-    let calls;
-    try {
-      calls = (await WSIS.prizeCalls()).calls;
-    } catch (error) {
-      status.textContent = "The calls could not be loaded: " + error.message;
-      return;
-    }
+    const found = await WSIS.calls("prize", status);
+    if (!found) return;
+    const calls = found.calls;
     for (const call of calls) {
       const option = element("option", "", call.title);
       option.value = call.id;

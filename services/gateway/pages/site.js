@@ -26,6 +26,13 @@ const WSIS = (() => {
     ["C10", "Ethical dimensions of the Information Society"],
     ["C11", "International and regional cooperation"],
   ];
+  const STAKEHOLDER_TYPES = [["government", "Government"], ["private_sector", "Private sector"],
+                             ["civil_society", "Civil society"], ["academia", "Academia"],
+                             ["international_organization", "International organization"]];
+  const REGIONS = [["africa", "Africa"], ["americas", "Americas"], ["arab_states", "Arab States"],
+                   ["asia_pacific", "Asia and the Pacific"], ["cis", "CIS"], ["europe", "Europe"]];
+  const GENDERS = [["female", "Female"], ["male", "Male"], ["non_binary", "Non-binary"],
+                   ["undisclosed", "Prefer not to say"]];
   const SESSION = "wsis.session";
   const MONTHS = ["January", "February", "March", "April", "May", "June", "July",
                   "August", "September", "October", "November", "December"];
@@ -62,6 +69,47 @@ const WSIS = (() => {
   // "until 31 March 2022 at 23:00 (Geneva) · 31 March 2022 at 17:00 your time"
   function deadline(call, phase) {
     return "until " + wallTime(phase.end_local) + " (" + zoneName(call) + ") · " + localTime(phase.end) + " your time";
+  }
+
+  // Fills a <select> with [value, label] pairs after a first empty choice.
+  function options(select, pairs, empty) {
+    select.appendChild(element("option", "", empty || "Choose…")).value = "";
+    for (const [value, label] of pairs) select.appendChild(element("option", "", label)).value = value;
+  }
+
+  // Every country as [ISO code, English name], by name, from the
+  // browser's own names (the service checks the code).
+  function countries() {
+    const names = new Intl.DisplayNames(["en"], { type: "region" });
+    const found = [];
+    for (let a = 65; a <= 90; a++) {
+      for (let b = 65; b <= 90; b++) {
+        const code = String.fromCharCode(a, b);
+        let name;
+        try { name = names.of(code); } catch (error) { name = code; }
+        if (name && name !== code && !/^[A-Z]{2}$/.test(name)) found.push([code, name]);
+      }
+    }
+    return found.sort((x, y) => x[1].localeCompare(y[1]));
+  }
+
+  // Shows what a form's reply refused: the message in the form's alert,
+  // and the field it names (prefix + the field's path with dots as dashes:
+  // contact.email is #contact-email) marked invalid and focused.
+  function refuse(form, result, prefix) {
+    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+    const alert = form.querySelector(".problem");
+    alert.textContent = problem(result);
+    const error = result.reply && result.reply.error;
+    const field = error && error.field && document.getElementById((prefix || "") + error.field.replace(/\./g, "-"));
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      const described = (field.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      if (!described.includes(alert.id)) field.setAttribute("aria-describedby", described.concat(alert.id).join(" "));
+      field.focus();
+    } else {
+      alert.focus();
+    }
   }
 
   // The signed-in visitor {token, stakeholder_id, expires}, or null. Kept
@@ -127,11 +175,29 @@ const WSIS = (() => {
     return "Something went wrong (HTTP " + result.status + "). Try again in a moment.";
   }
 
-  // The prize calls of GET /api/v1/calls; the one named in ?call= first.
-  async function prizeCalls() {
+  // The calls of GET /api/v1/calls {now, calls}, of one kind when given;
+  // null when they cannot be had, said in the element said.
+  async function calls(kind, said) {
     const result = await api("GET", "/api/v1/calls");
-    if (result.status !== 200) throw new Error(problem(result));
-    return { now: result.reply.now, calls: result.reply.calls.filter((call) => call.kind === "prize") };
+    if (result.status !== 200) {
+      said.textContent = "The calls could not be loaded: " + problem(result);
+      return null;
+    }
+    return { now: result.reply.now, calls: result.reply.calls.filter((call) => !kind || call.kind === kind) };
+  }
+
+  // A checkbox with its label: <div class="box"><input id value><label>.
+  function checkbox(id, value, text) {
+    const box = element("div", "box");
+    const input = element("input", "");
+    input.type = "checkbox";
+    input.id = id;
+    input.value = value;
+    const label = element("label", "", text);
+    label.htmlFor = id;
+    box.appendChild(input);
+    box.appendChild(label);
+    return box;
   }
 
   function phaseOf(call, name) {
@@ -142,7 +208,8 @@ const WSIS = (() => {
     return new URLSearchParams(location.search).get(name);
   }
 
-  const PAGES = [["/", "Calls"], ["/pages/vote.html", "Vote"], ["/pages/verify.html", "Verify a receipt"],
+  const PAGES = [["/", "Calls"], ["/pages/submit.html", "Submit a project"], ["/pages/nominate.html", "Nominate"],
+                 ["/pages/vote.html", "Vote"], ["/pages/verify.html", "Verify a receipt"],
                  ["/pages/results.html", "Results and reports"]];
 
   function link(text, href) {
@@ -188,6 +255,7 @@ const WSIS = (() => {
 
   document.addEventListener("DOMContentLoaded", navigation);
 
-  return { CATEGORIES, element, link, categoryTitle, wallTime, localTime, zoneName, deadline, session,
-           keepSession, forgetSession, api, problem, prizeCalls, phaseOf, query };
+  return { CATEGORIES, STAKEHOLDER_TYPES, REGIONS, GENDERS, options, countries, refuse,
+           element, link, categoryTitle, wallTime, localTime, zoneName, deadline, session,
+           keepSession, forgetSession, api, problem, calls, checkbox, phaseOf, query };
 })();

@@ -115,14 +115,12 @@
   }
 
   async function main() {
-    let call;
-    try {
-      call = chooseCall((await WSIS.prizeCalls()).calls);
-    } catch (error) {
+    const found = await WSIS.calls("prize", problem);
+    if (!found) {
       status.textContent = "";
-      problem.textContent = "The calls could not be loaded: " + error.message;
       return;
     }
+    const call = chooseCall(found.calls);
     if (!call) {
       status.textContent = WSIS.query("call") ? "There is no WSIS Prizes call " + WSIS.query("call") + "."
                                               : "No public vote is open now: see the calls for when the next one opens.";
