@@ -7,11 +7,10 @@ width and a desktop's). Also the pages' headers: a Content-Security-Policy
 that allows no inline script, and no inline script in any page."""
 import os
 import re
-import time
 
 import pytest
 
-from browser_helpers import browser, shot  # noqa: F401 (a fixture)
+from browser_helpers import browser, check_accessible  # noqa: F401 (a fixture)
 from contest_helpers import set_clock
 from gateway_helpers import request, start_ready
 from selenium.webdriver.common.by import By
@@ -51,10 +50,7 @@ def test_the_calls_page_shows_deadlines_in_both_times_and_counts_down(c, browser
     later = browser.find_element(By.ID, "call-prizes-2027")
     assert later.find_element(By.XPATH, "..").get_attribute("id") == "other-calls"
     assert not later.find_elements(By.CLASS_NAME, "countdown")
-    shot(browser, "calls-desktop")
-    browser.set_window_size(390, 844)
-    time.sleep(0.2)                 # the layout settles before a picture; nothing is asserted on it
-    shot(browser, "calls-phone")
+    check_accessible(browser, "calls")
     # Keyboard: the first Tab reaches the skip link
     from selenium.webdriver.common.keys import Keys
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)

@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 
 import pages_flow
-from browser_helpers import browser, shot  # noqa: F401 (a fixture)
+from browser_helpers import browser, check_accessible, shot  # noqa: F401 (a fixture)
 from contest_helpers import caught_up, ok
 from gateway_helpers import mailed_codes, request, start_ready
 from submissions_helpers import stakeholder_body, words
@@ -78,7 +78,7 @@ def test_a_stakeholder_submits_a_project_and_withdraws_it(c, browser):
     assert record["title"] == "Clinics on the phone" and record["sdgs"] == [3] and record["category"] == "e-hea"
     mine = wait(browser, lambda d: d.find_elements(By.ID, f"mine-{project}"), "the project among the submitter's")[0]
     assert "Clinics on the phone" in mine.text
-    shot(browser, "submit-received")
+    check_accessible(browser, "submit-received")
 
     button = mine.find_element(By.TAG_NAME, "button")
     button.click()
@@ -116,7 +116,7 @@ def test_anyone_nominates_a_facilitator_and_a_trendsetter(c, browser):
     browser.find_element(By.CSS_SELECTOR, "#trendsetter-form button[type=submit]").click()
     done = wait(browser, lambda d: text_of(d, "trendsetter-done"), "the trendsetter nominated")
     assert done.startswith("Nominated: amb-"), done
-    shot(browser, "nominate")
+    check_accessible(browser, "nominate")
     listed = ok(c.call("nominations", "hltf.list", {"call": "hltf-2022"}, role="staff"))
     assert [item["nominee"]["email"] for item in listed["stakeholder_types"]["academia"]] == ["grace@example.org"], listed
     listed = ok(c.call("nominations", "ambassador.list", {"call": "trendsetters-2021"}, role="staff"))
