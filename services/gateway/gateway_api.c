@@ -166,14 +166,18 @@ s_is_write (const char *op)
     return false;
 }
 
-//  Forwards the request as the caller: the stakeholder of its session
-//  (Authorization: Bearer), or the public.
+//  Forwards the request as the caller: the staff member of the staff
+//  listener, the stakeholder of its session (Authorization: Bearer), or
+//  the public.
 void
 gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
                      const gateway_forward_t *what)
 {
     char stakeholder [GATEWAY_ID_MAX + 1];
     int signed_in = 0;
+    if (what->staff)
+        ;                       //  its Authorization is the staff token, checked already
+    else
     if (request->authorization) {
         signed_in = gateway_auth_session (self, request->authorization, stakeholder, sizeof stakeholder);
         if (signed_in <= 0) {
@@ -190,9 +194,9 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
                            "sign in first (POST /api/v1/auth/code, then /api/v1/auth/session)");
         return;
     }
+    const char *actor_id = what->staff? what->staff: signed_in? stakeholder: NULL;
     if (s_is_write (what->op)
-    &&  gateway_limited (self, call, request, "writes", self->writes_per_minute,
-                         signed_in? stakeholder: NULL))
+    &&  gateway_limited (self, call, request, "writes", self->writes_per_minute, actor_id))
         return;
     if (request->idempotency_key && !s_key_ok (request->idempotency_key)) {
         gateway_http_fail (self->http, call, 400, "bad_request", "Idempotency-Key",
@@ -209,8 +213,8 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
     forward->call = call;
     forward->raw = what->raw;
     snprintf (forward->service, sizeof forward->service, "%s", what->service);
-    int rc = gateway_api_send (self, what->service, what->op, signed_in? stakeholder: NULL,
-                               signed_in? "stakeholder": "public", body,
+    int rc = gateway_api_send (self, what->service, what->op, actor_id,
+                               what->staff? "staff": signed_in? "stakeholder": "public", body,
                                request->idempotency_key, s_on_reply, forward);
     json_decref (body);
     if (rc) {
@@ -317,26 +321,33 @@ gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_
             s_readyz (self, call);
         return;
     }
-    if (strncmp (url, API_PREFIX, strlen (API_PREFIX)) == 0) {
-        const char *service = url + strlen (API_PREFIX);
-        const char *slash = strchr (service, '/');
-        const char *op = slash? slash + 1: NULL;
-        if (slash && s_name_ok (service, (size_t) (slash - service)) && s_name_ok (op, strlen (op))) {
-            char name [NAME_MAX_ + 1];
-            snprintf (name, sizeof name, "%.*s", (int) (slash - service), service);
-            if (!wsis_config_service_known (name) || streq (name, "gateway"))
-                gateway_http_fail (self->http, call, 404, "not_found", NULL,
-                                   "there is no service '%s'", name);
-            else
-            if (!streq (request->method, "POST"))
-                gateway_http_fail (self->http, call, 405, "bad_request", NULL,
-                                   "%s takes POST with a JSON body", url);
-            else {
-                gateway_forward_t what = { .service = name, .op = op };
-                gateway_api_forward (self, call, request, &what);
-            }
-            return;
-        }
+    if (!gateway_api_operation (self, call, request, NULL))
+        gateway_http_fail (self->http, call, 404, "not_found", NULL, "there is nothing at %s", url);
+}
+
+bool
+gateway_api_operation (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+                       const char *staff)
+{
+    const char *url = request->url;
+    if (strncmp (url, API_PREFIX, strlen (API_PREFIX)))
+        return false;
+    const char *service = url + strlen (API_PREFIX);
+    const char *slash = strchr (service, '/');
+    const char *op = slash? slash + 1: NULL;
+    if (!slash || !s_name_ok (service, (size_t) (slash - service)) || !s_name_ok (op, strlen (op)))
+        return false;
+    char name [NAME_MAX_ + 1];
+    snprintf (name, sizeof name, "%.*s", (int) (slash - service), service);
+    if (!wsis_config_service_known (name) || streq (name, "gateway"))
+        gateway_http_fail (self->http, call, 404, "not_found", NULL, "there is no service '%s'", name);
+    else
+    if (!streq (request->method, "POST"))
+        gateway_http_fail (self->http, call, 405, "bad_request", NULL,
+                           "%s takes POST with a JSON body", url);
+    else {
+        gateway_forward_t what = { .service = name, .op = op, .staff = staff };
+        gateway_api_forward (self, call, request, &what);
     }
-    gateway_http_fail (self->http, call, 404, "not_found", NULL, "there is nothing at %s", url);
+    return true;
 }
