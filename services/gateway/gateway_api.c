@@ -7,7 +7,9 @@
         POST /api/v1/{service}/{op}     the operation, JSON body in, JSON body out
 
     A request is forwarded to the service as the protocol's request, with
-    the JSON body packed as its body and actor {role: public}; the reply's
+    the JSON body packed as its body and actor {role: public} (a session's
+    stakeholder; on the staff listener, gateway_staff, the staff token's
+    name as role staff); the reply's
     body comes back as JSON with 200, an error reply as
     {error: {code, message, field}} with the status of its code
     (gateway_status). The request id is the Idempotency-Key header when
