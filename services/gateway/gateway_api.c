@@ -177,10 +177,8 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
 {
     char stakeholder [GATEWAY_ID_MAX + 1];
     int signed_in = 0;
-    if (what->staff)
-        ;                       //  its Authorization is the staff token, checked already
-    else
-    if (request->authorization) {
+    //  On the staff listener Authorization is the staff token, checked already.
+    if (request->authorization && !what->staff) {
         signed_in = gateway_auth_session (self, request->authorization, stakeholder, sizeof stakeholder);
         if (signed_in <= 0) {
             gateway_http_fail (self->http, call, signed_in < 0? 503: 401,

@@ -33,8 +33,7 @@ struct _gateway_staff_t {
     bool broken;                        //  unusable, and logged so
 };
 
-//  The file changed since it was read: same inode, size and change time,
-//  or not.
+//  Whether the file is another one, or was written, since it was read.
 static bool
 s_changed (const struct stat *before, const struct stat *now)
 {

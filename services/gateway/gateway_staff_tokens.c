@@ -14,7 +14,6 @@
 */
 #include "gateway.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -41,12 +40,8 @@ static bool
 s_name_ok (const char *name)
 {
     size_t length = strlen (name);
-    if (length == 0 || length > GATEWAY_ID_MAX)
-        return false;
-    for (size_t i = 0; i < length; i++)
-        if (!(isalnum ((unsigned char) name [i]) || name [i] == '.' || name [i] == '_' || name [i] == '-'))
-            return false;
-    return true;
+    return length > 0 && length <= GATEWAY_ID_MAX
+        && strspn (name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == length;
 }
 
 //  64 hex digits into hash; -1 when it is not that.
