@@ -8,7 +8,7 @@
     requests can wait for their services at once without a thread each.
 
       gateway_http      the HTTP server: connections, bodies, limits,
-                        headers every response carries
+                        headers every response carries (one per listener)
       gateway_api       the routes: /healthz, /readyz, POST /api/v1/{service}/{op}
       gateway_routes    resource routes over the operations (/api/v1/calls/{call}/votes, ...)
       gateway_calls     the calendar's calls and where each stands (/api/v1/calls)
@@ -16,6 +16,8 @@
       gateway_auth      sign-in codes and sessions (/api/v1/auth/...)
       gateway_people    the addresses codes may go to (from stakeholder.registered)
       gateway_limits    token buckets per client: sign-in, votes, submissions
+      gateway_staff     the staff listener (internal, off by default): staff
+                        operations for the tokens of gateway_staff_tokens
       gateway_upstream  requests to the services and their replies
       gateway_status    protocol error codes as HTTP statuses
 */
@@ -34,6 +36,8 @@ typedef struct _gateway_upstream_t gateway_upstream_t;
 typedef struct _gateway_call_t gateway_call_t;
 typedef struct _gateway_limits_t gateway_limits_t;
 typedef struct _gateway_pages_t gateway_pages_t;
+typedef struct _gateway_staff_t gateway_staff_t;
+typedef struct _gateway_staff_tokens_t gateway_staff_tokens_t;
 
 typedef struct {
     wsis_service_t *service;
@@ -44,6 +48,7 @@ typedef struct {
     unsigned writes_per_minute;     //  gateway/writes_per_minute
     json_t *openapi;                //  the document GET /api/v1/openapi.json serves
     gateway_pages_t *pages;         //  the public web pages
+    gateway_staff_t *staff;         //  the staff listener, or NULL (off)
     int64_t forgotten;              //  when expired codes and sessions were last deleted
 } gateway_t;
 
@@ -97,15 +102,18 @@ typedef struct {
 typedef void (gateway_route_fn) (gateway_t *gateway, gateway_call_t *call,
                                  const gateway_request_t *request);
 
-//  Listens on gateway/http_port of the bind interface, served from loop.
-//  NULL with *error one line (caller frees).
+//  Listens on port of host (an IPv4 address, or * for every interface),
+//  served from loop, each request routed by route; name says which
+//  listener in the log ("HTTP"). NULL with *error one line (caller frees).
 gateway_http_t *gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
+                                  const char *name, const char *host, int port,
                                   gateway_route_fn *route, char **error);
 //  Answers every call still waiting with 503 first.
 void gateway_http_destroy (gateway_http_t **self_p);
 
 //  Answers a call: status and a JSON body (taken: the call owns it now).
-//  A call is answered once; the connection is resumed when it was waiting.
+//  A call is answered once, on the listener it came from (whichever self
+//  is); the connection is resumed when it was waiting.
 void gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body);
 //  The same with bytes of another type (a report's SVG, CSV, HTML).
 void gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned status,
@@ -149,12 +157,20 @@ typedef struct {
     const char *self_field;     //  with a session, set to its stakeholder when absent
     const char *session_role;   //  the role a session acts in (NULL: stakeholder)
     bool raw;                   //  a reply {content_type, data} is served as that type
+    const char *staff;          //  the staff listener's caller: sent as {id: staff, role:
+                                //  staff}, and Authorization is not a session; else NULL
 } gateway_forward_t;
 
 //  Sends the operation as the caller (the session's stakeholder, or the
 //  public) and answers the call with the service's reply.
 void gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
                           const gateway_forward_t *what);
+
+//  Serves POST /api/v1/{service}/{op} as gateway_api_forward does (404 for
+//  a service that does not exist, 405 for another method), as the staff
+//  member staff when not NULL; false when the URL is not of that form.
+bool gateway_api_operation (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+                            const char *staff);
 
 //  -------------------------------------------------------------------------
 //  gateway_routes: resource routes (/api/v1/stakeholders, /calls/..., ...).
@@ -198,6 +214,9 @@ bool gateway_auth_route (gateway_t *self, gateway_call_t *call, const gateway_re
 //  The service's tick: deletes expired codes and sessions once a minute.
 void gateway_auth_tick (wsis_service_t *service);
 
+//  The token of an Authorization header "Bearer <token>", or NULL.
+const char *gateway_auth_bearer (const char *authorization);
+
 //  The stakeholder a request's Authorization header signs in as: 1 with
 //  id filled in, 0 when it names no live session, -1 when the store failed.
 int gateway_auth_session (gateway_t *self, const char *authorization, char *id, size_t size);
@@ -224,6 +243,32 @@ size_t gateway_limits_size (gateway_limits_t *self);
 //  kind, which gains per_minute a minute (0: no limit).
 bool gateway_limited (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
                       const char *kind, unsigned per_minute, const char *who);
+
+//  -------------------------------------------------------------------------
+//  gateway_staff: the staff listener.
+
+//  Listens on gateway/staff_port of gateway/staff_host, for the tokens of
+//  gateway/staff_tokens, and sets gateway->staff. NULL with *error one
+//  line (caller frees). Called only when gateway/staff_port is set.
+gateway_staff_t *gateway_staff_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
+                                    char **error);
+//  After gateway_upstream_destroy, which answers its waiting calls.
+void gateway_staff_destroy (gateway_staff_t **self_p);
+
+//  -------------------------------------------------------------------------
+//  gateway_staff_tokens: the file of staff tokens, "<name> <sha256 hex>"
+//  a line.
+
+//  Reads file whole; NULL with *error one line naming the file and the
+//  line (caller frees).
+gateway_staff_tokens_t *gateway_staff_tokens_read (const char *file, char **error);
+void gateway_staff_tokens_destroy (gateway_staff_tokens_t **self_p);
+
+//  The name of token (as presented), or NULL when it is none of them.
+const char *gateway_staff_tokens_find (gateway_staff_tokens_t *self, const char *token);
+
+//  Tokens held.
+size_t gateway_staff_tokens_size (gateway_staff_tokens_t *self);
 
 //  -------------------------------------------------------------------------
 //  gateway_people: registered stakeholders' addresses.

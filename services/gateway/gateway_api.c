@@ -7,7 +7,9 @@
         POST /api/v1/{service}/{op}     the operation, JSON body in, JSON body out
 
     A request is forwarded to the service as the protocol's request, with
-    the JSON body packed as its body and actor {role: public}; the reply's
+    the JSON body packed as its body and actor {role: public} (a session's
+    stakeholder; on the staff listener, gateway_staff, the staff token's
+    name as role staff); the reply's
     body comes back as JSON with 200, an error reply as
     {error: {code, message, field}} with the status of its code
     (gateway_status). The request id is the Idempotency-Key header when
@@ -166,15 +168,17 @@ s_is_write (const char *op)
     return false;
 }
 
-//  Forwards the request as the caller: the stakeholder of its session
-//  (Authorization: Bearer), or the public.
+//  Forwards the request as the caller: the staff member of the staff
+//  listener, the stakeholder of its session (Authorization: Bearer), or
+//  the public.
 void
 gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
                      const gateway_forward_t *what)
 {
     char stakeholder [GATEWAY_ID_MAX + 1];
     int signed_in = 0;
-    if (request->authorization) {
+    //  On the staff listener Authorization is the staff token, checked already.
+    if (request->authorization && !what->staff) {
         signed_in = gateway_auth_session (self, request->authorization, stakeholder, sizeof stakeholder);
         if (signed_in <= 0) {
             gateway_http_fail (self->http, call, signed_in < 0? 503: 401,
@@ -190,9 +194,9 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
                            "sign in first (POST /api/v1/auth/code, then /api/v1/auth/session)");
         return;
     }
+    const char *actor_id = what->staff? what->staff: signed_in? stakeholder: NULL;
     if (s_is_write (what->op)
-    &&  gateway_limited (self, call, request, "writes", self->writes_per_minute,
-                         signed_in? stakeholder: NULL))
+    &&  gateway_limited (self, call, request, "writes", self->writes_per_minute, actor_id))
         return;
     if (request->idempotency_key && !s_key_ok (request->idempotency_key)) {
         gateway_http_fail (self->http, call, 400, "bad_request", "Idempotency-Key",
@@ -209,8 +213,9 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
     forward->call = call;
     forward->raw = what->raw;
     snprintf (forward->service, sizeof forward->service, "%s", what->service);
-    int rc = gateway_api_send (self, what->service, what->op, signed_in? stakeholder: NULL,
-                               !signed_in? "public": what->session_role? what->session_role: "stakeholder", body,
+    int rc = gateway_api_send (self, what->service, what->op, actor_id,
+                               what->staff? "staff": !signed_in? "public":
+                               what->session_role? what->session_role: "stakeholder", body,
                                request->idempotency_key, s_on_reply, forward);
     json_decref (body);
     if (rc) {
@@ -317,26 +322,33 @@ gateway_api_route (gateway_t *self, gateway_call_t *call, const gateway_request_
             s_readyz (self, call);
         return;
     }
-    if (strncmp (url, API_PREFIX, strlen (API_PREFIX)) == 0) {
-        const char *service = url + strlen (API_PREFIX);
-        const char *slash = strchr (service, '/');
-        const char *op = slash? slash + 1: NULL;
-        if (slash && s_name_ok (service, (size_t) (slash - service)) && s_name_ok (op, strlen (op))) {
-            char name [NAME_MAX_ + 1];
-            snprintf (name, sizeof name, "%.*s", (int) (slash - service), service);
-            if (!wsis_config_service_known (name) || streq (name, "gateway"))
-                gateway_http_fail (self->http, call, 404, "not_found", NULL,
-                                   "there is no service '%s'", name);
-            else
-            if (!streq (request->method, "POST"))
-                gateway_http_fail (self->http, call, 405, "bad_request", NULL,
-                                   "%s takes POST with a JSON body", url);
-            else {
-                gateway_forward_t what = { .service = name, .op = op };
-                gateway_api_forward (self, call, request, &what);
-            }
-            return;
-        }
+    if (!gateway_api_operation (self, call, request, NULL))
+        gateway_http_fail (self->http, call, 404, "not_found", NULL, "there is nothing at %s", url);
+}
+
+bool
+gateway_api_operation (gateway_t *self, gateway_call_t *call, const gateway_request_t *request,
+                       const char *staff)
+{
+    const char *url = request->url;
+    if (strncmp (url, API_PREFIX, strlen (API_PREFIX)))
+        return false;
+    const char *service = url + strlen (API_PREFIX);
+    const char *slash = strchr (service, '/');
+    const char *op = slash? slash + 1: NULL;
+    if (!slash || !s_name_ok (service, (size_t) (slash - service)) || !s_name_ok (op, strlen (op)))
+        return false;
+    char name [NAME_MAX_ + 1];
+    snprintf (name, sizeof name, "%.*s", (int) (slash - service), service);
+    if (!wsis_config_service_known (name) || streq (name, "gateway"))
+        gateway_http_fail (self->http, call, 404, "not_found", NULL, "there is no service '%s'", name);
+    else
+    if (!streq (request->method, "POST"))
+        gateway_http_fail (self->http, call, 405, "bad_request", NULL,
+                           "%s takes POST with a JSON body", url);
+    else {
+        gateway_forward_t what = { .service = name, .op = op, .staff = staff };
+        gateway_api_forward (self, call, request, &what);
     }
-    gateway_http_fail (self->http, call, 404, "not_found", NULL, "there is nothing at %s", url);
+    return true;
 }

@@ -254,8 +254,8 @@ s_session (gateway_t *self, gateway_call_t *call, const gateway_request_t *reque
 //  Sessions
 
 //  The token of an "Authorization: Bearer <token>" header, or NULL.
-static const char *
-s_bearer (const char *authorization)
+const char *
+gateway_auth_bearer (const char *authorization)
 {
     if (!authorization || strncasecmp (authorization, "Bearer ", 7))
         return NULL;
@@ -268,7 +268,7 @@ s_bearer (const char *authorization)
 int
 gateway_auth_session (gateway_t *self, const char *authorization, char *id, size_t size)
 {
-    const char *token = s_bearer (authorization);
+    const char *token = gateway_auth_bearer (authorization);
     if (!token || strlen (token) > 128)
         return 0;
     unsigned char hash [crypto_hash_sha256_BYTES];
@@ -305,7 +305,7 @@ s_delete_session (wsis_service_t *service, void *arg)
 static void
 s_sign_out (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
 {
-    const char *token = s_bearer (request->authorization);
+    const char *token = gateway_auth_bearer (request->authorization);
     if (!token) {
         gateway_http_fail (self->http, call, 401, "forbidden", NULL,
                            "sign out with the session's Authorization: Bearer header");

@@ -138,6 +138,7 @@ s_answered (gateway_http_t *self, gateway_call_t *call, unsigned status)
 void
 gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body)
 {
+    self = call->http;          //  the listener it came from
     if (call->answered) {
         json_decref (body);
         return;
@@ -152,6 +153,7 @@ void
 gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned status,
                          const char *content_type, const void *data, size_t size)
 {
+    self = call->http;
     if (call->answered)
         return;
     call->response = (char *) malloc (size? size: 1);
@@ -342,10 +344,9 @@ s_log (void *arg, const char *format, va_list args)
 
 gateway_http_t *
 gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
+                  const char *name, const char *host, int port,
                   gateway_route_fn *route, char **error)
 {
-    const char *host = wsis_config_bind_host (config);
-    int port = (int) wsis_config_int (config, "gateway/http_port");
     struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
     if (streq (host, "*") || streq (host, "0.0.0.0"))
         address.sin_addr.s_addr = htonl (INADDR_ANY);
@@ -363,17 +364,17 @@ gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
     self->daemon = MHD_start_daemon (
         MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
         (uint16_t) port, NULL, NULL, s_on_request, self,
+        MHD_OPTION_EXTERNAL_LOGGER, s_log, self,        //  first, or MHD logs the others' its way
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned) wsis_config_int (config, "gateway/max_connections"),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) wsis_config_int (config, "gateway/idle_timeout_s"),
         MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self,
-        MHD_OPTION_EXTERNAL_LOGGER, s_log, self,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned) 1,
         MHD_OPTION_END);
     const union MHD_DaemonInfo *info = self->daemon?
         MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_EPOLL_FD): NULL;
     if (!info) {
-        *error = zsys_sprintf ("gateway: cannot listen for HTTP on %s:%d", host, port);
+        *error = zsys_sprintf ("gateway: cannot listen for %s on %s:%d", name, host, port);
         if (self->daemon)
             MHD_stop_daemon (self->daemon);
         free (self);
@@ -382,7 +383,7 @@ gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
     self->poller = (zmq_pollitem_t) { NULL, info->epoll_fd, ZMQ_POLLIN, 0 };
     zloop_poller (loop, &self->poller, s_on_ready, self);
     self->ticker = zloop_timer (loop, TIMEOUT_TICK_MS, 0, s_on_tick, self);
-    wsis_log_info ("gateway: HTTP on %s:%d", host, port);
+    wsis_log_info ("gateway: %s on %s:%d", name, host, port);
     return self;
 }
 

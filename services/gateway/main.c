@@ -30,7 +30,13 @@ s_start (wsis_service_t *service)
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
                                            wsis_service_loop (service),
                                            wsis_config_int (config, "gateway/upstream_timeout_ms"));
-    self->http = gateway_http_new (self, config, wsis_service_loop (service), gateway_api_route, &error);
+    self->http = gateway_http_new (self, config, wsis_service_loop (service), "HTTP",
+                                   wsis_config_bind_host (config),
+                                   (int) wsis_config_int (config, "gateway/http_port"),
+                                   gateway_api_route, &error);
+    if (self->http && wsis_config_int (config, "gateway/staff_port")
+    &&  !gateway_staff_new (self, config, wsis_service_loop (service), &error))
+        gateway_http_destroy (&self->http);
     if (!self->http) {
         wsis_log_error ("%s", error);
         zstr_free (&error);
@@ -50,6 +56,7 @@ s_stop (wsis_service_t *service)
 {
     gateway_t *self = (gateway_t *) wsis_service_state (service);
     gateway_upstream_destroy (&self->upstream);
+    gateway_staff_destroy (&self->staff);
     gateway_http_destroy (&self->http);
     gateway_limits_destroy (&self->limits);
     gateway_pages_destroy (&self->pages);

@@ -10,11 +10,12 @@ from contest_helpers import set_clock
 from notifications_helpers import body_text, outbox
 
 
-def request(c, method, path, body=None, headers=None, raw=None):
+def request(c, method, path, body=None, headers=None, raw=None, port=None):
     """(status, headers, body) of one request on a fresh connection: the
     body as JSON when the response is JSON, else its bytes; None when
-    empty. body is sent as JSON, raw as it is."""
-    connection = http.client.HTTPConnection("127.0.0.1", c.ports["http"], timeout=15)
+    empty. body is sent as JSON, raw as it is. port: another listener's
+    (the staff listener) instead of the public one."""
+    connection = http.client.HTTPConnection("127.0.0.1", port or c.ports["http"], timeout=15)
     try:
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         sent = {"Content-Type": "application/json", **(headers or {})}
