@@ -147,12 +147,12 @@ static const opt_def_t s_options [] = {
       "the OpenAPI document GET /api/v1/openapi.json serves" },
     { "gateway/trust_forwarded", OPT_BOOL, "false", 0, 0, "WSIS_GATEWAY_TRUST_FORWARDED",
       "take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it)" },
-    { "gateway/staff_port", OPT_INT, "0", 0, 65535, NULL,
+    { "gateway/staff_port", OPT_INT, "0", 0, 65535, "WSIS_GATEWAY_STAFF_PORT",
       "the staff listener (staff operations for the tokens of gateway/staff_tokens); 0: off" },
-    { "gateway/staff_host", OPT_STR, "127.0.0.1", 1, 253, NULL,
+    { "gateway/staff_host", OPT_STR, "127.0.0.1", 1, 253, "WSIS_GATEWAY_STAFF_HOST",
       "the internal IPv4 address the staff listener binds to (* or 0.0.0.0: every interface, "
       "which the log warns of)" },
-    { "gateway/staff_tokens", OPT_STR, "", 0, 4096, NULL,
+    { "gateway/staff_tokens", OPT_STR, "", 0, 4096, "WSIS_GATEWAY_STAFF_TOKENS",
       "the file of staff tokens, '<name> <sha256 hex>' a line (scripts/make-keys.sh); "
       "needed when gateway/staff_port is set" },
 };

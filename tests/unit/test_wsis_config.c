@@ -69,7 +69,7 @@ static const char *const s_env_names [] = {
     "WSIS_DATA_DIR", "WSIS_CALENDAR", "WSIS_STAFF", "WSIS_CLOCK", "WSIS_BUS",
     "WSIS_SUBMISSIONS_HOST", "WSIS_NOMINATIONS_HOST", "WSIS_VOTING_HOST",
     "WSIS_NOTIFICATIONS_HOST", "WSIS_REPORTING_HOST", "WSIS_VOTING_KEY", "WSIS_CONFIG",
-    "WSIS_GATEWAY_TRUST_FORWARDED"
+    "WSIS_GATEWAY_TRUST_FORWARDED", "WSIS_GATEWAY_STAFF_PORT"
 };
 #define ENV_COUNT (sizeof (s_env_names) / sizeof (s_env_names [0]))
 
@@ -393,10 +393,12 @@ test_environment (void **state)
     setenv ("WSIS_CLOCK", "manual", 1);
     setenv ("WSIS_VOTING_KEY", "/run/secrets/voting.key", 1);
     setenv ("WSIS_GATEWAY_TRUST_FORWARDED", "true", 1);
+    setenv ("WSIS_GATEWAY_STAFF_PORT", "8081", 1);
 
     //  The environment overrides the file
     wsis_config_t *config = s_load (path);
     assert_true (wsis_config_bool (config, "gateway/trust_forwarded"));
+    assert_int_equal (wsis_config_int (config, "gateway/staff_port"), 8081);
     assert_string_equal (wsis_config_str (config, "voting/key_file"), "/run/secrets/voting.key");
     assert_string_equal (wsis_config_str (config, "wsis/data_dir"), "/data");
     assert_string_equal (wsis_config_str (config, "bus/host"), "bus");
