@@ -147,6 +147,8 @@ static const opt_def_t s_options [] = {
       "the OpenAPI document GET /api/v1/openapi.json serves" },
     { "gateway/trust_forwarded", OPT_BOOL, "false", 0, 0, "WSIS_GATEWAY_TRUST_FORWARDED",
       "take the client's address from X-Forwarded-For (only behind a reverse proxy that sets it)" },
+    { "gateway/cors_origins", OPT_STR, "", 0, 4096, "WSIS_GATEWAY_CORS_ORIGINS",
+      "the origins (https://host[:port], spaces between) whose web pages may use the API; none by default" },
     { "gateway/staff_port", OPT_INT, "0", 0, 65535, "WSIS_GATEWAY_STAFF_PORT",
       "the staff listener (staff operations for the tokens of gateway/staff_tokens); 0: off" },
     { "gateway/staff_host", OPT_STR, "127.0.0.1", 1, 253, "WSIS_GATEWAY_STAFF_HOST",

@@ -20,6 +20,7 @@
                         operations for the tokens of gateway_staff_tokens
       gateway_upstream  requests to the services and their replies
       gateway_status    protocol error codes as HTTP statuses
+      gateway_cors      the API for pages of the origins gateway/cors_origins lists
 */
 #ifndef GATEWAY_H
 #define GATEWAY_H
@@ -36,6 +37,7 @@ typedef struct _gateway_upstream_t gateway_upstream_t;
 typedef struct _gateway_call_t gateway_call_t;
 typedef struct _gateway_limits_t gateway_limits_t;
 typedef struct _gateway_pages_t gateway_pages_t;
+typedef struct _gateway_cors_t gateway_cors_t;
 typedef struct _gateway_staff_t gateway_staff_t;
 typedef struct _gateway_staff_tokens_t gateway_staff_tokens_t;
 
@@ -49,6 +51,7 @@ typedef struct {
     json_t *openapi;                //  the document GET /api/v1/openapi.json serves
     gateway_pages_t *pages;         //  the public web pages
     gateway_staff_t *staff;         //  the staff listener, or NULL (off)
+    gateway_cors_t *cors;           //  other origins whose pages may use the API
     int64_t forgotten;              //  when expired codes and sessions were last deleted
 } gateway_t;
 
@@ -110,6 +113,9 @@ gateway_http_t *gateway_http_new (gateway_t *gateway, wsis_config_t *config, zlo
                                   gateway_route_fn *route, char **error);
 //  Answers every call still waiting with 503 first.
 void gateway_http_destroy (gateway_http_t **self_p);
+
+//  Lets the pages of cors' origins use this listener (not taken; NULL: none).
+void gateway_http_set_cors (gateway_http_t *self, gateway_cors_t *cors);
 
 //  Answers a call: status and a JSON body (taken: the call owns it now).
 //  A call is answered once, on the listener it came from (whichever self
@@ -220,6 +226,24 @@ const char *gateway_auth_bearer (const char *authorization);
 //  The stakeholder a request's Authorization header signs in as: 1 with
 //  id filled in, 0 when it names no live session, -1 when the store failed.
 int gateway_auth_session (gateway_t *self, const char *authorization, char *id, size_t size);
+
+//  -------------------------------------------------------------------------
+//  gateway_cors: cross-origin access for the listed origins only.
+
+struct MHD_Response;
+
+//  The origins of a list ("https://a.example.org https://b.example.org:8443",
+//  spaces or commas between; "" or NULL: none); NULL with *error one
+//  line (caller frees) when one is not an origin.
+gateway_cors_t *gateway_cors_new (const char *origins, char **error);
+void gateway_cors_destroy (gateway_cors_t **self_p);
+
+//  The listed origin equal to origin (kept by self), or NULL.
+const char *gateway_cors_allowed (gateway_cors_t *self, const char *origin);
+
+//  Adds the headers that let a page of origin read the response (and for
+//  a preflight, send the API's methods and headers).
+void gateway_cors_headers (struct MHD_Response *response, const char *origin, bool preflight);
 
 //  -------------------------------------------------------------------------
 //  gateway_limits: token buckets.

@@ -39,6 +39,8 @@ struct _gateway_call_t {
     char *content_type;         //  NULL: JSON
     const char *policy;         //  its Content-Security-Policy
     unsigned retry_after;       //  seconds, or 0: no Retry-After
+    const char *origin;         //  an allowed Origin (gateway_cors), or NULL
+    bool preflight;             //  a CORS preflight, answered 204
     char client [INET6_ADDRSTRLEN];
 };
 
@@ -51,6 +53,7 @@ struct _gateway_http_t {
     int ticker;
     size_t max_body;
     bool trust_forwarded;
+    gateway_cors_t *cors;       //  the other origins allowed, or NULL
     bool in_run;                //  inside MHD_run: it serves what is ready
     uint64_t requests;
     uint64_t client_errors;
@@ -91,8 +94,8 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 static enum MHD_Result
 s_send (gateway_call_t *call)
 {
-    const char *data = call->response? call->response: "{}";
-    size_t size = call->response? call->response_size: 2;
+    const char *data = call->status == 204? "": call->response? call->response: "{}";
+    size_t size = call->status == 204? 0: call->response? call->response_size: 2;
     struct MHD_Response *response = MHD_create_response_from_buffer (
         size, (void *) data, MHD_RESPMEM_MUST_COPY);
     if (!response)
@@ -104,6 +107,8 @@ s_send (gateway_call_t *call)
     MHD_add_response_header (response, "Content-Security-Policy", call->policy? call->policy:
                              "default-src 'none'; frame-ancestors 'none'");
     MHD_add_response_header (response, "Cache-Control", "no-store");
+    if (call->origin)
+        gateway_cors_headers (response, call->origin, call->preflight);
     if (call->retry_after) {
         char seconds [16];
         snprintf (seconds, sizeof seconds, "%u", call->retry_after);
@@ -265,6 +270,23 @@ s_query_value (void *cls, enum MHD_ValueKind kind, const char *key, const char *
     return MHD_YES;
 }
 
+//  OPTIONS: a CORS preflight of an allowed origin for the API is 204
+//  with the methods and headers it may send; anything else 403.
+static void
+s_preflight (gateway_http_t *self, gateway_call_t *call, const char *url)
+{
+    bool asked = MHD_lookup_connection_value (call->connection, MHD_HEADER_KIND,
+                                              "Access-Control-Request-Method") != NULL;
+    if (call->origin && asked && strncmp (url, "/api/", 5) == 0) {
+        call->preflight = true;
+        gateway_http_answer_raw (self, call, 204, "text/plain", "", 0);
+    }
+    else
+        gateway_http_fail (self, call, 403, "forbidden", NULL, call->origin?
+                           "OPTIONS is a CORS preflight of the API only":
+                           "this origin may not use the API from its pages (gateway/cors_origins)");
+}
+
 static enum MHD_Result
 s_on_request (void *cls, struct MHD_Connection *connection, const char *url, const char *method,
               const char *version, const char *upload_data, size_t *upload_data_size, void **state)
@@ -277,6 +299,8 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
         call->connection = connection;
         *state = call;
         s_client (self, call);
+        call->origin = gateway_cors_allowed (self->cors,
+            MHD_lookup_connection_value (connection, MHD_HEADER_KIND, "Origin"));
         const char *length = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                           MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length && strtoull (length, NULL, 10) > self->max_body) {
@@ -296,6 +320,9 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
         if (call->too_large)
             gateway_http_fail (self, call, 413, "too_large", NULL,
                                "the body is larger than %zu bytes", self->max_body);
+        else
+        if (streq (method, "OPTIONS"))
+            s_preflight (self, call, url);
         else {
             const char *key = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                            "Idempotency-Key");
@@ -385,6 +412,12 @@ gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
     self->ticker = zloop_timer (loop, TIMEOUT_TICK_MS, 0, s_on_tick, self);
     wsis_log_info ("gateway: %s on %s:%d", name, host, port);
     return self;
+}
+
+void
+gateway_http_set_cors (gateway_http_t *self, gateway_cors_t *cors)
+{
+    self->cors = cors;
 }
 
 void

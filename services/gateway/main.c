@@ -24,6 +24,14 @@ s_start (wsis_service_t *service)
         json_decref (self->openapi);
         return -1;
     }
+    self->cors = gateway_cors_new (wsis_config_str (config, "gateway/cors_origins"), &error);
+    if (!self->cors) {
+        wsis_log_error ("%s", error);
+        zstr_free (&error);
+        gateway_pages_destroy (&self->pages);
+        json_decref (self->openapi);
+        return -1;
+    }
     self->limits = gateway_limits_new (GATEWAY_BUCKETS_MAX);
     self->sign_in_per_minute = (unsigned) wsis_config_int (config, "gateway/sign_in_per_minute");
     self->writes_per_minute = (unsigned) wsis_config_int (config, "gateway/writes_per_minute");
@@ -34,6 +42,8 @@ s_start (wsis_service_t *service)
                                    wsis_config_bind_host (config),
                                    (int) wsis_config_int (config, "gateway/http_port"),
                                    gateway_api_route, &error);
+    if (self->http)
+        gateway_http_set_cors (self->http, self->cors);
     if (self->http && wsis_config_int (config, "gateway/staff_port")
     &&  !gateway_staff_new (self, config, wsis_service_loop (service), &error))
         gateway_http_destroy (&self->http);
@@ -42,6 +52,7 @@ s_start (wsis_service_t *service)
         zstr_free (&error);
         gateway_upstream_destroy (&self->upstream);
         gateway_limits_destroy (&self->limits);
+        gateway_cors_destroy (&self->cors);
         gateway_pages_destroy (&self->pages);
         json_decref (self->openapi);
         return -1;
@@ -59,6 +70,7 @@ s_stop (wsis_service_t *service)
     gateway_staff_destroy (&self->staff);
     gateway_http_destroy (&self->http);
     gateway_limits_destroy (&self->limits);
+    gateway_cors_destroy (&self->cors);
     gateway_pages_destroy (&self->pages);
     json_decref (self->openapi);
 }
