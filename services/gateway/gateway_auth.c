@@ -6,8 +6,11 @@
         DELETE /api/v1/auth/session                 signs the session out
 
     A code goes only to the address of a registered stakeholder, through
-    wsis-notifications (notify.sign_in); the answer is the same either
-    way, so it tells nobody whether an address is registered. A code is
+    wsis-notifications (notify.sign_in). Everything else is the same for
+    an address nobody registered: a code is made and kept (and mailed to
+    nobody), wrong tries count and lock it, the answers are the same, and
+    so is the work (one commit each), so neither the answer nor its time
+    tells whether an address is registered; its code never opens a session. A code is
     six digits, works once, for gateway/code_minutes; five wrong tries
     lock it; an address gets at most one new code a minute. A session
     token is 32 random bytes (base64url), kept only as its SHA-256, and
@@ -115,28 +118,28 @@ s_code (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
         gateway_http_fail (self->http, call, 503, "unavailable", NULL, "the store failed; try again");
         return;
     }
-    if (found) {
-        char code [8];
-        snprintf (code, sizeof code, "%06u", (unsigned) randombytes_uniform (1000000));
-        unsigned char hash [crypto_hash_sha256_BYTES];
-        s_hash (code, hash);
-        int64_t now = wsis_service_now (self->service);
-        change_t change = { norm, hash, NULL, now, now + minutes * 60 * 1000, NULL, 0 };
-        if (wsis_service_transact (self->service, s_put_code, &change)) {
-            gateway_http_fail (self->http, call, 503, "unavailable", NULL,
-                               "the code could not be kept; try again");
-            return;
-        }
-        if (change.outcome) {
-            json_t *mail = json_pack ("{s:s, s:s, s:I}", "email", norm, "code", code,
-                                      "minutes", (json_int_t) minutes);
-            if (gateway_api_send (self, "notifications", "notify.sign_in", "gateway", "gateway",
-                                  mail, NULL, s_on_mailed, NULL))
-                wsis_log_warning ("auth: wsis-notifications cannot be reached: a sign-in code is lost");
-            json_decref (mail);
-        }
+    //  The same work whether the address is registered or not.
+    char code [8];
+    snprintf (code, sizeof code, "%06u", (unsigned) randombytes_uniform (1000000));
+    unsigned char hash [crypto_hash_sha256_BYTES];
+    s_hash (code, hash);
+    int64_t now = wsis_service_now (self->service);
+    change_t change = { norm, hash, NULL, now, now + minutes * 60 * 1000, NULL, 0 };
+    if (wsis_service_transact (self->service, s_put_code, &change)) {
         sodium_memzero (code, sizeof code);
+        gateway_http_fail (self->http, call, 503, "unavailable", NULL,
+                           "the code could not be kept; try again");
+        return;
     }
+    if (found && change.outcome) {
+        json_t *mail = json_pack ("{s:s, s:s, s:I}", "email", norm, "code", code,
+                                  "minutes", (json_int_t) minutes);
+        if (gateway_api_send (self, "notifications", "notify.sign_in", "gateway", "gateway",
+                              mail, NULL, s_on_mailed, NULL))
+            wsis_log_warning ("auth: wsis-notifications cannot be reached: a sign-in code is lost");
+        json_decref (mail);
+    }
+    sodium_memzero (code, sizeof code);
     //  The same answer whether the address is registered or not.
     gateway_http_answer (self->http, call, 202, json_pack (
         "{s:s, s:I}", "message", "if this address is registered, a code is on its way",
@@ -166,7 +169,9 @@ s_use_code (wsis_service_t *service, void *arg)
         change->outcome = CODE_NONE;
         return rc;
     }
-    bool right = sqlite3_column_bytes (stmt, 0) == crypto_hash_sha256_BYTES
+    //  An unregistered address's code is never right (nobody got it).
+    bool right = change->stakeholder_id
+              && sqlite3_column_bytes (stmt, 0) == crypto_hash_sha256_BYTES
               && sodium_memcmp (sqlite3_column_blob (stmt, 0), change->hash,
                                 crypto_hash_sha256_BYTES) == 0;
     int64_t expires = sqlite3_column_int64 (stmt, 1);
@@ -229,8 +234,9 @@ s_session (gateway_t *self, gateway_call_t *call, const gateway_request_t *reque
     int found = gateway_people_find (self->service, norm, id, sizeof id);
     int64_t now = wsis_service_now (self->service);
     int64_t hours = wsis_config_int (wsis_service_config (self->service), "gateway/session_hours");
-    change_t change = { norm, code_hash, token_hash, now, now + hours * 3600 * 1000, id, CODE_NONE };
-    if (found < 0 || (found && wsis_service_transact (self->service, s_use_code, &change))) {
+    change_t change = { norm, code_hash, token_hash, now, now + hours * 3600 * 1000,
+                        found > 0? id: NULL, CODE_NONE };
+    if (found < 0 || wsis_service_transact (self->service, s_use_code, &change)) {
         gateway_http_fail (self->http, call, 503, "unavailable", NULL, "the store failed; try again");
         return;
     }

@@ -102,6 +102,16 @@ def test_an_unregistered_address_gets_the_same_answer_and_no_mail(c):
     assert mailed_codes(c, "nobody@example.org") == []
     status, _, body = sign_in(c, "nobody@example.org", "123456")
     assert status == 401 and body["error"]["field"] == "code"
+    # Wrong tries lock an unregistered address's code as they lock a real
+    # one (test_five_wrong_codes_lock_it): no answer tells them apart
+    for _ in range(4):
+        assert sign_in(c, "nobody@example.org", "123456")[0] == 401
+    status, _, body = sign_in(c, "nobody@example.org", "123456")
+    assert status == 429 and body["error"]["code"] == "rate_limited", body
+    # Nor the work: each made and kept a code (its hash; one commit each)
+    with sqlite3.connect(c.data_dir / "gateway.db") as db:
+        kept = dict(db.execute("SELECT email, tries FROM sign_in_code").fetchall())
+    assert kept["known@example.org"] == 0 and kept["nobody@example.org"] == 5
     # Not even staff can read a code
     key = next(k for k in outbox(c) if k.startswith("sign-in/known@example.org/"))
     reply = c.call("notifications", "notify.preview", {"key": key}, role="staff")
