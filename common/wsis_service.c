@@ -8,6 +8,7 @@
 #include "wsis_fields.h"
 #include "wsis_log.h"
 #include "wsis_outbox.h"
+#include "wsis_quick_check.h"
 #include "wsis_retention.h"
 #include "wsis_retry.h"
 #include "wsis_server.h"
@@ -25,6 +26,7 @@ struct _wsis_service_t {
     wsis_clock_t *clock;
     wsis_calendar_t *calendar;
     wsis_store_t *store;
+    wsis_quick_check_t *quick_check;    //  the file's check, until s_open has its verdict
     wsis_outbox_t *outbox;
     wsis_archive_t *archive;    //  the outbox's old events
     wsis_retention_t *retention;
@@ -424,7 +426,11 @@ s_open_store (wsis_service_t *self, char **error)
         return -1;
     }
     self->store = wsis_store_open (path, NULL, error);
-    int rc = self->store? wsis_store_check (self->store, path, error): -1;
+    //  The file's check runs beside the rest of the start (s_open waits
+    //  for it before anything is served).
+    int rc = -1;
+    if (self->store && (self->quick_check = wsis_quick_check_start (path, error)))
+        rc = 0;
     //  Files of an earlier run under a looser umask are closed up too.
     const char *suffixes [] = { "", "-wal", "-shm" };
     for (size_t i = 0; rc == 0 && i < 3; i++) {
@@ -576,10 +582,12 @@ s_open_keys (wsis_service_t *self, char **error)
 
 //  In the order that matters: the keys first (a bad key stops the service
 //  before it touches anything), the store next (everything else keeps its
-//  state there), the endpoint before start (a port in use stops the
-//  service before it loads anything), start before the publisher (the bus
-//  publishes on its own XPUB), the consumer last (its catch-up applies
-//  events through the service's hooks, which need what start loaded).
+//  state there; its file's quick_check runs on a thread meanwhile, and its
+//  verdict is awaited before anything else), the endpoint before start (a
+//  port in use stops the service before it loads anything), start before
+//  the publisher (the bus publishes on its own XPUB), the consumer last
+//  (its catch-up applies events through the service's hooks, which need
+//  what start loaded).
 static int
 s_open (wsis_service_t *self, char **error)
 {
@@ -590,13 +598,26 @@ s_open (wsis_service_t *self, char **error)
     self->loop = zloop_new ();
     self->started_at = zclock_mono ();
     self->started_wall = zclock_time ();
-    if (s_open_keys (self, error) || s_open_store (self, error) || s_open_server (self, error))
+    if (s_open_keys (self, error))
         return -1;
-    if (self->def->start && self->def->start (self)) {
+    int rc = s_open_store (self, error) || s_open_server (self, error);
+    if (rc == 0 && self->def->start && self->def->start (self)) {
         *error = wsis_strdup ("start-up failed (see above)");
-        return -1;
+        rc = -1;
     }
-    self->started = true;
+    else
+    if (rc == 0)
+        self->started = true;
+    //  Nothing is served before the file's verdict; a damaged file
+    //  explains a failure above better than the failure does.
+    char *damaged = NULL;
+    if (wsis_quick_check_finish (&self->quick_check, &damaged)) {
+        zstr_free (error);
+        *error = damaged;
+        rc = -1;
+    }
+    if (rc)
+        return -1;
     if (s_open_publisher (self, error) || s_open_consumer (self, error))
         return -1;
     zloop_timer (self->loop, (size_t) wsis_config_int (self->config, "wsis/heartbeat_ms"), 0,
@@ -648,6 +669,9 @@ wsis_service_destroy (wsis_service_t **self_p)
         wsis_watermark_destroy (&self->watermark);
         wsis_outbox_destroy (&self->outbox);
         wsis_archive_destroy (&self->archive);
+        char *unheard = NULL;           //  a start that failed before the verdict
+        wsis_quick_check_finish (&self->quick_check, &unheard);
+        zstr_free (&unheard);
         wsis_store_destroy (&self->store);
         zloop_destroy (&self->loop);
         wsis_calendar_destroy (&self->calendar);

@@ -186,49 +186,6 @@ failed:
     return NULL;
 }
 
-//  The first complaint of quick_check on one line: SQLite starts some
-//  with "*** in database main ***" and a newline.
-static char *
-s_one_line (const char *text)
-{
-    const char *marker = "*** in database main ***";
-    if (strncmp (text, marker, strlen (marker)) == 0)
-        text += strlen (marker);
-    while (*text == '\n' || *text == ' ')
-        text++;
-    char *line = wsis_strdup (text);
-    for (char *c = line; *c; c++)
-        if (*c == '\n' || *c == '\r')
-            *c = ' ';
-    return line;
-}
-
-int
-wsis_store_check (wsis_store_t *self, const char *path, char **error)
-{
-    *error = NULL;
-    int64_t started = zclock_usecs ();
-    sqlite3_stmt *stmt = NULL;
-    char *complaint = NULL;
-    if (sqlite3_prepare_v2 (self->db, "PRAGMA quick_check(1)", -1, &stmt, NULL) != SQLITE_OK
-    ||  sqlite3_step (stmt) != SQLITE_ROW)
-        complaint = s_one_line (sqlite3_errmsg (self->db));
-    else
-    if (!streq ((const char *) sqlite3_column_text (stmt, 0), "ok"))
-        complaint = s_one_line ((const char *) sqlite3_column_text (stmt, 0));
-    sqlite3_finalize (stmt);
-    if (complaint) {
-        *error = zsys_sprintf ("%s: damaged (SQLite's quick_check: %s); restore it from a backup",
-                               path, complaint);
-        free (complaint);
-        return -1;
-    }
-    wsis_log_info ("%s: quick_check ok (%" PRId64 " pages, every b-tree well formed, in %" PRId64 " ms)",
-                   path, wsis_store_int (self, "PRAGMA page_count", 0),
-                   (zclock_usecs () - started) / 1000);
-    return 0;
-}
-
 void
 wsis_store_destroy (wsis_store_t **self_p)
 {

@@ -38,12 +38,6 @@ uint64_t wsis_store_checkpoints (wsis_store_t *self);
 //  frees).
 int wsis_store_migrate (wsis_store_t *self, const char *schema, char **error);
 
-//  PRAGMA quick_check on the open store at path (named in the log and the
-//  error): every page of every b-tree and the free list well formed, in
-//  O(N) (not integrity_check's O(N log N) match of indexes to tables). 0 (logged with the time it took), or -1 with *error
-//  one line naming the file and SQLite's first complaint (caller frees).
-int wsis_store_check (wsis_store_t *self, const char *path, char **error);
-
 sqlite3 *wsis_store_db (wsis_store_t *self);
 
 //  The cached statement for sql (a string literal: cached by its text),
