@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """make bench-rush: the last 24 hours of a WSIS Prizes vote, compressed.
 
-A year of 1,300,000 votes by 350,000 voters: the votes before the last
-day are cast first (closed loop, as fast as they are acked), then the last
+A year of 1,300,000 votes by 350,000 voters, each filling in one ballot
+(3 or 4 categories, cast in a row): the votes before the last day are
+cast first (closed loop, as fast as they are acked), then the last
 24 hours are played in 2 minutes, the offered rate rising toward the
 deadline up to 20,000 votes/s (open loop: every vote is due at its time
 whatever the replies do). wsis-reporting and wsis-notifications run and
@@ -77,6 +78,10 @@ SHAPE = [(0, 0.05), (0.5, 0.2), (0.83, 0.5), (1.0, 1.0)]
 P99_TARGET_MS = 10
 LAG_TARGET_MS = 100
 CONSUMERS = ("reporting", "notifications")
+# Every voter fills in one ballot of YEAR / VOTERS votes on average, cast
+# in a row (the load generator's --per-voter): the year's votes come from
+# exactly VOTERS voters, and the rush's from voters voting for the first time.
+BALLOTS = ["--per-voter", repr(YEAR / VOTERS + 1e-9)]
 
 
 def ramp():
@@ -136,6 +141,10 @@ class Sampler:
         return lags
 
 
+def possessive(name):
+    return name + ("'" if name.endswith("s") else "'s")
+
+
 def quantile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(p * len(values)))] if values else None
@@ -182,7 +191,7 @@ def report_figures(got):
            last["p99_ms"] if last else None, "ms", target=P99_TARGET_MS, better="lower")
     for name in CONSUMERS:
         lag = got.get(f"lag_{name}")
-        report(f"rush: ack to {name}' count, p99 (sampled)", lag and lag["p99"] * 1000, "ms",
+        report(f"rush: ack to {possessive(name)} count, p99 (sampled)", lag and lag["p99"] * 1000, "ms",
                target=LAG_TARGET_MS if name == "reporting" else None, better="lower")
     report("rush: consumers caught up after the last vote", got.get("settled_s"), "s", better="lower")
 
@@ -193,9 +202,10 @@ def measure(got):
         return 1
     shape, rush_votes = ramp()
     preload = max(0, YEAR - rush_votes)
-    if preload + rush_votes > VOTERS * len(CATEGORIES):
-        print(f"{preload + rush_votes:,} votes are more than {VOTERS:,} voters x "
-              f"{len(CATEGORIES)} categories")
+    if not 1 <= YEAR / VOTERS <= len(CATEGORIES) or rush_votes > YEAR:
+        print(f"{YEAR:,} votes of {VOTERS:,} voters in {len(CATEGORIES)} categories, {rush_votes:,} of "
+              f"them in the rush: not a year (1 to {len(CATEGORIES)} votes a voter, the rush at most "
+              f"the year)")
         return 1
     keep = os.environ.get("WSIS_RUSH_DIR")
     work = Path(keep or tempfile.mkdtemp(prefix="wsis-bench-rush-"))
@@ -217,7 +227,7 @@ def measure(got):
         if preload:
             started = time.monotonic()
             r = loadgen("wsis", cluster.endpoint("voting"), 0, preload, failures=failures,
-                        what="the year before the rush", voters=VOTERS)
+                        what="the year before the rush", voters=VOTERS, extra=BALLOTS)
             caught = wait_caught_up(cluster, "the consumers to apply the year's votes")
             print(f"  the year before the last day: {r['acked']:,} votes acked in {r['elapsed_s']:.1f} s "
                   f"({r['acked_per_s']:,.0f}/s, closed loop), applied by both consumers "
@@ -227,8 +237,11 @@ def measure(got):
         sampler = Sampler(cluster)
         extra = ["--ramp", shape, "--retry-ms", f"{RETRY_MS:g}", "--retries", "3",
                  "--lose", f"{LOSE:g}", "--window", f"{WINDOW_S:g}"]
+        load = os.getloadavg()[0]
         rush = loadgen("wsis", cluster.endpoint("voting"), preload, rush_votes, failures=failures,
-                       what="the rush", voters=VOTERS, extra=extra, live=True)
+                       what="the rush", voters=VOTERS, extra=BALLOTS + extra, live=True)
+        print(f"  load average (1 min) {load:.1f} before the rush, {os.getloadavg()[0]:.1f} at its end "
+              f"(2 cores, shared with other sessions)", flush=True)
         got["rush"], got["retried"] = rush, rush["retried"]
         got["settled_s"] = wait_caught_up(cluster, "the consumers to apply the rush")
         time.sleep(SAMPLE_S * 3)
@@ -246,7 +259,7 @@ def measure(got):
         for name in CONSUMERS:
             lag = got.get(f"lag_{name}")
             if lag:
-                print(f"  ack to {name}' count (sampled every {SAMPLE_S * 1000:g} ms, "
+                print(f"  ack to {possessive(name)} count (sampled every {SAMPLE_S * 1000:g} ms, "
                       f"{lag['samples']:,} samples): p50 {ms(lag['p50'])} ms, p99 {ms(lag['p99'])} ms, "
                       f"max {ms(lag['max'])} ms", flush=True)
         print(f"  both consumers had applied every vote {got['settled_s']:.2f} s after the last ack",

@@ -14,8 +14,9 @@
     sequence is i x a stride coprime with their number): --skip K starts
     at the K-th, so runs that follow each other (a preload, then the
     measured burst) never cast the same vote twice. Vote i's request id is
-    v<K + i>. The set-up (stakeholders, nominations, the clock) is the
-    caller's.
+    v<K + i>. With --per-voter, each voter casts a whole ballot in a row
+    instead (s_vote). The set-up (stakeholders, nominations, the clock)
+    is the caller's.
 
     A deadline rush (bench/rush.py): --ramp gives the offered rate at a few
     moments, rising in between (loadgen_ramp.c); --retry-ms resends a vote
@@ -62,6 +63,7 @@ typedef struct {
     int retries;                //  at most this many resends of a vote
     double lose;                //  fraction of first replies taken as lost
     double window_s;            //  figures per window of this many seconds; 0: none
+    double per_voter;           //  > 0: ballots in a row, this many votes a voter on average
 } options_t;
 
 //  The run: what was sent when, and what came back.
@@ -109,21 +111,63 @@ s_gcd (uint64_t a, uint64_t b)
     return a;
 }
 
-//  Vote i of the sequence. The stride scatters consecutive votes over
-//  voters and categories as real traffic would; the project is a hash of
-//  the pair, the same whichever run casts it.
+//  A stride coprime with count: consecutive numbers times it, mod count,
+//  visit 0..count-1 in a scattered order.
+static uint64_t
+s_stride (uint64_t count)
+{
+    uint64_t stride = 1000003;
+    while (s_gcd (stride, count) != 1)
+        stride += 2;
+    return stride;
+}
+
+//  --per-voter A: where the s-th voter's ballot starts in the sequence.
+static uint64_t
+s_ballot_start (const options_t *options, uint64_t s)
+{
+    return (uint64_t) floor ((double) s * options->per_voter);
+}
+
+//  The votes the sequence holds: no (voter, category) pair twice.
+static uint64_t
+s_capacity (const options_t *options)
+{
+    if (options->per_voter > 0)
+        return s_ballot_start (options, options->voters);
+    return options->voters * (uint64_t) options->categories;
+}
+
+//  Vote i of the sequence, a distinct (voter, category) pair. By default
+//  the stride scatters consecutive votes over voters and categories as
+//  real traffic would. With --per-voter A, each voter casts a whole
+//  ballot in a row, floor(A) or ceil(A) votes in categories of its own
+//  (from one picked by a hash of the voter), the voters in a scattered
+//  order: after N votes, N / A voters have voted, as on the site, where
+//  a voter fills in a ballot. The project is a hash of the pair, the same
+//  whichever run casts it.
 static void
 s_vote (const options_t *options, uint64_t i, loadgen_vote_t *vote)
 {
-    uint64_t pairs = options->voters * (uint64_t) options->categories;
-    uint64_t stride = 1000003;
-    while (s_gcd (stride, pairs) != 1)
-        stride += 2;
     uint64_t n = options->skip + i;
-    uint64_t pair = (n % pairs) * stride % pairs;
+    uint64_t categories = (uint64_t) options->categories, pair;
+    if (options->per_voter > 0) {
+        uint64_t s = (uint64_t) ((double) n / options->per_voter);
+        while (s > 0 && s_ballot_start (options, s) > n)
+            s--;
+        while (s_ballot_start (options, s + 1) <= n)
+            s++;
+        uint64_t voter = s % options->voters * s_stride (options->voters) % options->voters;
+        uint64_t first = (voter * 0x9E3779B97F4A7C15ULL >> 40) % categories;
+        pair = voter * categories + (first + n - s_ballot_start (options, s)) % categories;
+    }
+    else {
+        uint64_t pairs = options->voters * categories;
+        pair = (n % pairs) * s_stride (pairs) % pairs;
+    }
     vote->index = n;
-    vote->voter = 1 + pair / (uint64_t) options->categories;
-    vote->category = s_categories [pair % (uint64_t) options->categories];
+    vote->voter = 1 + pair / categories;
+    vote->category = s_categories [pair % categories];
     vote->project = 1 + (int) ((pair * 0x9E3779B97F4A7C15ULL >> 40) % (uint64_t) options->projects);
 }
 
@@ -434,6 +478,10 @@ s_usage (FILE *out)
         "                         votes are resent (0; needs --retry-ms)\n"
         "  --window S             the figures of each S seconds of the run too, and a\n"
         "                         progress line on stderr as each ends (0: none)\n"
+        "  --per-voter A          each voter casts a ballot of A votes on average in a row,\n"
+        "                         the voters in a scattered order (1 to --categories; at\n"
+        "                         most voters x A votes); default: every vote a scattered\n"
+        "                         (voter, category) pair\n"
         "Prints one JSON object; exits 1 when a vote was refused or unanswered.\n");
 }
 
@@ -455,7 +503,7 @@ main (int argc, char *argv [])
         { "projects", required_argument, NULL, 'P' }, { "timeout", required_argument, NULL, 'T' },
         { "ramp", required_argument, NULL, 'R' }, { "retry-ms", required_argument, NULL, 'y' },
         { "retries", required_argument, NULL, 'Y' }, { "lose", required_argument, NULL, 'L' },
-        { "window", required_argument, NULL, 'W' },
+        { "window", required_argument, NULL, 'W' }, { "per-voter", required_argument, NULL, 'A' },
         { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
     };
     int opt;
@@ -482,6 +530,7 @@ main (int argc, char *argv [])
             case 'Y': options.retries = atoi (optarg); break;
             case 'L': options.lose = atof (optarg); break;
             case 'W': options.window_s = atof (optarg); break;
+            case 'A': options.per_voter = atof (optarg); break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }
@@ -508,8 +557,8 @@ main (int argc, char *argv [])
     ||  options.inflight < 1 || options.votes < 1 || options.voters < 1
     ||  options.categories < 1 || options.categories > LOADGEN_CATEGORY_MAX
     ||  options.projects < 1 || options.rate < 0 || !(options.timeout > 0)
-    ||  (options.target != &loadgen_bus
-         && options.skip + options.votes > options.voters * (uint64_t) options.categories)) {
+    ||  (options.per_voter != 0 && !(options.per_voter >= 1 && options.per_voter <= options.categories))
+    ||  (options.target != &loadgen_bus && options.skip + options.votes > s_capacity (&options))) {
         fprintf (stderr, "wsis-loadgen: a bad option (or more votes than voters x categories)\n");
         s_usage (stderr);
         return 2;
