@@ -16,7 +16,8 @@ Prints:
     publisher and one subscriber, all in C, events of the journal's
     size), and the ratios.
 No timing is asserted; exits non-zero when an event or vote is refused or
-unanswered.
+unanswered. The key figures go to the report at the end of `make bench`
+(bench/figures.py).
 
 Scale: WSIS_BENCH_EVENTS (200000 publishes), WSIS_BENCH_BUS_VOTES (200000
 votes), WSIS_BENCH_BUS_VOTERS (20000), WSIS_BENCH_PROXY_EVENTS (1000000),
@@ -36,6 +37,7 @@ sys.path.insert(0, HERE)
 from wsis_harness import ROOT, Client, Cluster, pack, unpack  # noqa: E402
 from bench_votes import (LOADGEN, bench_cluster, close_all, cpu_seconds, loadgen, outcome,  # noqa: E402
                          start_voting)
+from figures import measured, report  # noqa: E402
 
 EVENTS = int(os.environ.get("WSIS_BENCH_EVENTS", "200000"))
 VOTES = int(os.environ.get("WSIS_BENCH_BUS_VOTES", "200000"))
@@ -43,6 +45,8 @@ VOTERS = int(os.environ.get("WSIS_BENCH_BUS_VOTERS", "20000"))
 PROXY_EVENTS = int(os.environ.get("WSIS_BENCH_PROXY_EVENTS", "1000000"))
 PROXY = os.path.join(ROOT, "build", "bench", "bench_proxy")
 PINGS = 50000
+# Issue 13: the journal's durable publish within 2x of the vote path.
+PUBLISH_VS_VOTES_TARGET = 0.5
 CLIENTS = 8
 WINDOW = 200
 
@@ -93,6 +97,25 @@ def raw_proxy(count, size):
 
 
 def main():
+    return measured(measure, report_figures)
+
+
+def report_figures(got):
+    """The key figures to the report (bench/figures.py); None where this
+    run did not get that far."""
+    publish, votes, proxy = got.get("publish"), got.get("votes"), got.get("proxy")
+    report("bus: sys.ping round trips/s (Python clients)", got.get("pings"), "requests/s")
+    report("bus: durable publish, acked/s", publish, "events/s", baseline=proxy,
+           baseline_name="raw XSUB/XPUB proxy")
+    report("bus: durable publish vs vote path (within 2x)",
+           publish / votes if publish and votes else None, "x", target=PUBLISH_VS_VOTES_TARGET)
+    report("bus: bus CPU per published event", got.get("cpu_us"), "us", better="lower")
+    report("bus: consumer caught up after the last ack", got.get("caught_up_s"), "s",
+           better="lower")
+
+
+def measure(got):
+    """Every phase; what it measured into got. The exit status."""
     for tool in (LOADGEN, PROXY):
         if not os.path.exists(tool):
             print(f"{tool} is missing: make {os.path.relpath(tool, ROOT)} (make bench builds it)")
@@ -106,6 +129,7 @@ def main():
             clients = [Client(cluster.endpoint("bus")) for _ in range(CLIENTS)]
             ping = pack({"v": 1, "id": "p", "op": "sys.ping"})
             seconds, errors = pipeline(clients, ping, PINGS)
+            got["pings"] = PINGS / seconds
             print(f"sys.ping: {PINGS / seconds:,.0f} requests/s ({CLIENTS} Python clients, "
                   f"window {WINDOW})", flush=True)
             for c in clients:
@@ -116,6 +140,8 @@ def main():
             publish = loadgen("bus", cluster.endpoint("bus"), 0, EVENTS, failures=failures,
                               what="publish")
             cpu = cpu_seconds(process) - cpu
+            got["publish"] = publish["acked_per_s"]
+            got["cpu_us"] = cpu * 1e6 / max(publish['acked'], 1)
             print(f"publish (journalled, durable): {publish['acked_per_s']:,.0f} acked events/s "
                   f"({publish['acked']:,} events, {publish['connections']} connections, "
                   f"{publish['inflight']:,} in flight; p50 {publish['p50_ms']:.1f} ms, "
@@ -126,8 +152,8 @@ def main():
             cluster.wait_until(
                 lambda: cluster.call("reporting", "sys.stats")["body"]["sources"]["bus"]["last_seq"]
                 >= publish["acked"], timeout=600, what="reporting to apply every event")
-            print(f"reporting caught up {time.perf_counter() - start:.2f} s after the last ack",
-                  flush=True)
+            got["caught_up_s"] = time.perf_counter() - start
+            print(f"reporting caught up {got['caught_up_s']:.2f} s after the last ack", flush=True)
             print(f"peak RSS: bus {cluster.peak_rss_mb('bus'):.1f} MiB, "
                   f"reporting {cluster.peak_rss_mb('reporting'):.1f} MiB", flush=True)
         finally:
@@ -141,12 +167,13 @@ def main():
             start_voting(cluster, VOTERS, sources)
             votes = loadgen("wsis", cluster.endpoint("voting"), 0, VOTES, failures=failures,
                             what="votes", voters=VOTERS)
+            got["votes"] = votes["acked_per_s"]
             print(f"vote.cast (durable, same load generator): {votes['acked_per_s']:,.0f} acked "
                   f"votes/s ({votes['acked']:,} votes of {VOTERS:,} voters)", flush=True)
         finally:
             close_all(cluster, sources)
 
-    proxy = raw_proxy(PROXY_EVENTS, 200)
+    proxy = got["proxy"] = raw_proxy(PROXY_EVENTS, 200)
     print(f"raw XSUB/XPUB proxy (zmq_proxy; publisher and subscriber in C; 200-byte events; "
           f"nothing stored): {proxy:,.0f} events/s", flush=True)
 

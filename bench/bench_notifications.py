@@ -14,7 +14,8 @@ server, and the reminder schedule of a large edition.
    every notification of it (one transaction), and how many rows that is.
 
 No timing is asserted; it exits non-zero only when a message is lost or
-sent twice.
+sent twice. The key figures go to the report at the end of `make bench`
+(bench/figures.py).
 """
 import os
 import re
@@ -25,8 +26,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wsis_harness import Cluster, FakeSource, free_ports  # noqa: E402
 from wsis_mail import SmtpSink  # noqa: E402
+from figures import report  # noqa: E402
 
 MAILS = int(os.environ.get("WSIS_BENCH_MAILS", 10000))
 CALLS = int(os.environ.get("WSIS_BENCH_CALLS", 50))
@@ -40,7 +43,7 @@ def record(i):
             "contact": {"name": f"Contact {i}", "email": f"contact{i}@example.org", "gender": "female"}}
 
 
-def confirmations(work):
+def confirmations(work, got):
     smtp_port, = free_ports(1)
     options = {"notifications": {"smtp_url": f"smtp://127.0.0.1:{smtp_port}",
                                  "smtp_starttls": "false", "in_flight": 64}}
@@ -65,6 +68,7 @@ def confirmations(work):
         delivered_at = time.monotonic()
         keys = [re.search(rb"^X-WSIS-Key: (.*?)\r$", m.data, re.M).group(1) for m in sink.messages]
         lost = MAILS - len(set(keys))
+        got["mails"] = MAILS / (delivered_at - started)
         doubled = len(keys) - len(set(keys))
         print(f"confirmations: {MAILS} events applied in {applied_at - started:.2f} s "
               f"({MAILS / (applied_at - started):,.0f}/s); delivered over SMTP in "
@@ -94,7 +98,7 @@ def big_edition(work):
     (work / "staff.cfg").write_text("\n".join(staff) + "\n")
 
 
-def schedule(work):
+def schedule(work, got):
     big_edition(work)
     options = {"wsis": {"calendar": work / "calendar.cfg", "staff": work / "staff.cfg"}}
     cluster = Cluster(work, options=options)
@@ -109,6 +113,7 @@ def schedule(work):
         cluster.stop("notifications")
         count = sqlite3.connect(cluster.data_dir / "notifications.db").execute(
             "SELECT count(*) FROM notification").fetchone()[0]
+        got["schedule_ms"] = (ready - started) * 1000
         print(f"schedule: {CALLS} calls x {STAFF} staff: {count:,} notifications computed and "
               f"written at start in {(ready - started) * 1000:,.0f} ms (process start included); "
               f"peak RSS {peak:.0f} MiB")
@@ -119,10 +124,16 @@ def schedule(work):
 
 def main():
     ok = True
-    with tempfile.TemporaryDirectory(prefix="bench_notifications_") as work:
-        ok = confirmations(Path(work)) and ok
-    with tempfile.TemporaryDirectory(prefix="bench_notifications_") as work:
-        ok = schedule(Path(work)) and ok
+    got = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench_notifications_") as work:
+            ok = confirmations(Path(work), got) and ok
+        with tempfile.TemporaryDirectory(prefix="bench_notifications_") as work:
+            ok = schedule(Path(work), got) and ok
+    finally:
+        report("notifications: confirmations delivered over SMTP", got.get("mails"), "messages/s")
+        report(f"notifications: schedule of {CALLS} calls x {STAFF} staff at start",
+               got.get("schedule_ms"), "ms", better="lower")
     return 0 if ok else 1
 
 

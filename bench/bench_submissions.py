@@ -7,7 +7,8 @@ config (the integration harness), pipelines submission.create from several
 DEALER clients (each keeps a window of requests in flight, as a web portal
 would), and prints submissions/s for each kind and the service's peak RSS
 (VmHWM). It never asserts a timing; it exits non-zero only on an error
-reply or a lost one.
+reply or a lost one. The key figures go to the report at the end of
+`make bench` (bench/figures.py).
 """
 import os
 import sys
@@ -18,7 +19,9 @@ import pathlib
 import zmq
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wsis_harness import Client, Cluster, pack, unpack  # noqa: E402
+from figures import measured, report  # noqa: E402
 
 CLIENTS = 8
 WINDOW = 64                     # requests in flight per client
@@ -112,6 +115,17 @@ def check(name, replies):
 
 
 def main():
+    return measured(measure, report_figures)
+
+
+def report_figures(got):
+    report("submissions: prize projects created", got.get("prize"), "submissions/s")
+    report("submissions: stocktaking entries created", got.get("stocktaking"), "submissions/s")
+    report("submissions: peak RSS", got.get("rss"), "MiB", better="lower")
+
+
+def measure(got):
+    """Every phase; what it measured into got. The exit status."""
     with tempfile.TemporaryDirectory(prefix="bench-submissions-") as directory:
         cluster = Cluster(pathlib.Path(directory))
         try:
@@ -132,6 +146,7 @@ def main():
                 bodies = [make(i, ids[i % STAKEHOLDERS]) for i in range(count)]
                 replies, seconds = pipeline(endpoint, "submission.create", bodies)
                 ok = check(name, replies) and ok
+                got[name] = count / seconds
                 print(f"submission.create {name:11s} {count:6d} in {seconds:6.2f} s  "
                       f"{count / seconds:8.0f} submissions/s")
 
@@ -147,7 +162,8 @@ def main():
                 print(f"events: {last_seq} in the outbox, expected {expected}")
                 ok = False
             print(f"events in the outbox   {last_seq}")
-            print(f"wsis-submissions peak RSS (VmHWM) {cluster.peak_rss_mb('submissions'):.1f} MiB")
+            got["rss"] = cluster.peak_rss_mb('submissions')
+            print(f"wsis-submissions peak RSS (VmHWM) {got['rss']:.1f} MiB")
             return 0 if ok else 1
         finally:
             cluster.close()

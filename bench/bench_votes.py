@@ -26,7 +26,8 @@ category, XADD of the event), with the same load generator:
 then a raw SQLite loop (python's sqlite3) inserting the same burst into a
 table with a UNIQUE (voter, category) index that already holds the same
 preloaded votes, 1,000 per transaction, WAL with synchronous=FULL; and one
-table of the three with the ratios.
+table of the three with the ratios. The key figures go to the report at
+the end of `make bench` (bench/figures.py), against issue 13's targets.
 
 No timing is asserted. Exits non-zero only when a vote is lost or answered
 with an error.
@@ -50,7 +51,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wsis_harness import ROOT, Cluster, FakeSource, envelope, free_ports  # noqa: E402
+from figures import report  # noqa: E402
 
 VOTERS = int(os.environ.get("WSIS_BENCH_VOTERS", 60000))
 PRELOAD = int(os.environ.get("WSIS_BENCH_PRELOAD", 300000))
@@ -67,6 +70,9 @@ CATEGORIES = ["C1", "C2", "C3", "C4", "C5", "C6", "e-gov", "e-bus", "e-lea", "e-
               "e-emp", "e-env", "e-agr", "e-sci", "C8", "C9", "C10", "C11"]
 PER_CATEGORY = 20
 DURING = "2022-03-31T20:00:00Z"      # the last hour before the deadline
+# Issue 13's latency targets (ms) at the rates offered: {rate: {quantile: ms}}.
+LATENCY_TARGETS = {5000: {"p99": 5, "p99.9": 15}, 20000: {"p99": 10}}
+BYTES_PER_VOTE_TARGET = 120
 
 
 # ------------------------------------------------------------------ set-up
@@ -176,16 +182,18 @@ def _gcd(a, b):
 
 
 def loadgen(target, endpoint, skip, count, rate=0, failures=None, what="", voters=VOTERS,
-            categories=len(CATEGORIES)):
+            categories=len(CATEGORIES), extra=(), live=False):
     """Runs build/bench/wsis-loadgen; returns what it printed (a dict).
     A refused or unanswered vote (or event, with target "bus") goes to
-    failures."""
+    failures. extra: more options (--ramp ...); live: its stderr (progress
+    lines) goes out as it writes it."""
     command = [LOADGEN, "--target", target, "--endpoint", endpoint, "--call", CALL,
                "--connections", str(CONNECTIONS), "--inflight", str(WINDOW),
                "--voters", str(voters), "--categories", str(categories),
                "--projects", str(PER_CATEGORY),
-               "--votes", str(count), "--skip", str(skip), "--rate", str(rate)]
-    done = subprocess.run(command, capture_output=True, text=True)
+               "--votes", str(count), "--skip", str(skip), "--rate", str(rate), *extra]
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=None if live else subprocess.PIPE,
+                          text=True)
     if done.stderr:
         sys.stderr.write(done.stderr)
     try:
@@ -193,7 +201,7 @@ def loadgen(target, endpoint, skip, count, rate=0, failures=None, what="", voter
     except ValueError:
         raise RuntimeError(f"wsis-loadgen printed no result (exit {done.returncode}): {done.stdout!r}")
     if done.returncode != 0 and failures is not None:
-        failures.append(f"{target} {what}: {result['acked']:,} of {count:,} votes acked, "
+        failures.append(f"{target} {what}: {result['acked']:,} of {result['votes']:,} votes acked, "
                         f"{result['errors']} errors, {result['unanswered']} unanswered: "
                         f"{result['first_error']}")
     return result
@@ -308,6 +316,7 @@ def main():
     failures = []
     sources = []
     redis = None
+    got = {}
     try:
         print(f"votes: {VOTERS:,} voters, {PRELOAD:,} votes preloaded, {VOTES:,} measured, "
               f"rates {', '.join(f'{r:,}/s' for r in RATES)} for {RATE_SECONDS:g} s each, "
@@ -319,31 +328,35 @@ def main():
 
         def service_cpu(mark, burst):
             cpu = cpu_seconds(process) - mark
-            return f"; {cpu * 1e6 / max(burst['acked'], 1):.1f} us of service CPU per vote"
+            got["cpu_us"] = cpu * 1e6 / max(burst['acked'], 1)
+            return f"; {got['cpu_us']:.1f} us of service CPU per vote"
 
         wsis, wsis_rates = measure("wsis", cluster.endpoint("voting"), failures,
                                    lambda: cpu_seconds(process), service_cpu)
+        got.update(wsis=wsis, wsis_rates=wsis_rates)
         tally = cluster.call("voting", "vote.tally", {"call": CALL}, role="staff", timeout=30)["body"]
         print(f"  tally: {tally['votes_cast']:,} votes of {tally['voters_cast']:,} voters "
               f"(expected {total:,} votes)", flush=True)
         if tally["votes_cast"] != total:
             failures.append(f"tally counts {tally['votes_cast']} votes, {total} were acked")
-        print(f"  wsis-voting peak RSS: {cluster.peak_rss_mb('voting'):.0f} MiB; voting.db and its WAL: "
-              f"{bytes_on_disk(cluster.data_dir, 'voting.db') / max(total, 1):.0f} bytes per vote",
-              flush=True)
+        got["rss"] = cluster.peak_rss_mb('voting')
+        got["bytes"] = bytes_on_disk(cluster.data_dir, 'voting.db') / max(total, 1)
+        print(f"  wsis-voting peak RSS: {got['rss']:.0f} MiB; voting.db and its WAL: "
+              f"{got['bytes']:.0f} bytes per vote", flush=True)
         cluster.close()
 
         redis_burst = None
         if REDIS and shutil.which("redis-server"):
             redis, port = start_redis(work)
             redis_burst, redis_rates = measure("redis", f"127.0.0.1:{port}", failures)
+            got.update(redis=redis_burst, redis_rates=redis_rates)
             redis.terminate()
             redis.wait(timeout=30)
             redis = None
         elif REDIS:
             print("  redis: redis-server is not installed (make bench-deps); skipped")
 
-        raw_rate = raw_sqlite(work, vote_pairs(0, PRELOAD), vote_pairs(PRELOAD, VOTES))
+        raw_rate = got["raw"] = raw_sqlite(work, vote_pairs(0, PRELOAD), vote_pairs(PRELOAD, VOTES))
         print(f"  raw SQLite, UNIQUE (voter, category), 1,000 per commit, synchronous=FULL: "
               f"{raw_rate:,.0f} votes/s", flush=True)
 
@@ -366,7 +379,34 @@ def main():
         if redis:
             redis.kill()
         close_all(cluster, sources, None if keep else work)
+        report_figures(got)
     return outcome(failures)
+
+
+def report_figures(got):
+    """The key figures to the report (bench/figures.py); None where this
+    run did not get that far, or skipped Redis."""
+    def acked(run):
+        return run["acked_per_s"] if run else None
+
+    wsis, redis, raw = got.get("wsis"), got.get("redis"), got.get("raw")
+    report("votes: acked/s, closed loop", acked(wsis), "votes/s", baseline=raw,
+           baseline_name="raw SQLite loop")
+    report("votes: acked/s vs Redis 7 (ahead of it)",
+           acked(wsis) / acked(redis) if wsis and redis else None, "x", target=1.0)
+    mine = {r["rate"]: r for r in got.get("wsis_rates", [])}
+    theirs = {r["rate"]: r for r in got.get("redis_rates", [])}
+    for rate in RATES:
+        targets = LATENCY_TARGETS.get(rate, {})
+        for quantile, key in (("p99", "p99_ms"), ("p99.9", "p999_ms")):
+            report(f"votes: {quantile} at {rate:,}/s offered",
+                   mine[rate][key] if rate in mine else None, "ms", target=targets.get(quantile),
+                   better="lower", baseline=theirs[rate][key] if rate in theirs else None,
+                   baseline_name="Redis 7" if REDIS else None)
+    report("votes: service CPU per vote", got.get("cpu_us"), "us", better="lower")
+    report("votes: voting.db and its WAL per vote", got.get("bytes"), "bytes",
+           target=BYTES_PER_VOTE_TARGET, better="lower")
+    report("votes: wsis-voting peak RSS", got.get("rss"), "MiB", better="lower")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ stops it (SIGTERM) and starts it again on that store, and prints:
 Takes a few minutes (the build is most of it); WSIS_BENCH_DIR keeps the
 data dir, and a second run with the same WSIS_BENCH_DIR reuses the store
 (only the restart is measured again). Never asserts a timing; exits
-non-zero when a vote is refused or the tally is not what was acked.
+non-zero when a vote is refused or the tally is not what was acked. The
+faster restart's time and the higher peak RSS go to the report at the end
+of `make bench` (bench/figures.py).
 """
 import os
 import re
@@ -31,6 +33,7 @@ sys.path.insert(0, HERE)
 from wsis_harness import ROOT, Client, pack  # noqa: E402
 from bench_idle import proc_status  # noqa: E402
 from bench_votes import CALL, LOADGEN, bench_cluster, close_all, loadgen, outcome, start_voting  # noqa: E402
+from figures import measured, report  # noqa: E402
 
 VOTERS = int(os.environ.get("WSIS_BENCH_START_VOTERS", 1000000))
 VOTES = int(os.environ.get("WSIS_BENCH_START_VOTES", 2000000))
@@ -103,6 +106,22 @@ def structures(voters, ballots, votes, names_bytes, polls):
 
 
 def main():
+    return measured(measure, report_figures)
+
+
+def report_figures(got):
+    runs = got.get("runs", [])
+    report("voting start-up: first sys.ping after exec", min((r[0] for r in runs), default=None),
+           "s", target=TARGET_S, better="lower", note=f"{VOTES:,} votes of {VOTERS:,} voters")
+    report("voting start-up: peak RSS (VmHWM)", max((r[1]["VmHWM"] for r in runs), default=None),
+           "MiB", target=TARGET_MIB, better="lower")
+
+
+def measure(got):
+    """Builds the store, restarts voting twice; each restart's (seconds,
+    /proc figures, logged load, logged quick_check) into got["runs"]. The
+    exit status."""
+    runs = got["runs"] = []
     if not os.path.exists(LOADGEN):
         print(f"{LOADGEN} is missing: make build/bench/wsis-loadgen (make bench builds it)")
         return 1
@@ -138,7 +157,6 @@ def main():
         print(f"  store: {tally['votes_cast']:,} votes of {tally['voters_cast']:,} voters; "
               f"voting.db {mib(db):.0f} MiB", flush=True)
 
-        runs = []
         for _ in range(2):
             seconds = first_ping(cluster, "voting")
             figures = proc_status(cluster.processes["voting"].pid)
