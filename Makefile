@@ -31,8 +31,9 @@ DEBS := build-essential pkg-config clang libclang-rt-14-dev \
         python3 python3-zmq python3-msgpack python3-pytest python3-aiosmtpd \
         python3-jsonschema libjson-validator-perl
 # Only `make bench` needs these: the peer the vote path is measured against
-# (Redis 7) and the client library its load generator drives it with.
-BENCH_DEBS := redis-server libhiredis-dev
+# (Redis 7), the client library its load generator drives it with, and the
+# HTTP load generator of the gateway's vote path (wrk).
+BENCH_DEBS := redis-server libhiredis-dev wrk
 
 SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

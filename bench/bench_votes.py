@@ -182,13 +182,14 @@ def _gcd(a, b):
 
 
 def loadgen(target, endpoint, skip, count, rate=0, failures=None, what="", voters=VOTERS,
-            categories=len(CATEGORIES), extra=(), live=False):
+            categories=len(CATEGORIES), extra=(), live=False, inflight=WINDOW,
+            connections=CONNECTIONS):
     """Runs build/bench/wsis-loadgen; returns what it printed (a dict).
     A refused or unanswered vote (or event, with target "bus") goes to
     failures. extra: more options (--ramp ...); live: its stderr (progress
     lines) goes out as it writes it."""
     command = [LOADGEN, "--target", target, "--endpoint", endpoint, "--call", CALL,
-               "--connections", str(CONNECTIONS), "--inflight", str(WINDOW),
+               "--connections", str(connections), "--inflight", str(inflight),
                "--voters", str(voters), "--categories", str(categories),
                "--projects", str(PER_CATEGORY),
                "--votes", str(count), "--skip", str(skip), "--rate", str(rate), *extra]

@@ -14,6 +14,7 @@
       gateway_calls     the calendar's calls and where each stands (/api/v1/calls)
       gateway_pages     the public web pages (/, /pages/...), from memory
       gateway_auth      sign-in codes and sessions (/api/v1/auth/...)
+      gateway_sessions  the live sessions seen, in memory in front of their table
       gateway_people    the addresses codes may go to (from stakeholder.registered)
       gateway_limits    token buckets per client: sign-in, votes, submissions
       gateway_staff     the staff listener (internal, off by default): staff
@@ -40,12 +41,14 @@ typedef struct _gateway_pages_t gateway_pages_t;
 typedef struct _gateway_cors_t gateway_cors_t;
 typedef struct _gateway_staff_t gateway_staff_t;
 typedef struct _gateway_staff_tokens_t gateway_staff_tokens_t;
+typedef struct _gateway_sessions_t gateway_sessions_t;
 
 typedef struct {
     wsis_service_t *service;
     gateway_http_t *http;
     gateway_upstream_t *upstream;
     gateway_limits_t *limits;
+    gateway_sessions_t *sessions;   //  live sessions seen (gateway_sessions)
     unsigned sign_in_per_minute;    //  gateway/sign_in_per_minute
     unsigned writes_per_minute;     //  gateway/writes_per_minute
     json_t *openapi;                //  the document GET /api/v1/openapi.json serves
@@ -244,6 +247,33 @@ const char *gateway_cors_allowed (gateway_cors_t *self, const char *origin);
 //  Adds the headers that let a page of origin read the response (and for
 //  a preflight, send the API's methods and headers).
 void gateway_cors_headers (struct MHD_Response *response, const char *origin, bool preflight);
+
+//  -------------------------------------------------------------------------
+//  gateway_sessions: live sessions in memory, keyed by their token's
+//  SHA-256, in front of the session table (which stays the truth).
+
+#define GATEWAY_SESSIONS_MAX 65536
+
+gateway_sessions_t *gateway_sessions_new (size_t max);
+void gateway_sessions_destroy (gateway_sessions_t **self_p);
+
+//  1 with id filled in when the session is kept here and has not expired
+//  at now; 0 when the store must be asked.
+int gateway_sessions_find (gateway_sessions_t *self, const unsigned char *hash, int64_t now,
+                           char *id, size_t size);
+
+//  Keeps a session the store holds (until expires), when there is room.
+void gateway_sessions_put (gateway_sessions_t *self, const unsigned char *hash, const char *id,
+                           int64_t expires, int64_t now);
+
+//  A session signed out: forgotten before its row is deleted.
+void gateway_sessions_forget (gateway_sessions_t *self, const unsigned char *hash);
+
+//  Drops the sessions expired at now.
+void gateway_sessions_expire (gateway_sessions_t *self, int64_t now);
+
+//  Sessions kept now.
+size_t gateway_sessions_size (gateway_sessions_t *self);
 
 //  -------------------------------------------------------------------------
 //  gateway_limits: token buckets.

@@ -248,6 +248,7 @@ s_session (gateway_t *self, gateway_call_t *call, const gateway_request_t *reque
         gateway_http_fail (self->http, call, 401, "forbidden", "code",
                            "the code is wrong or has expired; ask for a new one if it has");
     else {
+        gateway_sessions_put (self->sessions, token_hash, id, change.expires, now);
         char until [WSIS_TIME_BUFSIZE];
         wsis_time_format (change.expires, until);
         gateway_http_answer (self->http, call, 201, json_pack (
@@ -279,16 +280,21 @@ gateway_auth_session (gateway_t *self, const char *authorization, char *id, size
         return 0;
     unsigned char hash [crypto_hash_sha256_BYTES];
     s_hash (token, hash);
+    int64_t now = wsis_service_now (self->service);
+    if (gateway_sessions_find (self->sessions, hash, now, id, size))
+        return 1;
     wsis_store_t *store = wsis_service_store (self->service);
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT stakeholder_id FROM session WHERE token_hash = ? AND expires > ?");
+        "SELECT stakeholder_id, expires FROM session WHERE token_hash = ? AND expires > ?");
     if (!stmt)
         return -1;
     sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
-    sqlite3_bind_int64 (stmt, 2, wsis_service_now (self->service));
+    sqlite3_bind_int64 (stmt, 2, now);
     int rc = wsis_store_row (store, stmt);
-    if (rc == 1)
+    if (rc == 1) {
         snprintf (id, size, "%s", wsis_store_text (stmt, 0));
+        gateway_sessions_put (self->sessions, hash, id, sqlite3_column_int64 (stmt, 1), now);
+    }
     wsis_store_done (stmt, 0);
     return rc;
 }
@@ -319,6 +325,7 @@ s_sign_out (gateway_t *self, gateway_call_t *call, const gateway_request_t *requ
     }
     unsigned char hash [crypto_hash_sha256_BYTES];
     s_hash (token, hash);
+    gateway_sessions_forget (self->sessions, hash);
     change_t change = { NULL, hash, NULL, 0, 0, NULL, 0 };
     if (wsis_service_transact (self->service, s_delete_session, &change))
         gateway_http_fail (self->http, call, 503, "unavailable", NULL, "the store failed; try again");
@@ -356,6 +363,7 @@ gateway_auth_tick (wsis_service_t *service)
     //  Once a minute of the service clock, or at once after it jumped
     if (self->forgotten && now >= self->forgotten && now - self->forgotten < 60 * 1000)
         return;
+    gateway_sessions_expire (self->sessions, now);
     if (wsis_service_transact (service, s_forget_expired, &now) == 0)
         self->forgotten = now;
 }

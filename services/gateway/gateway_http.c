@@ -51,10 +51,10 @@ struct _gateway_http_t {
     struct MHD_Daemon *daemon;
     zmq_pollitem_t poller;
     int ticker;
+    int resumer;                //  the timer that serves resumed connections, or 0
     size_t max_body;
     bool trust_forwarded;
     gateway_cors_t *cors;       //  the other origins allowed, or NULL
-    bool in_run;                //  inside MHD_run: it serves what is ready
     uint64_t requests;
     uint64_t client_errors;
     uint64_t server_errors;
@@ -63,7 +63,6 @@ struct _gateway_http_t {
 static void
 s_run (gateway_http_t *self)
 {
-    self->in_run = true;
     //  A resumed connection takes MHD more than one turn (it says so with
     //  a timeout of 0): without them a keep-alive connection's next
     //  request would wait for the tick.
@@ -72,13 +71,21 @@ s_run (gateway_http_t *self)
     do
         MHD_run (self->daemon);
     while (MHD_get_timeout (self->daemon, &timeout) == MHD_YES && timeout == 0 && ++turns < 8);
-    self->in_run = false;
 }
 
 static int
 s_on_ready (zloop_t *loop, zmq_pollitem_t *item, void *arg)
 {
     s_run ((gateway_http_t *) arg);
+    return 0;
+}
+
+static int
+s_on_resumed (zloop_t *loop, int timer_id, void *arg)
+{
+    gateway_http_t *self = (gateway_http_t *) arg;
+    self->resumer = 0;
+    s_run (self);
     return 0;
 }
 
@@ -131,12 +138,14 @@ s_answered (gateway_http_t *self, gateway_call_t *call, unsigned status)
     else
     if (status >= 400)
         self->client_errors++;
+    //  From a service's reply: MHD serves it in the loop's next turn, with
+    //  every other connection resumed in this one (one s_run for the
+    //  replies read together, not one each).
     if (call->suspended) {
         call->suspended = false;
         MHD_resume_connection (call->connection);
-        //  From a service's reply (not inside MHD): serve it now.
-        if (!self->in_run)
-            s_run (self);
+        if (!self->resumer)
+            self->resumer = zloop_timer (self->loop, 0, 1, s_on_resumed, self);
     }
 }
 
@@ -427,6 +436,8 @@ gateway_http_destroy (gateway_http_t **self_p)
         gateway_http_t *self = *self_p;
         zloop_poller_end (self->loop, &self->poller);
         zloop_timer_end (self->loop, self->ticker);
+        if (self->resumer)
+            zloop_timer_end (self->loop, self->resumer);
         MHD_stop_daemon (self->daemon);
         free (self);
         *self_p = NULL;

@@ -33,6 +33,7 @@ s_start (wsis_service_t *service)
         return -1;
     }
     self->limits = gateway_limits_new (GATEWAY_BUCKETS_MAX);
+    self->sessions = gateway_sessions_new (GATEWAY_SESSIONS_MAX);
     self->sign_in_per_minute = (unsigned) wsis_config_int (config, "gateway/sign_in_per_minute");
     self->writes_per_minute = (unsigned) wsis_config_int (config, "gateway/writes_per_minute");
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
@@ -53,6 +54,7 @@ s_start (wsis_service_t *service)
         gateway_upstream_destroy (&self->upstream);
         gateway_limits_destroy (&self->limits);
         gateway_cors_destroy (&self->cors);
+        gateway_sessions_destroy (&self->sessions);
         gateway_pages_destroy (&self->pages);
         json_decref (self->openapi);
         return -1;
@@ -71,6 +73,7 @@ s_stop (wsis_service_t *service)
     gateway_http_destroy (&self->http);
     gateway_limits_destroy (&self->limits);
     gateway_cors_destroy (&self->cors);
+    gateway_sessions_destroy (&self->sessions);
     gateway_pages_destroy (&self->pages);
     json_decref (self->openapi);
 }
