@@ -189,7 +189,8 @@ bool gateway_api_operation (gateway_t *self, gateway_call_t *call, const gateway
 bool gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_request_t *request);
 
 //  True when path (without its query) fits pattern ("/api/v1/calls/{call}"),
-//  each {name} one id (letters, digits, - and _) put into params as name.
+//  each {name} one id (letters, digits, - and _) then put into params (when
+//  not NULL) as name; a path that does not fit puts nothing there.
 bool gateway_routes_match (const char *pattern, const char *path, json_t *params);
 
 //  The request's URL without its query, into path (GATEWAY_PATH_MAX bytes).

@@ -46,6 +46,10 @@ typedef struct {
     const char *service;
 } probe_t;
 
+//  A request without an Idempotency-Key gets an id of its own: a random
+//  number drawn once per process (so that no id comes back after a
+//  restart, when the count starts again) and the count.
+static uint64_t s_process;
 static uint64_t s_requests;
 
 //  A name of a service or an operation: 1-64 of [a-z0-9._-].
@@ -135,10 +139,12 @@ gateway_api_send (gateway_t *self, const char *service, const char *op,
                   const char *actor_id, const char *role, json_t *body, const char *id,
                   gateway_upstream_fn *fn, void *arg)
 {
+    while (!s_process)
+        randombytes_buf (&s_process, sizeof s_process);
     char fresh [NAME_MAX_ + 1];
     if (!id) {
-        snprintf (fresh, sizeof fresh, "gw-%llu-%08x", (unsigned long long) ++s_requests,
-                  (unsigned) randombytes_random ());
+        snprintf (fresh, sizeof fresh, "gw-%016llx-%llu", (unsigned long long) s_process,
+                  (unsigned long long) ++s_requests);
         id = fresh;
     }
     msgpack_sbuffer buffer;

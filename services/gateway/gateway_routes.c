@@ -70,28 +70,37 @@ s_param_ok (const char *text, size_t length)
     return true;
 }
 
+//  The parameters go into params only once the whole path matched: the
+//  routes tried before the right one cost no JSON.
 bool
 gateway_routes_match (const char *pattern, const char *path, json_t *params)
 {
+    struct { const char *name, *value; size_t name_len, value_len; } found [SEGMENTS_MAX];
+    size_t count = 0;
     while (*pattern && *path) {
         if (*pattern != '/' || *path != '/')
             return false;
         pattern++, path++;
         size_t plen = strcspn (pattern, "/"), len = strcspn (path, "/");
         if (*pattern == '{') {
-            if (!s_param_ok (path, len))
+            if (!s_param_ok (path, len) || count == SEGMENTS_MAX)
                 return false;
-            char name [64], value [PARAM_MAX + 1];
-            snprintf (name, sizeof name, "%.*s", (int) plen - 2, pattern + 1);
-            snprintf (value, sizeof value, "%.*s", (int) len, path);
-            json_object_set_new (params, name, json_string (value));
+            found [count].name = pattern + 1;
+            found [count].name_len = plen - 2;
+            found [count].value = path;
+            found [count++].value_len = len;
         }
         else
         if (plen != len || strncmp (pattern, path, len))
             return false;
         pattern += plen, path += len;
     }
-    return *pattern == 0 && *path == 0;
+    if (*pattern || *path)
+        return false;
+    for (size_t i = 0; i < count && params; i++)
+        json_object_setn_new (params, found [i].name, found [i].name_len,
+                              json_stringn (found [i].value, found [i].value_len));
+    return true;
 }
 
 //  A query value that is all digits is a number (after, limit), any

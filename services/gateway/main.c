@@ -88,6 +88,11 @@ s_stats (wsis_service_t *service, msgpack_packer *pk)
 //  It learns who may sign in from wsis-submissions' events.
 static const char *const s_follows [] = { "submissions", NULL };
 
+//  The bus sends it every event; one vote.cast comes per vote (from
+//  wsis-voting, which it does not follow), dropped by its topic before
+//  it is decoded.
+static const char *const s_ignores [] = { "vote.cast", NULL };
+
 extern const char gateway_schema_sql [];
 
 //  Its own operations are the common ones (sys.ping, sys.stats, ...): what
@@ -100,6 +105,7 @@ static const wsis_service_def_t s_service = {
     .schema = gateway_schema_sql,   //  linked in from schema.sql (see the Makefile)
     .ops = s_ops,
     .follows = s_follows,
+    .ignores = s_ignores,
     .apply = gateway_people_apply,
     .tick = gateway_auth_tick,
     .start = s_start,
