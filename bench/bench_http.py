@@ -74,6 +74,8 @@ CONNECTIONS = int(os.environ.get("WSIS_BENCH_HTTP_CONNECTIONS", 64))
 SIGN_IN = int(os.environ.get("WSIS_BENCH_HTTP_SIGN_IN", 32))
 SCRIPT = os.path.join(ROOT, "bench", "http", "votes.lua")
 LOADGEN_CONNECTIONS = 4
+# How long the sign-in codes may take to reach the file channel.
+WAIT_S = 120
 # A run that hangs ends here (wrk's -d); a normal one ends with its last answer.
 WRK_BOUND_S = 600
 
@@ -140,6 +142,22 @@ def read_codes(outbox, seen, codes):
             codes[message["To"]] = re.search(r"^\s+(\d{6})\s*$", text, re.M).group(1)
 
 
+def undelivered(cluster, emails):
+    """What wsis-notifications says of the sign-in codes of emails (the
+    first ten): their status and last error."""
+    found, body = [], {"kind": "sign_in_code", "limit": 1000}
+    while True:
+        reply = cluster.call("notifications", "notify.list", body, role="staff", timeout=30)
+        if not reply["ok"]:
+            return f"notify.list failed: {reply['error']}"
+        found += [item for item in reply["body"]["items"] if item["key"].split("/")[1] in emails]
+        if reply["body"]["next"] is None:
+            break
+        body["after"] = reply["body"]["next"]
+    return [{k: v for k, v in item.items() if k in ("key", "status", "attempts", "error", "last_error")}
+            for item in found[:10]] or f"none of {sorted(emails)[:10]} is known to wsis-notifications"
+
+
 def sign_in(cluster, first, count):
     """Signs voters first .. first + count - 1 in through the gateway
     (code by mail, then the session): their tokens, in voter order, and
@@ -154,10 +172,11 @@ def sign_in(cluster, first, count):
                 raise RuntimeError(f"auth/code answered {status}: {body}")
         outbox = cluster.data_dir / "outbox"
         seen, codes = set(), {}
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + WAIT_S
         while len(codes) < count:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{len(codes)} of {count} sign-in codes mailed in 300 s")
+                raise RuntimeError(f"{len(codes)} of {count} sign-in codes mailed in {WAIT_S} s; "
+                                   f"the others: {undelivered(cluster, set(emails) - set(codes))}")
             if outbox.exists():
                 read_codes(outbox, seen, codes)
             time.sleep(0.05)
@@ -176,6 +195,8 @@ def vote_file(path, tokens, votes):
     scattered order, the first `votes` of them."""
     rng = random.Random(2022)
     pairs = [(v, c) for v in range(len(tokens)) for c in range(len(CATEGORIES))]
+    if len(pairs) < votes:
+        raise RuntimeError(f"{len(tokens)} voters cannot cast {votes} votes")
     rng.shuffle(pairs)
     with open(path, "w") as f:
         for v, c in pairs[:votes]:
@@ -185,7 +206,7 @@ def vote_file(path, tokens, votes):
 
 # ------------------------------------------------------------------ the two paths
 
-def run_wrk(cluster, path, failures):
+def run_wrk(cluster, path, failures, what):
     """wrk over CONNECTIONS keep-alive connections: what votes.lua printed,
     and wrk's own CPU seconds."""
     url = f"http://127.0.0.1:{cluster.ports['http']}/api/v1/calls/{CALL}/votes"
@@ -204,11 +225,11 @@ def run_wrk(cluster, path, failures):
     result["wrk_output"] = out
     result["client_cpu_s"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if result["acked"] != VOTES or result["errors"] or result["answered"] != result["sent"]:
-        failures.append(f"HTTP: {result['acked']:,} of {VOTES:,} votes acked, {result['errors']} errors, "
+        failures.append(f"HTTP, {what}: {result['acked']:,} of {VOTES:,} votes acked, {result['errors']} errors, "
                         f"{result['sent'] - result['answered']} unanswered: {result['first_error']}")
     errors = {k: v for k, v in result["socket_errors"].items() if v}
     if errors:
-        failures.append(f"HTTP: wrk counted socket errors or error statuses: {errors}")
+        failures.append(f"HTTP, {what}: wrk counted socket errors or error statuses: {errors}")
     return result
 
 
@@ -225,11 +246,11 @@ def one_round(cluster, number, path, failures):
     results, each with the CPU per vote of the services."""
     marks = {n: cpu_seconds(cluster.processes[n]) for n in ("voting", "gateway")}
     direct = loadgen("wsis", cluster.endpoint("voting"), number * VOTES, VOTES, failures=failures,
-                     what=f"direct, round {number + 1}", voters=voters_for(ROUNDS * VOTES),
+                     what=f"direct, round {number + 1}", voters=ROUNDS * voters_for(VOTES),
                      inflight=CONNECTIONS, connections=LOADGEN_CONNECTIONS)
     direct["voting_us"] = per_vote(cluster, "voting", marks["voting"], direct["acked"])
     marks = {n: cpu_seconds(cluster.processes[n]) for n in ("voting", "gateway")}
-    web = run_wrk(cluster, path, failures)
+    web = run_wrk(cluster, path, failures, f"round {number + 1}")
     web["voting_us"] = per_vote(cluster, "voting", marks["voting"], web["acked"])
     web["gateway_us"] = per_vote(cluster, "gateway", marks["gateway"], web["acked"])
     ratio = web["acked_per_s"] / direct["acked_per_s"] if direct["acked_per_s"] else 0
@@ -247,7 +268,7 @@ def main():
         if not shutil.which(tool):
             print(f"{tool} is missing: make bench installs and builds it (make bench-deps)")
             return 1
-    voters = voters_for(ROUNDS * VOTES)
+    voters = ROUNDS * voters_for(VOTES)     # each round's own, on each path
     keep = os.environ.get("WSIS_BENCH_DIR")
     work = keep or tempfile.mkdtemp(prefix="wsis-bench-http-")
     os.makedirs(work, exist_ok=True)
@@ -262,7 +283,11 @@ def main():
         cluster, sources = start(pathlib.Path(work), 2 * voters)
         print(f"  set-up: {2 * voters:,} stakeholder.registered applied by voting and the gateway in "
               f"{time.monotonic() - started:.1f} s", flush=True)
-        tokens, seconds = sign_in(cluster, voters + 1, voters)
+        try:
+            tokens, seconds = sign_in(cluster, voters + 1, voters)
+        except RuntimeError as error:
+            failures.append(f"sign-in: {error}")
+            return outcome(failures)
         print(f"  sign-in: {voters:,} voters signed in through the gateway (code by mail, then the "
               f"session; {SIGN_IN} connections) in {seconds:.1f} s ({voters / seconds:,.0f}/s)", flush=True)
         cluster.stop("notifications")
