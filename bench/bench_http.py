@@ -95,18 +95,22 @@ def start(work, voters):
                     "max_connections": max(4000, CONNECTIONS + SIGN_IN + 16)}})
     sources = [FastSource(cluster, "submissions", voters, registered),
                FastSource(cluster, "nominations", 1, published)]
-    cluster.start("bus", "voting", "notifications", "gateway", timeout=30)
 
     def caught_up(name, source, seq):
         stats = cluster.call(name, "sys.stats", timeout=30)["body"]["sources"]
         return stats[source]["last_seq"] == seq
 
-    cluster.wait_until(lambda: caught_up("voting", "submissions", voters)
-                       and caught_up("voting", "nominations", 1)
-                       and caught_up("gateway", "submissions", voters),
-                       timeout=300, what="voting and the gateway to apply every voter")
-    for name in ("voting", "notifications", "gateway"):
-        assert cluster.call(name, "sys.clock.set", {"now": DURING}, timeout=30)["ok"]
+    try:
+        cluster.start("bus", "voting", "notifications", "gateway", timeout=30)
+        cluster.wait_until(lambda: caught_up("voting", "submissions", voters)
+                           and caught_up("voting", "nominations", 1)
+                           and caught_up("gateway", "submissions", voters),
+                           timeout=300, what="voting and the gateway to apply every voter")
+        for name in ("voting", "notifications", "gateway"):
+            assert cluster.call(name, "sys.clock.set", {"now": DURING}, timeout=30)["ok"]
+    except BaseException:
+        close_all(cluster, sources)
+        raise
     return cluster, sources
 
 
