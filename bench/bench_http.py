@@ -66,6 +66,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_votes import (CALL, CATEGORIES, DURING, LOADGEN, PER_CATEGORY, FastSource,  # noqa: E402
                          close_all, cpu_seconds, loadgen, outcome, published, registered)
+from figures import measured, report  # noqa: E402
 from wsis_harness import ROOT, Cluster  # noqa: E402
 
 VOTES = int(os.environ.get("WSIS_BENCH_HTTP_VOTES", 30000))
@@ -268,6 +269,29 @@ def one_round(cluster, number, path, failures):
 
 
 def main():
+    return measured(measure, report_figures)
+
+
+def report_figures(got):
+    """The key figures for make bench's report (bench/figures.py): the
+    medians over the rounds; missing when a run did not get that far."""
+    rounds = got.get("rounds") or []
+    direct = median([r[0]["acked_per_s"] for r in rounds]) if rounds else None
+    web = [r[1] for r in rounds]
+    report("http: votes through wsis-gateway, acked/s (median of rounds)",
+           median([r["acked_per_s"] for r in web]) if web else None, "votes/s",
+           baseline=direct, baseline_name=f"the direct ZeroMQ path, {CONNECTIONS} in flight")
+    report("http: HTTP / direct ZeroMQ path (median of rounds' ratios)",
+           median([r[2] for r in rounds]) if rounds else None, "x", target=0.5)
+    report("http: p50 through wsis-gateway", median([r["p50_ms"] for r in web]) if web else None, "ms",
+           better="lower")
+    report("http: p99 through wsis-gateway", median([r["p99_ms"] for r in web]) if web else None, "ms",
+           better="lower")
+    report("http: gateway CPU per vote", median([r["gateway_us"] for r in web]) if web else None, "us",
+           better="lower")
+
+
+def measure(got):
     for tool in ("wrk", LOADGEN):
         if not shutil.which(tool):
             print(f"{tool} is missing: make bench installs and builds it (make bench-deps)")
@@ -301,6 +325,7 @@ def main():
             path = os.path.join(work, f"http-votes-{number + 1}.txt")
             vote_file(path, tokens[number * per_round:(number + 1) * per_round], VOTES)
             rounds.append(one_round(cluster, number, path, failures))
+            got["rounds"] = rounds
 
         tally = cluster.call("voting", "vote.tally", {"call": CALL}, role="staff", timeout=30)["body"]
         expected = sum(direct["acked"] + web["acked"] for direct, web, _ in rounds)
