@@ -22,6 +22,7 @@
       gateway_upstream  requests to the services and their replies
       gateway_status    protocol error codes as HTTP statuses
       gateway_cors      the API for pages of the origins gateway/cors_origins lists
+      gateway_mail      sign-in codes' mails, asked again until notifications takes them
 */
 #ifndef GATEWAY_H
 #define GATEWAY_H
@@ -39,6 +40,7 @@ typedef struct _gateway_call_t gateway_call_t;
 typedef struct _gateway_limits_t gateway_limits_t;
 typedef struct _gateway_pages_t gateway_pages_t;
 typedef struct _gateway_cors_t gateway_cors_t;
+typedef struct _gateway_mail_t gateway_mail_t;
 typedef struct _gateway_staff_t gateway_staff_t;
 typedef struct _gateway_staff_tokens_t gateway_staff_tokens_t;
 typedef struct _gateway_sessions_t gateway_sessions_t;
@@ -55,6 +57,7 @@ typedef struct {
     gateway_pages_t *pages;         //  the public web pages
     gateway_staff_t *staff;         //  the staff listener, or NULL (off)
     gateway_cors_t *cors;           //  other origins whose pages may use the API
+    gateway_mail_t *mail;           //  sign-in codes' mails not taken yet
     int64_t forgotten;              //  when expired codes and sessions were last deleted
 } gateway_t;
 
@@ -230,6 +233,23 @@ const char *gateway_auth_bearer (const char *authorization);
 //  The stakeholder a request's Authorization header signs in as: 1 with
 //  id filled in, 0 when it names no live session, -1 when the store failed.
 int gateway_auth_session (gateway_t *self, const char *authorization, char *id, size_t size);
+
+//  -------------------------------------------------------------------------
+//  gateway_mail: the sign-in codes' mails, through wsis-notifications.
+
+gateway_mail_t *gateway_mail_new (gateway_t *gateway, zloop_t *loop);
+//  No more tries from now on (before the upstream, which answers what
+//  waits, is destroyed).
+void gateway_mail_close (gateway_mail_t *self);
+//  Every mail not taken yet is given up (logged) and its code wiped.
+void gateway_mail_destroy (gateway_mail_t **self_p);
+
+//  Mails code to email (the address of a registered stakeholder), asking
+//  again with the same request id while wsis-notifications does not take it.
+void gateway_mail_code (gateway_mail_t *self, const char *email, const char *code, int64_t minutes);
+
+//  Mails not taken yet.
+size_t gateway_mail_pending (gateway_mail_t *self);
 
 //  -------------------------------------------------------------------------
 //  gateway_cors: cross-origin access for the listed origins only.

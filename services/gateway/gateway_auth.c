@@ -78,14 +78,6 @@ s_put_code (wsis_service_t *service, void *arg)
     return wsis_store_run (store, stmt);
 }
 
-static void
-s_on_mailed (void *arg, const msgpack_object *reply)
-{
-    if (!wsis_msg_true (wsis_msg_get (reply, "ok")))
-        wsis_log_warning ("auth: wsis-notifications did not take a sign-in code (%s)",
-                          reply? "refused": "no answer");
-}
-
 //  The email field of a body, checked and in lower case; NULL after
 //  answering the call when it is missing or not an address.
 static const char *
@@ -131,14 +123,8 @@ s_code (gateway_t *self, gateway_call_t *call, const gateway_request_t *request)
                            "the code could not be kept; try again");
         return;
     }
-    if (found && change.outcome) {
-        json_t *mail = json_pack ("{s:s, s:s, s:I}", "email", norm, "code", code,
-                                  "minutes", (json_int_t) minutes);
-        if (gateway_api_send (self, "notifications", "notify.sign_in", "gateway", "gateway",
-                              mail, NULL, s_on_mailed, NULL))
-            wsis_log_warning ("auth: wsis-notifications cannot be reached: a sign-in code is lost");
-        json_decref (mail);
-    }
+    if (found && change.outcome)
+        gateway_mail_code (self->mail, norm, code, minutes);
     sodium_memzero (code, sizeof code);
     //  The same answer whether the address is registered or not.
     gateway_http_answer (self->http, call, 202, json_pack (

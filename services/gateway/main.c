@@ -39,6 +39,7 @@ s_start (wsis_service_t *service)
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
                                            wsis_service_loop (service),
                                            wsis_config_int (config, "gateway/upstream_timeout_ms"));
+    self->mail = gateway_mail_new (self, wsis_service_loop (service));
     self->http = gateway_http_new (self, config, wsis_service_loop (service), "HTTP",
                                    wsis_config_bind_host (config),
                                    (int) wsis_config_int (config, "gateway/http_port"),
@@ -51,7 +52,9 @@ s_start (wsis_service_t *service)
     if (!self->http) {
         wsis_log_error ("%s", error);
         zstr_free (&error);
+        gateway_mail_close (self->mail);
         gateway_upstream_destroy (&self->upstream);
+        gateway_mail_destroy (&self->mail);
         gateway_limits_destroy (&self->limits);
         gateway_cors_destroy (&self->cors);
         gateway_sessions_destroy (&self->sessions);
@@ -68,7 +71,9 @@ static void
 s_stop (wsis_service_t *service)
 {
     gateway_t *self = (gateway_t *) wsis_service_state (service);
+    gateway_mail_close (self->mail);
     gateway_upstream_destroy (&self->upstream);
+    gateway_mail_destroy (&self->mail);
     gateway_staff_destroy (&self->staff);
     gateway_http_destroy (&self->http);
     gateway_limits_destroy (&self->limits);

@@ -4,6 +4,7 @@ person would), a session for it, the gateway acting for that stakeholder
 and nobody else, and every way it refuses: an unregistered address (the
 same answer), a wrong code, five wrong codes, an expired code, a session
 signed out or expired. Deadlines by the manual clock."""
+import signal
 import sqlite3
 
 import pytest
@@ -178,3 +179,40 @@ def test_bad_sign_in_requests(c, body, field):
     status, _, reply = request(c, "POST", "/api/v1/submissions/sys.ping", {},
                                {"Authorization": "Bearer not-a-session"})
     assert status == 401
+
+
+def test_a_code_asked_while_notifications_is_down_arrives_once_it_is_back(c):
+    register(c, "patient@example.org")
+    c.stop("notifications")
+    ask_code(c, "patient@example.org")          # the same answer: the code is kept
+    c.start("notifications")
+    set_clock(c, OPEN)
+    code = the_code(c, "patient@example.org")
+    assert sign_in(c, "patient@example.org", code)[0] == 201
+    assert len(mailed_codes(c, "patient@example.org")) == 1
+
+
+def test_a_code_whose_mail_was_not_answered_in_time_is_mailed_once(tmp_path):
+    """wsis-notifications frozen (SIGSTOP) takes the request but answers
+    nothing within gateway/upstream_timeout_ms: the gateway asks again with
+    the same request id, and once it runs again the code is mailed once."""
+    c = start_ready(Cluster(tmp_path, options={"gateway": {"upstream_timeout_ms": 300}}), OPEN)
+    try:
+        register(c, "frozen@example.org")
+        c.processes["notifications"].send_signal(signal.SIGSTOP)
+        try:
+            ask_code(c, "frozen@example.org")
+            # The tries wait in its socket meanwhile (one each 2 s after a timeout)
+            c.wait_until(lambda: "did not answer; try 3 of" in c.log("gateway"), timeout=30,
+                         what="the gateway to have asked twice")
+        finally:
+            c.processes["notifications"].send_signal(signal.SIGCONT)
+        code = the_code(c, "frozen@example.org")
+        assert sign_in(c, "frozen@example.org", code)[0] == 201
+        # Every try was the same request: one message, however many tries,
+        # and one notification in its store
+        assert len(mailed_codes(c, "frozen@example.org")) == 1
+        listed = ok(c.call("notifications", "notify.list", {"kind": "sign_in_code"}, role="staff"))["items"]
+        assert [item["key"].split("/")[1] for item in listed] == ["frozen@example.org"], listed
+    finally:
+        c.close()
