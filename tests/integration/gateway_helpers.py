@@ -34,10 +34,15 @@ def request(c, method, path, body=None, headers=None, raw=None, port=None):
 def start_ready(cluster, now):
     """Starts every service, sets their clocks to now, and returns once the
     gateway is ready (its connections to every service up: asked, not
-    slept)."""
-    cluster.start_all()
-    set_clock(cluster, now)
-    cluster.wait_until(lambda: request(cluster, "GET", "/readyz")[0] == 200, what="the gateway to be ready")
+    slept). When it does not get there, the services it started are
+    stopped before the failure is raised."""
+    try:
+        cluster.start_all()
+        set_clock(cluster, now)
+        cluster.wait_until(lambda: request(cluster, "GET", "/readyz")[0] == 200, what="the gateway to be ready")
+    except BaseException:
+        cluster.close()             # no service left running for the tests after
+        raise
     return cluster
 
 
