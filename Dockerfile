@@ -19,7 +19,7 @@ RUN make -j2 binaries FAULTS=0
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libczmq4 libzmq5 libmsgpackc2 libsqlite3-0 libjansson4 libcurl4 libsodium23 libcmark0.30.2 zlib1g libmicrohttpd12 tzdata ca-certificates \
+      libczmq4 libzmq5 libmsgpackc2 libsqlite3-0 libjansson4 libcurl4 libsodium23 libcmark0.30.2 zlib1g libmicrohttpd12 curl tzdata ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /opt/wsis --shell /usr/sbin/nologin wsis \
  && mkdir -p /var/lib/wsis && chown wsis /var/lib/wsis
