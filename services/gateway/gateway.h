@@ -248,9 +248,6 @@ void gateway_mail_destroy (gateway_mail_t **self_p);
 //  again with the same request id while wsis-notifications does not take it.
 void gateway_mail_code (gateway_mail_t *self, const char *email, const char *code, int64_t minutes);
 
-//  Mails not taken yet.
-size_t gateway_mail_pending (gateway_mail_t *self);
-
 //  -------------------------------------------------------------------------
 //  gateway_cors: cross-origin access for the listed origins only.
 

@@ -151,9 +151,3 @@ gateway_mail_code (gateway_mail_t *self, const char *email, const char *code, in
     mailing->handle = zlistx_add_end (self->pending, mailing);
     s_send (mailing);
 }
-
-size_t
-gateway_mail_pending (gateway_mail_t *self)
-{
-    return zlistx_size (self->pending);
-}

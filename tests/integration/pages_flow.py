@@ -71,9 +71,7 @@ def vote(driver, category, title, keyboard=False):
     """Chooses the project titled title in category and votes: the
     receipt. keyboard: as a person who cannot use a mouse does it (Space
     on the choice, Tab to the category's button, Enter)."""
-    section = wait(driver, lambda d: d.find_elements(By.ID, f"category-{category}"), f"category {category}")[0]
-    label = section.find_element(By.XPATH, f".//label[normalize-space()='{title}']")
-    choice = driver.find_element(By.ID, label.get_attribute("for"))
+    section, choice = ballot_choice(driver, category, title)
     if keyboard:
         choice.send_keys(Keys.SPACE)
         assert choice.is_selected()
@@ -90,13 +88,19 @@ def vote(driver, category, title, keyboard=False):
     return code.text
 
 
+def ballot_choice(driver, category, title):
+    """The ballot's section of category and its radio button labelled title."""
+    section = wait(driver, lambda d: d.find_elements(By.ID, f"category-{category}"), f"category {category}")[0]
+    label = section.find_element(By.XPATH, f".//label[normalize-space()='{title}']")
+    return section, driver.find_element(By.ID, label.get_attribute("for"))
+
+
 def vote_again(driver, base, category, title):
     """On a fresh ballot, another project in a category already voted in:
     refused (409 already_voted), the page says so, the fields stay usable."""
     driver.get(f"{base}/pages/vote.html")
-    section = wait(driver, lambda d: d.find_elements(By.ID, f"category-{category}"), f"category {category}")[0]
-    label = section.find_element(By.XPATH, f".//label[normalize-space()='{title}']")
-    driver.find_element(By.ID, label.get_attribute("for")).click()
+    section, choice = ballot_choice(driver, category, title)
+    choice.click()
     section.find_element(By.TAG_NAME, "button").click()
     wait(driver, lambda d: "already voted in this category" in section.find_element(By.CLASS_NAME, "outcome").text,
          "the second vote refused")

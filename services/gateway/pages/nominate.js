@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const { element } = WSIS;
+  const { element, value } = WSIS;
   const status = document.getElementById("status");
   // The six objectives of the WSIS Gender Trendsetters, by number.
   const OBJECTIVES = [
@@ -15,10 +15,6 @@
     "Promote and encourage stakeholders to join the WSIS gender repository",
     "Advocate for the inclusion of gender issues and gender digital equity in ICT discussions",
   ];
-
-  function value(id) {
-    return document.getElementById(id).value.trim();
-  }
 
   function objectiveBoxes() {
     const boxes = document.getElementById("objective-boxes");
@@ -65,8 +61,7 @@
         WSIS.refuse(form, result, kind + "-");
         return;
       }
-      for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-      form.querySelector(".problem").textContent = "";
+      WSIS.accepted(form);
       done.appendChild(element("p", "counted", "Nominated: " + result.reply.nomination_id + ". Thank you."));
       form.reset();
     });

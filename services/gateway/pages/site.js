@@ -93,11 +93,22 @@ const WSIS = (() => {
     return found.sort((x, y) => x[1].localeCompare(y[1]));
   }
 
+  // The trimmed value of the field of that id.
+  function value(id) {
+    return document.getElementById(id).value.trim();
+  }
+
+  // A form answered: no field marked invalid, its alert empty.
+  function accepted(form) {
+    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+    form.querySelector(".problem").textContent = "";
+  }
+
   // Shows what a form's reply refused: the message in the form's alert,
   // and the field it names (prefix + the field's path with dots as dashes:
   // contact.email is #contact-email) marked invalid and focused.
   function refuse(form, result, prefix) {
-    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+    accepted(form);
     const alert = form.querySelector(".problem");
     alert.textContent = problem(result);
     const error = result.reply && result.reply.error;
@@ -218,6 +229,11 @@ const WSIS = (() => {
     return node;
   }
 
+  // A link to the sign-in page that comes back to this page after.
+  function signInLink(text) {
+    return link(text, "/pages/signin.html?next=" + encodeURIComponent(location.pathname + location.search));
+  }
+
   // The site's navigation into <nav id="site-nav">: the pages, the current
   // one marked, and who is signed in (with Sign out) or a Sign in link.
   function navigation() {
@@ -256,6 +272,6 @@ const WSIS = (() => {
   document.addEventListener("DOMContentLoaded", navigation);
 
   return { CATEGORIES, STAKEHOLDER_TYPES, REGIONS, GENDERS, options, countries, refuse,
-           element, link, categoryTitle, wallTime, localTime, zoneName, deadline, session,
+           value, accepted, element, link, signInLink, categoryTitle, wallTime, localTime, zoneName, deadline, session,
            keepSession, forgetSession, api, problem, calls, checkbox, phaseOf, query };
 })();

@@ -6,16 +6,12 @@
 "use strict";
 
 (() => {
-  const { element } = WSIS;
+  const { element, value } = WSIS;
   const form = document.getElementById("project-form");
   const status = document.getElementById("status");
   const received = document.getElementById("received");
   const description = document.getElementById("short_description");
   const words = document.getElementById("words");
-
-  function value(id) {
-    return document.getElementById(id).value.trim();
-  }
 
   function countWords() {
     const count = description.value.split(/\s+/).filter(Boolean).length;
@@ -93,8 +89,7 @@
       else WSIS.refuse(form, result);
       return;
     }
-    for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
-    form.querySelector(".problem").textContent = "";
+    WSIS.accepted(form);
     received.appendChild(element("p", "counted", "Received: " + result.reply.submission_id + "."));
     received.appendChild(element("p", "", "A confirmation is on its way to " + value("contact-email") +
                                  ". You may change or withdraw the project until the deadline."));
@@ -122,7 +117,7 @@
     }
     if (!WSIS.session()) {
       status.textContent = "To submit a project, ";
-      status.appendChild(WSIS.link("sign in", "/pages/signin.html?next=" + encodeURIComponent(location.pathname)));
+      status.appendChild(WSIS.signInLink("sign in"));
       status.appendChild(document.createTextNode(" first: the project is yours, and only you can change it."));
       return;
     }

@@ -5,14 +5,10 @@
 "use strict";
 
 (() => {
-  const { element, link } = WSIS;
+  const { element, link, signInLink } = WSIS;
   const status = document.getElementById("status");
   const problem = document.getElementById("problem");
   const ballot = document.getElementById("ballot");
-
-  function signInLink(text) {
-    return link(text, "/pages/signin.html?next=" + encodeURIComponent(location.pathname + location.search));
-  }
 
   // The call to vote in: ?call=, else the prize call whose voting is open.
   function chooseCall(calls) {
