@@ -50,6 +50,14 @@ typedef struct {
     char *smtp_from;
     bool starttls;
     long timeout_ms;
+    //  The proxy settings of the environment, read once before the
+    //  service runs: libcurl reads them with getenv at every transfer
+    //  otherwise, which races with the service's thread setting TZ
+    //  (wsis_clock) and crashed in getenv. "" when unset: no proxy.
+    char *proxy_http;           //  http_proxy, else all_proxy
+    char *proxy_https;          //  https_proxy, else all_proxy
+    char *proxy_all;            //  all_proxy (SMTP)
+    char *no_proxy;
     CURL *smtp;                 //  made at first use, then kept: see the top
     CURL *webhook;
     zlist_t *waiting;           //  zmsg_t read from the pipe during a delivery
@@ -111,6 +119,17 @@ s_option (const char *value)
     return value && *value? wsis_strdup (value): NULL;
 }
 
+//  The first of two variables that is set and not empty (libcurl's
+//  names: lower case first, upper case where it takes it), else fallback.
+static const char *
+s_env (const char *name, const char *upper, const char *fallback)
+{
+    const char *value = getenv (name);
+    if ((!value || !*value) && upper)
+        value = getenv (upper);
+    return value && *value? value: fallback;
+}
+
 static self_t *
 s_self_new (zsock_t *pipe, const notify_delivery_config_t *config)
 {
@@ -123,6 +142,12 @@ s_self_new (zsock_t *pipe, const notify_delivery_config_t *config)
     self->smtp_from = s_option (config->smtp_from);
     self->starttls = config->starttls;
     self->timeout_ms = (long) config->timeout_ms;
+    //  The service's thread waits in zactor_new meanwhile: nothing sets
+    //  the environment while it is read here.
+    self->proxy_all = wsis_strdup (s_env ("all_proxy", "ALL_PROXY", ""));
+    self->proxy_http = wsis_strdup (s_env ("http_proxy", NULL, self->proxy_all));
+    self->proxy_https = wsis_strdup (s_env ("https_proxy", "HTTPS_PROXY", self->proxy_all));
+    self->no_proxy = wsis_strdup (s_env ("no_proxy", "NO_PROXY", ""));
     self->waiting = zlist_new ();
     //  Both are reference counted and thread-safe (this libcurl has the
     //  "threadsafe" feature, 7.84 and later), so an actor may call them
@@ -148,6 +173,10 @@ s_self_destroy (self_t **self_p)
         zlist_destroy (&self->waiting);
         if (self->smtp_password)
             sodium_memzero (self->smtp_password, strlen (self->smtp_password));
+        free (self->proxy_all);
+        free (self->proxy_http);
+        free (self->proxy_https);
+        free (self->no_proxy);
         free (self->outbox_dir);
         free (self->smtp_url);
         free (self->smtp_user);
@@ -309,9 +338,10 @@ s_on_progress (void *arg, curl_off_t download_total, curl_off_t downloaded,
 
 //  The channel's handle, made at first use, else reset: curl_easy_reset
 //  forgets the last delivery's options but keeps the live connections,
-//  which is why the handle is kept. NULL when libcurl has no memory.
+//  which is why the handle is kept; proxy the one for this transfer ("":
+//  none). NULL when libcurl has no memory.
 static CURL *
-s_self_curl (self_t *self, CURL **handle_p)
+s_self_curl (self_t *self, CURL **handle_p, const char *proxy)
 {
     if (*handle_p)
         curl_easy_reset (*handle_p);
@@ -324,6 +354,8 @@ s_self_curl (self_t *self, CURL **handle_p)
         //  No signals: this is one thread among others, and DNS is
         //  resolved in a thread of libcurl's own (AsynchDNS).
         curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt (curl, CURLOPT_PROXY, proxy);
+        curl_easy_setopt (curl, CURLOPT_NOPROXY, self->no_proxy);
         curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, self->timeout_ms);
         curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, self->error);
         curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
@@ -443,7 +475,7 @@ s_deliver_smtp (self_t *self, const delivery_t *delivery, outcome_t *outcome)
         return;
     }
     struct curl_slist *recipients = NULL;
-    CURL *curl = s_self_curl (self, &self->smtp);
+    CURL *curl = s_self_curl (self, &self->smtp, self->proxy_all);
     if (!curl || s_list_add (&recipients, delivery->target)) {
         s_outcome (outcome, "retry", "smtp: out of memory");
         return;
@@ -533,7 +565,8 @@ s_deliver_webhook (self_t *self, const delivery_t *delivery, outcome_t *outcome)
     s_sign (delivery->secret, delivery, signature, sizeof signature);
     char *key = zsys_sprintf ("X-WSIS-Delivery: %s", delivery->key);
     struct curl_slist *headers = NULL;
-    CURL *curl = s_self_curl (self, &self->webhook);
+    CURL *curl = s_self_curl (self, &self->webhook, strncasecmp (delivery->target, "https:", 6) == 0?
+                                                    self->proxy_https: self->proxy_http);
     //  An empty Expect: a body over 1 MiB would otherwise wait a second
     //  for a "100 Continue" that simple receivers never send.
     if (!curl
