@@ -1,6 +1,7 @@
 /*  wsis_checkpoint: PASSIVE WAL checkpoints from a CZMQ actor with its own
     SQLite connection (see wsis_checkpoint.h for why). */
 #include "wsis_checkpoint.h"
+#include "wsis_actor.h"
 #include "wsis_log.h"
 
 #include <czmq.h>
@@ -81,7 +82,7 @@ wsis_checkpoint_destroy (wsis_checkpoint_t **self_p)
 {
     if (self_p && *self_p) {
         wsis_checkpoint_t *self = *self_p;
-        zactor_destroy (&self->actor);      //  $TERM, and waits for the thread
+        wsis_actor_destroy (&self->actor);  //  $TERM, and waits for the thread
         sqlite3_close (self->db);
         free (self);
         *self_p = NULL;

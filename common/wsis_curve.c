@@ -1,5 +1,6 @@
 /*  wsis_curve: keys, zauth, and who sent each message. */
 #include "wsis_curve.h"
+#include "wsis_actor.h"
 #include "wsis_alloc.h"
 #include "wsis_hash.h"
 #include "wsis_secret.h"
@@ -150,7 +151,7 @@ wsis_curve_destroy (wsis_curve_t **self_p)
         if (self->authenticating) {
             pthread_mutex_lock (&s_auth_lock);
             if (--s_auth_users == 0) {
-                zactor_destroy (&s_auth);
+                wsis_actor_destroy (&s_auth);
                 zstr_free (&s_auth_dir);
             }
             pthread_mutex_unlock (&s_auth_lock);

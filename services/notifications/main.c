@@ -6,6 +6,7 @@
     sources it follows exactly once.
 */
 #include "notifications.h"
+#include "wsis_actor.h"
 #include "wsis_alloc.h"
 #include "wsis_log.h"
 #include "wsis_main.h"
@@ -170,7 +171,7 @@ s_stop (wsis_service_t *service)
         notify_outgoing_flush (service);
     for (size_t i = 0; i < self->worker_count; i++) {
         zloop_reader_end (wsis_service_loop (service), zactor_sock (self->workers [i]));
-        zactor_destroy (&self->workers [i]);
+        wsis_actor_destroy (&self->workers [i]);
     }
     self->worker_count = 0;
     zlistx_destroy (&self->answers);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wsis_actor.h"
 #include "wsis_service.h"
 #include "test_sockets.h"
 #include "test_support.h"
@@ -421,7 +422,7 @@ test_common_operations (void **state)
     assert_true (started > test_utc ("2026-01-01T00:00:00Z"));
     s_reply_destroy (&reply);
 
-    zactor_destroy (&running);
+    wsis_actor_destroy (&running);
     assert_int_equal (memory.ticked_at, test_utc ("2022-03-31T21:00:00Z"));
     assert_int_equal (memory.stops, 0);
     wsis_service_destroy (&service);
@@ -446,7 +447,7 @@ test_writes_survive_a_restart (void **state)
     //  Written, then refused: its row and its event are gone.
     assert_int_equal (s_add_note (fixture, "fail", "conflict"), 0);
     assert_int_equal (s_add_note (fixture, "second", NULL), 2);
-    zactor_destroy (&running);
+    wsis_actor_destroy (&running);
     wsis_service_destroy (&service);
 
     //  The same data dir, a new service: what was acked is there, and the
@@ -467,7 +468,7 @@ test_writes_survive_a_restart (void **state)
         assert_int_equal (s_uint (wsis_msg_get (envelope, "body"), "number"), i + 1);
     }
     s_reply_destroy (&reply);
-    zactor_destroy (&running);
+    wsis_actor_destroy (&running);
     wsis_service_destroy (&service);
     assert_int_equal (memory.stops, 2);
 }
@@ -527,8 +528,8 @@ test_consumer_applies_each_event_once (void **state)
     assert_int_equal (s_consumer_stat (fixture, "lag", NULL), 0);
     assert_true (s_consumer_stat (fixture, "catchups", NULL) >= 1);
 
-    zactor_destroy (&consuming);
-    zactor_destroy (&producing);
+    wsis_actor_destroy (&consuming);
+    wsis_actor_destroy (&producing);
     assert_int_equal (consumed.applied_count, 4);
     for (size_t i = 0; i < 4; i++)
         assert_int_equal (consumed.applied [i], i + 1);
