@@ -32,6 +32,9 @@ struct _wsis_outbox_t {
     size_t pending_alloc;
     uint64_t published;
     msgpack_sbuffer buffer;
+    wsis_outbox_rebuild_fn *rebuild;    //  NULL: every row holds its envelope
+    void *rebuild_arg;
+    msgpack_sbuffer rebuilt;    //  the last envelope rebuilt from a row
 };
 
 wsis_outbox_t *
@@ -42,7 +45,12 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
             "  seq INTEGER PRIMARY KEY,"
             "  type TEXT NOT NULL,"
             "  ts INTEGER NOT NULL,"
-            "  envelope BLOB NOT NULL)"))
+            "  envelope BLOB NOT NULL,"
+            "  ref INTEGER)"))
+        return NULL;
+    //  An outbox made before events could be stored by reference.
+    if (wsis_store_int (store, "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'ref'", -1) == 0
+    &&  wsis_store_exec (store, "ALTER TABLE outbox ADD COLUMN ref INTEGER"))
         return NULL;
     wsis_outbox_t *self = (wsis_outbox_t *) zmalloc (sizeof (wsis_outbox_t));
     self->store = store;
@@ -50,6 +58,7 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
     self->last_seq = (uint64_t) wsis_store_int (store, "SELECT max(seq) FROM outbox", 0);
     self->committed_seq = self->last_seq;
     msgpack_sbuffer_init (&self->buffer);
+    msgpack_sbuffer_init (&self->rebuilt);
     return self;
 }
 
@@ -72,6 +81,7 @@ wsis_outbox_destroy (wsis_outbox_t **self_p)
         free (self->pending);
         free (self->source);
         msgpack_sbuffer_destroy (&self->buffer);
+        msgpack_sbuffer_destroy (&self->rebuilt);
         free (self);
         *self_p = NULL;
     }
@@ -91,6 +101,41 @@ wsis_outbox_set_archive (wsis_outbox_t *self, wsis_archive_t *archive)
     uint64_t archived = archive? wsis_archive_last_seq (archive): 0;
     if (archived > self->last_seq)
         self->last_seq = self->committed_seq = archived;
+}
+
+void
+wsis_outbox_set_rebuild (wsis_outbox_t *self, wsis_outbox_rebuild_fn *rebuild, void *arg)
+{
+    self->rebuild = rebuild;
+    self->rebuild_arg = arg;
+}
+
+//  The envelope of the row stmt stands on, whose columns from `column` on
+//  are seq, type, ts, envelope, ref: the stored one, or one rebuilt from
+//  ref when the row holds none (wsis_outbox_append_ref). NULL when it
+//  cannot be rebuilt (logged).
+static const void *
+s_row_envelope (wsis_outbox_t *self, sqlite3_stmt *stmt, int column, size_t *size)
+{
+    *size = (size_t) sqlite3_column_bytes (stmt, column + 3);
+    if (*size > 0 || sqlite3_column_type (stmt, column + 4) == SQLITE_NULL)
+        return *size? sqlite3_column_blob (stmt, column + 3): NULL;
+    uint64_t seq = (uint64_t) sqlite3_column_int64 (stmt, column);
+    const char *type = (const char *) sqlite3_column_text (stmt, column + 1);
+    int64_t ref = sqlite3_column_int64 (stmt, column + 4);
+    msgpack_sbuffer body = { 0 };
+    int rc = self->rebuild && type? self->rebuild (self->rebuild_arg, type, ref, &body): -1;
+    if (rc == 0) {
+        msgpack_sbuffer_clear (&self->rebuilt);
+        wsis_event_encode (&self->rebuilt, self->source, seq, type,
+                           sqlite3_column_int64 (stmt, column + 2), body.data, body.size);
+        *size = self->rebuilt.size;
+    }
+    else
+        wsis_log_error ("outbox: event %llu (%s, ref %lld) cannot be rebuilt",
+                        (unsigned long long) seq, type? type: "?", (long long) ref);
+    msgpack_sbuffer_destroy (&body);
+    return rc == 0? self->rebuilt.data: NULL;
 }
 
 //  "2027-03", the UTC month of ts, but never before the archive's last
@@ -115,7 +160,7 @@ s_next_chunk (wsis_outbox_t *self, uint64_t through, int64_t before, size_t max_
               msgpack_sbuffer *buffer, char *month)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
-        "SELECT seq, ts, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+        "SELECT seq, type, ts, envelope, ref FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
     if (!stmt)
         return 0;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) wsis_archive_last_seq (self->archive));
@@ -123,16 +168,21 @@ s_next_chunk (wsis_outbox_t *self, uint64_t through, int64_t before, size_t max_
     uint64_t last = 0;
     while (wsis_store_row (self->store, stmt) == 1) {
         uint64_t seq = (uint64_t) sqlite3_column_int64 (stmt, 0);
-        int64_t ts = sqlite3_column_int64 (stmt, 1);
+        int64_t ts = sqlite3_column_int64 (stmt, 2);
         char row_month [8];
         s_month (self, ts, row_month);
         if (seq > through || ts >= before
         ||  (last && (strcmp (row_month, month) || buffer->size >= CHUNK_BYTES)))
             break;
+        size_t size;
+        const void *envelope = s_row_envelope (self, stmt, 0, &size);
+        if (!envelope) {
+            last = 0;           //  nothing moves while one cannot be rebuilt
+            break;
+        }
         if (!last)
             strcpy (month, row_month);
-        msgpack_sbuffer_write (buffer, sqlite3_column_blob (stmt, 2),
-                               (size_t) sqlite3_column_bytes (stmt, 2));
+        msgpack_sbuffer_write (buffer, envelope, size);
         last = seq;
     }
     wsis_store_done (stmt, 0);
@@ -174,22 +224,31 @@ wsis_outbox_archive (wsis_outbox_t *self, uint64_t through, int64_t before, size
     return rc? -1: (int) (last? last - first + 1: 0);
 }
 
-int
-wsis_outbox_append (wsis_outbox_t *self, const char *type, int64_t ts,
-                    const void *body, size_t body_size)
+//  The row of an event: its envelope, or none and the ref it is rebuilt
+//  from (by_ref).
+static int
+s_append (wsis_outbox_t *self, const char *type, int64_t ts, const void *body,
+          size_t body_size, bool by_ref, int64_t ref)
 {
     uint64_t seq = self->last_seq + 1;
     msgpack_sbuffer_clear (&self->buffer);
     wsis_event_encode (&self->buffer, self->source, seq, type, ts, body, body_size);
 
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
-        "INSERT INTO outbox (seq, type, ts, envelope) VALUES (?, ?, ?, ?)");
+        "INSERT INTO outbox (seq, type, ts, envelope, ref) VALUES (?, ?, ?, ?, ?)");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) seq);
     sqlite3_bind_text (stmt, 2, type, -1, SQLITE_STATIC);
     sqlite3_bind_int64 (stmt, 3, ts);
-    sqlite3_bind_blob (stmt, 4, self->buffer.data, (int) self->buffer.size, SQLITE_STATIC);
+    if (by_ref) {
+        sqlite3_bind_zeroblob (stmt, 4, 0);
+        sqlite3_bind_int64 (stmt, 5, ref);
+    }
+    else {
+        sqlite3_bind_blob (stmt, 4, self->buffer.data, (int) self->buffer.size, SQLITE_STATIC);
+        sqlite3_bind_null (stmt, 5);
+    }
     int rc = sqlite3_step (stmt);
     sqlite3_reset (stmt);
     if (rc != SQLITE_DONE) {
@@ -218,6 +277,21 @@ wsis_outbox_append (wsis_outbox_t *self, const char *type, int64_t ts,
     self->pending_count++;
     self->last_seq = seq;
     return 0;
+}
+
+int
+wsis_outbox_append (wsis_outbox_t *self, const char *type, int64_t ts,
+                    const void *body, size_t body_size)
+{
+    return s_append (self, type, ts, body, body_size, false, 0);
+}
+
+int
+wsis_outbox_append_ref (wsis_outbox_t *self, const char *type, int64_t ts,
+                        const void *body, size_t body_size, int64_t ref)
+{
+    assert (self->rebuild);
+    return s_append (self, type, ts, body, body_size, true, ref);
 }
 
 uint64_t
@@ -334,13 +408,17 @@ wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packe
         after += (uint64_t) rows;
     }
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
-        "SELECT envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
+        "SELECT seq, type, ts, envelope, ref FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
     sqlite3_bind_int (stmt, 2, limit - rows);
     while (rows < limit && sqlite3_step (stmt) == SQLITE_ROW) {
-        wsis_pack_raw (pk, sqlite3_column_blob (stmt, 0), (size_t) sqlite3_column_bytes (stmt, 0));
+        size_t size;
+        const void *envelope = s_row_envelope (self, stmt, 0, &size);
+        if (!envelope)
+            break;              //  fewer rows than promised: the reply fails
+        wsis_pack_raw (pk, envelope, size);
         rows++;
     }
     sqlite3_reset (stmt);

@@ -47,6 +47,25 @@ int wsis_outbox_archive (wsis_outbox_t *self, uint64_t through, int64_t before,
 int wsis_outbox_append (wsis_outbox_t *self, const char *type, int64_t ts,
                         const void *body, size_t body_size);
 
+//  Events stored by reference (wsis_outbox_append_ref) keep no envelope in
+//  their row, only the type, ts and a number of the producer's (a vote's
+//  row in its log, say), and the producer rebuilds the body from it when
+//  the event is served again (events.since, the archive): packs into body
+//  exactly the body it appended (consumers see the same bytes live and in
+//  catch-up). 0, or -1 when it cannot (logged by the outbox; the reply or
+//  the move to the archive fails, nothing is skipped).
+typedef int (wsis_outbox_rebuild_fn) (void *arg, const char *type, int64_t ref,
+                                      msgpack_sbuffer *body);
+void wsis_outbox_set_rebuild (wsis_outbox_t *self, wsis_outbox_rebuild_fn *rebuild, void *arg);
+
+//  Appends an event as wsis_outbox_append, but its row keeps only ref
+//  (set_rebuild first): the body is published live as given and rebuilt
+//  from ref when served again. For the hot path's events, whose body the
+//  producer's own row already holds: a vote is then one row of its log
+//  and one small outbox row.
+int wsis_outbox_append_ref (wsis_outbox_t *self, const char *type, int64_t ts,
+                            const void *body, size_t body_size, int64_t ref);
+
 //  The seq of the last appended event (committed or not yet).
 uint64_t wsis_outbox_last_seq (wsis_outbox_t *self);
 

@@ -79,6 +79,23 @@ wsis_service_event_emit (wsis_service_t *self, const char *type)
 }
 
 int
+wsis_service_event_emit_ref (wsis_service_t *self, const char *type, int64_t ref)
+{
+    return wsis_outbox_append_ref (self->outbox, type, wsis_clock_now (self->clock),
+                                   self->event.data, self->event.size, ref);
+}
+
+//  The outbox's rebuild callback: def->rebuild with a packer on body.
+static int
+s_rebuild (void *arg, const char *type, int64_t ref, msgpack_sbuffer *body)
+{
+    wsis_service_t *self = (wsis_service_t *) arg;
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, body, msgpack_sbuffer_write);
+    return self->def->rebuild (self, type, ref, &pk);
+}
+
+int
 wsis_service_ignore (wsis_service_t *self, const wsis_event_t *event, const char *why)
 {
     self->events_ignored++;
@@ -468,6 +485,8 @@ s_open_store (wsis_service_t *self, char **error)
     zstr_free (&archive);
     if (self->outbox && self->archive)
         wsis_outbox_set_archive (self->outbox, self->archive);
+    if (self->outbox && self->def->rebuild)
+        wsis_outbox_set_rebuild (self->outbox, s_rebuild, self);
     self->cursor = wsis_cursor_new (self->store);
     self->retry = wsis_retry_new (self->store, zclock_time (),
                                   wsis_config_int (self->config, "wsis/replies_ttl_s") * 1000);

@@ -83,6 +83,12 @@ typedef struct {
     void (*revoked) (wsis_service_t *service);
     //  Packs one more key and its value into the reply of sys.stats.
     void (*stats) (wsis_service_t *service, msgpack_packer *pk);
+    //  Packs again the body of an event emitted by reference
+    //  (wsis_service_event_emit_ref), from the ref it was emitted with:
+    //  exactly the bytes emitted then. 0, or -1 when it cannot. Needed only
+    //  by a service that emits by reference; called when its events are
+    //  served again (events.since, the archive), with its state loaded.
+    int (*rebuild) (wsis_service_t *service, const char *type, int64_t ref, msgpack_packer *pk);
 
     //  Event types the service never applies, dropped by their topic
     //  before they are decoded (see wsis_consumer_set_ignores).
@@ -144,6 +150,11 @@ int wsis_service_emit (wsis_service_t *self, const char *type, const void *body,
 //  wsis_service_event_emit appends what was packed, as wsis_service_emit.
 msgpack_packer *wsis_service_event (wsis_service_t *self);
 int wsis_service_event_emit (wsis_service_t *self, const char *type);
+//  The same, but the outbox row keeps only ref, from which def->rebuild
+//  packs the body again when the event is served again: for the events of
+//  the hot path, whose content the service's own row holds already (a
+//  vote: its row in the vote log).
+int wsis_service_event_emit_ref (wsis_service_t *self, const char *type, int64_t ref);
 
 //  An event of a followed source that apply will not use, because it did
 //  not come from where such events come from (a forged or misrouted one)

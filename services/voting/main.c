@@ -74,6 +74,7 @@ static const wsis_service_def_t s_service = {
     .tick = voting_tally_tick,
     .rolled_back = s_rolled_back,
     .stop = s_stop,
+    .rebuild = voting_ops_rebuild,
     .ignores = s_ignores,
 };
 

@@ -295,6 +295,8 @@ bool voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t ballot_no
 //  how many were written into out (at most WSIS_CATEGORY_COUNT).
 size_t voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
                             uint32_t out [WSIS_CATEGORY_COUNT]);
+//  The number of the ballot's first vote in the poll (0: none).
+uint64_t voting_state_first_vote (voting_t *self, voting_poll_t *poll, uint32_t ballot_no);
 
 //  ---------------------------------------------------------------------------
 //  voting_receipt.c: receipts (HMAC-SHA256 with libsodium).
@@ -425,5 +427,8 @@ int voting_store_votes_each (wsis_store_t *store,
 //  voting_ops.c
 
 extern const wsis_op_t voting_ops [];
+//  The body of a vote.cast event, packed again from its vote's row (ref:
+//  the vote's number) for events.since and the archive (def->rebuild).
+int voting_ops_rebuild (wsis_service_t *service, const char *type, int64_t ref, msgpack_packer *pk);
 
 #endif

@@ -95,6 +95,50 @@ s_receipt (voting_t *self, const char *call, const char *category, const char *s
     voting_receipt_format (vote_no, mac, receipt);
 }
 
+//  The body of vote.cast. It carries no voter: the ballot is secret.
+static void
+s_pack_cast (msgpack_packer *pk, const char *call, const char *category,
+             const char *submission_id, size_t submission_len, const char *receipt,
+             bool new_voter)
+{
+    msgpack_pack_map (pk, 5);
+    wsis_pack_kv_str (pk, "call", call);
+    wsis_pack_kv_str (pk, "category", category);
+    wsis_pack_str (pk, "submission_id");
+    wsis_pack_strn (pk, submission_id, submission_len);
+    wsis_pack_kv_str (pk, "receipt", receipt);
+    wsis_pack_kv_bool (pk, "new_voter", new_voter);
+}
+
+int
+voting_ops_rebuild (wsis_service_t *service, const char *type, int64_t ref, msgpack_packer *pk)
+{
+    voting_t *self = (voting_t *) wsis_service_state (service);
+    voting_store_vote_t row;
+    if (!self->ready || !streq (type, "vote.cast") || ref <= 0
+    ||  voting_store_vote_get (wsis_service_store (service), (uint64_t) ref, &row) != 0
+    ||  row.candidate_no <= 0 || (size_t) row.candidate_no >= self->places_alloc
+    ||  !self->places [row.candidate_no].known)
+        return -1;
+    const voting_place_t *place = &self->places [row.candidate_no];
+    voting_poll_t *poll = &self->polls [place->poll];
+    const voting_candidate_t *candidate = &poll->candidates [place->candidate];
+    const char *call = poll->call->id;
+    const char *category = wsis_categories [candidate->category];
+    //  new_voter: this was the ballot's first vote in the call, the lowest
+    //  vote number of the ballot's votes there.
+    uint32_t ballot_no = voting_ballots_find (&self->ballots, row.pseudonym);
+    if (!ballot_no)
+        return -1;
+    uint64_t first = voting_state_first_vote (self, poll, ballot_no);
+    char receipt [VOTING_RECEIPT_LEN + 1];
+    s_receipt (self, call, category, candidate->submission_id, strlen (candidate->submission_id),
+               row.pseudonym, (uint64_t) ref, &row, receipt);
+    s_pack_cast (pk, call, category, candidate->submission_id, strlen (candidate->submission_id),
+                 receipt, first == (uint64_t) ref);
+    return 0;
+}
+
 //  Records a new vote: every write first, and memory only once they all
 //  succeeded (a failed handler is rolled back by the runtime, and the
 //  index must hold exactly what the log holds). ballot_no is 0 for a
@@ -131,16 +175,12 @@ s_record (wsis_service_t *service, voting_t *self, voting_poll_t *poll, const vo
     s_receipt (self, vote->call_id, vote->code, vote->submission_id, vote->submission_len,
                vote->pseudonym, vote_no, NULL, receipt);
 
-    //  The event carries no voter: the ballot is secret.
-    msgpack_packer *pk = wsis_service_event (service);
-    msgpack_pack_map (pk, 5);
-    wsis_pack_kv_str (pk, "call", vote->call_id);
-    wsis_pack_kv_str (pk, "category", vote->code);
-    wsis_pack_str (pk, "submission_id");
-    wsis_pack_strn (pk, vote->submission_id, vote->submission_len);
-    wsis_pack_kv_str (pk, "receipt", receipt);
-    wsis_pack_kv_bool (pk, "new_voter", new_voter);
-    int rc = wsis_service_event_emit (service, "vote.cast");
+    //  The outbox keeps only the vote's number: its row in the log holds
+    //  the rest, and the body is packed again from it when served again
+    //  (voting_ops_rebuild).
+    s_pack_cast (wsis_service_event (service), vote->call_id, vote->code, vote->submission_id,
+                 vote->submission_len, receipt, new_voter);
+    int rc = wsis_service_event_emit_ref (service, "vote.cast", (int64_t) vote_no);
     if (rc)
         return wsis_reply_fail (reply, "internal", NULL, "the vote could not be recorded");
 

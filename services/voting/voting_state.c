@@ -124,6 +124,20 @@ voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
     return count;
 }
 
+uint64_t
+voting_state_first_vote (voting_t *self, voting_poll_t *poll, uint32_t ballot_no)
+{
+    uint32_t poll_no = (uint32_t) (poll - self->polls);
+    uint64_t first = 0;
+    for (int category = 0; category < WSIS_CATEGORY_COUNT; category++) {
+        uint64_t value;
+        if (voting_index_find (&self->index, voting_index_key (ballot_no, poll_no, category), &value)
+        &&  (!first || VOTING_VALUE_VOTE (value) < first))
+            first = VOTING_VALUE_VOTE (value);
+    }
+    return first;
+}
+
 bool
 voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
                     uint32_t candidate, uint64_t vote_no)

@@ -15,9 +15,9 @@ import time
 import msgpack
 import pytest
 
-from contest_helpers import caught_up, ok, set_clock
+from contest_helpers import caught_up, ok, run_contest, set_clock
 from submissions_helpers import stakeholder_body
-from wsis_harness import Cluster
+from wsis_harness import Cluster, next_event
 
 JANUARY = "2027-01-10T09:00:00Z"
 MARCH = "2027-03-01T09:00:00Z"
@@ -121,6 +121,35 @@ def test_old_applied_events_move_to_the_archive_and_are_still_served(cluster):
     events = c.events("submissions")
     assert [e["seq"] for e in events] == list(range(1, 42))
     assert events[:40] == before["submissions"]
+
+
+def test_votes_kept_by_reference_move_to_the_archive_as_they_were_published(cluster):
+    """wsis-voting's vote.cast rows hold no envelope (the vote log holds the
+    vote): moving them to the archive packs each one again from its vote,
+    and the archive serves what was published."""
+    c = cluster
+    events = c.subscribe()
+    votes = c.subscribe("vote.cast")
+    run_contest(c, events)
+    consumers = [name for name in ("nominations", "notifications", "reporting", "gateway")
+                 if "voting" in c.call(name, "sys.stats")["body"]["sources"]]
+    assert "reporting" in consumers
+    c.wait_until(lambda: all(caught_up(c, consumer, "voting") for consumer in consumers),
+                 what="every consumer to apply voting's events")
+    before = c.events("voting")
+    cast = [e for e in before if e["type"] == "vote.cast"]
+    assert len(cast) > 500
+    published = [next_event(votes, lambda t, e: t == "vote.cast") for _ in cast]
+    assert sorted(published, key=lambda e: e["seq"]) == cast
+    set_clock(c, "2023-06-01T09:00:00Z")
+    count = len(before)
+    c.wait_until(lambda: archive(c, "voting")["through"] == count - 1,
+                 what="voting's events to move to its archive", timeout=60)
+    assert c.events("voting") == before
+    unpacker = msgpack.Unpacker(raw=False)
+    for path in sorted((c.data_dir / "voting-archive").glob("*.events.gz")):
+        unpacker.feed(gzip.decompress(path.read_bytes()))
+    assert list(unpacker) == before[:count - 1]
 
 
 def test_a_silent_consumer_holds_the_archive_back(cluster):
