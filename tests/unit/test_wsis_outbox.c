@@ -354,6 +354,21 @@ s_since (fixture_t *fixture, uint64_t after, int limit, uint64_t *seqs, size_t m
     return rc;
 }
 
+//  How many events since() serves after `after` (at most limit, 8 here),
+//  the first one's seq in *first; -1 when it fails
+static int
+s_served (fixture_t *fixture, uint64_t after, int limit, uint64_t *first)
+{
+    uint64_t seqs [8];
+    size_t count;
+    uint64_t last_seq;
+    if (s_since (fixture, after, limit, seqs, 8, &count, &last_seq))
+        return -1;
+    if (first && count)
+        *first = seqs [0];
+    return (int) count;
+}
+
 static void
 s_commit_events (fixture_t *fixture, int count)
 {
@@ -361,6 +376,15 @@ s_commit_events (fixture_t *fixture, int count)
     for (int index = 0; index < count; index++)
         assert_int_equal (s_append (fixture->outbox, "vote.cast", index, (uint64_t) index), 0);
     s_commit (fixture);
+}
+
+//  Commits count events (a store that holds none yet) and receives them
+static void
+s_published_events (fixture_t *fixture, int count)
+{
+    s_commit_events (fixture, count);
+    for (int seq = 1; seq <= count; seq++)
+        s_receive (fixture, "vote.cast", (uint64_t) seq);
 }
 
 static void
@@ -527,13 +551,10 @@ test_events_by_reference (void **state)
     assert_int_equal (s_append_ref (fixture->outbox, 503, 13), 0);
     s_commit (fixture);
     assert_int_equal (s_receive (fixture, "vote.cast", 4), 13);
-    uint64_t seqs [8];
-    size_t count;
-    uint64_t last_seq;
-    assert_int_equal (s_since (fixture, 0, 100, seqs, 8, &count, &last_seq), -1);
-    assert_int_equal (s_since (fixture, 1, 2, seqs, 8, &count, &last_seq), 0);
-    assert_int_equal (count, 2);
-    assert_int_equal (seqs [0], 2);
+    assert_int_equal (s_served (fixture, 0, 100, NULL), -1);
+    uint64_t first;
+    assert_int_equal (s_served (fixture, 1, 2, &first), 2);
+    assert_int_equal (first, 2);
 }
 
 static void
@@ -542,9 +563,7 @@ test_an_outbox_without_the_ref_column (void **state)
     //  An outbox made before events by reference gets the column at
     //  start; its rows are served as they were
     fixture_t *fixture = (fixture_t *) *state;
-    s_commit_events (fixture, 2);
-    s_receive (fixture, "vote.cast", 1);
-    s_receive (fixture, "vote.cast", 2);
+    s_published_events (fixture, 2);
     wsis_store_t *store = fixture->base.store;
     assert_int_equal (wsis_store_exec (store,
         "CREATE TABLE old (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, ts INTEGER NOT NULL,"
@@ -597,9 +616,7 @@ static void
 test_heartbeat (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
-    s_commit_events (fixture, 2);
-    s_receive (fixture, "vote.cast", 1);
-    s_receive (fixture, "vote.cast", 2);
+    s_published_events (fixture, 2);
 
     //  An open batch does not move what the heartbeat announces
     assert_int_equal (wsis_store_begin (fixture->base.store), 0);
@@ -736,14 +753,11 @@ test_since_gap (void **state)
     fixture_t *fixture = (fixture_t *) *state;
     s_commit_events (fixture, 4);
     assert_int_equal (wsis_store_exec (fixture->base.store, "DELETE FROM outbox WHERE seq = 2"), 0);
-    uint64_t seqs [8];
-    size_t count;
-    uint64_t last_seq;
-    assert_int_equal (s_since (fixture, 0, 100, seqs, 8, &count, &last_seq), -1);
+    assert_int_equal (s_served (fixture, 0, 100, NULL), -1);
     //  After the hole it is whole again
-    assert_int_equal (s_since (fixture, 2, 100, seqs, 8, &count, &last_seq), 0);
-    assert_int_equal (count, 2);
-    assert_int_equal (seqs [0], 3);
+    uint64_t first;
+    assert_int_equal (s_served (fixture, 2, 100, &first), 2);
+    assert_int_equal (first, 3);
 }
 
 
