@@ -32,7 +32,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
 sys.path.insert(0, HERE)
 from wsis_harness import ROOT, Client, pack  # noqa: E402
 from bench_idle import proc_status  # noqa: E402
-from bench_votes import CALL, LOADGEN, bench_cluster, close_all, loadgen, outcome, start_voting  # noqa: E402
+from bench_votes import (CALL, CATEGORIES, LOADGEN, bench_cluster, close_all, loadgen, outcome,  # noqa: E402
+                         start_voting)
 from figures import measured, report  # noqa: E402
 
 VOTERS = int(os.environ.get("WSIS_BENCH_START_VOTERS", 1000000))
@@ -117,6 +118,28 @@ def report_figures(got):
            "MiB", target=TARGET_MIB, better="lower")
 
 
+def still_voting(cluster, failures):
+    """After a restart, the state loaded from the store still decides:
+    the last registered voter is eligible (each category answers a new
+    vote, a duplicate or already_voted, never ineligible), an unknown one
+    is not. The new votes cast (the tally grows by them)."""
+    new = 0
+    for category in CATEGORIES:
+        reply = cluster.call("voting", "vote.cast", {
+            "call": CALL, "voter_id": f"stk-{VOTERS}", "category": category,
+            "submission_id": f"sub-{category}-1"}, role="gateway", timeout=30)
+        if reply["ok"]:
+            new += not reply["body"]["duplicate"]
+        elif reply["error"]["code"] != "already_voted":
+            failures.append(f"after the restart stk-{VOTERS} in {category}: {reply['error']}")
+    stranger = cluster.call("voting", "vote.cast", {
+        "call": CALL, "voter_id": f"stk-{VOTERS + 1}", "category": "C1",
+        "submission_id": "sub-C1-1"}, role="gateway", timeout=30)
+    if stranger.get("error", {}).get("code") != "ineligible":
+        failures.append(f"after the restart an unregistered voter got {stranger}")
+    return new
+
+
 def measure(got):
     """Builds the store, restarts voting twice; each restart's (seconds,
     /proc figures, logged load, logged quick_check) into got["runs"]. The
@@ -170,6 +193,7 @@ def measure(got):
             if again["votes_cast"] != tally["votes_cast"]:
                 failures.append(f"after the restart the tally counts {again['votes_cast']} votes, "
                                 f"{tally['votes_cast']} before")
+            tally["votes_cast"] += still_voting(cluster, failures)
             cluster.stop("voting")
         for seconds, figures, logged, checked in runs:
             loaded = f"; the service logs {logged[3]} ms for the load itself" if logged else ""

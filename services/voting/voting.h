@@ -62,6 +62,11 @@
 #define VOTING_MAX_CANDIDATES 65535
 
 //  ---------------------------------------------------------------------------
+//  voting_memory.c: zeroed memory for a big table, on huge pages where the
+//  kernel has them (freed with free).
+void *voting_memory_table (size_t bytes);
+
+//  ---------------------------------------------------------------------------
 //  voting_slots.c: the hash tables of the registries below: the numbers
 //  1..count of a registry's entries (0: empty), at most half full.
 
@@ -93,6 +98,11 @@ typedef struct {
 int voting_voters_reserve (voting_voters_t *self, size_t len);
 //  Adds a voter (reserve first; the name must be new). Returns its voter_no.
 uint32_t voting_voters_add (voting_voters_t *self, const char *id, size_t len);
+//  The same without placing it in the table, for a load of many at once:
+//  voting_voters_place_from (first appended) places them all before any
+//  find, asking the memory for their slots ahead of each.
+uint32_t voting_voters_append (voting_voters_t *self, const char *id, size_t len);
+void voting_voters_place_from (voting_voters_t *self, uint32_t first);
 //  The voter_no of a stakeholder_id, 0 when not registered.
 uint32_t voting_voters_find (const voting_voters_t *self, const char *id, size_t len);
 //  The stakeholder_id of a voter_no (1..count); owned by the registry.
@@ -123,6 +133,12 @@ uint32_t voting_ballots_add (voting_ballots_t *self, const unsigned char pseudon
 //  The ballot_no of a pseudonym, 0 when it has not voted.
 uint32_t voting_ballots_find (const voting_ballots_t *self,
                               const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
+//  Ask the memory ahead for what a find of pseudonym will read: its slot
+//  in the table, then (once the slot is there) the pseudonym it holds.
+void voting_ballots_prefetch_slot (const voting_ballots_t *self,
+                                   const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
+void voting_ballots_prefetch_entry (const voting_ballots_t *self,
+                                    const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
 void voting_ballots_reset (voting_ballots_t *self);
 
 //  ---------------------------------------------------------------------------
@@ -162,6 +178,8 @@ int voting_index_reserve (voting_index_t *self, size_t more);
 void voting_index_put (voting_index_t *self, uint64_t key, uint64_t value);
 //  True with *value when the key is there.
 bool voting_index_find (const voting_index_t *self, uint64_t key, uint64_t *value);
+//  Ask the memory ahead for the slot a find or put of key starts at.
+void voting_index_prefetch (const voting_index_t *self, uint64_t key);
 void voting_index_reset (voting_index_t *self);
 
 //  ---------------------------------------------------------------------------
@@ -417,6 +435,8 @@ int voting_store_vote_get (wsis_store_t *store, uint64_t vote_no, voting_store_v
 //  The number of the last vote of the log (0 when empty): at most the
 //  rows it holds, known without reading them (the rowid's B-tree).
 int64_t voting_store_last_vote_no (wsis_store_t *store);
+//  The number of the last registered voter (0: none), from the rowid.
+int64_t voting_store_last_voter_no (wsis_store_t *store);
 int voting_store_votes_each (wsis_store_t *store,
                              int (*fn) (void *arg, uint64_t vote_no,
                                         const unsigned char *pseudonym, size_t size,

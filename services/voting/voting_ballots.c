@@ -75,6 +75,25 @@ voting_ballots_find (const voting_ballots_t *self,
 }
 
 void
+voting_ballots_prefetch_slot (const voting_ballots_t *self,
+                              const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE])
+{
+    if (self->slots)
+        __builtin_prefetch (&self->slots [(size_t) s_hash (pseudonym) & self->slot_mask]);
+}
+
+void
+voting_ballots_prefetch_entry (const voting_ballots_t *self,
+                               const unsigned char pseudonym [VOTING_PSEUDONYM_SIZE])
+{
+    if (!self->slots)
+        return;
+    uint32_t ballot_no = self->slots [(size_t) s_hash (pseudonym) & self->slot_mask];
+    if (ballot_no)
+        __builtin_prefetch (self->pseudonyms [ballot_no]);
+}
+
+void
 voting_ballots_reset (voting_ballots_t *self)
 {
     free (self->pseudonyms);

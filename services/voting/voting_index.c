@@ -46,7 +46,7 @@ voting_index_reserve (voting_index_t *self, size_t more)
     size_t grown = capacity? capacity: 1024;
     while ((self->count + more) * 4 > grown * 3)
         grown *= 2;
-    voting_slot_t *slots = (voting_slot_t *) calloc (grown, sizeof (voting_slot_t));
+    voting_slot_t *slots = (voting_slot_t *) voting_memory_table (grown * sizeof (voting_slot_t));
     if (!slots)
         return -1;
     for (size_t i = 0; i < capacity; i++)
@@ -79,6 +79,13 @@ voting_index_find (const voting_index_t *self, uint64_t key, uint64_t *value)
         slot = (slot + 1) & self->mask;
     }
     return false;
+}
+
+void
+voting_index_prefetch (const voting_index_t *self, uint64_t key)
+{
+    if (self->slots)
+        __builtin_prefetch (&self->slots [s_slot (key, self->mask)]);
 }
 
 void

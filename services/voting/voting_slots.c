@@ -19,7 +19,9 @@ voting_slots_reserve (uint32_t **slots, size_t *mask, size_t count)
     if ((count + 1) * 2 <= capacity)
         return 0;
     size_t grown = capacity? capacity * 2: 8192;
-    uint32_t *table = (uint32_t *) calloc (grown, sizeof (uint32_t));
+    while ((count + 1) * 2 > grown)
+        grown *= 2;
+    uint32_t *table = (uint32_t *) voting_memory_table (grown * sizeof (uint32_t));
     if (!table)
         return -1;
     free (*slots);

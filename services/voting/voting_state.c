@@ -165,12 +165,29 @@ voting_state_count (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
 //  -------------------------------------------------------------------------
 //  Loading
 
+//  The votes of the log are replayed a batch at a time, so that the random
+//  places each one reads in the ballots' tables and the index (a cache
+//  miss each, at a year's size) are fetched for the whole batch at once
+//  (prefetched) rather than one after the other: each pass over the batch
+//  asks the memory for the next pass's places. The votes are still applied
+//  one by one in the log's order.
+#define S_LOAD_BATCH 64
+
+typedef struct {
+    uint64_t vote_no;
+    unsigned char pseudonym [VOTING_PSEUDONYM_SIZE];
+    size_t size;                //  of the pseudonym in the row
+    int64_t candidate_no;
+} loading_vote_t;
+
 typedef struct {
     voting_t *self;
     wsis_store_t *store;
     voting_candidate_t *stored;     //  counts as persisted, [candidate_no]
     size_t stored_alloc;
     uint64_t skipped;
+    loading_vote_t batch [S_LOAD_BATCH];
+    size_t batched;
 } loader_t;
 
 static int
@@ -226,7 +243,7 @@ s_load_voter (void *arg, uint32_t voter_no, const char *id, size_t len)
     }
     if (voting_voters_reserve (voters, len))
         return -1;
-    voting_voters_add (voters, id, len);
+    voting_voters_append (voters, id, len);     //  placed once all are read
     return 0;
 }
 
@@ -245,10 +262,9 @@ s_ballot (voting_t *self, const unsigned char *pseudonym)
 }
 
 static int
-s_load_vote (void *arg, uint64_t vote_no, const unsigned char *pseudonym, size_t size,
-             int64_t candidate_no)
+s_apply_vote (loader_t *loader, uint64_t vote_no, const unsigned char *pseudonym, size_t size,
+              int64_t candidate_no)
 {
-    loader_t *loader = (loader_t *) arg;
     voting_t *self = loader->self;
     self->last_vote_no = vote_no;
     if (size != VOTING_PSEUDONYM_SIZE) {
@@ -282,6 +298,62 @@ s_load_vote (void *arg, uint64_t vote_no, const unsigned char *pseudonym, size_t
     voting_index_put (&self->index, key, voting_index_value (vote_no, place->candidate));
     voting_state_count (self, poll, ballot_no, place->candidate, vote_no);
     return 0;
+}
+
+//  The index slot of a batched vote, asked of the memory ahead of its turn.
+//  A first vote's ballot gets its number in its turn: *next_new is the
+//  guess (a guess wrong only when one voter's first two votes are in the
+//  same batch, which costs a useless prefetch).
+static void
+s_prefetch_index (voting_t *self, const loading_vote_t *vote, uint32_t *next_new)
+{
+    if (vote->size != VOTING_PSEUDONYM_SIZE || vote->candidate_no <= 0
+    ||  (size_t) vote->candidate_no >= self->places_alloc || !self->places [vote->candidate_no].known)
+        return;
+    uint32_t ballot_no = voting_ballots_find (&self->ballots, vote->pseudonym);
+    if (!ballot_no)
+        ballot_no = (*next_new)++;
+    const voting_place_t *place = &self->places [vote->candidate_no];
+    int category = self->polls [place->poll].candidates [place->candidate].category;
+    voting_index_prefetch (&self->index, voting_index_key (ballot_no, place->poll, category));
+}
+
+//  Applies the batched votes in order, after two passes that prefetch
+//  what they read: the ballots' pseudonyms (their table's slots were
+//  asked for as the rows came), then the index slots.
+static int
+s_apply_batch (loader_t *loader)
+{
+    voting_t *self = loader->self;
+    size_t count = loader->batched;
+    loader->batched = 0;
+    for (size_t i = 0; i < count; i++)
+        voting_ballots_prefetch_entry (&self->ballots, loader->batch [i].pseudonym);
+    uint32_t next_new = (uint32_t) self->ballots.count + 1;
+    for (size_t i = 0; i < count; i++)
+        s_prefetch_index (self, &loader->batch [i], &next_new);
+    for (size_t i = 0; i < count; i++) {
+        const loading_vote_t *vote = &loader->batch [i];
+        if (s_apply_vote (loader, vote->vote_no, vote->pseudonym, vote->size, vote->candidate_no))
+            return -1;
+    }
+    return 0;
+}
+
+static int
+s_load_vote (void *arg, uint64_t vote_no, const unsigned char *pseudonym, size_t size,
+             int64_t candidate_no)
+{
+    loader_t *loader = (loader_t *) arg;
+    loading_vote_t *vote = &loader->batch [loader->batched++];
+    vote->vote_no = vote_no;
+    vote->size = size;
+    vote->candidate_no = candidate_no;
+    if (size == VOTING_PSEUDONYM_SIZE) {
+        memcpy (vote->pseudonym, pseudonym, size);
+        voting_ballots_prefetch_slot (&loader->self->ballots, pseudonym);
+    }
+    return loader->batched == S_LOAD_BATCH? s_apply_batch (loader): 0;
 }
 
 //  The counts persisted with the votes must equal the replay of the log
@@ -377,10 +449,21 @@ voting_state_load (voting_t *self, wsis_service_t *service)
 
     loader_t loader = { .self = self, .store = store };
     int rc = -1;
+    //  The registries' tables at their final size before they fill: no
+    //  rehash of a million voters as they double. Ballots are at most one
+    //  per voter and one per vote.
+    int64_t voters = voting_store_last_voter_no (store);
+    int64_t last = voting_store_last_vote_no (store);
+    if (voters < 0 || last < 0
+    ||  voting_slots_reserve (&self->voters.slots, &self->voters.slot_mask, (size_t) voters) < 0
+    ||  voting_slots_reserve (&self->ballots.slots, &self->ballots.slot_mask,
+                              (size_t) (voters < last? voters: last)) < 0)
+        goto cleanup;
     if (voting_store_polls_each (store, s_load_poll, &loader)
     ||  voting_store_candidates_each (store, s_load_candidate, &loader)
     ||  voting_store_voters_each (store, s_load_voter, &loader))
         goto cleanup;
+    voting_voters_place_from (&self->voters, 1);
     //  The replay counts from zero; what was persisted is in loader.stored.
     for (size_t p = 0; p < self->poll_count; p++)
         for (size_t i = 0; i < self->polls [p].candidate_count; i++) {
@@ -391,10 +474,10 @@ voting_state_load (voting_t *self, wsis_service_t *service)
     //  The index at its final size before the replay (the log holds at
     //  most last_vote_no votes): no rehash while it fills, and never the
     //  old table and the new one (twice its size) allocated at once.
-    int64_t last = voting_store_last_vote_no (store);
-    if (last < 0 || voting_index_reserve (&self->index, (size_t) last))
+    if (voting_index_reserve (&self->index, (size_t) last))
         goto cleanup;
     if (voting_store_votes_each (store, s_load_vote, &loader)
+    ||  s_apply_batch (&loader)
     ||  s_check_counts (&loader))
         goto cleanup;
     if (loader.skipped)

@@ -368,6 +368,12 @@ voting_store_last_vote_no (wsis_store_t *store)
     return wsis_store_int (store, "SELECT coalesce (max (vote_no), 0) FROM vote", 0);
 }
 
+int64_t
+voting_store_last_voter_no (wsis_store_t *store)
+{
+    return wsis_store_int (store, "SELECT coalesce (max (voter_no), 0) FROM voter", 0);
+}
+
 int
 voting_store_votes_each (wsis_store_t *store,
                          int (*fn) (void *arg, uint64_t vote_no,

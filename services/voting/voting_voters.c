@@ -66,15 +66,47 @@ voting_voters_reserve (voting_voters_t *self, size_t len)
 }
 
 uint32_t
-voting_voters_add (voting_voters_t *self, const char *id, size_t len)
+voting_voters_append (voting_voters_t *self, const char *id, size_t len)
 {
     uint32_t voter_no = (uint32_t) ++self->count;
     self->offsets [voter_no] = (uint32_t) self->names_used;
     memcpy (self->names + self->names_used, id, len);
     self->names [self->names_used + len] = 0;
     self->names_used += len + 1;
+    return voter_no;
+}
+
+uint32_t
+voting_voters_add (voting_voters_t *self, const char *id, size_t len)
+{
+    uint32_t voter_no = voting_voters_append (self, id, len);
     s_place (self, voter_no);
     return voter_no;
+}
+
+//  How many voters ahead the placing asks the memory for their slot.
+#define S_AHEAD 16
+
+void
+voting_voters_place_from (voting_voters_t *self, uint32_t first)
+{
+    //  The hashes of the voters ahead, by voter_no modulo S_AHEAD.
+    uint64_t ahead [S_AHEAD];
+    for (size_t voter_no = first; voter_no <= self->count + S_AHEAD; voter_no++) {
+        //  The one S_AHEAD back is placed first: its hash is where this
+        //  one's goes.
+        if (voter_no >= first + S_AHEAD) {
+            size_t placed = voter_no - S_AHEAD;
+            voting_slots_put (self->slots, self->slot_mask, ahead [placed % S_AHEAD],
+                              (uint32_t) placed);
+        }
+        if (voter_no <= self->count) {
+            const char *name = self->names + self->offsets [voter_no];
+            uint64_t hash = s_hash (name, strlen (name));
+            __builtin_prefetch (&self->slots [hash & self->slot_mask]);
+            ahead [voter_no % S_AHEAD] = hash;
+        }
+    }
 }
 
 uint32_t

@@ -220,6 +220,52 @@ test_many (void **state)
 }
 
 static void
+test_load_then_place (void **state)
+{
+    //  The load at start: the table reserved for every voter at once,
+    //  then the names appended and placed in one pass (with its slots
+    //  asked for ahead); the same finds as one at a time, and voters added
+    //  one at a time afterwards (a registration) go on from there
+    size_t total = 20000;
+    voting_voters_t voters = { 0 };
+    assert_int_equal (voting_slots_reserve (&voters.slots, &voters.slot_mask, total), 1);
+    size_t capacity = voters.slot_mask + 1;
+    assert_true (capacity >= 2 * (total + 1));
+    char id [64];
+    for (size_t n = 1; n <= total; n++) {
+        s_large_id (id, sizeof id, n);
+        assert_int_equal (voting_voters_reserve (&voters, strlen (id)), 0);
+        assert_int_equal (voting_voters_append (&voters, id, strlen (id)), n);
+    }
+    //  Nothing is placed yet
+    assert_int_equal (s_find (&voters, id), 0);
+    voting_voters_place_from (&voters, 1);
+    assert_int_equal (voters.slot_mask + 1, capacity);      //  no rehash on the way
+    for (size_t n = 1; n <= total; n++) {
+        s_large_id (id, sizeof id, n);
+        s_expect_voter (&voters, id, (uint32_t) n);
+    }
+    size_t used = 0;
+    for (size_t slot = 0; slot <= voters.slot_mask; slot++)
+        used += voters.slots [slot] != 0;
+    assert_int_equal (used, total);     //  each voter placed once
+    assert_int_equal (s_add (&voters, "stk-late"), total + 1);
+    s_expect_voter (&voters, "stk-late", (uint32_t) total + 1);
+
+    //  Fewer voters than the look-ahead
+    voting_voters_reset (&voters);
+    assert_int_equal (voting_slots_reserve (&voters.slots, &voters.slot_mask, 3), 1);
+    const char *const few [] = { "stk-1", "stk-2", "stk-3", NULL };
+    for (size_t index = 0; few [index]; index++) {
+        assert_int_equal (voting_voters_reserve (&voters, strlen (few [index])), 0);
+        voting_voters_append (&voters, few [index], strlen (few [index]));
+    }
+    voting_voters_place_from (&voters, 1);
+    s_expect_all (&voters, few);
+    voting_voters_reset (&voters);
+}
+
+static void
 test_arena_edge (void **state)
 {
     //  An id whose last character is the last byte of the arena: its NUL
@@ -294,6 +340,7 @@ main (void)
         cmocka_unit_test (test_prefixes),
         cmocka_unit_test (test_length),
         cmocka_unit_test (test_many),
+        cmocka_unit_test (test_load_then_place),
         cmocka_unit_test (test_arena_edge),
         cmocka_unit_test (test_reset),
     };
