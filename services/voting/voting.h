@@ -278,6 +278,12 @@ typedef struct {
     voting_place_t *places;     //  [candidate_no]
     size_t places_alloc;
     uint64_t last_vote_no;      //  the last vote in the log
+    //  [voter_no] -> the ballot of that voter, 0 while not known: the
+    //  pseudonym (an HMAC) and the ballot's lookup are done once per voter
+    //  rather than once per vote. 4 bytes a voter; emptied with the rest of
+    //  the state on a reload (ballot numbers are the state's).
+    uint32_t *ballot_of;
+    size_t ballot_of_alloc;
     bool complete_ballot_required;
     //  False while the state is not (re)loaded: a reload after a rollback
     //  failed. Operations answer `unavailable` and events wait, rather
@@ -299,6 +305,14 @@ void voting_state_reset (voting_t *self);
 voting_poll_t *voting_state_poll (voting_t *self, const char *call_id);
 //  Index of the candidate for submission_id in a category of the poll, or -1.
 int voting_state_candidate (voting_poll_t *poll, int category, const char *submission_id, size_t len);
+//  The ballot of a registered voter (0: none yet), and its pseudonym in
+//  pseudonym: from memory when the voter has voted since the state was
+//  loaded, else made with the key and looked up.
+uint32_t voting_state_voter_ballot (voting_t *self, uint32_t voter_no, const char *voter_id,
+                                    size_t len, unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
+//  Remembers a voter's new ballot (after its first vote). 0 or -1 (out of
+//  memory: it is then looked up again next time).
+int voting_state_remember_ballot (voting_t *self, uint32_t voter_no, uint32_t ballot_no);
 //  Grows every poll's ballot array to hold ballot_no. 0 or -1.
 int voting_state_reserve_ballot (voting_t *self, uint32_t ballot_no);
 //  Adds a candidate loaded or published; 0 or -1 (out of memory).

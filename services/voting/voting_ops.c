@@ -77,6 +77,7 @@ typedef struct {
     const char *submission_id;
     size_t submission_len;
     unsigned char pseudonym [VOTING_PSEUDONYM_SIZE];    //  of the voter, when registered
+    uint32_t voter_no;          //  0: not registered
 } vote_t;
 
 //  The receipt of a vote of the log: the one given before version 2 as it
@@ -184,8 +185,10 @@ s_record (wsis_service_t *service, voting_t *self, voting_poll_t *poll, const vo
     if (rc)
         return wsis_reply_fail (reply, "internal", NULL, "the vote could not be recorded");
 
-    if (!ballot_no)
+    if (!ballot_no) {
         ballot_no = voting_ballots_add (&self->ballots, vote->pseudonym);
+        voting_state_remember_ballot (self, vote->voter_no, ballot_no);
+    }
     uint32_t poll_no = (uint32_t) (poll - self->polls);
     voting_index_put (&self->index, voting_index_key (ballot_no, poll_no, vote->category),
                       voting_index_value (vote_no, candidate));
@@ -223,11 +226,9 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     //  voter's pseudonym); only a duplicate reads its row of the log.
     uint32_t poll_no = (uint32_t) (poll - self->polls);
     uint32_t voter_no = voting_voters_find (&self->voters, vote.voter_id, vote.voter_len);
-    uint32_t ballot_no = 0;
-    if (voter_no) {
-        voting_key_pseudonym (&self->keys, vote.voter_id, vote.voter_len, vote.pseudonym);
-        ballot_no = voting_ballots_find (&self->ballots, vote.pseudonym);
-    }
+    vote.voter_no = voter_no;
+    uint32_t ballot_no = voter_no? voting_state_voter_ballot (self, voter_no, vote.voter_id,
+                                                              vote.voter_len, vote.pseudonym): 0;
     int candidate = voting_state_candidate (poll, vote.category, vote.submission_id, vote.submission_len);
     uint64_t value = 0;
     bool voted = ballot_no

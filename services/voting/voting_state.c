@@ -417,7 +417,44 @@ voting_state_reset (voting_t *self)
     voting_voters_reset (&self->voters);
     voting_ballots_reset (&self->ballots);
     voting_index_reset (&self->index);
+    free (self->ballot_of);
+    self->ballot_of = NULL;
+    self->ballot_of_alloc = 0;
     self->last_vote_no = 0;
+}
+
+int
+voting_state_remember_ballot (voting_t *self, uint32_t voter_no, uint32_t ballot_no)
+{
+    if (voter_no >= self->ballot_of_alloc) {
+        size_t alloc = self->ballot_of_alloc? self->ballot_of_alloc: 4096;
+        while (alloc <= voter_no)
+            alloc *= 2;
+        uint32_t *grown = (uint32_t *) realloc (self->ballot_of, alloc * sizeof (uint32_t));
+        if (!grown)
+            return -1;
+        memset (grown + self->ballot_of_alloc, 0, (alloc - self->ballot_of_alloc) * sizeof (uint32_t));
+        self->ballot_of = grown;
+        self->ballot_of_alloc = alloc;
+    }
+    self->ballot_of [voter_no] = ballot_no;
+    return 0;
+}
+
+uint32_t
+voting_state_voter_ballot (voting_t *self, uint32_t voter_no, const char *voter_id, size_t len,
+                           unsigned char pseudonym [VOTING_PSEUDONYM_SIZE])
+{
+    uint32_t ballot_no = voter_no < self->ballot_of_alloc? self->ballot_of [voter_no]: 0;
+    if (ballot_no) {
+        memcpy (pseudonym, self->ballots.pseudonyms [ballot_no], VOTING_PSEUDONYM_SIZE);
+        return ballot_no;
+    }
+    voting_key_pseudonym (&self->keys, voter_id, len, pseudonym);
+    ballot_no = voting_ballots_find (&self->ballots, pseudonym);
+    if (ballot_no)
+        voting_state_remember_ballot (self, voter_no, ballot_no);
+    return ballot_no;
 }
 
 int

@@ -74,14 +74,17 @@ def test_failed_commit_of_votes_is_forgotten_in_memory_too(faulty):
         counts = {row["submission_id"]: row["votes"] for row in tally["categories"]["C1"]}
         assert counts[project("C1", 1)] == 1 and counts[project("C1", 2)] == 0
         assert tally["votes"] == 1 and tally["voters"] == 1
-        # The index forgot the rolled-back vote: voter 2 may vote afresh,
-        # for another project even, and it is not a duplicate.
+        # The index forgot the rolled-back vote, and the ballot number it
+        # took in memory goes to the next first vote (voter 3's): voter 2
+        # may vote afresh, for another project even, and it is not a
+        # duplicate (nor voter 3's vote).
+        assert cast(3, "C1", 1)["ok"]
         fresh = cast(2, "C1", 3)
         assert fresh["ok"] and fresh["body"]["duplicate"] is False
         assert cast(2, "C1", 2)["error"]["code"] == "already_voted"
         tally = faulty.call("voting", "vote.tally", {"call": CALL, "category": "C1"}, role="staff")["body"]
         counts = {row["submission_id"]: row["votes"] for row in tally["categories"]["C1"]}
-        assert counts == {project("C1", 1): 1, project("C1", 2): 0, project("C1", 3): 1}
+        assert counts == {project("C1", 1): 2, project("C1", 2): 0, project("C1", 3): 1}
         verified = faulty.call("voting", "vote.verify", {"receipt": fresh["body"]["receipt"]})["body"]
         assert verified["submission_id"] == project("C1", 3) and verified["counted"] is True
     finally:
