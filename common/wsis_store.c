@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,10 +137,22 @@ s_on_disk (const char *path)
     return *path && !streq (path, ":memory:");
 }
 
+//  Before SQLite's first use in the process: no memory statistics (nothing
+//  reads them, and keeping them takes a mutex around every allocation
+//  SQLite makes, several per statement on the vote path).
+static pthread_once_t s_configured = PTHREAD_ONCE_INIT;
+
+static void
+s_configure (void)
+{
+    sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 wsis_store_t *
 wsis_store_open (const char *path, const char *schema, char **error)
 {
     *error = NULL;
+    pthread_once (&s_configured, s_configure);
     wsis_store_t *self = (wsis_store_t *) zmalloc (sizeof (wsis_store_t));
     self->statements = zhashx_new ();
     zhashx_set_destructor (self->statements, s_finalize);
