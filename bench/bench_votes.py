@@ -413,7 +413,7 @@ def report_figures(got):
     report("votes: voting.db and its WAL per vote", got.get("bytes"), "bytes",
            target=BYTES_PER_VOTE_TARGET, better="lower")
     report("votes: voting.db per vote, stopped", got.get("bytes_at_rest"), "bytes",
-           better="lower")
+           target=BYTES_PER_VOTE_TARGET, better="lower")
     report("votes: wsis-voting peak RSS", got.get("rss"), "MiB", better="lower")
 
 

@@ -37,6 +37,37 @@ s_insert (voting_slot_t *slots, size_t mask, uint64_t key, uint64_t value)
     slots [slot].value = value;
 }
 
+//  Old slots moved per put while the table grows: the new table is twice
+//  the old, so the move ends long before the new one fills.
+#define S_MOVE_STEP 32
+
+//  Copies the next `slots` old slots into the new table. The old ones
+//  stay where they are (a probe in the old table must still walk its
+//  chains) until the last is copied and the old table is freed.
+static void
+s_move (voting_index_t *self, size_t slots)
+{
+    size_t end = self->moved + slots;
+    if (end > self->old_mask + 1)
+        end = self->old_mask + 1;
+    for (size_t i = self->moved; i < end; i++)
+        if (self->old [i].key)
+            s_insert (self->slots, self->mask, self->old [i].key, self->old [i].value);
+    self->moved = end;
+    if (self->moved == self->old_mask + 1) {
+        free (self->old);
+        self->old = NULL;
+        self->old_mask = self->moved = 0;
+    }
+}
+
+void
+voting_index_settle (voting_index_t *self)
+{
+    if (self->old)
+        s_move (self, self->old_mask + 1);
+}
+
 int
 voting_index_reserve (voting_index_t *self, size_t more)
 {
@@ -49,10 +80,16 @@ voting_index_reserve (voting_index_t *self, size_t more)
     voting_slot_t *slots = (voting_slot_t *) voting_memory_table (grown * sizeof (voting_slot_t));
     if (!slots)
         return -1;
-    for (size_t i = 0; i < capacity; i++)
-        if (self->slots [i].key)
-            s_insert (slots, grown - 1, self->slots [i].key, self->slots [i].value);
-    free (self->slots);
+    //  A growth still moving when the next is needed ends first (only a
+    //  reserve of many keys at once, far past the steps of the puts).
+    voting_index_settle (self);
+    if (self->count) {
+        self->old = self->slots;
+        self->old_mask = self->mask;
+        self->moved = 0;
+    }
+    else
+        free (self->slots);
     self->slots = slots;
     self->mask = grown - 1;
     return 0;
@@ -63,6 +100,22 @@ voting_index_put (voting_index_t *self, uint64_t key, uint64_t value)
 {
     s_insert (self->slots, self->mask, key, value);
     self->count++;
+    if (self->old)
+        s_move (self, S_MOVE_STEP);
+}
+
+static bool
+s_find (const voting_slot_t *slots, size_t mask, uint64_t key, uint64_t *value)
+{
+    size_t slot = s_slot (key, mask);
+    while (slots [slot].key) {
+        if (slots [slot].key == key) {
+            *value = slots [slot].value;
+            return true;
+        }
+        slot = (slot + 1) & mask;
+    }
+    return false;
 }
 
 bool
@@ -70,15 +123,9 @@ voting_index_find (const voting_index_t *self, uint64_t key, uint64_t *value)
 {
     if (!self->slots)
         return false;
-    size_t slot = s_slot (key, self->mask);
-    while (self->slots [slot].key) {
-        if (self->slots [slot].key == key) {
-            *value = self->slots [slot].value;
-            return true;
-        }
-        slot = (slot + 1) & self->mask;
-    }
-    return false;
+    //  A key not moved yet is only in the old table.
+    return s_find (self->slots, self->mask, key, value)
+        || (self->old && s_find (self->old, self->old_mask, key, value));
 }
 
 void
@@ -92,5 +139,6 @@ void
 voting_index_reset (voting_index_t *self)
 {
     free (self->slots);
+    free (self->old);
     memset (self, 0, sizeof *self);
 }
