@@ -62,9 +62,10 @@
 #define VOTING_MAX_CANDIDATES 65535
 
 //  ---------------------------------------------------------------------------
-//  voting_memory.c: zeroed memory for a big table, on huge pages where the
-//  kernel has them (freed with free).
-void *voting_memory_table (size_t bytes);
+//  voting_memory.c: zeroed memory for a big table (freed with free), on
+//  huge pages where the kernel has them when it is made for an empty
+//  registry (the load's), on small ones when it grows while serving.
+void *voting_memory_table (size_t bytes, bool empty);
 
 //  ---------------------------------------------------------------------------
 //  voting_slots.c: the hash tables of the registries below: the numbers

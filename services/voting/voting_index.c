@@ -77,7 +77,8 @@ voting_index_reserve (voting_index_t *self, size_t more)
     size_t grown = capacity? capacity: 1024;
     while ((self->count + more) * 4 > grown * 3)
         grown *= 2;
-    voting_slot_t *slots = (voting_slot_t *) voting_memory_table (grown * sizeof (voting_slot_t));
+    voting_slot_t *slots = (voting_slot_t *) voting_memory_table (grown * sizeof (voting_slot_t),
+                                                                self->count == 0);
     if (!slots)
         return -1;
     //  A growth still moving when the next is needed ends first (only a

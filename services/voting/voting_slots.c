@@ -21,7 +21,7 @@ voting_slots_reserve (uint32_t **slots, size_t *mask, size_t count)
     size_t grown = capacity? capacity * 2: 8192;
     while ((count + 1) * 2 > grown)
         grown *= 2;
-    uint32_t *table = (uint32_t *) voting_memory_table (grown * sizeof (uint32_t));
+    uint32_t *table = (uint32_t *) voting_memory_table (grown * sizeof (uint32_t), !*slots);
     if (!table)
         return -1;
     free (*slots);
