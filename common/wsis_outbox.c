@@ -35,6 +35,7 @@ struct _wsis_outbox_t {
     wsis_outbox_rebuild_fn *rebuild;    //  NULL: every row holds its envelope
     void *rebuild_arg;
     msgpack_sbuffer rebuilt;    //  the last envelope rebuilt from a row
+    msgpack_sbuffer rebuilt_body;   //  and its body
 };
 
 wsis_outbox_t *
@@ -59,6 +60,7 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
     self->committed_seq = self->last_seq;
     msgpack_sbuffer_init (&self->buffer);
     msgpack_sbuffer_init (&self->rebuilt);
+    msgpack_sbuffer_init (&self->rebuilt_body);
     return self;
 }
 
@@ -82,6 +84,7 @@ wsis_outbox_destroy (wsis_outbox_t **self_p)
         free (self->source);
         msgpack_sbuffer_destroy (&self->buffer);
         msgpack_sbuffer_destroy (&self->rebuilt);
+        msgpack_sbuffer_destroy (&self->rebuilt_body);
         free (self);
         *self_p = NULL;
     }
@@ -123,19 +126,18 @@ s_row_envelope (wsis_outbox_t *self, sqlite3_stmt *stmt, int column, size_t *siz
     uint64_t seq = (uint64_t) sqlite3_column_int64 (stmt, column);
     const char *type = (const char *) sqlite3_column_text (stmt, column + 1);
     int64_t ref = sqlite3_column_int64 (stmt, column + 4);
-    msgpack_sbuffer body = { 0 };
-    int rc = self->rebuild && type? self->rebuild (self->rebuild_arg, type, ref, &body): -1;
-    if (rc == 0) {
-        msgpack_sbuffer_clear (&self->rebuilt);
-        wsis_event_encode (&self->rebuilt, self->source, seq, type,
-                           sqlite3_column_int64 (stmt, column + 2), body.data, body.size);
-        *size = self->rebuilt.size;
-    }
-    else
+    msgpack_sbuffer *body = &self->rebuilt_body;
+    msgpack_sbuffer_clear (body);
+    if (!self->rebuild || !type || self->rebuild (self->rebuild_arg, type, ref, body)) {
         wsis_log_error ("outbox: event %llu (%s, ref %lld) cannot be rebuilt",
                         (unsigned long long) seq, type? type: "?", (long long) ref);
-    msgpack_sbuffer_destroy (&body);
-    return rc == 0? self->rebuilt.data: NULL;
+        return NULL;
+    }
+    msgpack_sbuffer_clear (&self->rebuilt);
+    wsis_event_encode (&self->rebuilt, self->source, seq, type,
+                       sqlite3_column_int64 (stmt, column + 2), body->data, body->size);
+    *size = self->rebuilt.size;
+    return self->rebuilt.data;
 }
 
 //  "2027-03", the UTC month of ts, but never before the archive's last

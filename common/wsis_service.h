@@ -25,7 +25,7 @@
 
         zactor_t *running = zactor_new (wsis_service_actor, service);
         ...talk to it over ZeroMQ...
-        wsis_actor_destroy (&running);
+        wsis_actor_destroy (&running);                //  wsis_actor.h
         wsis_service_destroy (&service);
 */
 #ifndef WSIS_SERVICE_H
@@ -34,7 +34,6 @@
 #include "wsis_calendar.h"
 #include "wsis_clock.h"
 #include "wsis_config.h"
-#include "wsis_actor.h"
 #include "wsis_curve.h"
 #include "wsis_event.h"
 #include "wsis_msg.h"

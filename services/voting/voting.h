@@ -313,6 +313,10 @@ int voting_state_load (voting_t *self, wsis_service_t *service);
 void voting_state_reset (voting_t *self);
 //  The poll of a call id, or NULL (not a prize call of the calendar).
 voting_poll_t *voting_state_poll (voting_t *self, const char *call_id);
+//  Where a candidate_no of the store lives in memory, or NULL when it is
+//  none (a vote of a call no longer in the calendar, a number read from a
+//  forged receipt).
+const voting_place_t *voting_state_place (const voting_t *self, int64_t candidate_no);
 //  Index of the candidate for submission_id in a category of the poll, or -1.
 int voting_state_candidate (voting_poll_t *poll, int category, const char *submission_id, size_t len);
 //  The ballot of a registered voter (0: none yet), and its pseudonym in

@@ -116,16 +116,16 @@ voting_ops_rebuild (wsis_service_t *service, const char *type, int64_t ref, msgp
 {
     voting_t *self = (voting_t *) wsis_service_state (service);
     voting_store_vote_t row;
+    const voting_place_t *place = NULL;
     if (!self->ready || !streq (type, "vote.cast") || ref <= 0
     ||  voting_store_vote_get (wsis_service_store (service), (uint64_t) ref, &row) != 0
-    ||  row.candidate_no <= 0 || (size_t) row.candidate_no >= self->places_alloc
-    ||  !self->places [row.candidate_no].known)
+    ||  !(place = voting_state_place (self, row.candidate_no)))
         return -1;
-    const voting_place_t *place = &self->places [row.candidate_no];
     voting_poll_t *poll = &self->polls [place->poll];
     const voting_candidate_t *candidate = &poll->candidates [place->candidate];
     const char *call = poll->call->id;
     const char *category = wsis_categories [candidate->category];
+    size_t submission_len = strlen (candidate->submission_id);
     //  new_voter: this was the ballot's first vote in the call, the lowest
     //  vote number of the ballot's votes there.
     uint32_t ballot_no = voting_ballots_find (&self->ballots, row.pseudonym);
@@ -133,9 +133,9 @@ voting_ops_rebuild (wsis_service_t *service, const char *type, int64_t ref, msgp
         return -1;
     uint64_t first = voting_state_first_vote (self, poll, ballot_no);
     char receipt [VOTING_RECEIPT_LEN + 1];
-    s_receipt (self, call, category, candidate->submission_id, strlen (candidate->submission_id),
+    s_receipt (self, call, category, candidate->submission_id, submission_len,
                row.pseudonym, (uint64_t) ref, &row, receipt);
-    s_pack_cast (pk, call, category, candidate->submission_id, strlen (candidate->submission_id),
+    s_pack_cast (pk, call, category, candidate->submission_id, submission_len,
                  receipt, first == (uint64_t) ref);
     return 0;
 }
@@ -297,10 +297,9 @@ s_op_verify (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *rep
         return wsis_reply_fail (reply, "internal", NULL, "the vote log could not be read");
     //  Nothing read is valid when no vote has that number (rc 1).
     int64_t candidate_no = rc == 0? row.candidate_no: 0;
-    if (candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
-    ||  !self->places [candidate_no].known)
+    const voting_place_t *place = voting_state_place (self, candidate_no);
+    if (!place)
         return wsis_reply_fail (reply, "not_found", "receipt", "no vote has this receipt");
-    const voting_place_t *place = &self->places [candidate_no];
     const voting_poll_t *poll = &self->polls [place->poll];
     const voting_candidate_t *candidate = &poll->candidates [place->candidate];
     const char *code = wsis_categories [candidate->category];

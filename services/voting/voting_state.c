@@ -124,6 +124,15 @@ voting_state_ballot (voting_t *self, voting_poll_t *poll, uint32_t ballot_no,
     return count;
 }
 
+const voting_place_t *
+voting_state_place (const voting_t *self, int64_t candidate_no)
+{
+    if (candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
+    ||  !self->places [candidate_no].known)
+        return NULL;
+    return &self->places [candidate_no];
+}
+
 uint64_t
 voting_state_first_vote (voting_t *self, voting_poll_t *poll, uint32_t ballot_no)
 {
@@ -273,15 +282,14 @@ s_apply_vote (loader_t *loader, uint64_t vote_no, const unsigned char *pseudonym
         loader->skipped++;
         return 0;
     }
-    if (candidate_no <= 0 || (size_t) candidate_no >= self->places_alloc
-    ||  !self->places [candidate_no].known) {
+    const voting_place_t *place = voting_state_place (self, candidate_no);
+    if (!place) {
         loader->skipped++;      //  a call no longer in the calendar
         return 0;
     }
     uint32_t ballot_no = s_ballot (self, pseudonym);
     if (!ballot_no)
         return -1;
-    voting_place_t *place = &self->places [candidate_no];
     voting_poll_t *poll = &self->polls [place->poll];
     int category = poll->candidates [place->candidate].category;
     uint64_t key = voting_index_key (ballot_no, place->poll, category);
@@ -307,13 +315,12 @@ s_apply_vote (loader_t *loader, uint64_t vote_no, const unsigned char *pseudonym
 static void
 s_prefetch_index (voting_t *self, const loading_vote_t *vote, uint32_t *next_new)
 {
-    if (vote->size != VOTING_PSEUDONYM_SIZE || vote->candidate_no <= 0
-    ||  (size_t) vote->candidate_no >= self->places_alloc || !self->places [vote->candidate_no].known)
+    const voting_place_t *place = voting_state_place (self, vote->candidate_no);
+    if (vote->size != VOTING_PSEUDONYM_SIZE || !place)
         return;
     uint32_t ballot_no = voting_ballots_find (&self->ballots, vote->pseudonym);
     if (!ballot_no)
         ballot_no = (*next_new)++;
-    const voting_place_t *place = &self->places [vote->candidate_no];
     int category = self->polls [place->poll].candidates [place->candidate].category;
     voting_index_prefetch (&self->index, voting_index_key (ballot_no, place->poll, category));
 }
