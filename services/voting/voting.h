@@ -17,9 +17,9 @@
         voter's pseudonym, an HMAC of the stakeholder_id with a key that
         lives in a file of its own (voting_key.c, voting_keyfile.c), never
         by voter_no, so voting.db alone does not tell who voted for what;
-      - counts are kept incrementally: in memory for tally and close, and in
-        the candidate rows in the same transaction as the vote, so they are
-        never recounted per request.
+      - counts are kept incrementally in memory for tally and close,
+        replayed from the log at start: a vote writes its log row and its
+        outbox row, nothing else.
 
     The runtime commits each batch in one BEGIN IMMEDIATE transaction with
     synchronous=FULL before any reply is sent, so an ok reply means the vote
@@ -239,11 +239,13 @@ typedef struct {
 //  ---------------------------------------------------------------------------
 //  voting_key.c: what the key file's bytes are used for (libsodium's
 //  HMAC-SHA256, each state keyed once: a use copies it and hashes only
-//  its input).
+//  its input; SipHash-2-4 for the request hashes).
 
 typedef struct {
     crypto_auth_hmacsha256_state pseudonym;     //  HMAC(master, "wsis voting voter")
-    crypto_auth_hmacsha256_state request;       //  HMAC(master, "wsis voting request")
+    //  HMAC(master, "wsis voting request siphash"), truncated: SipHash's key
+    unsigned char request [crypto_shorthash_siphash24_KEYBYTES];
+    crypto_auth_hmacsha256_state request_v2;    //  HMAC(master, "wsis voting request")
     crypto_auth_hmacsha256_state receipt;       //  the receipt key
     //  The fingerprint voting.db keeps of the key, never the key:
     //  HMAC(master, "wsis voting key check" || receipt key).
@@ -256,8 +258,10 @@ void voting_key_derive (voting_keys_t *keys, const unsigned char file [VOTING_KE
 void voting_key_pseudonym (const voting_keys_t *keys, const char *voter_id, size_t len,
                            unsigned char pseudonym [VOTING_PSEUDONYM_SIZE]);
 //  The keyed form of a request's hash (role, actor and id), as the log
-//  keeps it.
+//  keeps it (SipHash-2-4), and as it kept it before version 3 of the
+//  schema (HMAC-SHA256): a resend of a vote cast then matches that one.
 uint64_t voting_key_request (const voting_keys_t *keys, uint64_t request_hash);
+uint64_t voting_key_request_v2 (const voting_keys_t *keys, uint64_t request_hash);
 
 //  ---------------------------------------------------------------------------
 //  voting_keyfile.c: where the key file lives, making it and checking it
@@ -435,15 +439,10 @@ typedef struct {
     const char *category;
     const char *submission_id;
     uint32_t position;
-    uint64_t votes_cast, last_cast, votes_complete, last_complete;
 } voting_store_candidate_t;
 int voting_store_candidates_each (wsis_store_t *store,
                                   int (*fn) (void *arg, const voting_store_candidate_t *row),
                                   void *arg);
-//  The persisted counts of a candidate.
-int voting_store_count_cast (wsis_store_t *store, int64_t candidate_no, uint64_t vote_no);
-int voting_store_count_complete (wsis_store_t *store, int64_t candidate_no, uint64_t vote_no);
-int voting_store_counts_set (wsis_store_t *store, const voting_candidate_t *candidate);
 
 //  The vote log: no voter_no, the voter's pseudonym.
 int voting_store_vote_add (wsis_store_t *store, uint64_t vote_no,

@@ -1,8 +1,9 @@
 /*  voting_ops: the operations of wsis-voting (docs/protocol.md section 10).
 
     vote.cast is the hot path: every check is a lookup in memory, and a new
-    vote is one appended log row, one candidate count and one outbox row,
-    all in the batch transaction that the runtime commits before replying.
+    vote is one appended log row and one outbox row, in the batch
+    transaction that the runtime commits before replying; the counts are
+    the log's, kept in memory.
 */
 #include "voting.h"
 #include "wsis_fields.h"
@@ -26,7 +27,7 @@ s_voting (wsis_service_t *service, wsis_reply_t *reply)
 //  keyed (voting_key_request): the actor of a stakeholder's vote is the
 //  voter, and the log must not name it.
 static uint64_t
-s_request_hash (voting_t *self, const wsis_request_t *request)
+s_request_plain (const wsis_request_t *request)
 {
     uint64_t hash = WSIS_HASH_START;
     const char *parts [3] = { wsis_role_name (request->role), request->actor_id, request->id };
@@ -34,7 +35,24 @@ s_request_hash (voting_t *self, const wsis_request_t *request)
         hash = wsis_hash_add (hash, parts [i], strlen (parts [i]));
         hash = wsis_hash_add (hash, "\xff", 1);   //  separator: ("ab", "c") is not ("a", "bc")
     }
-    return voting_key_request (&self->keys, hash);
+    return hash;
+}
+
+static uint64_t
+s_request_hash (voting_t *self, const wsis_request_t *request)
+{
+    return voting_key_request (&self->keys, s_request_plain (request));
+}
+
+//  True when the vote of the log whose request hash is `kept` was cast by
+//  this same request: kept as today, or as the log kept it before
+//  version 3 of the schema.
+static bool
+s_same_request (voting_t *self, const wsis_request_t *request, uint64_t kept)
+{
+    uint64_t plain = s_request_plain (request);
+    return kept == voting_key_request (&self->keys, plain)
+        || kept == voting_key_request_v2 (&self->keys, plain);
 }
 
 //  docs/protocol.md section 7: the voting phase is open from its start (inclusive) to
@@ -151,27 +169,14 @@ s_record (wsis_service_t *service, voting_t *self, voting_poll_t *poll, const vo
     wsis_store_t *store = wsis_service_store (service);
     uint64_t vote_no = self->last_vote_no + 1;
     voting_candidate_t *chosen = &poll->candidates [candidate];
-    uint8_t voted_in = ballot_no? poll->ballots [ballot_no]: 0;
-    bool new_voter = voted_in == 0;
-    bool completes = voted_in + 1 == poll->open_categories;
+    bool new_voter = !ballot_no || poll->ballots [ballot_no] == 0;
     if (voting_index_reserve (&self->index, 1)
     ||  (!ballot_no && (voting_ballots_reserve (&self->ballots)
                         || voting_state_reserve_ballot (self, (uint32_t) self->ballots.count + 1))))
         return wsis_reply_fail (reply, "internal", NULL, "out of memory; the vote was not recorded");
     if (voting_store_vote_add (store, vote_no, vote->pseudonym, chosen->candidate_no,
-                               s_request_hash (self, request))
-    ||  voting_store_count_cast (store, chosen->candidate_no, vote_no))
+                               s_request_hash (self, request)))
         return wsis_reply_fail (reply, "internal", NULL, "the vote could not be recorded");
-    if (completes) {
-        //  The 2013 rule's count: this vote completes the ballot, so every
-        //  vote of this voter in the call becomes valid now.
-        uint32_t ballot [WSIS_CATEGORY_COUNT];
-        size_t count = ballot_no? voting_state_ballot (self, poll, ballot_no, ballot): 0;
-        ballot [count++] = candidate;
-        for (size_t i = 0; i < count; i++)
-            if (voting_store_count_complete (store, poll->candidates [ballot [i]].candidate_no, vote_no))
-                return wsis_reply_fail (reply, "internal", NULL, "the vote could not be counted");
-    }
     char receipt [VOTING_RECEIPT_LEN + 1];
     s_receipt (self, vote->call_id, vote->code, vote->submission_id, vote->submission_len,
                vote->pseudonym, vote_no, NULL, receipt);
@@ -247,7 +252,7 @@ s_op_cast (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
             return wsis_reply_fail (reply, "internal", NULL, "the vote log could not be read");
         s_receipt (self, vote.call_id, vote.code, vote.submission_id, vote.submission_len,
                    vote.pseudonym, VOTING_VALUE_VOTE (value), &row, receipt);
-        if (row.request == s_request_hash (self, request))
+        if (s_same_request (self, request, row.request))
             return s_reply_vote (reply, receipt, false);
     }
     if (s_check_phase (service, poll, reply))

@@ -192,8 +192,6 @@ typedef struct {
 typedef struct {
     voting_t *self;
     wsis_store_t *store;
-    voting_candidate_t *stored;     //  counts as persisted, [candidate_no]
-    size_t stored_alloc;
     uint64_t skipped;
     loading_vote_t batch [S_LOAD_BATCH];
     size_t batched;
@@ -224,20 +222,6 @@ s_load_candidate (void *arg, const voting_store_candidate_t *row)
     if (voting_state_add_candidate (loader->self, poll, row->candidate_no, category,
                                     row->submission_id, row->position))
         return -1;
-    if ((size_t) row->candidate_no >= loader->stored_alloc) {
-        size_t alloc = loader->self->places_alloc;
-        voting_candidate_t *stored = (voting_candidate_t *) realloc (loader->stored,
-                                                                     alloc * sizeof *stored);
-        if (!stored)
-            return -1;
-        loader->stored = stored;
-        loader->stored_alloc = alloc;
-    }
-    voting_candidate_t *kept = &loader->stored [row->candidate_no];
-    kept->votes_cast = row->votes_cast;
-    kept->last_cast = row->last_cast;
-    kept->votes_complete = row->votes_complete;
-    kept->last_complete = row->last_complete;
     return 0;
 }
 
@@ -363,47 +347,6 @@ s_load_vote (void *arg, uint64_t vote_no, const unsigned char *pseudonym, size_t
     return loader->batched == S_LOAD_BATCH? s_apply_batch (loader): 0;
 }
 
-//  The counts persisted with the votes must equal the replay of the log
-//  (both are written in the same transactions). If they ever differ, the
-//  log is the record: say so loudly and repair the persisted counts.
-static int
-s_check_counts (loader_t *loader)
-{
-    voting_t *self = loader->self;
-    size_t repaired = 0;
-    bool began = false;
-    for (size_t p = 0; p < self->poll_count; p++) {
-        voting_poll_t *poll = &self->polls [p];
-        for (size_t i = 0; i < poll->candidate_count; i++) {
-            voting_candidate_t *candidate = &poll->candidates [i];
-            voting_candidate_t *kept = &loader->stored [candidate->candidate_no];
-            if (kept->votes_cast == candidate->votes_cast && kept->last_cast == candidate->last_cast
-            &&  kept->votes_complete == candidate->votes_complete
-            &&  kept->last_complete == candidate->last_complete)
-                continue;
-            wsis_log_error ("voting: %s %s %s: stored counts %llu/%llu, the vote log says %llu/%llu; repaired",
-                            poll->call->id, wsis_categories [candidate->category], candidate->submission_id,
-                            (unsigned long long) kept->votes_cast, (unsigned long long) kept->votes_complete,
-                            (unsigned long long) candidate->votes_cast,
-                            (unsigned long long) candidate->votes_complete);
-            if (!began && wsis_store_begin (loader->store))
-                return -1;
-            began = true;
-            if (voting_store_counts_set (loader->store, candidate)) {
-                wsis_store_rollback (loader->store);
-                return -1;
-            }
-            repaired++;
-        }
-    }
-    if (!began)
-        return 0;
-    if (wsis_store_commit (loader->store))
-        return -1;
-    wsis_log_warning ("voting: counts of %zu candidates repaired from the vote log", repaired);
-    return 0;
-}
-
 void
 voting_state_reset (voting_t *self)
 {
@@ -508,21 +451,13 @@ voting_state_load (voting_t *self, wsis_service_t *service)
     ||  voting_store_voters_each (store, s_load_voter, &loader))
         goto cleanup;
     voting_voters_place_from (&self->voters, 1);
-    //  The replay counts from zero; what was persisted is in loader.stored.
-    for (size_t p = 0; p < self->poll_count; p++)
-        for (size_t i = 0; i < self->polls [p].candidate_count; i++) {
-            voting_candidate_t *candidate = &self->polls [p].candidates [i];
-            candidate->votes_cast = candidate->last_cast = 0;
-            candidate->votes_complete = candidate->last_complete = 0;
-        }
     //  The index at its final size before the replay (the log holds at
     //  most last_vote_no votes): no rehash while it fills, and never the
     //  old table and the new one (twice its size) allocated at once.
     if (voting_index_reserve (&self->index, (size_t) last))
         goto cleanup;
     if (voting_store_votes_each (store, s_load_vote, &loader)
-    ||  s_apply_batch (&loader)
-    ||  s_check_counts (&loader))
+    ||  s_apply_batch (&loader))
         goto cleanup;
     if (loader.skipped)
         wsis_log_warning ("voting: %llu votes of the log belong to no poll of the calendar",
@@ -535,7 +470,6 @@ voting_state_load (voting_t *self, wsis_service_t *service)
     rc = 0;
 
 cleanup:
-    free (loader.stored);
     if (rc)
         wsis_log_error ("voting: cannot load the state from the store");
     return rc;

@@ -251,8 +251,7 @@ voting_store_candidates_each (wsis_store_t *store,
                               void *arg)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT candidate_no, call, category, submission_id, position,"
-        " votes_cast, last_cast, votes_complete, last_complete"
+        "SELECT candidate_no, call, category, submission_id, position"
         " FROM candidate ORDER BY candidate_no");
     if (!stmt)
         return -1;
@@ -264,57 +263,11 @@ voting_store_candidates_each (wsis_store_t *store,
             .category = wsis_store_text (stmt, 2),
             .submission_id = wsis_store_text (stmt, 3),
             .position = (uint32_t) sqlite3_column_int64 (stmt, 4),
-            .votes_cast = (uint64_t) sqlite3_column_int64 (stmt, 5),
-            .last_cast = (uint64_t) sqlite3_column_int64 (stmt, 6),
-            .votes_complete = (uint64_t) sqlite3_column_int64 (stmt, 7),
-            .last_complete = (uint64_t) sqlite3_column_int64 (stmt, 8),
         };
         if (fn (arg, &row))
             return wsis_store_done (stmt, -1);
     }
     return wsis_store_done (stmt, rc);
-}
-
-int
-voting_store_count_cast (wsis_store_t *store, int64_t candidate_no, uint64_t vote_no)
-{
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE candidate SET votes_cast = votes_cast + 1, last_cast = ?"
-        " WHERE candidate_no = ?");
-    if (!stmt)
-        return -1;
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) vote_no);
-    sqlite3_bind_int64 (stmt, 2, candidate_no);
-    return wsis_store_run (store, stmt);
-}
-
-int
-voting_store_count_complete (wsis_store_t *store, int64_t candidate_no, uint64_t vote_no)
-{
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE candidate SET votes_complete = votes_complete + 1, last_complete = ?"
-        " WHERE candidate_no = ?");
-    if (!stmt)
-        return -1;
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) vote_no);
-    sqlite3_bind_int64 (stmt, 2, candidate_no);
-    return wsis_store_run (store, stmt);
-}
-
-int
-voting_store_counts_set (wsis_store_t *store, const voting_candidate_t *candidate)
-{
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE candidate SET votes_cast = ?, last_cast = ?, votes_complete = ?, last_complete = ?"
-        " WHERE candidate_no = ?");
-    if (!stmt)
-        return -1;
-    sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) candidate->votes_cast);
-    sqlite3_bind_int64 (stmt, 2, (sqlite3_int64) candidate->last_cast);
-    sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) candidate->votes_complete);
-    sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) candidate->last_complete);
-    sqlite3_bind_int64 (stmt, 5, candidate->candidate_no);
-    return wsis_store_run (store, stmt);
 }
 
 int

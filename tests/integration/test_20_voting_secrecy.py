@@ -390,9 +390,73 @@ def test_a_version_1_voting_db_is_migrated_and_its_receipts_still_verify(cluster
         assert secret not in disk_bytes(cluster) and secret[:8] not in disk_bytes(cluster)
         assert not query(copy, "SELECT name FROM sqlite_schema WHERE name = 'secret'")
         assert {r[1] for r in query(copy, "PRAGMA table_info (vote)")} == VOTE_COLUMNS
-        assert query(copy, "PRAGMA user_version") == [(2,)]
+        assert query(copy, "PRAGMA user_version") == [(3,)]
         # Once migrated it stays so: the next start checks the key.
         start_again(world)
         check_old_votes()
+    finally:
+        world.close()
+
+
+def request_before_version_3(master, role, actor, request_id):
+    """The keyed request hash of the code before version 3 of the schema:
+    HMAC-SHA256 with the subkey "wsis voting request", its first 8 bytes,
+    as SQLite stored it (signed)."""
+    subkey = hmac.new(master, b"wsis voting request", hashlib.sha256).digest()
+    plain = (fnv_request(role, actor, request_id) % 2 ** 64).to_bytes(8, "big")
+    keyed = int.from_bytes(hmac.new(subkey, plain, hashlib.sha256).digest()[:8], "big")
+    return keyed - 2 ** 64 if keyed >= 2 ** 63 else keyed
+
+
+def test_a_version_2_voting_db_is_migrated_and_its_requests_still_resend(cluster, tmp_path):
+    """Version 3 keys request hashes with SipHash and drops the candidate
+    rows' counts (the log is their record): a voting.db of version 2, its
+    request hashes made with HMAC-SHA256 and its counts in the candidate
+    rows, still answers a resend of its votes with their first reply, and
+    counts the same."""
+    world = VotingWorld(cluster, voters=6, per_category=3)
+    try:
+        sent = [(1, "C1", 1, "stakeholder", "r1"), (1, "C2", 2, "gateway", "r2"),
+                (2, "C1", 3, "stakeholder", "r3")]
+        receipts = {}
+        for n, category, k, role, request_id in sent:
+            reply = world.cast(n, category, project(category, k), role=role, id=request_id)
+            assert reply["ok"] and not reply["body"]["duplicate"], reply
+            receipts[request_id] = reply["body"]["receipt"]
+        before = world.counts()
+        cluster.stop("voting")
+
+        # The same store as the code before version 3 left it.
+        master = key_file(cluster).read_bytes()[:32]
+        con = sqlite3.connect(cluster.data_dir / "voting.db")
+        for vote_no, (n, category, k, role, request_id) in enumerate(sent, 1):
+            actor = voter(n) if role == "stakeholder" else "web-gateway"
+            con.execute("UPDATE vote SET request = ? WHERE vote_no = ?",
+                        (request_before_version_3(master, role, actor, request_id), vote_no))
+        for column in ("votes_cast", "last_cast", "votes_complete", "last_complete"):
+            con.execute(f"ALTER TABLE candidate ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+        con.execute("UPDATE candidate SET votes_cast = 99")
+        con.execute("PRAGMA user_version = 2")
+        con.commit()
+        con.close()
+
+        start_again(world)
+        copy = stop_and_copy(world, tmp_path)
+        assert query(copy, "PRAGMA user_version") == [(3,)]
+        assert {r[1] for r in query(copy, "PRAGMA table_info (candidate)")} == {
+            "candidate_no", "call", "category", "submission_id", "position"}
+        start_again(world)
+        # The counts are the log's, not what the old rows said.
+        assert world.counts() == before
+        for n, category, k, role, request_id in sent:
+            again = world.cast(n, category, project(category, k), role=role, id=request_id)
+            assert again["body"] == {"receipt": receipts[request_id], "duplicate": False}, again
+            other = world.cast(n, category, project(category, k), role=role, id=request_id + "-new")
+            assert other["body"] == {"receipt": receipts[request_id], "duplicate": True}, other
+        # A new vote's request hash is today's: a resend of it is one too.
+        new = world.cast(3, "C1", project("C1", 2), id="r4")
+        assert new["body"]["duplicate"] is False
+        assert world.cast(3, "C1", project("C1", 2), id="r4")["body"] == new["body"]
+        assert world.counts() == {**before, project("C1", 2): before[project("C1", 2)] + 1}
     finally:
         world.close()

@@ -25,11 +25,17 @@
 //  The vectors: key file = bytes 0..63, computed with
 //      H = lambda k, m: hmac.new (k, m, hashlib.sha256).digest ()
 //      pseudonym = H (H (master, b"wsis voting voter"), b"stk-1") [:16]
-//      request   = H (H (master, b"wsis voting request"), bytes.fromhex ("0123456789abcdef")) [:8]
+//      request   = siphash24 (H (master, b"wsis voting request siphash") [:16],
+//                             bytes.fromhex ("0123456789abcdef"))
+//                  (a SipHash-2-4 in Python after the paper, checked against
+//                  its vector: key 00..0f, message 00..0e -> e545be4961ca29a1)
+//      request before version 3 of the schema
+//                = H (H (master, b"wsis voting request"), bytes.fromhex ("0123456789abcdef")) [:8]
 //      check     = H (master, b"wsis voting key check" + receipt_key)
 //      receipt   = H (receipt_key, b"prizes-2022\0C1\0sub-1\0stk-1")
 #define PSEUDONYM_STK_1 "ebd14ac00bcc3dbd22e4b6b0d09ddc63"
-#define REQUEST_KEYED   UINT64_C (0xef474d4fb9534668)
+#define REQUEST_KEYED   UINT64_C (0x64c39db41d4eb786)
+#define REQUEST_KEYED_V2 UINT64_C (0xef474d4fb9534668)
 #define CHECK           "146a64aa996f3f87d142656c3dd21bb0b6e6cd270e7704cc2d18038012003e52"
 #define RECEIPT_MAC     "68699d9da227c99ffede6285b8c5cec655c6025bd3f8d0c978346a695df43503"
 
@@ -75,6 +81,7 @@ test_vectors (void **state)
     s_pseudonym (&keys, "stk-1", pseudonym);
     s_expect_hex (pseudonym, sizeof pseudonym, PSEUDONYM_STK_1);
     assert_true (voting_key_request (&keys, UINT64_C (0x0123456789abcdef)) == REQUEST_KEYED);
+    assert_true (voting_key_request_v2 (&keys, UINT64_C (0x0123456789abcdef)) == REQUEST_KEYED_V2);
     s_expect_hex (keys.check, sizeof keys.check, CHECK);
 
     //  The receipt key is the second half as it is: an older voting.db's
@@ -162,6 +169,8 @@ test_request_hashes (void **state)
     assert_true (voting_key_request (&keys, 1) == one);
     assert_true (voting_key_request (&keys, 2) != one);
     assert_true (one != 1);
+    //  Today's and the older function's differ
+    assert_true (voting_key_request_v2 (&keys, 1) != one);
     //  The subkeys differ: a request hash is no pseudonym's prefix
     unsigned char pseudonym [VOTING_PSEUDONYM_SIZE];
     unsigned char bytes [8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
@@ -170,6 +179,10 @@ test_request_hashes (void **state)
     for (int i = 0; i < 8; i++)
         prefix = (prefix << 8) | pseudonym [i];
     assert_true (prefix != one);
+    //  Only the master half keys it
+    file [VOTING_KEY_HALF] ^= 1;
+    voting_key_derive (&keys, file);
+    assert_true (voting_key_request (&keys, 1) == one);
     file [3] ^= 1;
     voting_key_derive (&keys, file);
     assert_true (voting_key_request (&keys, 1) != one);

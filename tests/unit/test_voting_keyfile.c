@@ -224,7 +224,7 @@ test_a_new_store_makes_its_key (void **state)
     unsigned char file [VOTING_KEY_SIZE];
     s_read (self->key, file, sizeof file);
     s_expect_key (self, file);
-    assert_int_equal (s_int (self, "PRAGMA user_version"), 2);
+    assert_int_equal (s_int (self, "PRAGMA user_version"), 3);
     assert_int_equal (s_int (self, "SELECT count(*) FROM key_check"), 1);
     wsis_store_destroy (&self->store);
     assert_false (s_on_disk (self, file, VOTING_KEY_HALF));
@@ -397,7 +397,7 @@ test_version_1_is_migrated (void **state)
     assert_memory_equal (file + VOTING_KEY_HALF, s_old_secret, sizeof s_old_secret);
 
     //  No secret, no voter_no in the log; the voters stay (who may vote)
-    assert_int_equal (s_int (self, "PRAGMA user_version"), 2);
+    assert_int_equal (s_int (self, "PRAGMA user_version"), 3);
     assert_int_equal (s_int (self, "SELECT count(*) FROM sqlite_schema WHERE name = 'secret'"), 0);
     assert_int_equal (s_int (self, "SELECT count(*) FROM pragma_table_info ('vote')"
                                    " WHERE name NOT IN ('vote_no', 'pseudonym', 'candidate_no',"
@@ -475,7 +475,7 @@ test_version_1_with_a_key_file_there (void **state)
     s_write_key (self->key, file, sizeof file);
     s_start_ok (self);
     s_expect_key (self, file);
-    assert_int_equal (s_int (self, "PRAGMA user_version"), 2);
+    assert_int_equal (s_int (self, "PRAGMA user_version"), 3);
 }
 
 //  Every test but test_path gets a temp folder of its own
