@@ -12,6 +12,9 @@ struct _wsis_batch_t {
     wsis_batch_rolled_back_fn *rolled_back;
     void *rolled_back_arg;
     uint64_t step_mark;         //  outbox position when the step began
+    bool bare;                  //  the step has no savepoint
+    int64_t step_changes;       //  the store's changes when a bare step began
+    bool spoiled;               //  a bare step failed after writing
     uint64_t commits;
     uint64_t rollbacks;
 };
@@ -53,6 +56,7 @@ wsis_batch_set_watermark (wsis_batch_t *self, wsis_watermark_t *watermark)
 int
 wsis_batch_begin (wsis_batch_t *self)
 {
+    self->spoiled = false;
     return wsis_store_begin (self->store);
 }
 
@@ -66,21 +70,36 @@ int
 wsis_batch_step (wsis_batch_t *self)
 {
     self->step_mark = self->outbox? wsis_outbox_mark (self->outbox): 0;
+    self->bare = false;
     return wsis_store_savepoint (self->store);
+}
+
+int
+wsis_batch_step_bare (wsis_batch_t *self)
+{
+    self->step_mark = self->outbox? wsis_outbox_mark (self->outbox): 0;
+    self->bare = true;
+    self->step_changes = wsis_store_changes (self->store);
+    return 0;
 }
 
 int
 wsis_batch_step_keep (wsis_batch_t *self)
 {
-    return wsis_store_savepoint_keep (self->store);
+    return self->bare? 0: wsis_store_savepoint_keep (self->store);
 }
 
 void
 wsis_batch_step_undo (wsis_batch_t *self)
 {
     //  The rows went with the savepoint; the outbox must forget the
-    //  events it would otherwise publish after the commit.
-    wsis_store_savepoint_undo (self->store);
+    //  events it would otherwise publish after the commit. A bare step
+    //  that wrote has nothing to go back to: the batch is lost.
+    if (!self->bare)
+        wsis_store_savepoint_undo (self->store);
+    else
+    if (wsis_store_changes (self->store) != self->step_changes)
+        self->spoiled = true;
     if (self->outbox)
         wsis_outbox_rewind (self->outbox, self->step_mark);
 }
@@ -103,7 +122,7 @@ wsis_batch_abort (wsis_batch_t *self)
 int
 wsis_batch_commit (wsis_batch_t *self)
 {
-    if (wsis_store_commit (self->store)) {
+    if (self->spoiled || wsis_store_commit (self->store)) {
         wsis_batch_abort (self);
         return -1;
     }

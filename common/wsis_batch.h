@@ -9,6 +9,11 @@
           wsis_batch_step_undo      ROLLBACK TO: they go, events included
         wsis_batch_commit           COMMIT, then publish
 
+    A request whose handler fails only before it writes (WSIS_OP_NO_SAVEPOINT)
+    takes wsis_batch_step_bare instead: no savepoint; undone before it
+    wrote, it leaves nothing; undone after, the batch is spoiled and its
+    commit rolls everything back and fails.
+
     The order is the no-loss design (docs/design.md, "No event is lost"):
     the state change and its outbox rows commit together, and only after
     the commit are the events published and the in-memory mirrors of the
@@ -57,6 +62,9 @@ bool wsis_batch_is_open (wsis_batch_t *self);
 int wsis_batch_step (wsis_batch_t *self);
 int wsis_batch_step_keep (wsis_batch_t *self);
 void wsis_batch_step_undo (wsis_batch_t *self);
+//  A step without a savepoint, kept or undone as the others: an undo
+//  after a write makes wsis_batch_commit roll the batch back and fail.
+int wsis_batch_step_bare (wsis_batch_t *self);
 
 //  Commits, then publishes the events and makes the cursor and retry
 //  mirrors durable: 0. Or the commit failed and everything was rolled

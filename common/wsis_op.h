@@ -32,7 +32,8 @@
 typedef struct _wsis_service_t wsis_service_t;
 
 //  An operation handler. It runs inside the batch transaction under a
-//  savepoint of its own; it packs the reply body (one map) into
+//  savepoint of its own (but see WSIS_OP_NO_SAVEPOINT); it packs the
+//  reply body (one map) into
 //  reply->pk and returns 0, or returns wsis_reply_fail (...). On failure
 //  everything it wrote is rolled back, so a handler must not change
 //  in-memory state before it knows it succeeds.
@@ -46,6 +47,12 @@ typedef int (wsis_op_fn) (wsis_service_t *service, wsis_request_t *request, wsis
 //  failed commit still turns the reply into `unavailable`. For hot paths
 //  (vote.cast).
 #define WSIS_OP_OWN_RETRY 2
+//  The handler fails only before its first write, or when the store
+//  fails: it runs without a savepoint of its own (a SAVEPOINT and its
+//  RELEASE cost a vote a twentieth of its work), and should it fail after
+//  writing all the same, the whole batch is rolled back and every request
+//  of it that wrote is told `unavailable`. For hot paths (vote.cast).
+#define WSIS_OP_NO_SAVEPOINT 4
 
 typedef struct {
     const char *name;           //  "vote.cast"

@@ -289,7 +289,8 @@ s_run (wsis_server_t *self, item_t *item, const wsis_op_t *op, wsis_request_t *r
        const char *retry_key, wsis_reply_t *reply)
 {
     wsis_reply_reset (reply);
-    int rc = wsis_batch_step (self->batch);
+    int rc = op->flags & WSIS_OP_NO_SAVEPOINT? wsis_batch_step_bare (self->batch)
+                                              : wsis_batch_step (self->batch);
     if (rc == 0)
         rc = op->handler (self->context, request, reply);
     if (rc == 0 && !reply->failed) {

@@ -337,6 +337,12 @@ s_step (wsis_store_t *self, const char *sql)
     return wsis_store_run (self, wsis_store_stmt (self, sql));
 }
 
+int64_t
+wsis_store_changes (wsis_store_t *self)
+{
+    return (int64_t) sqlite3_total_changes64 (self->db);
+}
+
 int
 wsis_store_savepoint (wsis_store_t *self)
 {

@@ -64,6 +64,10 @@ int wsis_store_commit (wsis_store_t *self);
 int wsis_store_rollback (wsis_store_t *self);
 bool wsis_store_in_transaction (wsis_store_t *self);
 
+//  Rows inserted, updated or deleted on this connection since it opened
+//  (sqlite3_total_changes64): equal before and after, nothing was written.
+int64_t wsis_store_changes (wsis_store_t *self);
+
 //  A savepoint around one request inside a batch, so a request that fails
 //  half-way leaves nothing behind while the batch goes on.
 int wsis_store_savepoint (wsis_store_t *self);

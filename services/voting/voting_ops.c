@@ -419,7 +419,7 @@ const wsis_op_t voting_ops [] = {
     //  longer be secret in voting.db. A commit failure still turns its
     //  replies into `unavailable` (WSIS_OP_WRITES).
     { "vote.cast", s_op_cast, WSIS_ROLE_STAKEHOLDER | WSIS_ROLE_GATEWAY,
-      WSIS_OP_WRITES | WSIS_OP_OWN_RETRY,
+      WSIS_OP_WRITES | WSIS_OP_OWN_RETRY | WSIS_OP_NO_SAVEPOINT,
       "call voter_id category submission_id" },
     { "vote.verify", s_op_verify, WSIS_ROLE_PUBLIC, 0,
       "receipt" },

@@ -44,14 +44,29 @@ voting_receipt_mac (const crypto_auth_hmacsha256_state *keyed,
     crypto_auth_hmacsha256_final (&state, mac);
 }
 
+//  A receipt is no secret to the voter it is given to, so its digits need
+//  no constant-time encoding (sodium_bin2hex costs a vote ~1,000
+//  instructions for these 40 bytes).
+static char *
+s_hex (char *out, const unsigned char *bytes, size_t size)
+{
+    static const char digits [] = "0123456789abcdef";
+    for (size_t i = 0; i < size; i++) {
+        *out++ = digits [bytes [i] >> 4];
+        *out++ = digits [bytes [i] & 15];
+    }
+    return out;
+}
+
 void
 voting_receipt_format (uint64_t vote_no, const unsigned char mac [VOTING_MAC_SIZE], char *out)
 {
     unsigned char number [8];
     for (int i = 0; i < 8; i++)
         number [i] = (unsigned char) (vote_no >> (56 - 8 * i));
-    sodium_bin2hex (out, 17, number, sizeof number);
-    sodium_bin2hex (out + 16, VOTING_RECEIPT_LEN - 16 + 1, mac, VOTING_MAC_SIZE);
+    out = s_hex (out, number, sizeof number);
+    out = s_hex (out, mac, VOTING_MAC_SIZE);
+    *out = 0;
 }
 
 int

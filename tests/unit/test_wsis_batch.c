@@ -7,7 +7,9 @@
     the other steps of the batch commit; events go out only after the
     commit; a failed commit (a real failed COMMIT, by the store's fault
     file) and an abort roll everything back, memory included, and call the
-    rolled_back hook once; wsis_batch_run commits or aborts on what its
+    rolled_back hook once; a step without a savepoint undone before it
+    wrote leaves the batch whole, after it wrote spoils it (its commit
+    rolls back and fails); wsis_batch_run commits or aborts on what its
     function returns. The memory checks matter as much as the disk ones: a
     mirror left ahead of the database would publish an event that does not
     exist or skip one that does.
@@ -322,6 +324,53 @@ test_run (void **state)
 }
 
 static void
+test_bare_steps (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    s_commit_first (fixture);
+
+    //  Bare steps kept and one undone before it wrote: the batch commits
+    //  what was kept, with no gap in the seqs
+    assert_int_equal (wsis_batch_begin (fixture->runtime.batch), 0);
+    assert_int_equal (wsis_batch_step_bare (fixture->runtime.batch), 0);
+    s_write (fixture, 2);
+    assert_int_equal (wsis_batch_step_keep (fixture->runtime.batch), 0);
+    assert_int_equal (wsis_batch_step_bare (fixture->runtime.batch), 0);
+    wsis_batch_step_undo (fixture->runtime.batch);
+    s_step (fixture, 4, false);         //  a guarded step undone among them
+    assert_int_equal (wsis_batch_step_bare (fixture->runtime.batch), 0);
+    s_write (fixture, 8);
+    assert_int_equal (wsis_batch_step_keep (fixture->runtime.batch), 0);
+    assert_int_equal (wsis_batch_commit (fixture->runtime.batch), 0);
+    test_runtime_expect_event (&fixture->runtime, 2, 2);
+    test_runtime_expect_event (&fixture->runtime, 3, 8);
+    s_expect_settled (fixture, 3, 3);
+    assert_int_equal (s_sum (fixture), 11);
+    s_expect_counts (fixture, 2, 0);
+
+    //  A bare step undone after it wrote spoils the batch: the steps kept
+    //  before it go too, the commit fails, memory is rolled back
+    assert_int_equal (wsis_batch_begin (fixture->runtime.batch), 0);
+    s_step (fixture, 16, true);
+    assert_int_equal (wsis_batch_step_bare (fixture->runtime.batch), 0);
+    s_write (fixture, 32);
+    wsis_batch_step_undo (fixture->runtime.batch);
+    assert_true (wsis_batch_is_open (fixture->runtime.batch));
+    assert_int_equal (wsis_batch_commit (fixture->runtime.batch), -1);
+    s_expect_settled (fixture, 3, 3);
+    assert_int_equal (s_sum (fixture), 11);
+    s_expect_counts (fixture, 2, 1);
+
+    //  The next batch is not spoiled
+    assert_int_equal (wsis_batch_begin (fixture->runtime.batch), 0);
+    s_write (fixture, 64);
+    assert_int_equal (wsis_batch_commit (fixture->runtime.batch), 0);
+    test_runtime_expect_event (&fixture->runtime, 4, 64);
+    s_expect_settled (fixture, 4, 4);
+    s_expect_counts (fixture, 3, 1);
+}
+
+static void
 test_without_mirrors (void **state)
 {
     //  A batch over a store alone (a service without outbox, cursor or
@@ -366,6 +415,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_steps_after_commit, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_abort, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_run, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_bare_steps, s_setup, s_teardown),
         cmocka_unit_test (test_without_mirrors),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);

@@ -14,7 +14,9 @@
     over tcp://127.0.0.1 with the server attached to a zloop that runs
     until every request is answered. Covered: one commit per batch and
     batch_max, a failing request under its savepoint while the rest of
-    the batch commits with gap-free events, a failed commit (every write
+    the batch commits with gap-free events, a request without a savepoint
+    failing before it wrote (the batch goes on) and after (the batch is
+    rolled back as by a failed commit), a failed commit (every write
     answers `unavailable`, nothing on disk, nothing published), a store
     that cannot begin, the role check, stored replies and what must not
     be stored, too_large, malformed frames, routing frames, the
@@ -109,6 +111,24 @@ s_op_vote (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply
     return 0;
 }
 
+//  Without a savepoint (WSIS_OP_NO_SAVEPOINT): n = 0 is refused before
+//  writing, n = 13 after (as a store failure would be), else as item.add.
+static int
+s_op_bare (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+{
+    fixture_t *fixture = (fixture_t *) service;
+    uint64_t number = s_body_n (request);
+    if (number == 0)
+        return wsis_reply_fail (reply, "validation", "n", "n must be positive");
+    test_runtime_insert (&fixture->runtime, number);
+    if (number == 13 || test_runtime_emit (&fixture->runtime, number))
+        return wsis_reply_fail (reply, "internal", NULL, "the store failed");
+    msgpack_pack_map (&reply->pk, 2);
+    wsis_pack_kv_uint (&reply->pk, "n", number);
+    wsis_pack_kv_uint (&reply->pk, "seq", wsis_outbox_last_seq (fixture->runtime.outbox));
+    return 0;
+}
+
 static int
 s_op_count (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
@@ -138,6 +158,8 @@ static const wsis_op_t s_ops [] = {
     { "item.crash", s_op_crash, WSIS_ROLE_PUBLIC, WSIS_OP_WRITES, "n?" },
     { "item.vote", s_op_vote, WSIS_ROLE_STAKEHOLDER, WSIS_OP_WRITES | WSIS_OP_OWN_RETRY, "n?" },
     { "item.count", s_op_count, WSIS_ROLE_PUBLIC, 0, "n?" },
+    { "item.bare", s_op_bare, WSIS_ROLE_PUBLIC,
+      WSIS_OP_WRITES | WSIS_OP_OWN_RETRY | WSIS_OP_NO_SAVEPOINT, "n?" },
     { "item.purge", s_op_purge, WSIS_ROLE_STAFF, WSIS_OP_WRITES, NULL },
     { NULL }
 };
@@ -489,6 +511,54 @@ test_savepoints (void **state)
     //  Only what committed is stored for a resend
     assert_int_equal (wsis_retry_size (fixture->runtime.retry), 2);
     s_expect_counters (fixture, 4, 2);
+}
+
+static void
+test_without_savepoint (void **state)
+{
+    //  A request without a savepoint refused before it wrote leaves the
+    //  batch whole, its events without a gap
+    fixture_t *fixture = (fixture_t *) *state;
+    s_send (fixture, "a", "item.add", "stakeholder", 1);
+    s_send (fixture, "b", "item.bare", NULL, 0);
+    s_send (fixture, "c", "item.bare", NULL, 2);
+    s_send (fixture, "d", "item.add", "stakeholder", 4);
+    s_process (fixture, 4);
+    assert_int_equal (s_expect_ok (fixture, "a").seq, 1);
+    s_expect_error (fixture, "b", "validation", "n");
+    assert_int_equal (s_expect_ok (fixture, "c").seq, 2);
+    assert_int_equal (s_expect_ok (fixture, "d").seq, 3);
+    test_runtime_expect_event (&fixture->runtime, 1, 1);
+    test_runtime_expect_event (&fixture->runtime, 2, 2);
+    test_runtime_expect_event (&fixture->runtime, 3, 4);
+    test_runtime_expect_nothing (&fixture->runtime);
+    assert_int_equal (s_rows (fixture), 3);
+
+    //  One that fails after writing cannot be taken back alone: the batch
+    //  is rolled back, every write of it is told so, reads keep their
+    //  answers, nothing is published
+    s_send (fixture, "read", "item.count", NULL, -1);
+    s_send (fixture, "e", "item.add", "stakeholder", 8);
+    s_send (fixture, "f", "item.bare", NULL, 13);
+    s_send (fixture, "g", "item.bare", NULL, 16);
+    s_process (fixture, 4);
+    assert_int_equal (s_expect_ok (fixture, "read").n, 3);
+    s_expect_error (fixture, "e", "unavailable", "");
+    s_expect_error (fixture, "f", "internal", "");
+    s_expect_error (fixture, "g", "unavailable", "");
+    test_runtime_expect_nothing (&fixture->runtime);
+    assert_int_equal (s_rows (fixture), 3);
+    assert_int_equal (test_runtime_sum (&fixture->runtime), 7);
+    assert_int_equal (wsis_outbox_last_seq (fixture->runtime.outbox), 3);
+    assert_int_equal (fixture->runtime.rolled_back, 1);
+    assert_int_equal (wsis_batch_commits (fixture->runtime.batch), 1);
+    assert_int_equal (wsis_batch_rollbacks (fixture->runtime.batch), 1);
+
+    //  The next batch commits
+    s_send (fixture, "h", "item.bare", NULL, 32);
+    s_process (fixture, 1);
+    assert_int_equal (s_expect_ok (fixture, "h").seq, 4);
+    test_runtime_expect_event (&fixture->runtime, 4, 32);
 }
 
 static void
@@ -983,6 +1053,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_one_batch, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_batch_max, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_savepoints, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_without_savepoint, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_failed_commit, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_begin_fails, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_undeclared_fields, s_setup, s_teardown),
