@@ -117,6 +117,25 @@ _Static_assert (sizeof (s_latin_fold) == 0x180 - 0xC0 + 1,
 //  overlongs, no surrogates, nothing above U+10FFFF). Returns its length
 //  and stores the code point, or returns 0 when the bytes are malformed.
 
+//  How many bytes from p on are ASCII, a word at a time: most text the
+//  services check is ids and codes, and a code point at a time cost a
+//  vote ~3,600 instructions.
+static size_t
+s_ascii_run (const unsigned char *p, size_t len)
+{
+    size_t offset = 0;
+    while (offset + 8 <= len) {
+        uint64_t word;
+        memcpy (&word, p + offset, sizeof word);
+        if (word & UINT64_C (0x8080808080808080))
+            break;
+        offset += 8;
+    }
+    while (offset < len && p [offset] < 0x80)
+        offset++;
+    return offset;
+}
+
 static size_t
 s_decode (const unsigned char *p, size_t len, uint32_t *code_point)
 {
@@ -272,13 +291,14 @@ wsis_valid_utf8 (const char *s, size_t len)
     if (!s)
         return len == 0;
     const unsigned char *p = (const unsigned char *) s;
-    size_t offset = 0;
+    size_t offset = s_ascii_run (p, len);
     while (offset < len) {
         uint32_t code_point;
         size_t length = s_decode (p + offset, len - offset, &code_point);
         if (length == 0)
             return false;
         offset += length;
+        offset += s_ascii_run (p + offset, len - offset);
     }
     return true;
 }
@@ -409,12 +429,15 @@ wsis_valid_char_count (const char *s, size_t len)
 {
     if (!s)
         return 0;
-    size_t chars = 0;
-    size_t offset = 0;
+    size_t chars = s_ascii_run ((const unsigned char *) s, len);
+    size_t offset = chars;
     while (offset < len) {
         uint32_t code_point;
         offset += s_next (s, len, offset, &code_point);
         chars++;
+        size_t ascii = s_ascii_run ((const unsigned char *) s + offset, len - offset);
+        offset += ascii;
+        chars += ascii;
     }
     return chars;
 }

@@ -252,6 +252,22 @@ test_utf8 (void **state)
     assert_false (wsis_valid_utf8 (LIT ("\xc3\xc3\xa9")));
     //  Cut in the middle of a valid sequence by the length, not by a NUL
     assert_false (wsis_valid_utf8 ("\xe2\x82\xac", 2));
+
+    //  ASCII is read a word at a time: a bad byte is found wherever it
+    //  falls in or after the words, and so is a good sequence between them
+    char text [40];
+    for (size_t at = 0; at < 32; at++) {
+        memset (text, 'a', sizeof text);
+        text [at] = (char) 0xff;
+        assert_false (wsis_valid_utf8 (text, sizeof text));
+        assert_true (wsis_valid_utf8 (text, at));
+        text [at] = (char) 0xc3;
+        text [at + 1] = (char) 0xa9;
+        assert_true (wsis_valid_utf8 (text, sizeof text));
+        assert_false (wsis_valid_utf8 (text, at + 1));
+        text [at + 8] = (char) 0x80;
+        assert_false (wsis_valid_utf8 (text, sizeof text));
+    }
 }
 
 
@@ -295,6 +311,9 @@ test_char_count (void **state)
     assert_int_equal (wsis_valid_char_count (LIT ("\xe2\x82\xac" "5")), 2);
     assert_int_equal (wsis_valid_char_count (LIT ("\xf0\x9d\x84\x9e")), 1);
     assert_int_equal (wsis_valid_char_count (LIT ("a\0b")), 3);
+    //  Runs of ASCII longer than a word, around sequences
+    assert_int_equal (wsis_valid_char_count (LIT ("abcdefghijklmnop\xc3\xa9qrstuvwxyz0123\xe2\x82\xac")), 32);
+    assert_int_equal (wsis_valid_char_count (LIT ("\xc3\xa9" "abcdefgh" "\xc3\xa9" "abcdefghi")), 19);
     //  Each byte of a malformed sequence is one character
     assert_int_equal (wsis_valid_char_count (LIT ("\xff\xc0\x80")), 3);
     assert_int_equal (wsis_valid_char_count (LIT ("\xe2\x82")), 2);
