@@ -107,6 +107,7 @@ wsis_batch_step_undo (wsis_batch_t *self)
 void
 wsis_batch_abort (wsis_batch_t *self)
 {
+    self->spoiled = false;
     wsis_store_rollback (self->store);
     if (self->outbox)
         wsis_outbox_abort (self->outbox);
