@@ -25,6 +25,9 @@ typedef struct {
     wsis_peer_t peer;           //  who sent it, by its certificate (CURVE only)
 } item_t;
 
+_Static_assert (sizeof ((item_t *) 0)->id == sizeof ((wsis_request_t *) 0)->id,
+                "a request's id is copied whole into its item");
+
 struct _wsis_server_t {
     wsis_batch_t *batch;        //  not owned
     wsis_retry_t *retry;        //  not owned, or NULL
@@ -35,6 +38,7 @@ struct _wsis_server_t {
     wsis_curve_t *curve;        //  not owned; NULL in development mode
     zloop_t *loop;              //  not owned; set by attach
     wsis_msg_limits_t limits;
+    msgpack_zone *zone;         //  the request in hand is decoded here (NULL: in its own)
     size_t max_request;
     item_t *items;              //  the batch in hand, allocated once
     size_t batch_max;
@@ -111,6 +115,7 @@ wsis_server_new (wsis_batch_t *batch, wsis_retry_t *retry, wsis_service_t *conte
     self->retry = retry;
     self->context = context;
     self->limits = wsis_msg_default_limits;
+    self->zone = msgpack_zone_new (MSGPACK_ZONE_CHUNK_SIZE);
     self->max_request = 6 * 1024 * 1024;
     self->backlog = wsis_backlog_new (8 * 1024 * 1024);
     wsis_server_set_batch_max (self, 1024);
@@ -128,6 +133,7 @@ wsis_server_destroy (wsis_server_t **self_p)
             zloop_timer_end (self->loop, self->flush_timer);
         zsock_destroy (&self->router);
         wsis_backlog_destroy (&self->backlog);
+        msgpack_zone_free (self->zone);
         s_items_free (self);
         free (self);
         *self_p = NULL;
@@ -355,6 +361,24 @@ s_run (wsis_server_t *self, item_t *item, const wsis_op_t *op, wsis_request_t *r
         item->wrote = (op->flags & WSIS_OP_WRITES) != 0;
 }
 
+//  Decodes a request into the server's zone: a zone cleared per request
+//  rather than one created and freed each time. Without it (it could not
+//  be allocated) each request has its own, as in wsis_request_decode.
+static int
+s_decode (wsis_server_t *self, wsis_request_t *request, const void *data, size_t size,
+          wsis_error_t *error)
+{
+    return wsis_request_decode_in (request, self->zone, data, size, &self->limits, error);
+}
+
+static void
+s_request_release (wsis_server_t *self, wsis_request_t *request)
+{
+    wsis_request_release (request);
+    if (self->zone)
+        msgpack_zone_clear (self->zone);
+}
+
 //  One request frame, inside the batch transaction.
 static void
 s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis_reply_t *reply)
@@ -369,9 +393,10 @@ s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis
     }
     wsis_request_t request;
     wsis_error_t error = { 0 };
-    int rc = wsis_request_decode (&request, data, size, &self->limits, &error);
-    //  Whatever id could be read is echoed, also in an error.
-    snprintf (item->id, sizeof item->id, "%s", request.id);
+    int rc = s_decode (self, &request, data, size, &error);
+    //  Whatever id could be read is echoed, also in an error (the same
+    //  size of buffer, NUL-terminated).
+    memcpy (item->id, request.id, sizeof item->id);
     const wsis_op_t *op = rc == 0? s_find_op (self, request.op): NULL;
     s_identify (self, &item->peer, &request);
     if (rc) {
@@ -416,7 +441,7 @@ s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis
         else
             s_run (self, item, op, &request, stores? key: NULL, reply);
     }
-    wsis_request_release (&request);
+    s_request_release (self, &request);
 }
 
 //  A request answered without being run still echoes its id, when it
@@ -430,10 +455,9 @@ s_read_id (wsis_server_t *self, item_t *item)
         return;
     wsis_request_t request;
     wsis_error_t error;
-    wsis_request_decode (&request, zmq_msg_data (frame), zmq_msg_size (frame),
-                         &self->limits, &error);
-    snprintf (item->id, sizeof item->id, "%s", request.id);
-    wsis_request_release (&request);
+    s_decode (self, &request, zmq_msg_data (frame), zmq_msg_size (frame), &error);
+    memcpy (item->id, request.id, sizeof item->id);
+    s_request_release (self, &request);
 }
 
 //  A reply takes the request frame's place; the routing frames go back
