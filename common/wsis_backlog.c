@@ -67,11 +67,40 @@ wsis_backlog_configure (zsock_t *router)
     zsock_set_sndtimeo (router, 0);
 }
 
-//  The key of a peer: its routing id in hex (caller frees).
-static char *
-s_key (zframe_t *routing_id)
+//  A peer's key: its routing id in hex. libzmq's routing ids are 1-255
+//  bytes.
+#define KEY_MAX (2 * 255 + 1)
+
+static void
+s_key (const void *routing_id, size_t size, char *key)
 {
-    return zframe_strhex (routing_id);
+    static const char hex [] = "0123456789ABCDEF";
+    const unsigned char *bytes = (const unsigned char *) routing_id;
+    if (size > 255)
+        size = 255;
+    for (size_t i = 0; i < size; i++) {
+        key [2 * i] = hex [bytes [i] >> 4];
+        key [2 * i + 1] = hex [bytes [i] & 15];
+    }
+    key [2 * size] = 0;
+}
+
+//  The peer of routing_id when replies wait for it, else NULL; the
+//  common case, nothing waiting for anyone, costs no lookup.
+static peer_t *
+s_waiting (wsis_backlog_t *self, const void *routing_id, size_t size)
+{
+    if (zhashx_size (self->peers) == 0)
+        return NULL;
+    char key [KEY_MAX];
+    s_key (routing_id, size, key);
+    return (peer_t *) zhashx_lookup (self->peers, key);
+}
+
+static int
+s_errno (void)
+{
+    return zmq_errno ()? zmq_errno (): EAGAIN;
 }
 
 //  0 when sent; else errno: EAGAIN (the peer's queue is full) or
@@ -85,8 +114,24 @@ s_try_send (zsock_t *router, zmsg_t *msg)
         //  Only the first frame can fail: the ROUTER picks the peer's
         //  queue there, and once it took the first, it takes the rest.
         if (zframe_send (&frame, router, flags))
-            return zmq_errno ()? zmq_errno (): EAGAIN;
+            return s_errno ();
     }
+    return 0;
+}
+
+//  The same for routing frames as received, then the reply's bytes
+//  (copied): each frame that goes is emptied by libzmq, and none does
+//  when the first fails.
+static int
+s_try_send_frames (zsock_t *router, zmq_msg_t *routing, size_t count,
+                   const void *reply, size_t size)
+{
+    void *handle = zsock_resolve (router);
+    for (size_t i = 0; i < count; i++)
+        if (zmq_msg_send (&routing [i], handle, ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1)
+            return s_errno ();
+    if (zmq_send (handle, reply, size, ZMQ_DONTWAIT) == -1)
+        return s_errno ();
     return 0;
 }
 
@@ -126,8 +171,11 @@ s_flush_peer (wsis_backlog_t *self, zsock_t *router, peer_t *peer)
 
 //  Keeps msg until its peer reads (peer NULL: nothing waits for it yet).
 static void
-s_keep (wsis_backlog_t *self, const char *key, peer_t *peer, zmsg_t *msg)
+s_keep (wsis_backlog_t *self, peer_t *peer, zmsg_t *msg)
 {
+    char key [KEY_MAX];
+    zframe_t *routing_id = zmsg_first (msg);
+    s_key (zframe_data (routing_id), zframe_size (routing_id), key);
     if (!peer) {
         peer = (peer_t *) zmalloc (sizeof (peer_t));
         peer->replies = zlist_new ();
@@ -145,42 +193,61 @@ s_keep (wsis_backlog_t *self, const char *key, peer_t *peer, zmsg_t *msg)
     }
 }
 
+//  True (counted) when a reply that could not go now (rc its errno) is
+//  dropped: its peer has gone; or it is stalled and this reply was made
+//  in the batch that stalled it, so the budget holds (a resend of a
+//  write gets the reply stored with it). Otherwise it is to be kept.
+static bool
+s_drops (wsis_backlog_t *self, peer_t *peer, int rc)
+{
+    if (rc == EAGAIN && !(peer && peer->stalled))
+        return false;
+    self->dropped++;
+    return true;
+}
+
 void
 wsis_backlog_send (wsis_backlog_t *self, zsock_t *router, zmsg_t **msg_p)
 {
     zmsg_t *msg = *msg_p;
     *msg_p = NULL;
-    //  The common case, nothing waiting for anyone, costs one send.
-    char *key = zhashx_size (self->peers)? s_key (zmsg_first (msg)): NULL;
-    peer_t *peer = key? (peer_t *) zhashx_lookup (self->peers, key): NULL;
+    zframe_t *routing_id = zmsg_first (msg);
+    peer_t *peer = s_waiting (self, zframe_data (routing_id), zframe_size (routing_id));
     //  Behind what already waits: replies leave in the order they were made.
     int rc = peer? EAGAIN: s_try_send (router, msg);
-    if (rc == 0)
+    if (rc == 0 || s_drops (self, peer, rc))
         zmsg_destroy (&msg);
     else
-    if (rc != EAGAIN || (peer && peer->stalled)) {
-        //  Its peer has gone; or it is stalled and this reply was made in
-        //  the batch that stalled it: dropped, so the budget holds (a
-        //  resend of a write gets the reply stored with it).
-        self->dropped++;
-        zmsg_destroy (&msg);
-    }
-    else {
-        if (!key)
-            key = s_key (zmsg_first (msg));
-        s_keep (self, key, peer, msg);
-    }
-    zstr_free (&key);
+        s_keep (self, peer, msg);
+}
+
+void
+wsis_backlog_send_frames (wsis_backlog_t *self, zsock_t *router, zmq_msg_t *routing, size_t count,
+                          const void *reply, size_t size)
+{
+    assert (count > 0);
+    peer_t *peer = s_waiting (self, zmq_msg_data (&routing [0]), zmq_msg_size (&routing [0]));
+    int rc = peer? EAGAIN: s_try_send_frames (router, routing, count, reply, size);
+    if (rc == 0 || s_drops (self, peer, rc))
+        return;
+    //  Only a reply that waits costs a zmsg_t: the frames are copied.
+    zmsg_t *msg = zmsg_new ();
+    for (size_t i = 0; i < count; i++)
+        zmsg_addmem (msg, zmq_msg_data (&routing [i]), zmq_msg_size (&routing [i]));
+    zmsg_addmem (msg, reply, size);
+    s_keep (self, peer, msg);
 }
 
 bool
 wsis_backlog_refuse (wsis_backlog_t *self, zframe_t *routing_id)
 {
-    if (zhashx_size (self->peers) == 0)
-        return false;
-    char *key = s_key (routing_id);
-    peer_t *peer = (peer_t *) zhashx_lookup (self->peers, key);
-    zstr_free (&key);
+    return wsis_backlog_refuse_id (self, zframe_data (routing_id), zframe_size (routing_id));
+}
+
+bool
+wsis_backlog_refuse_id (wsis_backlog_t *self, const void *routing_id, size_t size)
+{
+    peer_t *peer = s_waiting (self, routing_id, size);
     if (!peer || !peer->stalled)
         return false;
     peer->refused++;

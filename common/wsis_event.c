@@ -3,8 +3,26 @@
 #include "wsis_msg.h"
 #include "wsis_pack.h"
 
-#include <stdio.h>
 #include <string.h>
+
+//  "source:seq" into id, cut to size as snprintf would: without its cost,
+//  once per event.
+static void
+s_event_id (char *id, size_t size, const char *source, uint64_t seq)
+{
+    char digits [20];
+    size_t count = 0;
+    do
+        digits [count++] = (char) ('0' + seq % 10);
+    while (seq /= 10);
+    size_t used = strnlen (source, size - 1);
+    memcpy (id, source, used);
+    if (used < size - 1)
+        id [used++] = ':';
+    while (count > 0 && used < size - 1)
+        id [used++] = digits [--count];
+    id [used] = 0;
+}
 
 void
 wsis_event_encode (msgpack_sbuffer *out, const char *source, uint64_t seq,
@@ -17,7 +35,7 @@ wsis_event_encode (msgpack_sbuffer *out, const char *source, uint64_t seq,
     wsis_pack_kv_str (&pk, "source", source);
     wsis_pack_kv_uint (&pk, "seq", seq);
     char id [96];
-    snprintf (id, sizeof id, "%s:%llu", source, (unsigned long long) seq);
+    s_event_id (id, sizeof id, source, seq);
     wsis_pack_kv_str (&pk, "id", id);
     wsis_pack_kv_str (&pk, "type", type);
     wsis_pack_kv_int (&pk, "ts", ts);

@@ -171,9 +171,10 @@ wsis_fields_choice_text (wsis_fields_t *fields, const char *key, wsis_need_t nee
 {
     size_t index;
     int rc = wsis_fields_choice (fields, key, need, values, count, &index);
+    //  Copied as snprintf would, cut to fit, but without its cost on the
+    //  path of every vote.
     if (rc == 0 && size > 0) {
-        size_t len = strlen (values [index]);
-        len = len < size? len: size - 1;
+        size_t len = strnlen (values [index], size - 1);
         memcpy (buffer, values [index], len);
         buffer [len] = 0;
     }

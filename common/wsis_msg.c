@@ -20,11 +20,10 @@ const wsis_msg_limits_t wsis_msg_default_limits = {
 };
 
 //  Walks, then unpacks: the walk guarantees every declared size is backed
-//  by bytes present, so msgpack_unpack_next's allocations stay bounded by
-//  the frame size.
-int
-wsis_msg_unpack (msgpack_unpacked *unpacked, const void *data, size_t size,
-                 const wsis_msg_limits_t *limits, wsis_error_t *error)
+//  by bytes present, so msgpack-c's allocations stay bounded by the frame
+//  size, and that the frame is one object with nothing after it.
+static int
+s_check (const void *data, size_t size, const wsis_msg_limits_t *limits, wsis_error_t *error)
 {
     wsis_mpcheck_limits_t check = {
         limits->max_depth, limits->max_str, limits->max_bin, limits->max_elements
@@ -34,10 +33,32 @@ wsis_msg_unpack (msgpack_unpacked *unpacked, const void *data, size_t size,
     if (result != WSIS_MPCHECK_OK)
         return wsis_error_set (error, "bad_request", NULL, "not a valid msgpack frame: %s at byte %zu",
                                wsis_mpcheck_strerror (result), offset);
+    return 0;
+}
+
+int
+wsis_msg_unpack (msgpack_unpacked *unpacked, const void *data, size_t size,
+                 const wsis_msg_limits_t *limits, wsis_error_t *error)
+{
+    if (s_check (data, size, limits, error))
+        return -1;
     size_t off = 0;
     if (msgpack_unpack_next (unpacked, (const char *) data, size, &off) != MSGPACK_UNPACK_SUCCESS)
         return wsis_error_set (error, "bad_request", NULL, "not a valid msgpack frame");
     wsis_msg_fill_empty (&unpacked->data);
+    return 0;
+}
+
+int
+wsis_msg_unpack_in (msgpack_zone *zone, msgpack_object *object, const void *data, size_t size,
+                    const wsis_msg_limits_t *limits, wsis_error_t *error)
+{
+    if (s_check (data, size, limits, error))
+        return -1;
+    size_t off = 0;
+    if (msgpack_unpack ((const char *) data, size, &off, zone, object) != MSGPACK_UNPACK_SUCCESS)
+        return wsis_error_set (error, "bad_request", NULL, "not a valid msgpack frame");
+    wsis_msg_fill_empty (object);
     return 0;
 }
 

@@ -43,6 +43,13 @@ extern const wsis_msg_limits_t wsis_msg_default_limits;
 int wsis_msg_unpack (msgpack_unpacked *unpacked, const void *data, size_t size,
                      const wsis_msg_limits_t *limits, wsis_error_t *error);
 
+//  The same, with the decoded objects in zone (the caller's: cleared with
+//  msgpack_zone_clear once object is no longer used), so that a loop that
+//  decodes one frame after another keeps one zone instead of creating
+//  and freeing one per frame. On failure object is undefined.
+int wsis_msg_unpack_in (msgpack_zone *zone, msgpack_object *object, const void *data, size_t size,
+                        const wsis_msg_limits_t *limits, wsis_error_t *error);
+
 //  Points every empty str and bin in obj, at any depth, at "" (a static
 //  string): for objects unpacked by msgpack_unpack_next directly (what a
 //  service stored itself).

@@ -203,11 +203,34 @@ s_check_value (check_t *check, const wsis_op_field_t *field, const msgpack_objec
     return 0;
 }
 
+//  Finds the declaration of name in fields. Bodies mostly list their keys
+//  in the declared order, so the search starts at *resume, just after the
+//  last one found, and wraps around: each key is then found by reading
+//  one declaration, not all those before it.
+static bool
+s_declared (const char *fields, size_t fields_len, const char **resume,
+            const char *name, size_t name_len, wsis_op_field_t *field)
+{
+    const char *end = fields + fields_len;
+    const char *from [2] = { *resume, fields };
+    const char *until [2] = { end, *resume };
+    for (int pass = 0; pass < 2; pass++) {
+        const char *cursor = from [pass];
+        while (cursor < until [pass] && wsis_op_fields_next (&cursor, end, field))
+            if (field->name_len == name_len && memcmp (field->name, name, name_len) == 0) {
+                *resume = cursor;
+                return true;
+            }
+    }
+    return false;
+}
+
 static int
 s_check_map (check_t *check, const char *fields, size_t fields_len,
              const msgpack_object *map, const char *path)
 {
     const msgpack_object_map *entries = &map->via.map;
+    const char *resume = fields;
     for (uint32_t i = 0; i < entries->size; i++) {
         const msgpack_object *key = &entries->ptr [i].key;
         //  The decoder lets only str keys through; anything else is not
@@ -216,12 +239,8 @@ s_check_map (check_t *check, const char *fields, size_t fields_len,
             continue;
         const char *name = key->via.str.ptr;
         size_t name_len = key->via.str.size;
-        const char *cursor = fields, *end = fields + fields_len;
         wsis_op_field_t field;
-        bool declared = false;
-        while (!declared && wsis_op_fields_next (&cursor, end, &field))
-            declared = field.name_len == name_len && memcmp (field.name, name, name_len) == 0;
-        if (!declared)
+        if (!s_declared (fields, fields_len, &resume, name, name_len, &field))
             return s_refuse (check, fields, fields_len, path, name, name_len);
         if (field.nested) {
             char nested_path [128];

@@ -13,11 +13,13 @@
 //  (it holds one event at least, however large).
 #define CHUNK_BYTES (1024 * 1024)
 
+//  An event appended and not yet published: its type (NUL-terminated)
+//  and then its envelope, at offset in the outbox's pending_bytes.
 typedef struct {
     uint64_t seq;
-    char *type;
-    void *envelope;
-    size_t size;
+    size_t offset;
+    size_t type_size;           //  with its NUL
+    size_t size;                //  of the envelope
 } pending_t;
 
 struct _wsis_outbox_t {
@@ -30,6 +32,7 @@ struct _wsis_outbox_t {
     pending_t *pending;         //  appended, not yet published
     size_t pending_count;
     size_t pending_alloc;
+    msgpack_sbuffer pending_bytes;  //  their types and envelopes, one after another
     uint64_t published;
     msgpack_sbuffer buffer;
     wsis_outbox_rebuild_fn *rebuild;    //  NULL: every row holds its envelope
@@ -59,6 +62,7 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
     self->last_seq = (uint64_t) wsis_store_int (store, "SELECT max(seq) FROM outbox", 0);
     self->committed_seq = self->last_seq;
     msgpack_sbuffer_init (&self->buffer);
+    msgpack_sbuffer_init (&self->pending_bytes);
     msgpack_sbuffer_init (&self->rebuilt);
     msgpack_sbuffer_init (&self->rebuilt_body);
     return self;
@@ -67,11 +71,15 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
 static void
 s_forget_pending (wsis_outbox_t *self, size_t keep)
 {
-    for (size_t i = keep; i < self->pending_count; i++) {
-        free (self->pending [i].type);
-        free (self->pending [i].envelope);
-    }
+    if (keep < self->pending_count)
+        self->pending_bytes.size = self->pending [keep].offset;
     self->pending_count = keep;
+    //  The bytes are kept for the next batch, unless large events grew
+    //  them past an archive chunk's worth.
+    if (keep == 0 && self->pending_bytes.alloc > CHUNK_BYTES) {
+        msgpack_sbuffer_destroy (&self->pending_bytes);
+        msgpack_sbuffer_init (&self->pending_bytes);
+    }
 }
 
 void
@@ -83,6 +91,7 @@ wsis_outbox_destroy (wsis_outbox_t **self_p)
         free (self->pending);
         free (self->source);
         msgpack_sbuffer_destroy (&self->buffer);
+        msgpack_sbuffer_destroy (&self->pending_bytes);
         msgpack_sbuffer_destroy (&self->rebuilt);
         msgpack_sbuffer_destroy (&self->rebuilt_body);
         free (self);
@@ -265,17 +274,17 @@ s_append (wsis_outbox_t *self, const char *type, int64_t ts, const void *body,
         self->pending = grown;
         self->pending_alloc = alloc;
     }
+    //  Into bytes kept from batch to batch: no allocation per event.
     pending_t *event = &self->pending [self->pending_count];
     event->seq = seq;
-    event->type = strdup (type);
+    event->offset = self->pending_bytes.size;
+    event->type_size = strlen (type) + 1;
     event->size = self->buffer.size;
-    event->envelope = malloc (self->buffer.size);
-    if (!event->type || !event->envelope) {
-        free (event->type);
-        free (event->envelope);
+    if (msgpack_sbuffer_write (&self->pending_bytes, type, event->type_size)
+    ||  msgpack_sbuffer_write (&self->pending_bytes, self->buffer.data, self->buffer.size)) {
+        self->pending_bytes.size = event->offset;
         return -1;
     }
-    memcpy (event->envelope, self->buffer.data, self->buffer.size);
     self->pending_count++;
     self->last_seq = seq;
     return 0;
@@ -340,9 +349,10 @@ void
 wsis_outbox_flush (wsis_outbox_t *self)
 {
     for (size_t i = 0; i < self->pending_count; i++) {
+        const pending_t *event = &self->pending [i];
+        const char *type = self->pending_bytes.data + event->offset;
         if (self->socket)
-            s_publish (self->socket, self->pending [i].type,
-                       self->pending [i].envelope, self->pending [i].size);
+            s_publish (self->socket, type, type + event->type_size, event->size);
         self->published++;
     }
     s_forget_pending (self, 0);

@@ -8,13 +8,23 @@ int
 wsis_request_decode (wsis_request_t *request, const void *data, size_t size,
                      const wsis_msg_limits_t *limits, wsis_error_t *error)
 {
+    return wsis_request_decode_in (request, NULL, data, size, limits, error);
+}
+
+int
+wsis_request_decode_in (wsis_request_t *request, msgpack_zone *zone, const void *data, size_t size,
+                        const wsis_msg_limits_t *limits, wsis_error_t *error)
+{
     memset (request, 0, sizeof *request);
     msgpack_unpacked_init (&request->unpacked);
     request->empty_body.type = MSGPACK_OBJECT_MAP;
     request->body = &request->empty_body;
     request->role = WSIS_ROLE_PUBLIC;
 
-    if (wsis_msg_unpack (&request->unpacked, data, size, limits, error))
+    //  With a zone of the caller's, request->unpacked owns nothing and its
+    //  release frees nothing.
+    if (zone? wsis_msg_unpack_in (zone, &request->unpacked.data, data, size, limits, error)
+            : wsis_msg_unpack (&request->unpacked, data, size, limits, error))
         return -1;
     const msgpack_object *root = &request->unpacked.data;
     if (root->type != MSGPACK_OBJECT_MAP)

@@ -38,6 +38,12 @@ int wsis_request_decode (wsis_request_t *request, const void *data, size_t size,
                          const wsis_msg_limits_t *limits, wsis_error_t *error);
 void wsis_request_release (wsis_request_t *request);
 
+//  The same, decoded into zone (the caller's; see wsis_msg_unpack_in):
+//  clear it after wsis_request_release. A server keeps one zone for all
+//  its requests rather than one created and freed per request.
+int wsis_request_decode_in (wsis_request_t *request, msgpack_zone *zone, const void *data, size_t size,
+                            const wsis_msg_limits_t *limits, wsis_error_t *error);
+
 //  docs/protocol.md section 6: a stakeholder acts only for itself (and an
 //  expert only as itself); gateway and operator may act for anyone. True
 //  when the request's actor may act for the subject (a stakeholder_id,

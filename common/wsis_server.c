@@ -10,16 +10,23 @@
 #include <string.h>
 
 #define MAX_ROUTING_FRAMES 16
+#define MAX_FRAMES (MAX_ROUTING_FRAMES + 1)
 #define MAX_TABLES 4
 
-//  One request of the batch in hand, and then its reply.
+//  One request of the batch in hand, and then its reply. Its frames are
+//  received into the item and the routing ones sent back from it: no
+//  zmsg_t, zframe_t or list for a request that is answered at once.
 typedef struct {
-    zmsg_t *msg;                //  routing frames + the request; the reply replaces it
+    zmq_msg_t frames [MAX_FRAMES];  //  routing frames, then the request
+    size_t frame_count;         //  as received (more than MAX_FRAMES: junk)
     msgpack_sbuffer reply;
     char id [WSIS_ID_MAX + 1];  //  the request's id, for a reply written after the batch
     bool wrote;                 //  a state change rides on the commit
     wsis_peer_t peer;           //  who sent it, by its certificate (CURVE only)
 } item_t;
+
+_Static_assert (sizeof ((item_t *) 0)->id == sizeof ((wsis_request_t *) 0)->id,
+                "a request's id is copied whole into its item");
 
 struct _wsis_server_t {
     wsis_batch_t *batch;        //  not owned
@@ -31,6 +38,7 @@ struct _wsis_server_t {
     wsis_curve_t *curve;        //  not owned; NULL in development mode
     zloop_t *loop;              //  not owned; set by attach
     wsis_msg_limits_t limits;
+    msgpack_zone *zone;         //  the request in hand is decoded here (NULL: in its own)
     size_t max_request;
     item_t *items;              //  the batch in hand, allocated once
     size_t batch_max;
@@ -42,6 +50,43 @@ struct _wsis_server_t {
     uint64_t requests;
     uint64_t errors;
 };
+
+//  Receives the next message into item, never blocking; false when none
+//  is ready. A message of more frames than an item holds is read whole,
+//  its extra frames into the last slot, and frame_count says how many
+//  there were.
+static bool
+s_recv (void *router, item_t *item)
+{
+    item->frame_count = 0;
+    for (bool more = true; more; ) {
+        size_t slot = item->frame_count < MAX_FRAMES? item->frame_count: MAX_FRAMES - 1;
+        if (slot == item->frame_count)
+            zmq_msg_init (&item->frames [slot]);
+        item->frame_count++;
+        if (zmq_msg_recv (&item->frames [slot], router, ZMQ_DONTWAIT) == -1)
+            return false;
+        more = zmq_msg_more (&item->frames [slot]);
+    }
+    return true;
+}
+
+//  Closes the item's frames (after s_recv, also when it failed).
+static void
+s_release (item_t *item)
+{
+    size_t held = item->frame_count < MAX_FRAMES? item->frame_count: MAX_FRAMES;
+    for (size_t i = 0; i < held; i++)
+        zmq_msg_close (&item->frames [i]);
+    item->frame_count = 0;
+}
+
+//  The request frame of an item that s_recv accepted.
+static zmq_msg_t *
+s_request (item_t *item)
+{
+    return &item->frames [item->frame_count - 1];
+}
 
 static void
 s_items_free (wsis_server_t *self)
@@ -70,6 +115,7 @@ wsis_server_new (wsis_batch_t *batch, wsis_retry_t *retry, wsis_service_t *conte
     self->retry = retry;
     self->context = context;
     self->limits = wsis_msg_default_limits;
+    self->zone = msgpack_zone_new (MSGPACK_ZONE_CHUNK_SIZE);
     self->max_request = 6 * 1024 * 1024;
     self->backlog = wsis_backlog_new (8 * 1024 * 1024);
     wsis_server_set_batch_max (self, 1024);
@@ -87,6 +133,7 @@ wsis_server_destroy (wsis_server_t **self_p)
             zloop_timer_end (self->loop, self->flush_timer);
         zsock_destroy (&self->router);
         wsis_backlog_destroy (&self->backlog);
+        msgpack_zone_free (self->zone);
         s_items_free (self);
         free (self);
         *self_p = NULL;
@@ -315,6 +362,24 @@ s_run (wsis_server_t *self, item_t *item, const wsis_op_t *op, wsis_request_t *r
         item->wrote = (op->flags & WSIS_OP_WRITES) != 0;
 }
 
+//  Decodes a request into the server's zone: a zone cleared per request
+//  rather than one created and freed each time. Without it (it could not
+//  be allocated) each request has its own, as in wsis_request_decode.
+static int
+s_decode (wsis_server_t *self, wsis_request_t *request, const void *data, size_t size,
+          wsis_error_t *error)
+{
+    return wsis_request_decode_in (request, self->zone, data, size, &self->limits, error);
+}
+
+static void
+s_request_release (wsis_server_t *self, wsis_request_t *request)
+{
+    wsis_request_release (request);
+    if (self->zone)
+        msgpack_zone_clear (self->zone);
+}
+
 //  One request frame, inside the batch transaction.
 static void
 s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis_reply_t *reply)
@@ -329,9 +394,10 @@ s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis
     }
     wsis_request_t request;
     wsis_error_t error = { 0 };
-    int rc = wsis_request_decode (&request, data, size, &self->limits, &error);
-    //  Whatever id could be read is echoed, also in an error.
-    snprintf (item->id, sizeof item->id, "%s", request.id);
+    int rc = s_decode (self, &request, data, size, &error);
+    //  Whatever id could be read is echoed, also in an error (the same
+    //  size of buffer, NUL-terminated).
+    memcpy (item->id, request.id, sizeof item->id);
     const wsis_op_t *op = rc == 0? s_find_op (self, request.op): NULL;
     s_identify (self, &item->peer, &request);
     if (rc) {
@@ -376,7 +442,7 @@ s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis
         else
             s_run (self, item, op, &request, stores? key: NULL, reply);
     }
-    wsis_request_release (&request);
+    s_request_release (self, &request);
 }
 
 //  A request answered without being run still echoes its id, when it
@@ -385,27 +451,25 @@ s_handle (wsis_server_t *self, item_t *item, const void *data, size_t size, wsis
 static void
 s_read_id (wsis_server_t *self, item_t *item)
 {
-    zframe_t *frame = zmsg_last (item->msg);
-    if (zframe_size (frame) > self->max_request)
+    zmq_msg_t *frame = s_request (item);
+    if (zmq_msg_size (frame) > self->max_request)
         return;
     wsis_request_t request;
     wsis_error_t error;
-    wsis_request_decode (&request, zframe_data (frame), zframe_size (frame),
-                         &self->limits, &error);
-    snprintf (item->id, sizeof item->id, "%s", request.id);
-    wsis_request_release (&request);
+    s_decode (self, &request, zmq_msg_data (frame), zmq_msg_size (frame), &error);
+    memcpy (item->id, request.id, sizeof item->id);
+    s_request_release (self, &request);
 }
 
-//  A reply replaces the request frame; the routing frames stay as received.
-//  It goes out now, or waits in the backlog while its peer is not reading.
+//  A reply takes the request frame's place; the routing frames go back
+//  as received. It goes out now, or waits in the backlog, behind what
+//  already waits for its peer, while that peer is not reading.
 static void
 s_send (wsis_server_t *self, item_t *item)
 {
-    zframe_t *last = zmsg_last (item->msg);
-    zmsg_remove (item->msg, last);
-    zframe_destroy (&last);
-    zmsg_addmem (item->msg, item->reply.data, item->reply.size);
-    wsis_backlog_send (self->backlog, self->router, &item->msg);
+    wsis_backlog_send_frames (self->backlog, self->router, item->frames, item->frame_count - 1,
+                              item->reply.data, item->reply.size);
+    s_release (item);
 }
 
 static int s_on_flush (zloop_t *loop, int timer_id, void *arg);
@@ -454,32 +518,33 @@ wsis_server_process (wsis_server_t *self)
     //  requests cannot keep the loop here) and in bytes held: a batch
     //  of large requests stops at four times the request limit.
     size_t bytes = 0;
+    void *router = zsock_resolve (self->router);
     for (size_t taken = 0; taken < self->batch_max && bytes < 4 * self->max_request; taken++) {
-        zmsg_t *msg = zmsg_recv (self->router);     //  rcvtimeo 0: never blocks
-        if (!msg)
+        item_t *item = &self->items [count];
+        if (!s_recv (router, item)) {   //  nothing more is ready
+            s_release (item);
             break;
-        size_t frames = zmsg_size (msg);
-        if (frames < 2 || frames > MAX_ROUTING_FRAMES + 1) {
+        }
+        if (item->frame_count < 2 || item->frame_count > MAX_FRAMES) {
             //  Nothing we could route a reply to, or a peer sending junk
             //  envelopes: drop it.
-            zmsg_destroy (&msg);
+            s_release (item);
             continue;
         }
         //  A peer that does not read its replies gets nothing more run
         //  until it does: what it can make the service hold is bounded.
-        if (wsis_backlog_refuse (self->backlog, zmsg_first (msg))) {
-            zmsg_destroy (&msg);
+        if (wsis_backlog_refuse_id (self->backlog, zmq_msg_data (&item->frames [0]),
+                                    zmq_msg_size (&item->frames [0]))) {
+            s_release (item);
             continue;
         }
-        item_t *item = &self->items [count];
         //  A key revoked since it connected: as if it had never been let in.
-        if (self->curve && !wsis_curve_peer (self->curve, zmsg_last (msg), &item->peer)) {
-            zmsg_destroy (&msg);
+        if (self->curve && !wsis_curve_peer_msg (self->curve, s_request (item), &item->peer)) {
+            s_release (item);
             continue;
         }
         count++;
-        bytes += zframe_size (zmsg_last (msg));
-        item->msg = msg;
+        bytes += zmq_msg_size (s_request (item));
         item->wrote = false;
         item->id [0] = 0;
         msgpack_sbuffer_clear (&item->reply);
@@ -493,9 +558,9 @@ wsis_server_process (wsis_server_t *self)
     wsis_reply_init (&reply);
     bool began = wsis_batch_begin (self->batch) == 0;
     for (size_t i = 0; i < count; i++) {
-        zframe_t *frame = zmsg_last (self->items [i].msg);
+        zmq_msg_t *frame = s_request (&self->items [i]);
         if (began)
-            s_handle (self, &self->items [i], zframe_data (frame), zframe_size (frame), &reply);
+            s_handle (self, &self->items [i], zmq_msg_data (frame), zmq_msg_size (frame), &reply);
         else {
             self->requests++;
             s_read_id (self, &self->items [i]);

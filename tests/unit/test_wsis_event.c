@@ -94,6 +94,33 @@ test_event_round_trip (void **state)
     assert_true (s_str_is (wsis_msg_get (&unpacked.data, "id"), "nominations:0"));
     msgpack_unpacked_destroy (&unpacked);
 
+    //  The id of the largest seq; one of a source too long for it is cut
+    //  at 95 bytes
+    msgpack_sbuffer_clear (&out);
+    wsis_event_encode (&out, "bus", UINT64_MAX, "sys.heartbeat", 0, NULL, 0);
+    test_unpack_whole (&unpacked, &out);
+    assert_true (s_str_is (wsis_msg_get (&unpacked.data, "id"), "bus:18446744073709551615"));
+    msgpack_unpacked_destroy (&unpacked);
+    char source [120];
+    memset (source, 's', sizeof source - 1);
+    source [sizeof source - 1] = 0;
+    char expected [96];
+    memset (expected, 's', 95);
+    expected [95] = 0;
+    msgpack_sbuffer_clear (&out);
+    wsis_event_encode (&out, source, 7, "sys.heartbeat", 0, NULL, 0);
+    test_unpack_whole (&unpacked, &out);
+    assert_true (s_str_is (wsis_msg_get (&unpacked.data, "id"), expected));
+    msgpack_unpacked_destroy (&unpacked);
+    memset (source, 's', 90);
+    strcpy (source + 90, "t");
+    msgpack_sbuffer_clear (&out);
+    wsis_event_encode (&out, source, 123456, "sys.heartbeat", 0, NULL, 0);
+    test_unpack_whole (&unpacked, &out);
+    memcpy (expected + 90, "t:123", 6);         //  91 bytes of source, then 4 of ":123456"
+    assert_true (s_str_is (wsis_msg_get (&unpacked.data, "id"), expected));
+    msgpack_unpacked_destroy (&unpacked);
+
     msgpack_sbuffer_destroy (&out);
     msgpack_sbuffer_destroy (&body);
 }

@@ -607,6 +607,11 @@ test_choice (void **state)
     assert_int_equal (wsis_fields_choice_text (body, "name", WSIS_OPTIONAL, cities, 3,
                                                buffer, sizeof buffer), 0);
     assert_string_equal (buffer, "Geneva");
+    //  Cut to the buffer, as snprintf would
+    char cut [4] = "";
+    assert_int_equal (wsis_fields_choice_text (body, "name", WSIS_OPTIONAL, cities, 3,
+                                               cut, sizeof cut), 0);
+    assert_string_equal (cut, "Gen");
     //  Only the first count values count
     assert_int_equal (wsis_fields_choice (body, "name", WSIS_REQUIRED, cities, 1, &index), -1);
     s_expect_fail (fixture, "name", "'name' must be one of Bern");

@@ -177,6 +177,49 @@ test_check_top_level (void **state)
     assert_int_equal (wsis_op_fields_check (&s_ping, NULL, &error), 0);
 }
 
+//  Checks a body of the given keys (nil values) against op: 0 or -1.
+static int
+s_check_keys (const wsis_op_t *op, const char *const *keys, size_t count, wsis_error_t *error)
+{
+    body_t body;
+    s_body_begin (&body);
+    msgpack_pack_map (&body.pk, count);
+    for (size_t i = 0; i < count; i++) {
+        wsis_pack_str (&body.pk, keys [i]);
+        msgpack_pack_nil (&body.pk);
+    }
+    int rc = wsis_op_fields_check (op, s_body_end (&body), error);
+    s_body_destroy (&body);
+    return rc;
+}
+
+static void
+test_check_any_order (void **state)
+{
+    //  The search for a key starts after the last one found: keys in the
+    //  declared order, in reverse, or mixed are all found, each once, and
+    //  an undeclared one is refused wherever it comes.
+    wsis_error_t error;
+    const char *declared [] = { "name", "email", "type", "country", "region", "gender", "organization" };
+    const char *reversed [] = { "organization", "gender", "region", "country", "type", "email", "name" };
+    const char *mixed [] = { "region", "name", "organization", "email", "gender", "type", "country" };
+    assert_int_equal (s_check_keys (&s_register, declared, 7, &error), 0);
+    assert_int_equal (s_check_keys (&s_register, reversed, 7, &error), 0);
+    assert_int_equal (s_check_keys (&s_register, mixed, 7, &error), 0);
+    const char *late [] = { "organization", "gender", "shoe_size" };
+    assert_int_equal (s_check_keys (&s_register, late, 3, &error), -1);
+    assert_string_equal (error.field, "shoe_size");
+    const char *wrapped [] = { "gender", "organization", "nam" };
+    assert_int_equal (s_check_keys (&s_register, wrapped, 3, &error), -1);
+    assert_string_equal (error.field, "nam");
+    //  Nested declarations too, after a key with fields of its own
+    const char *nested [] = { "links", "speakers", "contact", "stakeholder_id", "call" };
+    assert_int_equal (s_check_keys (&s_create, nested, 5, &error), 0);
+    const char *inner [] = { "links", "gender" };
+    assert_int_equal (s_check_keys (&s_create, inner, 2, &error), -1);
+    assert_string_equal (error.field, "gender");
+}
+
 static void
 test_check_nested (void **state)
 {
@@ -341,6 +384,7 @@ main (void)
     const struct CMUnitTest tests [] = {
         cmocka_unit_test (test_declarations),
         cmocka_unit_test (test_check_top_level),
+        cmocka_unit_test (test_check_any_order),
         cmocka_unit_test (test_check_nested),
         cmocka_unit_test (test_check_hostile_keys),
         cmocka_unit_test (test_pack),

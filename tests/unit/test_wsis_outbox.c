@@ -311,6 +311,44 @@ test_mark_rewind (void **state)
     assert_int_equal (wsis_outbox_published (fixture->outbox), 2);
 }
 
+//  Pending events share one buffer, kept from batch to batch unless a
+//  large event grew it: every event still goes out whole and in order,
+//  after the buffer was given back too.
+static void
+test_pending_events_share_a_buffer (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    //  {photo: 2 MiB of bin}
+    size_t large = 2 * 1024 * 1024;
+    char *photo = (char *) calloc (1, large);
+    msgpack_sbuffer body;
+    msgpack_sbuffer_init (&body);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 1);
+    wsis_pack_str (&pk, "photo");
+    msgpack_pack_bin_with_body (&pk, photo, large);
+    free (photo);
+
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
+    assert_int_equal (s_append (fixture->outbox, "a", 1, 1), 0);
+    assert_int_equal (wsis_outbox_append (fixture->outbox, "large", 2, body.data, body.size), 0);
+    assert_int_equal (s_append (fixture->outbox, "b", 3, 3), 0);
+    s_commit (fixture);
+    assert_int_equal (s_receive (fixture, "a", 1), 1);
+    assert_int_equal (s_receive (fixture, "large", 2), UINT64_MAX);
+    assert_int_equal (s_receive (fixture, "b", 3), 3);
+
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
+    assert_int_equal (s_append (fixture->outbox, "c", 4, 4), 0);
+    assert_int_equal (s_append (fixture->outbox, "d", 5, 5), 0);
+    s_commit (fixture);
+    assert_int_equal (s_receive (fixture, "c", 4), 4);
+    assert_int_equal (s_receive (fixture, "d", 5), 5);
+    s_expect_nothing (fixture);
+    msgpack_sbuffer_destroy (&body);
+}
+
 //  Packs since() and unpacks it; returns 0 or -1, with the events' seqs
 //  in seqs (at most max) and their count in *count
 static int
@@ -768,6 +806,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_append_flush, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_abort, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_mark_rewind, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_pending_events_share_a_buffer, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_since, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_since_envelopes, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_events_by_reference, s_setup, s_teardown),

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wsis_backlog.h"
 #include "wsis_server.h"
 #include "test_runtime.h"
 
@@ -908,6 +909,119 @@ s_expect_ok_on (zsock_t *client, const char *id)
     assert_true (answer.ok);
 }
 
+//  Sends a request behind hops routing frames of its own.
+static void
+s_send_behind (zsock_t *client, const char *id, int hops)
+{
+    msgpack_sbuffer frame;
+    msgpack_sbuffer_init (&frame);
+    s_pack_request (&frame, id, "item.count", NULL, NULL, -1);
+    zmsg_t *msg = zmsg_new ();
+    for (int hop = 0; hop < hops; hop++)
+        zmsg_addstrf (msg, "hop-%d", hop);
+    zmsg_addmem (msg, frame.data, frame.size);
+    msgpack_sbuffer_destroy (&frame);
+    assert_int_equal (zmsg_send (&msg, client), 0);
+}
+
+static void
+test_routing_frames_at_the_limit (void **state)
+{
+    //  Sixteen routing frames at the ROUTER (the client's id and fifteen
+    //  of its own) are the most a request may have: those come back as
+    //  they were; one more, or very many more, and it is dropped, and
+    //  what follows is served.
+    fixture_t *fixture = (fixture_t *) *state;
+    s_send_behind (fixture->client, "most", 15);
+    s_send_behind (fixture->client, "one-too-many", 16);
+    s_send_behind (fixture->client, "far-too-many", 500);
+    s_send_from (fixture->client, "after", "item.count", NULL, NULL, -1);
+    s_process (fixture, 2);
+    zmsg_t *msg = zmsg_recv (fixture->client);
+    assert_non_null (msg);
+    assert_int_equal (zmsg_size (msg), 16);
+    zframe_t *frame = zmsg_first (msg);
+    for (int hop = 0; hop < 15; hop++) {
+        char expected [16];
+        snprintf (expected, sizeof expected, "hop-%d", hop);
+        assert_true (zframe_streq (frame, expected));
+        frame = zmsg_next (msg);
+    }
+    answer_t answer;
+    s_decode (&answer, frame);
+    assert_string_equal (answer.id, "most");
+    zmsg_destroy (&msg);
+    s_expect_ok (fixture, "after");
+    s_expect_counters (fixture, 2, 0);
+}
+
+//  A client that pipelines more requests than libzmq queues replies for
+//  has the rest wait in the backlog; replies made while some wait go
+//  behind them: it reads every reply, in the order it asked.
+static void
+test_replies_behind_a_backlog_keep_their_order (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    //  A client whose own queue takes one reply (set before it connects)
+    zsock_t *client = zsock_new (ZMQ_DEALER);
+    zsock_set_rcvhwm (client, 1);
+    zsock_set_rcvtimeo (client, TEST_DEADLINE_MS);
+    zsock_set_linger (client, 0);
+    assert_int_equal (zsock_connect (client, "%s", fixture->endpoint), 0);
+    int first = WSIS_BACKLOG_PEER_HWM + 100, later = 10;
+    char id [32];
+    for (int n = 0; n < first; n++) {
+        snprintf (id, sizeof id, "r%d", n);
+        s_send_from (client, id, "item.count", NULL, NULL, -1);
+    }
+    while (wsis_server_requests (fixture->server) < (uint64_t) first)
+        assert_true (wsis_server_process (fixture->server) > 0);
+    //  Nothing read yet: the queue to the client is full, some wait
+    msgpack_sbuffer stats;
+    msgpack_sbuffer_init (&stats);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &stats, msgpack_sbuffer_write);
+    msgpack_pack_map (&pk, 3);
+    wsis_server_pack_backlog (fixture->server, &pk);
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    size_t offset = 0;
+    assert_int_equal (msgpack_unpack_next (&unpacked, stats.data, stats.size, &offset),
+                      MSGPACK_UNPACK_SUCCESS);
+    uint64_t waiting = s_uint (&unpacked.data, "replies_waiting_bytes");
+    assert_true (waiting > 0 && waiting != UINT64_MAX);
+    msgpack_unpacked_destroy (&unpacked);
+    msgpack_sbuffer_destroy (&stats);
+
+    //  The client reads what libzmq holds for it: there is room there
+    //  now, but what the next batch answers still goes behind what waits.
+    int n = 0;
+    for (; zsock_events (client) & ZMQ_POLLIN; n++) {
+        snprintf (id, sizeof id, "r%d", n);
+        s_expect_ok_on (client, id);
+    }
+    assert_true (n > WSIS_BACKLOG_PEER_HWM && n < first);
+    for (int index = 0; index < later; index++) {
+        snprintf (id, sizeof id, "later-%d", index);
+        s_send_from (client, id, "item.count", NULL, NULL, -1);
+    }
+    s_process (fixture, (size_t) later);
+    //  The client reads while the server tries what waits.
+    int64_t deadline = zclock_mono () + TEST_DEADLINE_MS;
+    for (; n < first + later; n++) {
+        while (!(zsock_events (client) & ZMQ_POLLIN)) {
+            assert_true (zclock_mono () < deadline);
+            wsis_server_process (fixture->server);
+        }
+        if (n < first)
+            snprintf (id, sizeof id, "r%d", n);
+        else
+            snprintf (id, sizeof id, "later-%d", n - first);
+        s_expect_ok_on (client, id);
+    }
+    zsock_destroy (&client);
+}
+
 static void
 test_routing (void **state)
 {
@@ -1065,6 +1179,9 @@ main (void)
         cmocka_unit_test_setup_teardown (test_too_large, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_malformed, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_routing, s_setup_tcp, s_teardown),
+        cmocka_unit_test_setup_teardown (test_routing_frames_at_the_limit, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_replies_behind_a_backlog_keep_their_order,
+                                         s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_tcp_writes, s_setup_tcp, s_teardown),
         cmocka_unit_test_setup_teardown (test_handle, s_setup, s_teardown),
     };

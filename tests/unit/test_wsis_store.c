@@ -279,6 +279,19 @@ test_statement_cache (void **state)
     assert_non_null (other);
     assert_ptr_not_equal (other, stmt);
 
+    //  A buffer that held one text and now holds another finds the other
+    //  one's statement, not the one last found at its address
+    snprintf (copy, sizeof copy, "%s", "SELECT count(*) FROM t");
+    assert_ptr_equal (wsis_store_stmt (store, copy), other);
+    snprintf (copy, sizeof copy, "%s", sql);
+    assert_ptr_equal (wsis_store_stmt (store, copy), stmt);
+    snprintf (copy, sizeof copy, "%s", "SELECT x + 1 FROM t");
+    sqlite3_stmt *fresh = wsis_store_stmt (store, copy);
+    assert_non_null (fresh);
+    assert_ptr_not_equal (fresh, stmt);
+    assert_ptr_not_equal (fresh, other);
+    assert_ptr_equal (wsis_store_stmt (store, "SELECT x + 1 FROM t"), fresh);
+
     //  SQL that does not prepare
     assert_null (wsis_store_stmt (store, "SELECT FROM WHERE"));
     assert_null (wsis_store_stmt (store, "SELECT * FROM no_such_table"));

@@ -212,6 +212,29 @@ test_email_lengths (void **state)
 }
 
 
+//  ASCII is skipped eight bytes at a time: a bad or a good sequence is
+//  found at every place in and after such runs, and a check never reads
+//  past its length.
+static void
+test_utf8_after_ascii_runs (void **state)
+{
+    char text [40];
+    for (size_t at = 0; at < 24; at++) {
+        memset (text, 'a', sizeof text);
+        memcpy (text + at, "\xc3\xa9", 2);               //  U+00E9
+        assert_true (wsis_valid_utf8 (text, at + 2));
+        assert_true (wsis_valid_utf8 (text, sizeof text));
+        assert_false (wsis_valid_utf8 (text, at + 1));    //  cut in its middle
+        text [at] = (char) 0xc0;                          //  an overlong lead
+        assert_false (wsis_valid_utf8 (text, sizeof text));
+        text [at] = (char) 0x80;                          //  a lone continuation
+        assert_false (wsis_valid_utf8 (text, sizeof text));
+        //  What lies past the length is not read.
+        assert_true (wsis_valid_utf8 (text, at));
+    }
+}
+
+
 static void
 test_utf8 (void **state)
 {
@@ -471,6 +494,7 @@ main (void)
         cmocka_unit_test (test_email_bad),
         cmocka_unit_test (test_email_lengths),
         cmocka_unit_test (test_utf8),
+        cmocka_unit_test (test_utf8_after_ascii_runs),
         cmocka_unit_test (test_word_count),
         cmocka_unit_test (test_char_count),
         cmocka_unit_test (test_non_blank),
