@@ -102,9 +102,10 @@ wsis_server_set_batch_max (wsis_server_t *self, size_t batch_max)
 {
     s_items_free (self);
     self->batch_max = batch_max? batch_max: 1;
+    //  Zeroed is what msgpack_sbuffer_init makes of each reply buffer, so
+    //  the items (1.2 MB at the default batch_max) are not written here:
+    //  their pages become resident only once batches that large come.
     self->items = (item_t *) wsis_calloc (self->batch_max, sizeof (item_t));
-    for (size_t i = 0; i < self->batch_max; i++)
-        msgpack_sbuffer_init (&self->items [i].reply);
 }
 
 wsis_server_t *
