@@ -13,11 +13,15 @@ the public web site would, by the C load generator build/bench/wsis-loadgen
 and prints what it measured). Every vote is a distinct (voter, category)
 pair: each phase below casts the next slice of one fixed sequence.
 
-Measured, for wsis-voting and then for Redis 7 (redis-server, AOF with
+Measured, for wsis-voting and for Redis 7 (redis-server, AOF with
 appendfsync always, one Lua script per vote: HSETNX of the voter's
-category, XADD of the event), with the same load generator:
+category, XADD of the event), with the same load generator, both up at
+once:
   1. acked votes/s, closed loop: WINDOW votes in flight, as fast as the
-     replies come (after PRELOAD votes already cast);
+     replies come (after PRELOAD votes already cast), in ROUNDS rounds
+     that alternate wsis-voting and Redis, so that what the machine's
+     neighbours do falls on both: the median of each, and the median of
+     the rounds' ratios;
   2. latency at fixed offered rates (open loop: each latency from the
      vote's scheduled send time, so a slow reply cannot hide its own
      delay): p50/p99/p99.9/max;
@@ -33,7 +37,8 @@ No timing is asserted. Exits non-zero only when a vote is lost or answered
 with an error.
 
 Scale with environment variables: WSIS_BENCH_VOTERS (60000),
-WSIS_BENCH_PRELOAD (300000), WSIS_BENCH_VOTES (300000, the measured burst),
+WSIS_BENCH_PRELOAD (200000), WSIS_BENCH_VOTES (200000, each round's burst),
+WSIS_BENCH_ROUNDS (3),
 WSIS_BENCH_CONNECTIONS (4), WSIS_BENCH_WINDOW (votes in flight over all
 connections, 2000), WSIS_BENCH_RATES (5000,20000 votes/s offered),
 WSIS_BENCH_RATE_SECONDS (10 at each rate), WSIS_BENCH_REDIS (0 skips
@@ -56,8 +61,9 @@ from wsis_harness import ROOT, Cluster, FakeSource, envelope, free_ports  # noqa
 from figures import report  # noqa: E402
 
 VOTERS = int(os.environ.get("WSIS_BENCH_VOTERS", 60000))
-PRELOAD = int(os.environ.get("WSIS_BENCH_PRELOAD", 300000))
-VOTES = int(os.environ.get("WSIS_BENCH_VOTES", 300000))
+PRELOAD = int(os.environ.get("WSIS_BENCH_PRELOAD", 200000))
+VOTES = int(os.environ.get("WSIS_BENCH_VOTES", 200000))
+ROUNDS = max(1, int(os.environ.get("WSIS_BENCH_ROUNDS", 3)))
 CONNECTIONS = int(os.environ.get("WSIS_BENCH_CONNECTIONS", 4))
 WINDOW = int(os.environ.get("WSIS_BENCH_WINDOW", 2000))
 RATES = [int(r) for r in os.environ.get("WSIS_BENCH_RATES", "5000,20000").split(",") if r]
@@ -222,26 +228,42 @@ def open_line(name, r):
             f"send lag p99 {r['send_lag_p99_ms']:.2f} ms)")
 
 
-def measure(target, endpoint, failures, before=None, after=None):
-    """The same three phases against one target: preload, the burst, each
-    rate. before/after(): called around the burst (the service's CPU)."""
+def preload(target, endpoint, failures):
+    """The PRELOAD votes already cast before anything is measured."""
     name = "wsis-voting" if target == "wsis" else "redis"
     started = time.monotonic()
     r = loadgen(target, endpoint, 0, PRELOAD, failures=failures, what="preload")
     print(f"  {name} set-up: {r['acked']:,} of {PRELOAD:,} votes preloaded in "
           f"{time.monotonic() - started:.1f} s ({r['acked_per_s']:,.0f}/s)", flush=True)
+
+
+def burst(target, endpoint, skip, failures, before=None, after=None):
+    """One closed-loop burst of VOTES from vote skip on. before/after():
+    called around it (the service's CPU)."""
+    name = "wsis-voting" if target == "wsis" else "redis"
     mark = before() if before else None
-    burst = loadgen(target, endpoint, PRELOAD, VOTES, failures=failures, what="burst")
-    print(closed_line(name, burst, after(mark, burst) if after else ""), flush=True)
-    rates = []
-    skip = PRELOAD + VOTES
+    r = loadgen(target, endpoint, skip, VOTES, failures=failures, what="burst")
+    print(closed_line(name, r, after(mark, r) if after else ""), flush=True)
+    return r
+
+
+def rates(target, endpoint, skip, failures):
+    """Each offered rate in turn, from vote skip on."""
+    name = "wsis-voting" if target == "wsis" else "redis"
+    results = []
     for rate in RATES:
         count = int(rate * RATE_SECONDS)
         r = loadgen(target, endpoint, skip, count, rate, failures=failures, what=f"at {rate}/s")
         print(open_line(name, r), flush=True)
-        rates.append(r)
+        results.append(r)
         skip += count
-    return burst, rates
+    return results
+
+
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 # ------------------------------------------------------------------ Redis
@@ -306,7 +328,7 @@ def main():
     if not os.path.exists(LOADGEN):
         print(f"{LOADGEN} is missing: make build/bench/wsis-loadgen (make bench builds it)")
         return 1
-    total = PRELOAD + VOTES + int(sum(RATES) * RATE_SECONDS)
+    total = PRELOAD + ROUNDS * VOTES + int(sum(RATES) * RATE_SECONDS)
     if total > VOTERS * len(CATEGORIES):
         print(f"{total:,} votes are more than {VOTERS:,} voters x {len(CATEGORIES)} categories")
         return 1
@@ -319,22 +341,55 @@ def main():
     redis = None
     got = {}
     try:
-        print(f"votes: {VOTERS:,} voters, {PRELOAD:,} votes preloaded, {VOTES:,} measured, "
+        print(f"votes: {VOTERS:,} voters, {PRELOAD:,} votes preloaded, {ROUNDS} rounds of "
+              f"{VOTES:,} measured on each, "
               f"rates {', '.join(f'{r:,}/s' for r in RATES)} for {RATE_SECONDS:g} s each, "
               f"load generator in C ({CONNECTIONS} connections), data in {work}", flush=True)
         seconds = start_voting(cluster, VOTERS, sources)
         print(f"  set-up: {VOTERS:,} stakeholder.registered applied in {seconds:.1f} s", flush=True)
 
         process = cluster.processes["voting"]
+        cpu = []
 
-        def service_cpu(mark, burst):
-            cpu = cpu_seconds(process) - mark
-            got["cpu_us"] = cpu * 1e6 / max(burst['acked'], 1)
-            return f"; {got['cpu_us']:.1f} us of service CPU per vote"
+        def service_cpu(mark, result):
+            cpu.append((cpu_seconds(process) - mark) * 1e6 / max(result['acked'], 1))
+            return f"; {cpu[-1]:.1f} us of service CPU per vote"
 
-        wsis, wsis_rates = measure("wsis", cluster.endpoint("voting"), failures,
-                                   lambda: cpu_seconds(process), service_cpu)
-        got.update(wsis=wsis, wsis_rates=wsis_rates)
+        wsis_at = cluster.endpoint("voting")
+        preload("wsis", wsis_at, failures)
+        redis_at = None
+        if REDIS and shutil.which("redis-server"):
+            redis, port = start_redis(work)
+            redis_at = f"127.0.0.1:{port}"
+            preload("redis", redis_at, failures)
+        elif REDIS:
+            print("  redis: redis-server is not installed (make bench-deps); skipped")
+
+        # The closed loop, in rounds that alternate the two.
+        wsis_bursts, redis_bursts = [], []
+        for round_no in range(ROUNDS):
+            skip = PRELOAD + round_no * VOTES
+            wsis_bursts.append(burst("wsis", wsis_at, skip, failures,
+                                     lambda: cpu_seconds(process), service_cpu))
+            if redis_at:
+                redis_bursts.append(burst("redis", redis_at, skip, failures))
+        skip = PRELOAD + ROUNDS * VOTES
+        wsis_rates = rates("wsis", wsis_at, skip, failures)
+        redis_rates = rates("redis", redis_at, skip, failures) if redis_at else []
+        wsis = {"acked_per_s": median([b["acked_per_s"] for b in wsis_bursts])}
+        got.update(wsis=wsis, wsis_rates=wsis_rates, cpu_us=median(cpu))
+        if redis_at:
+            ratios = [w["acked_per_s"] / r["acked_per_s"] for w, r in zip(wsis_bursts, redis_bursts)]
+            got.update(redis={"acked_per_s": median([b["acked_per_s"] for b in redis_bursts])},
+                       redis_rates=redis_rates, ratio=median(ratios))
+            print(f"  closed loop over {ROUNDS} rounds, median: wsis-voting "
+                  f"{wsis['acked_per_s']:,.0f}/s, Redis {got['redis']['acked_per_s']:,.0f}/s; "
+                  f"wsis / Redis by round {', '.join(f'{x:.2f}' for x in ratios)}, "
+                  f"median {got['ratio']:.2f}", flush=True)
+            redis.terminate()
+            redis.wait(timeout=30)
+            redis = None
+
         tally = cluster.call("voting", "vote.tally", {"call": CALL}, role="staff", timeout=30)["body"]
         print(f"  tally: {tally['votes_cast']:,} votes of {tally['voters_cast']:,} voters "
               f"(expected {total:,} votes)", flush=True)
@@ -350,17 +405,7 @@ def main():
         # A clean stop checkpoints and removes the WAL: what the votes keep.
         got["bytes_at_rest"] = bytes_on_disk(cluster.data_dir, 'voting.db') / max(total, 1)
         print(f"  voting.db once stopped: {got['bytes_at_rest']:.0f} bytes per vote", flush=True)
-
-        redis_burst = None
-        if REDIS and shutil.which("redis-server"):
-            redis, port = start_redis(work)
-            redis_burst, redis_rates = measure("redis", f"127.0.0.1:{port}", failures)
-            got.update(redis=redis_burst, redis_rates=redis_rates)
-            redis.terminate()
-            redis.wait(timeout=30)
-            redis = None
-        elif REDIS:
-            print("  redis: redis-server is not installed (make bench-deps); skipped")
+        redis_burst = got.get("redis")
 
         raw_rate = got["raw"] = raw_sqlite(work, vote_pairs(0, PRELOAD), vote_pairs(PRELOAD, VOTES))
         print(f"  raw SQLite, UNIQUE (voter, category), 1,000 per commit, synchronous=FULL: "
@@ -369,7 +414,7 @@ def main():
         print("  | votes/s, closed loop | acked/s | vs raw SQLite | vs Redis |")
         print("  |---|---|---|---|")
         peer = redis_burst["acked_per_s"] if redis_burst else 0
-        rows = [("wsis-voting", wsis["acked_per_s"])]
+        rows = [("wsis-voting", got["wsis"]["acked_per_s"])]
         if redis_burst:
             rows.append(("Redis 7, Lua, appendfsync always", peer))
         rows.append(("raw SQLite loop", raw_rate))
@@ -377,7 +422,7 @@ def main():
             vs_peer = f"{rate / peer:.2f}" if peer else "-"
             print(f"  | {name} | {rate:,.0f} | {rate / raw_rate:.2f} | {vs_peer} |")
         if redis_burst:
-            for mine, theirs in zip(wsis_rates, redis_rates):
+            for mine, theirs in zip(got["wsis_rates"], got["redis_rates"]):
                 print(f"  at {mine['rate']:,.0f}/s offered: p99 wsis {mine['p99_ms']:.2f} ms, "
                       f"Redis {theirs['p99_ms']:.2f} ms; p99.9 wsis {mine['p999_ms']:.2f} ms, "
                       f"Redis {theirs['p999_ms']:.2f} ms", flush=True)
@@ -396,10 +441,10 @@ def report_figures(got):
         return run["acked_per_s"] if run else None
 
     wsis, redis, raw = got.get("wsis"), got.get("redis"), got.get("raw")
-    report("votes: acked/s, closed loop", acked(wsis), "votes/s", baseline=raw,
+    report("votes: acked/s, closed loop (median of rounds)", acked(wsis), "votes/s", baseline=raw,
            baseline_name="raw SQLite loop")
-    report("votes: acked/s vs Redis 7 (ahead of it)",
-           acked(wsis) / acked(redis) if wsis and redis else None, "x", target=1.0)
+    report("votes: acked/s vs Redis 7, median of alternating rounds (ahead of it)",
+           got.get("ratio"), "x", target=1.0)
     mine = {r["rate"]: r for r in got.get("wsis_rates", [])}
     theirs = {r["rate"]: r for r in got.get("redis_rates", [])}
     for rate in RATES:
