@@ -207,23 +207,8 @@ s_drops (wsis_backlog_t *self, peer_t *peer, int rc)
 }
 
 void
-wsis_backlog_send (wsis_backlog_t *self, zsock_t *router, zmsg_t **msg_p)
-{
-    zmsg_t *msg = *msg_p;
-    *msg_p = NULL;
-    zframe_t *routing_id = zmsg_first (msg);
-    peer_t *peer = s_waiting (self, zframe_data (routing_id), zframe_size (routing_id));
-    //  Behind what already waits: replies leave in the order they were made.
-    int rc = peer? EAGAIN: s_try_send (router, msg);
-    if (rc == 0 || s_drops (self, peer, rc))
-        zmsg_destroy (&msg);
-    else
-        s_keep (self, peer, msg);
-}
-
-void
-wsis_backlog_send_frames (wsis_backlog_t *self, zsock_t *router, zmq_msg_t *routing, size_t count,
-                          const void *reply, size_t size)
+wsis_backlog_send (wsis_backlog_t *self, zsock_t *router, zmq_msg_t *routing, size_t count,
+                   const void *reply, size_t size)
 {
     assert (count > 0);
     peer_t *peer = s_waiting (self, zmq_msg_data (&routing [0]), zmq_msg_size (&routing [0]));
@@ -239,13 +224,7 @@ wsis_backlog_send_frames (wsis_backlog_t *self, zsock_t *router, zmq_msg_t *rout
 }
 
 bool
-wsis_backlog_refuse (wsis_backlog_t *self, zframe_t *routing_id)
-{
-    return wsis_backlog_refuse_id (self, zframe_data (routing_id), zframe_size (routing_id));
-}
-
-bool
-wsis_backlog_refuse_id (wsis_backlog_t *self, const void *routing_id, size_t size)
+wsis_backlog_refuse (wsis_backlog_t *self, const void *routing_id, size_t size)
 {
     peer_t *peer = s_waiting (self, routing_id, size);
     if (!peer || !peer->stalled)

@@ -17,14 +17,14 @@
     at most its budget plus one reply here, and WSIS_BACKLOG_PEER_HWM
     replies in libzmq.
 
-    The command endpoint sends its replies from the frames it received
-    (wsis_backlog_send_frames): a reply that goes at once costs no zmsg_t;
-    only one that waits here is copied into one.
+    Replies are sent from the frames the request came in: a reply that
+    goes at once costs no zmsg_t; only one that waits here is copied into
+    one.
 
         wsis_backlog_t *backlog = wsis_backlog_new (8 * 1024 * 1024);
-        if (wsis_backlog_refuse (backlog, zmsg_first (request)))
+        if (wsis_backlog_refuse (backlog, zmq_msg_data (&frames [0]), zmq_msg_size (&frames [0])))
             ...     //  a stalled peer: drop the request
-        wsis_backlog_send (backlog, router, &reply);
+        wsis_backlog_send (backlog, router, frames, routing_count, reply, reply_size);
         ...
         wsis_backlog_flush (backlog, router);     //  now and then, while waiting > 0
         wsis_backlog_destroy (&backlog);
@@ -56,22 +56,17 @@ void wsis_backlog_destroy (wsis_backlog_t **self_p);
 //  the per-peer high-water mark, sends that never block).
 void wsis_backlog_configure (zsock_t *router);
 
-//  Sends *msg_p (routing frames, then the reply) on router now, or keeps
-//  it until its peer reads; takes ownership and nulls *msg_p.
-void wsis_backlog_send (wsis_backlog_t *self, zsock_t *router, zmsg_t **msg_p);
+//  Sends a reply made of count routing frames (the caller's, as received;
+//  count > 0) and then reply's size bytes on router now, or copies it to
+//  wait until its peer reads, behind what already waits for that peer.
+//  Each routing frame that went is emptied, as zmq_msg_send does; the
+//  caller closes them all.
+void wsis_backlog_send (wsis_backlog_t *self, zsock_t *router, zmq_msg_t *routing, size_t count,
+                        const void *reply, size_t size);
 
-//  The same for a reply made of count routing frames (the caller's, as
-//  received; count > 0) and then reply's size bytes: sent now, or copied
-//  to wait behind what waits for its peer. Each routing frame that went
-//  is emptied, as zmq_msg_send does; the caller closes them all.
-void wsis_backlog_send_frames (wsis_backlog_t *self, zsock_t *router, zmq_msg_t *routing, size_t count,
-                               const void *reply, size_t size);
-
-//  True when the peer of routing_id (a request's first frame) is stalled:
-//  the caller drops the request without running it. Counts it.
-bool wsis_backlog_refuse (wsis_backlog_t *self, zframe_t *routing_id);
-//  The same for a routing id of size bytes.
-bool wsis_backlog_refuse_id (wsis_backlog_t *self, const void *routing_id, size_t size);
+//  True when the peer of routing_id (size bytes: a request's first frame)
+//  is stalled: the caller drops the request without running it. Counts it.
+bool wsis_backlog_refuse (wsis_backlog_t *self, const void *routing_id, size_t size);
 
 //  Sends what waits, as far as each peer's queue takes it, and forgets
 //  the peers that have gone. Returns the bytes still waiting.

@@ -468,8 +468,8 @@ s_read_id (wsis_server_t *self, item_t *item)
 static void
 s_send (wsis_server_t *self, item_t *item)
 {
-    wsis_backlog_send_frames (self->backlog, self->router, item->frames, item->frame_count - 1,
-                              item->reply.data, item->reply.size);
+    wsis_backlog_send (self->backlog, self->router, item->frames, item->frame_count - 1,
+                       item->reply.data, item->reply.size);
     s_release (item);
 }
 
@@ -534,8 +534,8 @@ wsis_server_process (wsis_server_t *self)
         }
         //  A peer that does not read its replies gets nothing more run
         //  until it does: what it can make the service hold is bounded.
-        if (wsis_backlog_refuse_id (self->backlog, zmq_msg_data (&item->frames [0]),
-                                    zmq_msg_size (&item->frames [0]))) {
+        if (wsis_backlog_refuse (self->backlog, zmq_msg_data (&item->frames [0]),
+                                 zmq_msg_size (&item->frames [0]))) {
             s_release (item);
             continue;
         }

@@ -117,25 +117,6 @@ _Static_assert (sizeof (s_latin_fold) == 0x180 - 0xC0 + 1,
 //  overlongs, no surrogates, nothing above U+10FFFF). Returns its length
 //  and stores the code point, or returns 0 when the bytes are malformed.
 
-//  How many bytes from p on are ASCII, a word at a time: most text the
-//  services check is ids and codes, and a code point at a time cost a
-//  vote ~3,600 instructions.
-static size_t
-s_ascii_run (const unsigned char *p, size_t len)
-{
-    size_t offset = 0;
-    while (offset + 8 <= len) {
-        uint64_t word;
-        memcpy (&word, p + offset, sizeof word);
-        if (word & UINT64_C (0x8080808080808080))
-            break;
-        offset += 8;
-    }
-    while (offset < len && p [offset] < 0x80)
-        offset++;
-    return offset;
-}
-
 static size_t
 s_decode (const unsigned char *p, size_t len, uint32_t *code_point)
 {
@@ -187,6 +168,25 @@ s_decode (const unsigned char *p, size_t len, uint32_t *code_point)
     }
     *code_point = value;
     return length;
+}
+
+//  How many bytes from p on are ASCII, a word at a time: most text the
+//  services check is ids and codes, and a code point at a time cost a
+//  vote ~3,600 instructions.
+static size_t
+s_ascii_run (const unsigned char *p, size_t len)
+{
+    size_t offset = 0;
+    while (offset + 8 <= len) {
+        uint64_t word;
+        memcpy (&word, p + offset, sizeof word);
+        if (word & UINT64_C (0x8080808080808080))
+            break;
+        offset += 8;
+    }
+    while (offset < len && p [offset] < 0x80)
+        offset++;
+    return offset;
 }
 
 

@@ -230,10 +230,8 @@ s_load_candidate (void *arg, const voting_store_candidate_t *row)
     int category = wsis_valid_category (row->category, strlen (row->category));
     if (!poll || category < 0)
         return 0;               //  a call no longer in the calendar (warned above)
-    if (voting_state_add_candidate (loader->self, poll, row->candidate_no, category,
-                                    row->submission_id, row->position))
-        return -1;
-    return 0;
+    return voting_state_add_candidate (loader->self, poll, row->candidate_no, category,
+                                       row->submission_id, row->position);
 }
 
 static int

@@ -6,9 +6,10 @@
     replies past the queue wait in order and go out once the peer reads;
     a peer with its budget waiting is stalled, its requests refused and
     the replies made for it meanwhile dropped, all counted; a peer that
-    has gone has its replies dropped. The same for replies sent from the
-    frames a request came in (wsis_backlog_send_frames), mixed with the
-    others: the order per peer holds.
+    has gone has its replies dropped; a reply made while others wait goes
+    behind them even when libzmq has room for it again: the order per
+    peer holds. Replies are sent from a routing frame as the command
+    endpoint holds the one a request came in.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,26 +73,11 @@ s_teardown (void **state)
     return 0;
 }
 
-//  Reply number n to the fixture's peer: REPLY_SIZE bytes starting "n".
-static void
-s_reply (wsis_backlog_t *backlog, fixture_t *fixture, int n)
-{
-    char body [REPLY_SIZE];
-    memset (body, '.', sizeof body);
-    snprintf (body, 16, "%d", n);
-    zmsg_t *reply = zmsg_new ();
-    zframe_t *routing_id = zframe_dup (fixture->routing_id);
-    zmsg_append (reply, &routing_id);
-    zmsg_addmem (reply, body, sizeof body);
-    wsis_backlog_send (backlog, fixture->router, &reply);
-    assert_null (reply);
-}
-
-//  The same through wsis_backlog_send_frames, from a routing frame as the
-//  command endpoint holds it; returns the bytes the frame has left (0
-//  once sent: libzmq empties a frame it took).
+//  Reply number n to the fixture's peer (REPLY_SIZE bytes starting "n"),
+//  from a routing frame as the command endpoint holds it; returns the
+//  bytes the frame has left (0 once sent: libzmq empties a frame it took).
 static size_t
-s_reply_frames (wsis_backlog_t *backlog, fixture_t *fixture, int n)
+s_reply (wsis_backlog_t *backlog, fixture_t *fixture, int n)
 {
     char body [REPLY_SIZE];
     memset (body, '.', sizeof body);
@@ -99,10 +85,18 @@ s_reply_frames (wsis_backlog_t *backlog, fixture_t *fixture, int n)
     zmq_msg_t routing;
     zmq_msg_init_size (&routing, zframe_size (fixture->routing_id));
     memcpy (zmq_msg_data (&routing), zframe_data (fixture->routing_id), zframe_size (fixture->routing_id));
-    wsis_backlog_send_frames (backlog, fixture->router, &routing, 1, body, sizeof body);
+    wsis_backlog_send (backlog, fixture->router, &routing, 1, body, sizeof body);
     size_t left = zmq_msg_size (&routing);
     zmq_msg_close (&routing);
     return left;
+}
+
+//  Whether the fixture's peer is refused (counted when it is).
+static bool
+s_refused (wsis_backlog_t *backlog, fixture_t *fixture)
+{
+    return wsis_backlog_refuse (backlog, zframe_data (fixture->routing_id),
+                                zframe_size (fixture->routing_id));
 }
 
 //  Reads what has arrived; checks it continues the sequence from *next.
@@ -159,7 +153,7 @@ test_replies_wait_in_order_until_read (void **state)
     //  (A reply counts with its routing frame.)
     size_t whole = REPLY_SIZE + zframe_size (fixture->routing_id);
     assert_true (wsis_backlog_waiting (backlog) <= 500 * whole);
-    assert_false (wsis_backlog_refuse (backlog, fixture->routing_id));
+    assert_false (s_refused (backlog, fixture));
     assert_int_equal (s_drain (backlog, fixture), count);
     assert_int_equal (wsis_backlog_waiting (backlog), 0);
     assert_int_equal (wsis_backlog_refused (backlog), 0);
@@ -181,13 +175,18 @@ test_a_peer_over_its_budget_is_stalled (void **state)
     assert_true (wsis_backlog_waiting (backlog) < 100 * REPLY_SIZE + whole);
     uint64_t dropped = wsis_backlog_dropped (backlog);
     assert_true (dropped > 150);
-    assert_true (wsis_backlog_refuse (backlog, fixture->routing_id));
-    assert_true (wsis_backlog_refuse (backlog, fixture->routing_id));
+    assert_true (s_refused (backlog, fixture));
+    assert_true (s_refused (backlog, fixture));
     assert_int_equal (wsis_backlog_refused (backlog), 2);
+    //  Another peer's id is not refused; a reply made for this one
+    //  meanwhile is dropped.
+    assert_false (wsis_backlog_refuse (backlog, "other", 5));
+    s_reply (backlog, fixture, count);
+    assert_int_equal (wsis_backlog_dropped (backlog), dropped + 1);
     //  Once it has read everything, it is served again; what it got is
     //  in order, with the dropped ones missing at the end.
     assert_int_equal ((uint64_t) s_drain (backlog, fixture) + dropped, (uint64_t) count);
-    assert_false (wsis_backlog_refuse (backlog, fixture->routing_id));
+    assert_false (s_refused (backlog, fixture));
     wsis_backlog_destroy (&backlog);
 }
 
@@ -214,10 +213,10 @@ test_replies_to_a_peer_that_has_gone_are_dropped (void **state)
     wsis_backlog_destroy (&backlog);
 }
 
-//  Replies sent from frames wait like the others, behind what already
-//  waits for their peer, whichever way it was sent: the order holds.
+//  A reply made while others wait for its peer goes behind them, also
+//  when libzmq has room for it again before the next flush.
 static void
-test_replies_from_frames_keep_their_order (void **state)
+test_replies_keep_their_order_behind_a_backlog (void **state)
 {
     fixture_t *fixture = (fixture_t *) *state;
     wsis_backlog_t *backlog = wsis_backlog_new (1000 * REPLY_SIZE);
@@ -226,56 +225,25 @@ test_replies_from_frames_keep_their_order (void **state)
     //  Sent at once while the peer's queue has room: libzmq took the
     //  frame. Once it is full, one waits, copied (the caller's frame is
     //  left as it was)...
-    while (s_reply_frames (backlog, fixture, n++) == 0)
+    while (s_reply (backlog, fixture, n++) == 0)
         assert_int_equal (wsis_backlog_waiting (backlog), 0);
     assert_true (n > WSIS_BACKLOG_PEER_HWM);
     assert_true (wsis_backlog_waiting (backlog) > 0);
-    //  ...and the rest behind it, whichever way they come.
+    //  ...and the rest behind it.
     while (n < count)
-        if (n % 2)
-            s_reply (backlog, fixture, n++);
-        else
-            s_reply_frames (backlog, fixture, n++);
-    assert_false (wsis_backlog_refuse_id (backlog, zframe_data (fixture->routing_id),
-                                          zframe_size (fixture->routing_id)));
+        s_reply (backlog, fixture, n++);
+    assert_false (s_refused (backlog, fixture));
     //  The peer reads what libzmq holds for it: there is room there now,
     //  but replies made before the next flush still go behind what waits.
     int next = 0;
     s_read (fixture, &next);
     assert_true (next > WSIS_BACKLOG_PEER_HWM);
     assert_true (wsis_backlog_waiting (backlog) > 0);
-    s_reply_frames (backlog, fixture, count++);
+    s_reply (backlog, fixture, count++);
     s_reply (backlog, fixture, count++);
     assert_int_equal (s_drain_from (backlog, fixture, next), count);
     assert_int_equal (wsis_backlog_waiting (backlog), 0);
     assert_int_equal (wsis_backlog_dropped (backlog), 0);
-    wsis_backlog_destroy (&backlog);
-}
-
-//  A peer stalled by replies sent from frames is refused by its routing
-//  id's bytes, and a reply made for it meanwhile is dropped.
-static void
-test_a_peer_stalled_by_frames_is_refused (void **state)
-{
-    fixture_t *fixture = (fixture_t *) *state;
-    wsis_backlog_t *backlog = wsis_backlog_new (100 * REPLY_SIZE);
-    int count = WSIS_BACKLOG_PEER_HWM + 300;
-    for (int n = 0; n < count; n++)
-        s_reply_frames (backlog, fixture, n);
-    assert_true (wsis_backlog_waiting (backlog) >= 100 * REPLY_SIZE);
-    uint64_t dropped = wsis_backlog_dropped (backlog);
-    assert_true (dropped > 150);
-    assert_true (wsis_backlog_refuse_id (backlog, zframe_data (fixture->routing_id),
-                                         zframe_size (fixture->routing_id)));
-    assert_true (wsis_backlog_refuse (backlog, fixture->routing_id));
-    assert_int_equal (wsis_backlog_refused (backlog), 2);
-    //  Another peer's id is not refused
-    assert_false (wsis_backlog_refuse_id (backlog, "other", 5));
-    s_reply_frames (backlog, fixture, count);
-    assert_int_equal (wsis_backlog_dropped (backlog), dropped + 1);
-    assert_int_equal ((uint64_t) s_drain (backlog, fixture) + dropped, (uint64_t) count);
-    assert_false (wsis_backlog_refuse_id (backlog, zframe_data (fixture->routing_id),
-                                          zframe_size (fixture->routing_id)));
     wsis_backlog_destroy (&backlog);
 }
 
@@ -297,9 +265,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_a_peer_over_its_budget_is_stalled, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_replies_to_a_peer_that_has_gone_are_dropped,
                                          s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_replies_from_frames_keep_their_order,
-                                         s_setup, s_teardown),
-        cmocka_unit_test_setup_teardown (test_a_peer_stalled_by_frames_is_refused,
+        cmocka_unit_test_setup_teardown (test_replies_keep_their_order_behind_a_backlog,
                                          s_setup, s_teardown),
         cmocka_unit_test (test_destroy_accepts_null),
     };
