@@ -50,6 +50,7 @@ struct _wsis_consumer_t {
     wsis_consumer_apply_fn *apply;
     void *apply_arg;
     const char *const *ignores;
+    const char *const *topics;  //  subscribed to, or NULL: every topic
     size_t batch_max;
     size_t page;
     int64_t timeout_ms;
@@ -121,6 +122,12 @@ void
 wsis_consumer_set_ignores (wsis_consumer_t *self, const char *const *types)
 {
     self->ignores = types;
+}
+
+void
+wsis_consumer_set_topics (wsis_consumer_t *self, const char *const *prefixes)
+{
+    self->topics = prefixes;
 }
 
 void
@@ -497,9 +504,17 @@ wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm, cha
     zsock_set_rcvhwm (self->subscriber, hwm);
     zsock_set_rcvtimeo (self->subscriber, 0);
     zsock_set_maxmsgsize (self->subscriber, 16 * 1024 * 1024);
-    //  Every topic: the cursor needs every event of a followed source to
-    //  stay gap-free, and topics are event types, not sources.
-    zsock_set_subscribe (self->subscriber, "");
+    //  Every topic unless told which: the cursor needs every event of a
+    //  followed source to stay gap-free, and topics are event types, not
+    //  sources. With topics, what they leave out of a followed source
+    //  comes through the catch-up its gap starts; heartbeats always come.
+    if (self->topics) {
+        for (const char *const *prefix = self->topics; *prefix; prefix++)
+            zsock_set_subscribe (self->subscriber, *prefix);
+        zsock_set_subscribe (self->subscriber, "sys.heartbeat");
+    }
+    else
+        zsock_set_subscribe (self->subscriber, "");
     if (wsis_curve_connect_to (self->curve, self->subscriber, "bus", error)) {
         zsock_destroy (&self->subscriber);
         return -1;

@@ -61,6 +61,16 @@ void wsis_consumer_set_apply (wsis_consumer_t *self, wsis_consumer_apply_fn *fn,
 //  vote.cast per vote.
 void wsis_consumer_set_ignores (wsis_consumer_t *self, const char *const *types);
 
+//  The topic prefixes to subscribe to (NULL-terminated, not copied; set
+//  before connect), for a service whose sources publish far more than it
+//  applies: the bus then never sends it the rest (for wsis-gateway, the
+//  vote.cast of every vote). Every event of a followed source is still
+//  applied once, in order: one of a type left out leaves a gap that the
+//  catch-up fills, so the prefixes should cover the types its sources
+//  publish. sys.heartbeat is always subscribed to. NULL (the default):
+//  every topic.
+void wsis_consumer_set_topics (wsis_consumer_t *self, const char *const *prefixes);
+
 //  Live events applied in one transaction at most (default 1024).
 void wsis_consumer_set_batch_max (wsis_consumer_t *self, size_t batch_max);
 

@@ -564,6 +564,7 @@ s_open_consumer (wsis_service_t *self, char **error)
     self->consumer = wsis_consumer_new (self->batch, self->cursor, self->def->name);
     wsis_consumer_set_apply (self->consumer, s_apply, self);
     wsis_consumer_set_ignores (self->consumer, self->def->ignores);
+    wsis_consumer_set_topics (self->consumer, self->def->topics);
     wsis_consumer_set_curve (self->consumer, self->curve);
     wsis_consumer_set_batch_max (self->consumer,
                                  (size_t) wsis_config_int (self->config, "wsis/batch_max"));

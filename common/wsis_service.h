@@ -94,6 +94,11 @@ typedef struct {
     //  NULL-terminated, or NULL.
     const char *const *ignores;
 
+    //  The topic prefixes its SUB subscribes to, when its sources publish
+    //  far more than it applies (see wsis_consumer_set_topics).
+    //  NULL-terminated, or NULL: every topic.
+    const char *const *topics;
+
     //  Its store holds only what it derived from its sources' events (a
     //  read model), so `--rebuild` may throw it away at start and apply
     //  every event again from the first (wsis_main).

@@ -93,10 +93,9 @@ s_stats (wsis_service_t *service, msgpack_packer *pk)
 //  It learns who may sign in from wsis-submissions' events.
 static const char *const s_follows [] = { "submissions", NULL };
 
-//  The bus sends it every event; one vote.cast comes per vote (from
-//  wsis-voting, which it does not follow), dropped by its topic before
-//  it is decoded.
-static const char *const s_ignores [] = { "vote.cast", NULL };
+//  The topics of wsis-submissions' events: the bus sends it nothing else
+//  (not the vote.cast of every vote, from a source it does not follow).
+static const char *const s_topics [] = { "stakeholder.", "submission.", NULL };
 
 extern const char gateway_schema_sql [];
 
@@ -110,7 +109,7 @@ static const wsis_service_def_t s_service = {
     .schema = gateway_schema_sql,   //  linked in from schema.sql (see the Makefile)
     .ops = s_ops,
     .follows = s_follows,
-    .ignores = s_ignores,
+    .topics = s_topics,
     .apply = gateway_people_apply,
     .tick = gateway_auth_tick,
     .start = s_start,

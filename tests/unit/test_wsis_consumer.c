@@ -891,6 +891,36 @@ test_ignores (void **state)
 }
 
 static void
+test_topics (void **state)
+{
+    //  Subscribed to some topics only: the bus never sends the rest. An
+    //  event of a followed source left out comes through the catch-up of
+    //  the gap it leaves, applied once and in order; heartbeats still come
+    fixture_t *fixture = (fixture_t *) *state;
+    static const char *const topics [] = { "submission.", NULL };
+    wsis_consumer_set_topics (fixture->consumer, topics);
+    s_start_idle (fixture);
+    test_bus_wait_subscriber (fixture->bus);        //  sys.heartbeat's, after the topic's
+    s_hold (fixture, 1, "submission.created");
+    s_hold (fixture, 1, "stakeholder.registered");
+    s_hold (fixture, 1, "submission.created");
+    s_publish_range (fixture, 1, 3);
+    s_run_expecting (fixture, 3);
+    assert_string_equal (fixture->applied_types [1], "stakeholder.registered");
+    //  2 never came live: 3's gap asked for it
+    s_expect_asked (fixture, 2);
+    assert_int_equal (fixture->asked [1].after, 1);
+
+    //  Left out and the last: only the heartbeat tells of it
+    s_hold (fixture, 1, "stakeholder.registered");
+    s_publish (fixture, 4);
+    s_publish_heartbeat (fixture, SOURCE, 4);
+    s_run_expecting (fixture, 4);
+    s_expect_asked (fixture, 3);
+    assert_int_equal (fixture->asked [2].after, 3);
+}
+
+static void
 test_foreign (void **state)
 {
     //  Events of a source not followed, and junk pushed into the bus:
@@ -964,6 +994,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_forged_flood, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_gap_after_forged_head, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_ignores, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_topics, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_foreign, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_restart, s_setup, s_teardown),
     };
