@@ -59,6 +59,7 @@ typedef struct {
     gateway_cors_t *cors;           //  other origins whose pages may use the API
     gateway_mail_t *mail;           //  sign-in codes' mails not taken yet
     int64_t forgotten;              //  when expired codes and sessions were last deleted
+    msgpack_sbuffer packing;        //  the request being packed (gateway_api_send)
 } gateway_t;
 
 //  -------------------------------------------------------------------------

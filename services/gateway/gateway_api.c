@@ -147,15 +147,20 @@ gateway_api_send (gateway_t *self, const char *service, const char *op,
                   (unsigned long long) ++s_requests);
         id = fresh;
     }
-    msgpack_sbuffer buffer;
-    msgpack_sbuffer_init (&buffer);
+    //  One buffer kept for every request: the frame is copied when sent
+    msgpack_sbuffer *buffer = &self->packing;
+    buffer->size = 0;
     msgpack_packer pk;
-    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    msgpack_packer_init (&pk, buffer, msgpack_sbuffer_write);
     wsis_request_pack_head (&pk, id, op, actor_id, role);
     const char *packing = NULL;
     int rc = wsis_json_pack (&pk, body, &packing)? -3:
-             gateway_upstream_send (self->upstream, service, id, buffer.data, buffer.size, fn, arg);
-    msgpack_sbuffer_destroy (&buffer);
+             gateway_upstream_send (self->upstream, service, id, buffer->data, buffer->size, fn, arg);
+    //  One that grew for a large body is not kept that large
+    if (buffer->alloc > 64 * 1024) {
+        msgpack_sbuffer_destroy (buffer);
+        msgpack_sbuffer_init (buffer);
+    }
     return rc;
 }
 

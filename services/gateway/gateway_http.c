@@ -252,7 +252,7 @@ s_take_body (gateway_call_t *call, const char *data, size_t size)
         return;
     }
     if (call->size + size + 1 > call->alloc) {
-        size_t alloc = call->alloc? call->alloc: 1024;
+        size_t alloc = call->alloc? call->alloc: 256;      //  small: from malloc's per-thread cache
         while (alloc < call->size + size + 1)
             alloc *= 2;
         char *grown = (char *) realloc (call->body, alloc);

@@ -28,6 +28,7 @@ struct _gateway_upstream_t {
     zhashx_t *waiting;          //  key -> waiting_t (owns them)
     zlistx_t *order;            //  waiting_t in the order sent: deadlines ascending
     int sweeper;
+    msgpack_zone *zone;         //  the replies' decoded objects, cleared after each
 };
 
 static void
@@ -63,13 +64,13 @@ s_on_reply (zloop_t *loop, zsock_t *dealer, void *arg)
     zmsg_t *msg;
     while (name && (msg = zmsg_recv (dealer))) {
         zframe_t *frame = zmsg_last (msg);
-        msgpack_unpacked unpacked;
-        msgpack_unpacked_init (&unpacked);
+        msgpack_object reply;
         wsis_error_t error;
         wsis_msg_limits_t limits = wsis_msg_default_limits;
         if (zmsg_size (msg) == 2
-        &&  wsis_msg_unpack (&unpacked, zframe_data (frame), zframe_size (frame), &limits, &error) == 0) {
-            const msgpack_object *id = wsis_msg_get (&unpacked.data, "id");
+        &&  wsis_msg_unpack_in (self->zone, &reply, zframe_data (frame), zframe_size (frame),
+                                &limits, &error) == 0) {
+            const msgpack_object *id = wsis_msg_get (&reply, "id");
             if (id && id->type == MSGPACK_OBJECT_STR) {
                 char *key = zsys_sprintf ("%s\x1f%.*s", name, (int) id->via.str.size,
                                           id->via.str.size? id->via.str.ptr: "");
@@ -77,10 +78,10 @@ s_on_reply (zloop_t *loop, zsock_t *dealer, void *arg)
                 zstr_free (&key);
                 //  Else a reply that came after its timeout: dropped.
                 if (waiting)
-                    s_finish (self, waiting, &unpacked.data);
+                    s_finish (self, waiting, &reply);
             }
         }
-        msgpack_unpacked_destroy (&unpacked);
+        msgpack_zone_clear (self->zone);
         zmsg_destroy (&msg);
     }
     return 0;
@@ -106,6 +107,11 @@ gateway_upstream_new (wsis_config_t *config, wsis_curve_t *curve, zloop_t *loop,
     self->waiting = zhashx_new ();
     zhashx_set_destructor (self->waiting, s_waiting_destroy);
     self->order = zlistx_new ();
+    self->zone = msgpack_zone_new (MSGPACK_ZONE_CHUNK_SIZE);
+    if (!self->zone) {
+        wsis_log_error ("gateway: out of memory at start");
+        abort ();
+    }
     for (const char *const *name = wsis_config_services; *name && self->count < UPSTREAMS_MAX; name++) {
         if (streq (*name, "gateway"))
             continue;
@@ -156,6 +162,7 @@ gateway_upstream_destroy (gateway_upstream_t **self_p)
         }
         zlistx_destroy (&self->order);
         zhashx_destroy (&self->waiting);
+        msgpack_zone_free (self->zone);
         free (self);
         *self_p = NULL;
     }

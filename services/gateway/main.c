@@ -81,6 +81,8 @@ s_stop (wsis_service_t *service)
     gateway_sessions_destroy (&self->sessions);
     gateway_pages_destroy (&self->pages);
     json_decref (self->openapi);
+    msgpack_sbuffer_destroy (&self->packing);
+    msgpack_sbuffer_init (&self->packing);
 }
 
 static void
