@@ -51,7 +51,7 @@ static const opt_def_t s_options [] = {
       "requests drained and committed in one transaction" },
     { "wsis/event_hwm", OPT_INT, "1000000", 1000, 100000000, NULL,
       "send high-water mark of event sockets (libzmq's 1000 drops bursts)" },
-    { "wsis/catchup_page", OPT_INT, "1000", 1, 10000, NULL,
+    { "wsis/catchup_page", OPT_INT, "10000", 1, 10000, NULL,
       "events asked for per events.since during catch-up" },
     { "wsis/catchup_timeout_ms", OPT_INT, "3000", 100, 60000, NULL,
       "a catch-up request unanswered this long is sent again" },

@@ -39,6 +39,7 @@ struct _wsis_outbox_t {
     void *rebuild_arg;
     msgpack_sbuffer rebuilt;    //  the last envelope rebuilt from a row
     msgpack_sbuffer rebuilt_body;   //  and its body
+    size_t page_bytes;          //  an events.since page ends early past this
 };
 
 wsis_outbox_t *
@@ -65,7 +66,14 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
     msgpack_sbuffer_init (&self->pending_bytes);
     msgpack_sbuffer_init (&self->rebuilt);
     msgpack_sbuffer_init (&self->rebuilt_body);
+    self->page_bytes = 16 * 1024 * 1024;
     return self;
+}
+
+void
+wsis_outbox_set_page_bytes (wsis_outbox_t *self, size_t bytes)
+{
+    self->page_bytes = bytes;
 }
 
 static void
@@ -406,40 +414,57 @@ wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packe
     if ((uint64_t) limit > last - after)
         limit = (int) (last - after);
 
-    msgpack_pack_map (pk, 2);
-    wsis_pack_str (pk, "events");
-    msgpack_pack_array (pk, (size_t) limit);
+    //  The events are packed apart first, so that the array says how many
+    //  came: past page_bytes a page ends early (with one event at least),
+    //  and the consumer, still behind, asks for the rest at once.
+    msgpack_sbuffer events;
+    msgpack_sbuffer_init (&events);
+    msgpack_packer epk;
+    msgpack_packer_init (&epk, &events, msgpack_sbuffer_write);
     int rows = 0;
+    int rc = -1;
     //  The oldest may have moved to the archive (slower: a chunk is
     //  inflated for them); the rest follow from the table.
     uint64_t archived = self->archive? wsis_archive_last_seq (self->archive): 0;
     if (limit > 0 && after < archived) {
-        rows = wsis_archive_read (self->archive, after, (size_t) limit, s_pack_envelope, pk);
+        rows = wsis_archive_read (self->archive, after, (size_t) limit, s_pack_envelope, &epk);
         if (rows < 0)
-            return -1;
+            goto done;
         after += (uint64_t) rows;
     }
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
         "SELECT seq, type, ts, envelope, ref FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?");
     if (!stmt)
-        return -1;
+        goto done;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
     sqlite3_bind_int (stmt, 2, limit - rows);
-    while (rows < limit && sqlite3_step (stmt) == SQLITE_ROW) {
+    bool full = false, whole = true;
+    while (rows < limit && !(full = rows > 0 && events.size >= self->page_bytes)
+    &&     sqlite3_step (stmt) == SQLITE_ROW) {
+        //  Rows are gap-free from after+1 to committed_seq: one missing
+        //  means a corrupt outbox, and the reply fails
         size_t size;
-        const void *envelope = s_row_envelope (self, stmt, 0, &size);
-        if (!envelope)
-            break;              //  fewer rows than promised: the reply fails
-        wsis_pack_raw (pk, envelope, size);
+        const void *envelope = (uint64_t) sqlite3_column_int64 (stmt, 0) == ++after?
+                               s_row_envelope (self, stmt, 0, &size): NULL;
+        if (!envelope) {
+            whole = false;
+            break;
+        }
+        wsis_pack_raw (&epk, envelope, size);
         rows++;
     }
     sqlite3_reset (stmt);
-    //  The array header promised `limit` events; rows are gap-free from
-    //  after+1 to committed_seq, so fewer rows means a corrupt outbox.
-    if (rows != limit)
-        return -1;
-    wsis_pack_kv_uint (pk, "last_seq", last);
-    return 0;
+    if (whole && (rows == limit || full)) {
+        msgpack_pack_map (pk, 2);
+        wsis_pack_str (pk, "events");
+        msgpack_pack_array (pk, (size_t) rows);
+        wsis_pack_raw (pk, events.data, events.size);
+        wsis_pack_kv_uint (pk, "last_seq", last);
+        rc = 0;
+    }
+done:
+    msgpack_sbuffer_destroy (&events);
+    return rc;
 }
 
 uint64_t

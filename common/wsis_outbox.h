@@ -88,8 +88,14 @@ void wsis_outbox_abort (wsis_outbox_t *self);
 void wsis_outbox_heartbeat (wsis_outbox_t *self, int64_t ts);
 
 //  Packs the body of an events.since reply {events: [...], last_seq} with
-//  the committed events after `after`, oldest first, at most limit.
+//  the committed events after `after`, oldest first, at most limit, and
+//  fewer once they take page_bytes (a page holds one event at least).
+//  0, or -1 (nothing packed) when the store fails or the outbox has a gap.
 int wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packer *pk);
+
+//  The bytes of events past which a page of wsis_outbox_since ends early
+//  (default 16 MiB), so that a catch-up page of large events stays small.
+void wsis_outbox_set_page_bytes (wsis_outbox_t *self, size_t bytes);
 
 //  Events published by this process (for sys.stats).
 uint64_t wsis_outbox_published (wsis_outbox_t *self);

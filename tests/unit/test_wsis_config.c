@@ -217,7 +217,7 @@ test_defaults (void **state)
     assert_string_equal (wsis_config_str (config, "wsis/clock"), "real");
     assert_int_equal (wsis_config_int (config, "wsis/heartbeat_ms"), 1000);
     assert_int_equal (wsis_config_int (config, "wsis/max_request"), 6291456);
-    assert_int_equal (wsis_config_int (config, "wsis/catchup_page"), 1000);
+    assert_int_equal (wsis_config_int (config, "wsis/catchup_page"), 10000);
     assert_int_equal (wsis_config_int (config, "wsis/replies_ttl_s"), 86400);
     assert_int_equal (wsis_config_int (config, "bus/xsub_port"), 5550);
     assert_int_equal (wsis_config_int (config, "bus/xpub_port"), 5551);

@@ -798,6 +798,43 @@ test_since_gap (void **state)
     assert_int_equal (first, 3);
 }
 
+static void
+test_since_pages_end_past_their_bytes (void **state)
+{
+    //  Past page_bytes a page ends early, with one event at least, and the
+    //  next page follows on; a hole is refused whatever the page's size
+    fixture_t *fixture = (fixture_t *) *state;
+    s_commit_events (fixture, 6);
+    uint64_t first;
+    wsis_outbox_set_page_bytes (fixture->outbox, 1);
+    for (uint64_t after = 0; after < 6; after++) {
+        assert_int_equal (s_served (fixture, after, 100, &first), 1);
+        assert_int_equal (first, after + 1);
+    }
+    assert_int_equal (s_served (fixture, 6, 100, NULL), 0);
+    //  Two events' bytes: a page of three (the third crosses the line)
+    msgpack_sbuffer one;
+    msgpack_sbuffer_init (&one);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &one, msgpack_sbuffer_write);
+    wsis_outbox_set_page_bytes (fixture->outbox, SIZE_MAX);
+    assert_int_equal (wsis_outbox_since (fixture->outbox, 0, 1, &pk), 0);
+    size_t event_bytes = one.size - 1 - 7 - 1 - 9 - 1;     //  less map, "events", array, "last_seq", 1
+    msgpack_sbuffer_destroy (&one);
+    wsis_outbox_set_page_bytes (fixture->outbox, 2 * event_bytes);
+    assert_int_equal (s_served (fixture, 0, 100, &first), 2);
+    wsis_outbox_set_page_bytes (fixture->outbox, 2 * event_bytes + 1);
+    assert_int_equal (s_served (fixture, 0, 100, &first), 3);
+    assert_int_equal (s_served (fixture, 3, 100, &first), 3);
+    assert_int_equal (first, 4);
+    //  A hole inside what a short page would hold, or where it starts
+    assert_int_equal (wsis_store_exec (fixture->base.store, "DELETE FROM outbox WHERE seq = 2"), 0);
+    wsis_outbox_set_page_bytes (fixture->outbox, 1);
+    assert_int_equal (s_served (fixture, 0, 100, &first), 1);
+    assert_int_equal (s_served (fixture, 1, 100, NULL), -1);
+    wsis_outbox_set_page_bytes (fixture->outbox, SIZE_MAX);
+    assert_int_equal (s_served (fixture, 0, 100, NULL), -1);
+}
 
 int
 main (void)
@@ -817,6 +854,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_many_pending, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_append_fails, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_since_gap, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_since_pages_end_past_their_bytes, s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);
     zsys_shutdown ();
