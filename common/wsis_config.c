@@ -103,6 +103,9 @@ static const opt_def_t s_options [] = {
       "file holding the SMTP AUTH password (kept out of this file)" },
     { "notifications/smtp_starttls", OPT_BOOL, "true", 0, 0, NULL,
       "require STARTTLS on smtp:// (false only for a local test server)" },
+    { "notifications/smtp_ca_file", OPT_STR, "", 0, 4096, NULL,
+      "PEM file of the certificate authorities the mail server's certificate is checked "
+      "against (empty: the system's)" },
     { "notifications/timeout_ms", OPT_INT, "30000", 100, 600000, NULL,
       "one delivery may take this long before it counts as failed" },
     { "notifications/retry_base_ms", OPT_INT, "30000", 10, 3600000, NULL,

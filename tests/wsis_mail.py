@@ -11,6 +11,12 @@ memory):
         sink.wait_messages(1)       # polls with a deadline, never a blind sleep
         assert sink.messages[0].rcpt_tos == ["someone@example.org"]
 
+    # STARTTLS required, then AUTH with that user and password (a
+    # throwaway certificate for 127.0.0.1, made in folder; the client
+    # trusts it through cert_path):
+    with SmtpSink(port, tls_dir=folder, auth=("user", "password")) as sink:
+        ...
+
 and runnable as a script by the C unit tests, which start it as a child
 process and read its stdout until the line "ready":
 
@@ -43,11 +49,14 @@ import hmac
 import http.server
 import os
 import signal
+import ssl
+import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 HOST = "127.0.0.1"
 
@@ -124,13 +133,7 @@ class _SmtpHandler:
     def __init__(self, sink):
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope):
-        # Slow on every message, failing or not: a slow server is slow.
-        if self.sink.delay:
-            await asyncio.sleep(self.sink.delay)
-        answer = self.sink.failures.take()
-        if answer:
-            return answer
+    def _keep(self, session, envelope):
         data = bytes(envelope.original_content)
         mail = Mail(envelope.mail_from, list(envelope.rcpt_tos), data,
                     email.message_from_bytes(data, policy=email.policy.default)
@@ -140,24 +143,99 @@ class _SmtpHandler:
                                 + [f"to {to}\n" for to in mail.rcpt_tos]
                                 + [f"peer {mail.peer[0]}:{mail.peer[1]}\n"])
         self.sink.record.add(mail, ("envelope", envelope_text.encode()), ("eml", data))
+
+    async def handle_DATA(self, server, session, envelope):
+        self.sink.arrivals.add(envelope.mail_from, None, None)
+        # A server that has taken the message and is slow to say so: a
+        # client that dies meanwhile never learns it was delivered.
+        keep_first = self.sink.keep_before_reply
+        if keep_first:
+            self._keep(session, envelope)
+        # Slow on every message, failing or not: a slow server is slow.
+        # aiosmtpd cancels this when the client goes away meanwhile, so a
+        # message not yet kept is then never kept.
+        if self.sink.delay:
+            await asyncio.sleep(self.sink.delay)
+        answer = self.sink.failures.take()
+        if answer:
+            return answer
+        if not keep_first:
+            self._keep(session, envelope)
         return "250 2.0.0 OK: queued"
+
+
+def self_signed(folder):
+    """A throwaway certificate and key for 127.0.0.1 and localhost in
+    folder, made with the openssl CLI: (cert.pem, key.pem) paths. The
+    certificate is its own CA, so a client trusts it through its path."""
+    cert, key = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-addext", "basicConstraints=critical,CA:TRUE"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+class _Authenticator:
+    """Accepts PLAIN and LOGIN with one user and password; counts refusals."""
+
+    def __init__(self, user, password):
+        self.user, self.password = user.encode(), password.encode()
+        self.refused = 0
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        login = getattr(auth_data, "login", None)
+        if login == self.user and getattr(auth_data, "password", None) == self.password:
+            return AuthResult(success=True)
+        self.refused += 1
+        return AuthResult(success=False, handled=False)
 
 
 class SmtpSink:
     """An SMTP server on HOST:port (aiosmtpd in a thread of its own) that
     accepts every message and keeps it in messages, and in folder when one
     is given. fail_next() makes it refuse the next messages with a reply
-    of your choice; delay makes it slow on every message."""
+    of your choice; delay makes it slow on every message (settable while
+    it runs); keep_before_reply keeps a message as soon as it has it, before
+    the delay and the reply, as a server that crashes the client after
+    taking the message would. wait_arrivals() waits for DATA commands
+    begun, kept or not."""
 
-    def __init__(self, port, folder=None, delay=0.0, parse=True):
+    def __init__(self, port, folder=None, delay=0.0, parse=True, tls_dir=None, auth=None,
+                 keep_before_reply=False):
         """parse=False keeps the bytes only (message is None): a benchmark's
-        sink spends its time accepting, not parsing."""
+        sink spends its time accepting, not parsing. tls_dir: STARTTLS
+        required, with a certificate made there (cert_path, for the
+        client); auth: (user, password) that AUTH must give before MAIL
+        (over TLS only), refusals counted in auth_refused."""
         self.port = port
         self.delay = delay
         self.parse = parse
+        self.keep_before_reply = keep_before_reply
         self.failures = _Failures(0, None)
         self.record = _Record(folder)
-        self.controller = Controller(_SmtpHandler(self), hostname=HOST, port=port)
+        self.arrivals = _Record(None)
+        self.cert_path = None
+        self.authenticator = None
+        options = {}
+        if tls_dir:
+            self.cert_path, key = self_signed(tls_dir)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(self.cert_path, key)
+            options.update(tls_context=context, require_starttls=True)
+        if auth:
+            self.authenticator = _Authenticator(*auth)
+            options.update(authenticator=self.authenticator, auth_required=True)
+        self.controller = Controller(_SmtpHandler(self), hostname=HOST, port=port, **options)
+
+    @property
+    def auth_refused(self):
+        return self.authenticator.refused if self.authenticator else 0
+
+    def wait_arrivals(self, count, timeout=20.0):
+        """Once count messages have begun to arrive (DATA sent)."""
+        self.arrivals.wait(count, timeout)
 
     @property
     def messages(self):

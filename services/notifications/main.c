@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const char notifications_schema_sql [];
 
@@ -68,6 +69,12 @@ s_start_delivery (wsis_service_t *service, notifications_t *self)
         wsis_log_error ("notifications/smtp_password_file: cannot read %s", password_file);
         return -1;
     }
+    //  Checked here, once, rather than failing every delivery over TLS.
+    const char *ca_file = wsis_config_str (config, "notifications/smtp_ca_file");
+    if (*ca_file && access (ca_file, R_OK)) {
+        wsis_log_error ("notifications/smtp_ca_file: cannot read %s", ca_file);
+        return -1;
+    }
     self->outbox_dir = zsys_sprintf ("%s/outbox", wsis_config_str (config, "wsis/data_dir"));
     self->delivery_config = (notify_delivery_config_t) {
         .outbox_dir = self->outbox_dir,
@@ -78,6 +85,7 @@ s_start_delivery (wsis_service_t *service, notifications_t *self)
         .smtp_from = self->smtp_from,
         .timeout_ms = wsis_config_int (config, "notifications/timeout_ms"),
         .starttls = wsis_config_bool (config, "notifications/smtp_starttls"),
+        .smtp_ca_file = *ca_file? ca_file: NULL,
     };
     self->people_channel = *smtp_url? NOTIFY_CHANNEL_SMTP: NOTIFY_CHANNEL_FILE;
     self->worker_count = (size_t) wsis_config_int (config, "notifications/workers");

@@ -245,6 +245,9 @@ typedef struct {
     //  smtp://: require STARTTLS (notifications/smtp_starttls), false only
     //  for a local test server; smtps:// is TLS from the start anyway.
     bool starttls;
+    //  The CAs the server's certificate is checked against (a private
+    //  CA, a test's own), or NULL for the system's. Never unchecked.
+    const char *smtp_ca_file;
     const char *smtp_user;      //  or NULL
     const char *smtp_password;  //  or NULL
     const char *smtp_from;      //  envelope sender (an address)
@@ -416,8 +419,9 @@ int notify_store_attempt_failed (wsis_store_t *store, const char *key, int64_t n
                                  const char *error);
 //  A failed notification made ready again (notify.retry). 1, 0 not failed, -1.
 int notify_store_retry (wsis_store_t *store, const char *key);
-//  Rows for notify.list (any filter NULL) and notify.schedule (calendar
-//  rows only, by due), after the key `after` ("" from the start). count.
+//  Rows for notify.list (any filter NULL; status "pending" is scheduled
+//  and ready together) and notify.schedule (calendar rows only, by due),
+//  after the key `after` ("" from the start). count.
 int notify_store_list (wsis_store_t *store, const char *status, const char *call,
                        const char *kind, const char *after, int limit,
                        notify_row_fn *fn, void *arg);

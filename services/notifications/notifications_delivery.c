@@ -9,9 +9,10 @@
     SMTP session and the HTTP connection from one delivery to the next.
 
     The status is what the loop needs to decide: "sent" (the other side
-    took it), "retry" (it may take it later: down, busy, slow, a 4xx),
-    "failed" (it never will: a 5xx, a malformed address, a URL we do not
-    call). When in doubt, retry: a needless retry costs a delay and ends
+    took it), "retry" (it may take it later: down, busy, slow, a 4xx, or
+    our own login or TLS settings refused), "failed" (it never will: an
+    SMTP 5xx about the message, an HTTP 4xx other than 408 and 429, a
+    redirect, a malformed address, a URL we do not call). When in doubt, retry: a needless retry costs a delay and ends
     as failed after notifications/retry_max anyway, while a wrong "failed"
     loses the message at once.
 
@@ -49,6 +50,7 @@ typedef struct {
     char *smtp_password;
     char *smtp_from;
     bool starttls;
+    char *smtp_ca_file;
     long timeout_ms;
     //  The proxy settings of the environment, read once before the
     //  service runs: libcurl reads them with getenv at every transfer
@@ -141,6 +143,7 @@ s_self_new (zsock_t *pipe, const notify_delivery_config_t *config)
     self->smtp_password = s_option (config->smtp_password);
     self->smtp_from = s_option (config->smtp_from);
     self->starttls = config->starttls;
+    self->smtp_ca_file = s_option (config->smtp_ca_file);
     self->timeout_ms = (long) config->timeout_ms;
     //  The service's thread waits in zactor_new meanwhile: nothing sets
     //  the environment while it is read here.
@@ -182,6 +185,7 @@ s_self_destroy (self_t **self_p)
         free (self->smtp_user);
         free (self->smtp_password);
         free (self->smtp_from);
+        free (self->smtp_ca_file);
         free (self);
         *self_p = NULL;
     }
@@ -443,12 +447,20 @@ s_on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *arg)
 }
 
 //  The reply code decides when the server gave one (RFC 5321 4.2.1: 4yz
-//  is transient, 5yz permanent), whatever command it answered.
+//  is transient, 5yz permanent: a 550 to RCPT or DATA is the server's last
+//  word on this message), whatever command it answered. Except AUTH: a
+//  535 there says our user or password is wrong, which staff fix in the
+//  configuration and which no message can change, so it is retried like
+//  a server that is down, and the messages of the meantime are not lost
+//  to it at once (they fail after retry_max like any other).
 static void
 s_smtp_outcome (self_t *self, CURLcode code, long reply, outcome_t *outcome)
 {
     if (code == CURLE_OK)
         s_outcome (outcome, "sent", "smtp: %s", self->reply);
+    else
+    if (code == CURLE_LOGIN_DENIED)
+        s_outcome (outcome, "retry", "smtp: login refused: %s", self->reply);
     else
     if (reply >= 500 && reply < 600)
         s_outcome (outcome, "failed", "smtp: %s", self->reply);
@@ -492,6 +504,10 @@ s_deliver_smtp (self_t *self, const delivery_t *delivery, outcome_t *outcome)
     //  not at all, unless the configuration says this is a test server.
     curl_easy_setopt (curl, CURLOPT_USE_SSL,
                       self->starttls? (long) CURLUSESSL_ALL: (long) CURLUSESSL_NONE);
+    //  A private CA is trusted instead of the system's, never in place of
+    //  checking: libcurl verifies the peer and its name either way.
+    if (self->smtp_ca_file)
+        curl_easy_setopt (curl, CURLOPT_CAINFO, self->smtp_ca_file);
     if (self->smtp_user) {
         curl_easy_setopt (curl, CURLOPT_USERNAME, self->smtp_user);
         curl_easy_setopt (curl, CURLOPT_PASSWORD, self->smtp_password? self->smtp_password: "");

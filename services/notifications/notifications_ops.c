@@ -161,8 +161,10 @@ s_op_schedule (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *r
     return s_page_reply (&page, rc, limit, reply);
 }
 
+//  "pending" is the protocol's word (section 11) for what is owed and not
+//  yet delivered: scheduled and ready together; the others are a row's own.
 static const char *const s_statuses [] = {
-    "scheduled", "ready", "sent", "failed", "skipped", NULL
+    "pending", "scheduled", "ready", "sent", "failed", "skipped", NULL
 };
 
 //  notify.list {status?, call?, kind?, after?, limit?} -> {items, next},

@@ -284,7 +284,9 @@ notify_store_list (wsis_store_t *store, const char *status, const char *call,
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
         "SELECT " ROW_COLUMNS " FROM notification"
-        " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR call = ?2)"
+        " WHERE (?1 IS NULL OR status = ?1"
+        "        OR (?1 = 'pending' AND status IN ('scheduled', 'ready')))"
+        "   AND (?2 IS NULL OR call = ?2)"
         "   AND (?3 IS NULL OR kind = ?3) AND key > ?4"
         " ORDER BY key LIMIT ?5");
     if (!stmt)

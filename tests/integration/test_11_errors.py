@@ -234,7 +234,7 @@ def test_unknown_op_lists_the_operations(services):
     ("nominations", "hltf.list", {"call": "hltf-2022", "stakeholder_type": "business"}, "stakeholder_type",
      "government private_sector civil_society academia international_organization", "staff"),
     ("notifications", "notify.list", {"status": "delivered-yesterday"}, "status",
-     "scheduled ready sent failed skipped", "staff"),
+     "pending scheduled ready sent failed skipped", "staff"),
     ("reporting", "report.sdg_matrix", {"format": "markdown"}, "format", "json csv svg", "public"),
     ("reporting", "report.sdg_matrix", {"kind": "photograph"}, "kind", "prize stocktaking", "public"),
     ("reporting", "report.export", {"dataset": "everything", "call": PRIZES}, "dataset",

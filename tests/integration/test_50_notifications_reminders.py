@@ -7,8 +7,10 @@ through the file channel, the development default, so a test reads each
 message as a file. The manual clock starts at the epoch, so every moment
 of 2022 is ahead of it when the service starts.
 """
+import json
 import shutil
 import signal
+from collections import Counter
 
 from notifications_helpers import (PRIZES, PRIZES_STAFF, SECRETARIAT, body_text, by_key,
                                    outbox, pages, set_clock, wait_message, wait_settled)
@@ -99,25 +101,44 @@ def test_a_reminder_is_sent_once_when_the_clock_passes_it(cluster):
 
 def test_events_come_out_in_the_order_of_their_instants(cluster):
     start(cluster)
-    set_clock(cluster, "2022-06-10T00:00:00Z")
-    wait_settled(cluster)
+    # The calendar's own events up to June 2022, in the order they fall due.
+    moments = [item for item in pages(cluster, "notify.list", {"limit": 1000})
+               if item["channel"] == "event" and item["due"] <= "2022-06-10T00:00:00Z"]
+    # The clock stepped to each instant, each handled before the next, so
+    # that every reminder comes due before its deadline and is published.
+    for due in sorted({item["due"] for item in moments}):
+        set_clock(cluster, due)
+        keys = [item["key"] for item in moments if item["due"] == due]
+
+        def told():
+            return all(cluster.call("notifications", "notify.preview", {"key": key},
+                                    role="staff")["body"]["status"] != "scheduled"
+                       for key in keys)
+        cluster.wait_until(told, what=f"the events due at {due}")
     events = [e for e in cluster.events("notifications")
               if e["type"] in ("phase.opened", "phase.closed", "deadline.reminder")]
-    instants = [e["body"].get("due") if e["type"] == "deadline.reminder"
-                else e["body"]["end"] if e["type"] == "phase.closed" else e["body"]["start"]
-                for e in events]
-    # A reminder's instant is its deadline, not when it was due: compare the
-    # opened/closed ones, which are told when they happen.
-    facts = [i for e, i in zip(events, instants) if e["type"] != "deadline.reminder"]
-    assert facts == sorted(facts)
+
+    # The instant each event was due at, from its notification.
+    def text(body):
+        return json.dumps(body, sort_keys=True)
+    due_of = {}
+    for item in moments:
+        preview = cluster.call("notifications", "notify.preview", {"key": item["key"]},
+                               role="staff")["body"]
+        assert preview["status"] == "sent", preview
+        due_of[(item["kind"], text(preview["body"]))] = item["due"]
+    published = [(e["type"], text(e["body"])) for e in events]
+    # Each exactly once, and none that the calendar did not have.
+    assert Counter(published) == Counter(due_of.keys())
+    # In the order of their instants, deadline reminders among them.
+    instants = [due_of[event] for event in published]
+    assert instants == sorted(instants)
+    reminders = [e["body"]["before"] for e in events if e["type"] == "deadline.reminder"
+                 and e["body"]["call"] == PRIZES and e["body"]["phase"] == "voting"]
+    assert reminders == ["14d", "7d", "1d", "1h"]
     closed = [e["body"]["phase"] for e in events
               if e["type"] == "phase.closed" and e["body"]["call"] == PRIZES]
     assert closed == ["submission", "nomination", "voting", "selection", "announcement"]
-    # Each once.
-    assert len({e["id"] for e in events}) == len(events)
-    assert len({(e["type"], e["body"]["call"], e["body"]["phase"], e["body"].get("before"))
-                for e in events if e["body"]["phase"] != "meeting"}) == \
-        len([e for e in events if e["body"]["phase"] != "meeting"])
 
 
 def test_a_reminder_after_its_deadline_is_skipped_and_a_late_one_says_so(cluster):
@@ -153,6 +174,21 @@ def test_a_restart_with_the_same_files_changes_nothing_and_past_items_are_not_re
     after = by_key(pages(cluster, "notify.list"))
     assert before.keys() == after.keys()
     assert {k: v["status"] for k, v in before.items()} == {k: v["status"] for k, v in after.items()}
+
+
+def test_pending_is_what_is_owed_and_not_yet_delivered(cluster):
+    start(cluster)
+    set_clock(cluster, "2022-03-24T22:00:30Z")
+    wait_settled(cluster)
+    every = by_key(pages(cluster, "notify.list", {"call": PRIZES}))
+    pending = by_key(pages(cluster, "notify.list", {"status": "pending", "call": PRIZES}))
+    owed = {k for k, v in every.items() if v["status"] in ("scheduled", "ready")}
+    assert pending and set(pending) == owed
+    assert f"{PRIZES}/voting/reminder/1d/staff/{PRIZES_STAFF}" in pending
+    assert every[f"{VOTING_7D}/staff/{PRIZES_STAFF}"]["status"] == "sent"
+    assert f"{VOTING_7D}/staff/{PRIZES_STAFF}" not in pending
+    assert {v["status"] for v in every.values()} - {"scheduled", "ready"} <= \
+        {"sent", "skipped", "failed"}
 
 
 def test_staff_and_operators_only(cluster):
@@ -239,3 +275,72 @@ def test_a_reload_of_the_staff_file_changes_future_notifications_only(cluster, t
     past = newcomer[f"{PRIZES}/submission/closed/staff/newcomer@example.org"]
     assert past["status"] == "skipped" and past["error"] == "due before it was scheduled"
     assert not [k for k in outbox(cluster) if "newcomer" in k]
+
+
+def test_a_reload_of_the_calendar_changes_future_reminders_only(cluster, tmp_path):
+    calendar = tmp_path / "calendar.cfg"
+    shutil.copy(f"{ROOT}/configs/calendar.cfg", calendar)
+    cluster.config.write_text(cluster.config.read_text().replace(
+        f"calendar = {ROOT}/configs/calendar.cfg", f"calendar = {calendar}"))
+    start(cluster)
+    set_clock(cluster, "2022-03-01T12:00:00Z")
+    wait_settled(cluster)
+    before = by_key(pages(cluster, "notify.list"))
+    told = [(e["type"], json.dumps(e["body"], sort_keys=True))
+            for e in cluster.events("notifications")]
+    files = {key: message.as_bytes() for key, message in outbox(cluster).items()}
+    nomination_closed = f"{PRIZES}/nomination/closed/staff/{PRIZES_STAFF}"
+    last_meeting = f"ocp-2022/meeting#3/meeting/1d/staff/{SECRETARIAT}"
+    assert before[nomination_closed]["status"] == "sent"
+    assert before[last_meeting]["status"] == "scheduled"
+
+    # The voting closes a week early; the nomination phase, long closed,
+    # is said to have closed earlier; the OCP's last meeting is dropped.
+    text = calendar.read_text()
+    edits = [('end = "2022-03-31 23:00"', 'end = "2022-03-24 23:00"'),
+             ('end = "2022-02-25 23:00"', 'end = "2022-02-20 23:00"'),
+             ('    phase\n        name = meeting\n        start = "2022-05-02 14:00"\n'
+              '        end = "2022-05-02 15:00"\n', '')]
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    calendar.write_text(text)
+    cluster.stop("notifications")
+    cluster.start("notifications")
+    assert cluster.call("notifications", "sys.ping")["body"]["now"] == "2022-03-01T12:00:00Z"
+    wait_settled(cluster)
+    after = by_key(pages(cluster, "notify.list"))
+
+    # The past stays as it was: nothing resent, nothing told again.
+    for key, item in before.items():
+        if item["status"] != "scheduled":
+            assert after[key] == item, key
+    assert [(e["type"], json.dumps(e["body"], sort_keys=True))
+            for e in cluster.events("notifications")] == told
+    assert {key: message.as_bytes() for key, message in outbox(cluster).items()} == files
+    # The future follows the new calendar: 23:00 Geneva on 24 March is 22:00Z.
+    schedule = by_key(pages(cluster, "notify.schedule", {"call": PRIZES}))
+    assert schedule[f"{VOTING_7D}/staff/{PRIZES_STAFF}"]["due"] == "2022-03-17T22:00:00Z"
+    assert schedule[f"{PRIZES}/voting/reminder/1h/staff/{PRIZES_STAFF}"]["due"] \
+        == "2022-03-24T21:00:00Z"
+    assert schedule[f"{PRIZES}/voting/closed/staff/{PRIZES_STAFF}"]["due"] == "2022-03-24T22:00:00Z"
+    assert not [key for key in after if key.startswith("ocp-2022/meeting#3/")]
+
+    # And is what goes out: the moved reminder once, at its new instant.
+    set_clock(cluster, "2022-03-17T22:00:30Z")
+    message = wait_message(cluster, f"{VOTING_7D}/staff/{PRIZES_STAFF}")
+    assert "2022-03-24 23:00" in body_text(message) and "late" not in body_text(message).lower()
+    for now in ("2022-03-23T22:00:30Z", "2022-03-24T21:00:30Z", "2022-05-03T00:00:00Z"):
+        set_clock(cluster, now)
+        wait_settled(cluster)
+    reminders = [e["body"] for e in cluster.events("notifications")
+                 if e["type"] == "deadline.reminder" and e["body"]["call"] == PRIZES
+                 and e["body"]["phase"] == "voting"]
+    assert reminders == [
+        {"call": PRIZES, "phase": "voting", "due": "2022-03-24T22:00:00Z", "before": before_}
+        for before_ in ("14d", "7d", "1d", "1h")]
+    assert not [key for key in outbox(cluster) if key.startswith("ocp-2022/meeting#3/")]
+    # The nomination phase's close was told once, at its old instant.
+    closed = [e["body"] for e in cluster.events("notifications") if e["type"] == "phase.closed"
+              and e["body"]["call"] == PRIZES and e["body"]["phase"] == "nomination"]
+    assert len(closed) == 1 and closed[0]["end"] == "2022-02-25T22:00:00Z"
