@@ -115,9 +115,9 @@ def published(seq):
 
 def bench_cluster(work):
     """The harness's cluster with the services' own heartbeat and catch-up
-    timeout (not the tests' short ones), and catch-up pages of 10,000."""
+    timeout (not the tests' short ones), and their catch-up pages (10,000)."""
     return Cluster(pathlib.Path(work), options={"wsis": {
-        "catchup_page": 10000, "heartbeat_ms": None, "catchup_timeout_ms": None}})
+        "heartbeat_ms": None, "catchup_timeout_ms": None}})
 
 
 def start_voting(cluster, voters, sources):
