@@ -192,7 +192,15 @@ int report_store_profile_put (wsis_store_t *store, const char *submission_id, co
                               const char *name, const char *organization, const char *sector,
                               const char *region, const char *country, const char *expertise,
                               const char *links);
-int report_store_profile_delete (wsis_store_t *store, const char *submission_id);
+//  A withdrawn profile of the Repository of Women in Tech: the person
+//  withdrew the consent to be listed, so her profile goes and her
+//  submission row keeps nothing of her (no name, organization, country or
+//  region; no SDGs or Action Lines), only that one profile was withdrawn.
+//  Of any other kind, only the profile table is touched (it has none).
+int report_store_person_forget (wsis_store_t *store, const char *submission_id);
+//  1 when submission_id is a withdrawn profile (an event about it must
+//  bring nothing of the person back), 0 not, -1 the store failed.
+int report_store_person_forgotten (wsis_store_t *store, const char *submission_id);
 int report_store_nominated_clear (wsis_store_t *store, const char *call);
 int report_store_nominated_put (wsis_store_t *store, const char *call, const char *category,
                                 const char *submission_id, int64_t position);
@@ -229,6 +237,8 @@ typedef enum {
     REPORT_Q_SUBMISSIONS_BY,    //  call, column index: rows (value, received, withdrawn)
     REPORT_Q_COUNTRIES,         //  call: (countries)
     REPORT_Q_NOMINATED,         //  call: (category, count)
+    REPORT_Q_NOMINATED_BY_TYPE,     //  call: (stakeholder_type, count)
+    REPORT_Q_NOMINATED_BY_REGION,   //  call: (region, count)
     REPORT_Q_POLL,              //  call: (votes, voters, closed)
     REPORT_Q_CHAMPIONS,         //  call: (category, submission_id, rank, votes, title)
     REPORT_Q_WINNERS,           //  call: (category, submission_id, mean, tie, title)

@@ -147,6 +147,12 @@ s_submission (wsis_service_t *service, const wsis_event_t *event)
         free (r);
         return rc;
     }
+    //  A profile withdrawn stays forgotten, whatever comes about it after.
+    rc = report_store_person_forgotten (wsis_service_store (service), r->id);
+    if (rc) {
+        free (r);
+        return rc < 0? -1: 0;
+    }
     const msgpack_object *contact = wsis_msg_get (body, "contact");
     bool prize = streq (r->kind, "prize");
     report_submission_t submission = {
@@ -188,7 +194,8 @@ s_withdrawn (wsis_service_t *service, const wsis_event_t *event)
         return wsis_service_ignore (service, event, "no submission_id");
     wsis_store_t *store = wsis_service_store (service);
     //  Withdrawing a profile withdraws the consent to be listed: it goes.
-    if (report_store_submission_withdraw (store, id) || report_store_profile_delete (store, id))
+    //  Nothing of the person stays in any report or export.
+    if (report_store_submission_withdraw (store, id) || report_store_person_forget (store, id))
         return -1;
     return 0;
 }

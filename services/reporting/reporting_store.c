@@ -109,6 +109,38 @@ report_store_submission_withdraw (wsis_store_t *store, const char *submission_id
 }
 
 int
+report_store_person_forget (wsis_store_t *store, const char *submission_id)
+{
+    //  What stays is an anonymous mark that one profile was withdrawn.
+    if (s_write (store,
+            "UPDATE submission SET stakeholder_id = NULL, category = NULL, entity = NULL,"
+            "  stakeholder_type = NULL, region = NULL, country = NULL, title = '',"
+            "  description = NULL, impact = NULL, request = NULL, contact_gender = NULL, sdgs = ''"
+            " WHERE submission_id = ? AND kind = 'repository' AND withdrawn = 1", "s",
+            submission_id)
+    ||  s_write (store,
+            "DELETE FROM submission_sdg WHERE submission_id = ?1 AND EXISTS (SELECT 1"
+            " FROM submission WHERE submission_id = ?1 AND kind = 'repository')", "s",
+            submission_id)
+    ||  s_write (store,
+            "DELETE FROM submission_category WHERE submission_id = ?1 AND EXISTS (SELECT 1"
+            " FROM submission WHERE submission_id = ?1 AND kind = 'repository')", "s",
+            submission_id))
+        return -1;
+    return s_write (store, "DELETE FROM profile WHERE submission_id = ?", "s", submission_id);
+}
+
+int
+report_store_person_forgotten (wsis_store_t *store, const char *submission_id)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT 1 FROM submission WHERE submission_id = ? AND kind = 'repository' AND withdrawn = 1");
+    if (stmt)
+        wsis_store_bind_text (stmt, 1, submission_id);
+    return wsis_store_exists (store, stmt);
+}
+
+int
 report_store_profile_put (wsis_store_t *store, const char *submission_id, const char *call,
                           const char *name, const char *organization, const char *sector,
                           const char *region, const char *country, const char *expertise,
@@ -119,12 +151,6 @@ report_store_profile_put (wsis_store_t *store, const char *submission_id, const 
         "  country, expertise, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "sssssssss",
         submission_id, call, name, organization? organization: "", sector? sector: "",
         region? region: "", country? country: "", expertise? expertise: "", links? links: "");
-}
-
-int
-report_store_profile_delete (wsis_store_t *store, const char *submission_id)
-{
-    return s_write (store, "DELETE FROM profile WHERE submission_id = ?", "s", submission_id);
 }
 
 int
@@ -260,6 +286,14 @@ static const char *const s_queries [REPORT_Q_COUNT] = {
         " WHERE call = ?1 AND withdrawn = 0 AND country IS NOT NULL",
     [REPORT_Q_NOMINATED] =
         "SELECT category, count (*) FROM nominated WHERE call = ?1 GROUP BY 1 ORDER BY 1",
+    [REPORT_Q_NOMINATED_BY_TYPE] =
+        "SELECT coalesce (s.stakeholder_type, ''), count (*) FROM nominated n"
+        " LEFT JOIN submission s ON s.submission_id = n.submission_id"
+        " WHERE n.call = ?1 GROUP BY 1 ORDER BY 1",
+    [REPORT_Q_NOMINATED_BY_REGION] =
+        "SELECT coalesce (s.region, ''), count (*) FROM nominated n"
+        " LEFT JOIN submission s ON s.submission_id = n.submission_id"
+        " WHERE n.call = ?1 GROUP BY 1 ORDER BY 1",
     [REPORT_Q_POLL] =
         "SELECT votes, voters, closed FROM poll WHERE call = ?1",
     [REPORT_Q_CHAMPIONS] =
@@ -320,7 +354,8 @@ static const char *const s_queries [REPORT_Q_COUNT] = {
         "  coalesce (category, ''), coalesce (entity, ''), coalesce (stakeholder_type, ''),"
         "  coalesce (region, ''), coalesce (country, ''), title, sdgs,"
         "  coalesce (contact_gender, ''), received_seq"
-        " FROM submission WHERE call = ?1 ORDER BY received_seq LIMIT ?3 OFFSET ?2",
+        " FROM submission WHERE call = ?1 AND NOT (kind = 'repository' AND withdrawn = 1)"
+        " ORDER BY received_seq LIMIT ?3 OFFSET ?2",
     [REPORT_Q_EXPORT_VOTES] =
         "SELECT p.category, p.submission_id, coalesce (s.title, ''), p.votes,"
         "  coalesce ((SELECT rank FROM champion c WHERE c.call = p.call"
