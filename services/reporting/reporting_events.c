@@ -175,10 +175,16 @@ s_submission (wsis_service_t *service, const wsis_event_t *event)
     };
     if (!submission.title)
         submission.title = s_str (body, "name", r->title, sizeof r->title);
-    if (report_store_submission_links_clear (store, r->id)
+    //  The matrix and the summary forget the record as it was and count
+    //  it as it is.
+    if (report_store_matrix_count (store, r->id, -1)
+    ||  report_store_summary_count (store, r->id, -1)
+    ||  report_store_submission_links_clear (store, r->id)
     ||  s_sdgs (store, body, r)
     ||  s_categories (store, body, r)
     ||  report_store_submission_put (store, &submission)
+    ||  report_store_matrix_count (store, r->id, 1)
+    ||  report_store_summary_count (store, r->id, 1)
     ||  (streq (r->kind, "ocp") && s_ocp_speakers (store, body, r))
     ||  (streq (r->kind, "repository") && s_profile (store, body, r)))
         rc = -1;

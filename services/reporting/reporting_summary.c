@@ -10,8 +10,8 @@
 
 #include <string.h>
 
-//  The columns submissions are counted by, in the order of s_by_columns
-//  of reporting_store.c.
+//  The columns submissions are counted by, in the order of their
+//  groupings in summary_count (schema.sql).
 static const char *const s_groupings [] = {
     "by_kind", "by_category", "by_stakeholder_type", "by_region", "by_country", NULL
 };

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import shutil
+import sqlite3
 import subprocess
 import xml.etree.ElementTree as ElementTree
 
@@ -418,11 +419,34 @@ def test_a_large_export_comes_in_pages_every_row_once(year):
     assert too_many["error"]["code"] == "validation" and too_many["error"]["field"] == "limit"
     summary = report(c, "report.summary", {"call": "stocktaking-2022"})
     assert summary["by_status"]["received"] == entries and summary["headline"] == f"{entries} entries from 1 country"
-    matrix = report(c, "report.sdg_matrix", {"kind": "stocktaking"})
+    links = {n: ([1 + n % 17], [CATEGORIES[n % 18]]) for n in range(1, entries + 1)}
+    assert report(c, "report.sdg_matrix", {"kind": "stocktaking"})["matrix"] == matrix_of(links)
+    # Entries withdrawn leave the matrix; entries updated move in it.
+    for n in range(1, entries + 1, 5):
+        subs.emit("submission.withdrawn", {"submission_id": f"sub-{n}", "call": "stocktaking-2022",
+                                           "kind": "stocktaking"})
+        del links[n]
+    for n in [n for n in range(3, entries + 1, 7) if n in links]:
+        links[n] = ([2, 1 + n % 17, 17], [CATEGORIES[(n + 1) % 18], "e-gov"])
+        seq = subs.emit("submission.updated", {
+            "submission_id": f"sub-{n}", "call": "stocktaking-2022", "kind": "stocktaking",
+            "title": f"Entry {n}", "sdgs": links[n][0], "action_lines": links[n][1], "country": "IN"})
+    c.wait_until(lambda: applied(c, "submissions", seq), timeout=60, what="the changes applied")
+    for asked in ({}, {"kind": "stocktaking"}, {"call": "stocktaking-2022"}):
+        matrix = report(c, "report.sdg_matrix", asked)
+        assert matrix["matrix"] == matrix_of(links), asked
+        assert matrix["total"] == sum(len(set(s)) * len(set(k)) for s, k in links.values())
+    assert report(c, "report.sdg_matrix", {"kind": "prize"})["total"] == 0
+
+
+def matrix_of(links):
+    """The matrix of {entry: (sdgs, action lines)}."""
     expected = {str(sdg): {cat: 0 for cat in CATEGORIES} for sdg in range(1, 18)}
-    for n in range(1, entries + 1):
-        expected[str(1 + n % 17)][CATEGORIES[n % 18]] += 1
-    assert matrix["matrix"] == expected and matrix["total"] == entries
+    for sdgs, lines in links.values():
+        for sdg in set(sdgs):
+            for category in set(lines):
+                expected[str(sdg)][category] += 1
+    return expected
 
 
 # ---------------------------------------------------------------- withdrawing consent
@@ -472,6 +496,17 @@ def test_a_withdrawn_profile_leaves_every_report_and_export(year):
     traces = ["Lamarr", "Frequency Hopping", "NZ", "asia_pacific", "Hedy", "sub-21"]
     assert_forgotten(c, "women-in-tech", traces)
     assert_forgotten(c, PRIZES, traces)
+    # Nor does the store: every value of every table, read beside the
+    # running service (WAL), holds nothing of her but the submission id
+    # (her region is the Stocktaking entries' too).
+    db = sqlite3.connect(f"file:{c.data_dir / 'reporting.db'}?mode=ro", uri=True)
+    try:
+        tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        stored = [str(v) for t in tables for row in db.execute(f"SELECT * FROM {t}") for v in row]
+    finally:
+        db.close()
+    assert "Ada Lovelace" in stored
+    assert not [v for v in stored for trace in ("Lamarr", "Frequency Hopping", "NZ", "Hedy") if trace in v]
     summary = report(c, "report.summary", {"call": "women-in-tech"})
     assert summary["by_status"] == {"received": 1, "withdrawn": 1}
     assert summary["by_country"] == {"GB": 1} and summary["headline"] == "1 profiles from 1 country"
