@@ -563,3 +563,32 @@ def test_withdrawing_through_the_real_submissions_forgets_the_person(cluster):
     export = list(csv.DictReader(io.StringIO(report(c, "report.export", {
         "dataset": "submissions", "call": "women-in-tech"}, role="staff")["data"], newline="")))
     assert [(r["submission_id"], r["title"]) for r in export] == [(people[1][1], "Karen Sparck Jones")]
+
+
+def test_a_store_of_schema_version_1_gets_its_counters(year):
+    """A reporting.db written before the counters (schema version 1) gets
+    them filled from what it holds when the new binary opens it: every
+    report as before."""
+    c, fakes = year
+    small_year(c, fakes)
+    subs = fakes["submissions"]
+    subs.emit("submission.withdrawn", {"submission_id": "sub-3", "call": PRIZES, "kind": "prize",
+                                       "category": "C3"})
+    seq = subs.emit("submission.updated", {**project(2, category="C3", country="KE"), "sdgs": [3, 13]})
+    c.wait_until(lambda: applied(c, "submissions", seq), what="the changes applied")
+    before = {call: every_report(c, call) for call in (PRIZES, "stocktaking-2022")}
+    c.stop("reporting")
+    db = sqlite3.connect(c.data_dir / "reporting.db")
+    db.executescript("DROP TABLE matrix_cell; DROP TABLE summary_count; DROP INDEX submission_arrival;"
+                     " PRAGMA user_version = 1;")
+    db.close()
+    c.start("reporting")
+    c.wait_until(lambda: applied(c, "submissions", seq), what="reporting back")
+    assert {call: every_report(c, call) for call in before} == before
+    db = sqlite3.connect(c.data_dir / "reporting.db")
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("SELECT sum (count) FROM matrix_cell").fetchone()[0] == \
+            report(c, "report.sdg_matrix", {})["total"] > 0
+    finally:
+        db.close()
