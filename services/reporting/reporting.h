@@ -187,12 +187,29 @@ int report_store_submission_category (wsis_store_t *store, const char *submissio
                                       const char *category);
 int report_store_ocp_speaker (wsis_store_t *store, const char *submission_id, int64_t position,
                               const char *name, const char *gender);
+//  Adds sign (1 or -1) to the matrix cells of a submission's SDG x Action
+//  Line pairs, if it is a live prize project or Stocktaking entry: -1
+//  before its links change or it is withdrawn, 1 once they are stored.
+int report_store_matrix_count (wsis_store_t *store, const char *submission_id, int64_t sign);
+//  Adds sign (1 or -1) to the summary's counts of a submission's call by
+//  its kind, category, stakeholder type, region and country (live or
+//  withdrawn as it is): -1 before its record changes, 1 after.
+int report_store_summary_count (wsis_store_t *store, const char *submission_id, int64_t sign);
+//  Marks a submission withdrawn (out of the matrix, counted withdrawn).
 int report_store_submission_withdraw (wsis_store_t *store, const char *submission_id);
 int report_store_profile_put (wsis_store_t *store, const char *submission_id, const char *call,
                               const char *name, const char *organization, const char *sector,
                               const char *region, const char *country, const char *expertise,
                               const char *links);
-int report_store_profile_delete (wsis_store_t *store, const char *submission_id);
+//  A withdrawn profile of the Repository of Women in Tech: the person
+//  withdrew the consent to be listed, so her profile goes and her
+//  submission row keeps nothing of her (no name, organization, country or
+//  region; no SDGs or Action Lines), only that one profile was withdrawn.
+//  Of any other kind, only the profile table is touched (it has none).
+int report_store_person_forget (wsis_store_t *store, const char *submission_id);
+//  1 when submission_id is a withdrawn profile (an event about it must
+//  bring nothing of the person back), 0 not, -1 the store failed.
+int report_store_person_forgotten (wsis_store_t *store, const char *submission_id);
 int report_store_nominated_clear (wsis_store_t *store, const char *call);
 int report_store_nominated_put (wsis_store_t *store, const char *call, const char *category,
                                 const char *submission_id, int64_t position);
@@ -226,9 +243,12 @@ typedef int (report_row_fn) (const char *const *columns, size_t count, void *arg
 //  The named queries of the reports (their SQL in reporting_store.c),
 //  with their parameters as text (NULL binds SQL NULL).
 typedef enum {
-    REPORT_Q_SUBMISSIONS_BY,    //  call, column index: rows (value, received, withdrawn)
+    REPORT_Q_SUBMISSIONS_BY,    //  call, grouping (0 kind, 1 category, 2 stakeholder type,
+                                //  3 region, 4 country): (value, received, withdrawn)
     REPORT_Q_COUNTRIES,         //  call: (countries)
     REPORT_Q_NOMINATED,         //  call: (category, count)
+    REPORT_Q_NOMINATED_BY_TYPE,     //  call: (stakeholder_type, count)
+    REPORT_Q_NOMINATED_BY_REGION,   //  call: (region, count)
     REPORT_Q_POLL,              //  call: (votes, voters, closed)
     REPORT_Q_CHAMPIONS,         //  call: (category, submission_id, rank, votes, title)
     REPORT_Q_WINNERS,           //  call: (category, submission_id, mean, tie, title)

@@ -147,6 +147,12 @@ s_submission (wsis_service_t *service, const wsis_event_t *event)
         free (r);
         return rc;
     }
+    //  A profile withdrawn stays forgotten, whatever comes about it after.
+    rc = report_store_person_forgotten (wsis_service_store (service), r->id);
+    if (rc) {
+        free (r);
+        return rc < 0? -1: 0;
+    }
     const msgpack_object *contact = wsis_msg_get (body, "contact");
     bool prize = streq (r->kind, "prize");
     report_submission_t submission = {
@@ -169,10 +175,16 @@ s_submission (wsis_service_t *service, const wsis_event_t *event)
     };
     if (!submission.title)
         submission.title = s_str (body, "name", r->title, sizeof r->title);
-    if (report_store_submission_links_clear (store, r->id)
+    //  The matrix and the summary forget the record as it was and count
+    //  it as it is.
+    if (report_store_matrix_count (store, r->id, -1)
+    ||  report_store_summary_count (store, r->id, -1)
+    ||  report_store_submission_links_clear (store, r->id)
     ||  s_sdgs (store, body, r)
     ||  s_categories (store, body, r)
     ||  report_store_submission_put (store, &submission)
+    ||  report_store_matrix_count (store, r->id, 1)
+    ||  report_store_summary_count (store, r->id, 1)
     ||  (streq (r->kind, "ocp") && s_ocp_speakers (store, body, r))
     ||  (streq (r->kind, "repository") && s_profile (store, body, r)))
         rc = -1;
@@ -188,7 +200,8 @@ s_withdrawn (wsis_service_t *service, const wsis_event_t *event)
         return wsis_service_ignore (service, event, "no submission_id");
     wsis_store_t *store = wsis_service_store (service);
     //  Withdrawing a profile withdraws the consent to be listed: it goes.
-    if (report_store_submission_withdraw (store, id) || report_store_profile_delete (store, id))
+    //  Nothing of the person stays in any report or export.
+    if (report_store_submission_withdraw (store, id) || report_store_person_forget (store, id))
         return -1;
     return 0;
 }

@@ -102,10 +102,86 @@ report_store_ocp_speaker (wsis_store_t *store, const char *submission_id, int64_
 }
 
 int
+report_store_matrix_count (wsis_store_t *store, const char *submission_id, int64_t sign)
+{
+    return s_write (store,
+        "INSERT INTO matrix_cell (call, kind, sdg, category, count)"
+        " SELECT s.call, s.kind, d.sdg, c.category, ?2 FROM submission s"
+        " JOIN submission_sdg d ON d.submission_id = s.submission_id"
+        " JOIN submission_category c ON c.submission_id = s.submission_id"
+        " WHERE s.submission_id = ?1 AND s.withdrawn = 0 AND s.kind IN ('prize', 'stocktaking')"
+        " ON CONFLICT (call, kind, sdg, category) DO UPDATE SET count = count + excluded.count",
+        "si", submission_id, sign);
+}
+
+int
+report_store_summary_count (wsis_store_t *store, const char *submission_id, int64_t sign)
+{
+    if (s_write (store,
+        "INSERT INTO summary_count (call, grouping, value, live, withdrawn)"
+        " SELECT s.call, g.grouping, CASE g.grouping WHEN 0 THEN s.kind"
+        "  WHEN 1 THEN coalesce (s.category, '') WHEN 2 THEN coalesce (s.stakeholder_type, '')"
+        "  WHEN 3 THEN coalesce (s.region, '') ELSE coalesce (s.country, '') END,"
+        "  ?2 * (s.withdrawn = 0), ?2 * (s.withdrawn = 1)"
+        " FROM submission s, (SELECT 0 AS grouping UNION ALL SELECT 1 UNION ALL SELECT 2"
+        "  UNION ALL SELECT 3 UNION ALL SELECT 4) g"
+        " WHERE s.submission_id = ?1"
+        " ON CONFLICT (call, grouping, value) DO UPDATE SET live = live + excluded.live,"
+        "  withdrawn = withdrawn + excluded.withdrawn",
+        "si", submission_id, sign))
+        return -1;
+    if (sign > 0)
+        return 0;
+    //  A value no submission has any more goes: it may be a person's
+    //  country that withdrew her profile.
+    return s_write (store,
+        "DELETE FROM summary_count WHERE live = 0 AND withdrawn = 0"
+        " AND call = (SELECT call FROM submission WHERE submission_id = ?)", "s", submission_id);
+}
+
+int
 report_store_submission_withdraw (wsis_store_t *store, const char *submission_id)
 {
-    return s_write (store, "UPDATE submission SET withdrawn = 1 WHERE submission_id = ?", "s",
-                    submission_id);
+    if (report_store_matrix_count (store, submission_id, -1)
+    ||  report_store_summary_count (store, submission_id, -1)
+    ||  s_write (store, "UPDATE submission SET withdrawn = 1 WHERE submission_id = ?", "s",
+                 submission_id))
+        return -1;
+    return report_store_summary_count (store, submission_id, 1);
+}
+
+int
+report_store_person_forget (wsis_store_t *store, const char *submission_id)
+{
+    //  What stays is an anonymous mark that one profile was withdrawn.
+    if (report_store_summary_count (store, submission_id, -1)
+    ||  s_write (store,
+            "UPDATE submission SET stakeholder_id = NULL, category = NULL, entity = NULL,"
+            "  stakeholder_type = NULL, region = NULL, country = NULL, title = '',"
+            "  description = NULL, impact = NULL, request = NULL, contact_gender = NULL, sdgs = ''"
+            " WHERE submission_id = ? AND kind = 'repository' AND withdrawn = 1", "s",
+            submission_id)
+    ||  report_store_summary_count (store, submission_id, 1)
+    ||  s_write (store,
+            "DELETE FROM submission_sdg WHERE submission_id = ?1 AND EXISTS (SELECT 1"
+            " FROM submission WHERE submission_id = ?1 AND kind = 'repository')", "s",
+            submission_id)
+    ||  s_write (store,
+            "DELETE FROM submission_category WHERE submission_id = ?1 AND EXISTS (SELECT 1"
+            " FROM submission WHERE submission_id = ?1 AND kind = 'repository')", "s",
+            submission_id))
+        return -1;
+    return s_write (store, "DELETE FROM profile WHERE submission_id = ?", "s", submission_id);
+}
+
+int
+report_store_person_forgotten (wsis_store_t *store, const char *submission_id)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT 1 FROM submission WHERE submission_id = ? AND kind = 'repository' AND withdrawn = 1");
+    if (stmt)
+        wsis_store_bind_text (stmt, 1, submission_id);
+    return wsis_store_exists (store, stmt);
 }
 
 int
@@ -119,12 +195,6 @@ report_store_profile_put (wsis_store_t *store, const char *submission_id, const 
         "  country, expertise, links) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "sssssssss",
         submission_id, call, name, organization? organization: "", sector? sector: "",
         region? region: "", country? country: "", expertise? expertise: "", links? links: "");
-}
-
-int
-report_store_profile_delete (wsis_store_t *store, const char *submission_id)
-{
-    return s_write (store, "DELETE FROM profile WHERE submission_id = ?", "s", submission_id);
 }
 
 int
@@ -242,24 +312,23 @@ report_store_speaker_put (wsis_store_t *store, int64_t event_seq, const char *se
 //  -------------------------------------------------------------------------
 //  The reports' queries
 
-//  Live submissions of a call by one of its columns: the column is chosen
-//  from a fixed list by index, never taken from the request.
-#define BY_COLUMN(column) \
-    "SELECT coalesce (" column ", ''), sum (withdrawn = 0), sum (withdrawn = 1) FROM submission" \
-    " WHERE call = ?1 GROUP BY 1 ORDER BY 1"
-
-static const char *const s_by_columns [] = {
-    BY_COLUMN ("kind"), BY_COLUMN ("category"), BY_COLUMN ("stakeholder_type"),
-    BY_COLUMN ("region"), BY_COLUMN ("country"), NULL
-};
-
 static const char *const s_queries [REPORT_Q_COUNT] = {
-    [REPORT_Q_SUBMISSIONS_BY] = NULL,      //  see s_by_columns
+    [REPORT_Q_SUBMISSIONS_BY] =
+        "SELECT value, live, withdrawn FROM summary_count WHERE call = ?1 AND grouping = ?2"
+        " ORDER BY 1",
     [REPORT_Q_COUNTRIES] =
-        "SELECT count (DISTINCT country) FROM submission"
-        " WHERE call = ?1 AND withdrawn = 0 AND country IS NOT NULL",
+        "SELECT count (*) FROM summary_count"
+        " WHERE call = ?1 AND grouping = 4 AND value <> '' AND live > 0",
     [REPORT_Q_NOMINATED] =
         "SELECT category, count (*) FROM nominated WHERE call = ?1 GROUP BY 1 ORDER BY 1",
+    [REPORT_Q_NOMINATED_BY_TYPE] =
+        "SELECT coalesce (s.stakeholder_type, ''), count (*) FROM nominated n"
+        " LEFT JOIN submission s ON s.submission_id = n.submission_id"
+        " WHERE n.call = ?1 GROUP BY 1 ORDER BY 1",
+    [REPORT_Q_NOMINATED_BY_REGION] =
+        "SELECT coalesce (s.region, ''), count (*) FROM nominated n"
+        " LEFT JOIN submission s ON s.submission_id = n.submission_id"
+        " WHERE n.call = ?1 GROUP BY 1 ORDER BY 1",
     [REPORT_Q_POLL] =
         "SELECT votes, voters, closed FROM poll WHERE call = ?1",
     [REPORT_Q_CHAMPIONS] =
@@ -281,11 +350,8 @@ static const char *const s_queries [REPORT_Q_COUNT] = {
         "SELECT request, count (*) FROM submission"
         " WHERE call = ?1 AND kind = 'ocp' AND withdrawn = 0 GROUP BY 1 ORDER BY 1",
     [REPORT_Q_MATRIX] =
-        "SELECT d.sdg, c.category, count (*) FROM submission s"
-        " JOIN submission_sdg d ON d.submission_id = s.submission_id"
-        " JOIN submission_category c ON c.submission_id = s.submission_id"
-        " WHERE s.withdrawn = 0 AND s.kind IN ('prize', 'stocktaking')"
-        "   AND (?1 IS NULL OR s.call = ?1) AND (?2 IS NULL OR s.kind = ?2)"
+        "SELECT sdg, category, sum (count) FROM matrix_cell"
+        " WHERE (?1 IS NULL OR call = ?1) AND (?2 IS NULL OR kind = ?2)"
         " GROUP BY 1, 2",
     [REPORT_Q_SPEAKERS] =
         "SELECT session_id, session_title, track, coalesce (gender, 'undisclosed') FROM speaker"
@@ -320,7 +386,8 @@ static const char *const s_queries [REPORT_Q_COUNT] = {
         "  coalesce (category, ''), coalesce (entity, ''), coalesce (stakeholder_type, ''),"
         "  coalesce (region, ''), coalesce (country, ''), title, sdgs,"
         "  coalesce (contact_gender, ''), received_seq"
-        " FROM submission WHERE call = ?1 ORDER BY received_seq LIMIT ?3 OFFSET ?2",
+        " FROM submission WHERE call = ?1 AND NOT (kind = 'repository' AND withdrawn = 1)"
+        " ORDER BY received_seq LIMIT ?3 OFFSET ?2",
     [REPORT_Q_EXPORT_VOTES] =
         "SELECT p.category, p.submission_id, coalesce (s.title, ''), p.votes,"
         "  coalesce ((SELECT rank FROM champion c WHERE c.call = p.call"
@@ -341,16 +408,7 @@ int
 report_store_query (wsis_store_t *store, report_query_t query, const char *const *params,
                     size_t param_count, report_row_fn *fn, void *arg)
 {
-    const char *sql = s_queries [query];
-    if (query == REPORT_Q_SUBMISSIONS_BY) {
-        //  The second parameter picks the column.
-        size_t column = param_count > 1 && params [1]? (size_t) atoi (params [1]): 0;
-        if (column >= sizeof s_by_columns / sizeof s_by_columns [0] - 1)
-            return -1;
-        sql = s_by_columns [column];
-        param_count = 1;
-    }
-    sqlite3_stmt *stmt = wsis_store_stmt (store, sql);
+    sqlite3_stmt *stmt = wsis_store_stmt (store, s_queries [query]);
     if (!stmt)
         return -1;
     //  A parameter of digits only is a number (an offset, a limit, a seq);

@@ -1,16 +1,17 @@
 /*  reporting_summary: report.summary {call}, the counts of a call the way
     the secretariat's press releases give them ("N projects from M
-    countries"): submissions by status, kind, category, stakeholder type,
-    region and country; the nominated lists; votes and voters; champions
-    and winners; HLTF and Gender Trendsetter nominations; Photo Contest
-    entries and winners; OCP inputs by request.
+    countries, nominated by stakeholder type and region"): submissions by
+    status, kind, category, stakeholder type, region and country; the
+    nominated lists, per category, stakeholder type and region; votes and
+    voters; champions and winners; HLTF and Gender Trendsetter
+    nominations; Photo Contest entries and winners; OCP inputs by request.
 */
 #include "reporting.h"
 
 #include <string.h>
 
-//  The columns submissions are counted by, in the order of s_by_columns
-//  of reporting_store.c.
+//  The columns submissions are counted by, in the order of their
+//  groupings in summary_count (schema.sql).
 static const char *const s_groupings [] = {
     "by_kind", "by_category", "by_stakeholder_type", "by_region", "by_country", NULL
 };
@@ -79,8 +80,9 @@ s_pack_nominees (msgpack_packer *pk, const report_rows_t *rows, bool by_type)
 //  The rows of each query the summary reads, all read before any is
 //  packed, so a failure leaves the reply empty.
 typedef enum {
-    R_KIND, R_CATEGORY, R_TYPE, R_REGION, R_COUNTRY, R_COUNTRIES, R_NOMINATED, R_POLL,
-    R_CHAMPIONS, R_WINNERS, R_PHOTO, R_HLTF, R_TRENDSETTERS, R_OCP, R_COUNT
+    R_KIND, R_CATEGORY, R_TYPE, R_REGION, R_COUNTRY, R_COUNTRIES, R_NOMINATED,
+    R_NOMINATED_TYPE, R_NOMINATED_REGION, R_POLL, R_CHAMPIONS, R_WINNERS, R_PHOTO, R_HLTF,
+    R_TRENDSETTERS, R_OCP, R_COUNT
 } part_t;
 
 static int
@@ -96,6 +98,8 @@ s_read (wsis_store_t *store, const char *call, report_rows_t *rows)
     }
     const struct { part_t part; report_query_t query; const char *kind; } reads [] = {
         { R_COUNTRIES, REPORT_Q_COUNTRIES, NULL }, { R_NOMINATED, REPORT_Q_NOMINATED, NULL },
+        { R_NOMINATED_TYPE, REPORT_Q_NOMINATED_BY_TYPE, NULL },
+        { R_NOMINATED_REGION, REPORT_Q_NOMINATED_BY_REGION, NULL },
         { R_POLL, REPORT_Q_POLL, NULL }, { R_CHAMPIONS, REPORT_Q_CHAMPIONS, NULL },
         { R_WINNERS, REPORT_Q_WINNERS, NULL }, { R_PHOTO, REPORT_Q_PHOTO_WINNERS, NULL },
         { R_HLTF, REPORT_Q_NOMINEES, "hltf" }, { R_TRENDSETTERS, REPORT_Q_NOMINEES, "ambassador" },
@@ -141,7 +145,7 @@ report_op_summary (wsis_service_t *service, wsis_request_t *request, wsis_reply_
         msgpack_packer *pk = &reply->pk;
         int64_t received = s_sum (&rows [R_KIND], 1), withdrawn = s_sum (&rows [R_KIND], 2);
         int64_t countries = rows [R_COUNTRIES].count? report_cell_int (&rows [R_COUNTRIES], 0, 0): 0;
-        msgpack_pack_map (pk, 20);
+        msgpack_pack_map (pk, 22);
         wsis_pack_kv_str (pk, "call", call->id);
         wsis_pack_kv_str (pk, "kind", call->kind);
         wsis_pack_kv_str (pk, "title", call->title);
@@ -157,6 +161,11 @@ report_op_summary (wsis_service_t *service, wsis_request_t *request, wsis_reply_
         wsis_pack_kv_int (pk, "countries", countries);
         wsis_pack_str (pk, "nominated");
         s_pack_counts (pk, &rows [R_NOMINATED], 1);
+        //  "nominated by stakeholder type and region", as press releases say
+        wsis_pack_str (pk, "nominated_by_stakeholder_type");
+        s_pack_counts (pk, &rows [R_NOMINATED_TYPE], 1);
+        wsis_pack_str (pk, "nominated_by_region");
+        s_pack_counts (pk, &rows [R_NOMINATED_REGION], 1);
         bool polled = rows [R_POLL].count > 0;
         wsis_pack_kv_int (pk, "votes", polled? report_cell_int (&rows [R_POLL], 0, 0): 0);
         wsis_pack_kv_int (pk, "voters", polled? report_cell_int (&rows [R_POLL], 0, 1): 0);

@@ -145,3 +145,50 @@ CREATE TABLE speaker (
     organization TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX speaker_session ON speaker (session_id);
+
+-- version 2
+
+-- The WSIS-SDG matrix kept as events arrive: per call and kind, how many
+-- live WSIS Prizes projects and Stocktaking entries link each SDG to
+-- each Action Line (their submission_sdg x submission_category pairs),
+-- so report.sdg_matrix reads at most 17 x 18 rows per call instead of
+-- joining every submission. A cell whose submissions all left holds 0.
+CREATE TABLE matrix_cell (
+    call TEXT NOT NULL,
+    kind TEXT NOT NULL,             -- prize | stocktaking
+    sdg INTEGER NOT NULL,
+    category TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (call, kind, sdg, category)
+) WITHOUT ROWID;
+INSERT INTO matrix_cell (call, kind, sdg, category, count)
+    SELECT s.call, s.kind, d.sdg, c.category, count (*) FROM submission s
+    JOIN submission_sdg d ON d.submission_id = s.submission_id
+    JOIN submission_category c ON c.submission_id = s.submission_id
+    WHERE s.withdrawn = 0 AND s.kind IN ('prize', 'stocktaking')
+    GROUP BY 1, 2, 3, 4;
+
+-- report.summary's counts of the submissions of a call by kind (grouping
+-- 0), category (1), stakeholder type (2), region (3) and country (4), live
+-- and withdrawn, kept as events arrive ('' for a record without the
+-- value), so a summary reads a few rows per call, not every submission.
+CREATE TABLE summary_count (
+    call TEXT NOT NULL,
+    grouping INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    live INTEGER NOT NULL,
+    withdrawn INTEGER NOT NULL,
+    PRIMARY KEY (call, grouping, value)
+) WITHOUT ROWID;
+INSERT INTO summary_count (call, grouping, value, live, withdrawn)
+    SELECT s.call, g.grouping, CASE g.grouping WHEN 0 THEN s.kind
+        WHEN 1 THEN coalesce (s.category, '') WHEN 2 THEN coalesce (s.stakeholder_type, '')
+        WHEN 3 THEN coalesce (s.region, '') ELSE coalesce (s.country, '') END,
+        sum (s.withdrawn = 0), sum (s.withdrawn = 1)
+    FROM submission s, (SELECT 0 AS grouping UNION ALL SELECT 1 UNION ALL SELECT 2
+                        UNION ALL SELECT 3 UNION ALL SELECT 4) g
+    GROUP BY 1, 2, 3;
+
+-- The submissions export walks a call in order of arrival, a page at a
+-- time, without sorting the call's every row for each page.
+CREATE INDEX submission_arrival ON submission (call, received_seq);

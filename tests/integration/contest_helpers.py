@@ -7,11 +7,14 @@ and published (wsis-nominations, refused with limit_exceeded while one
 category has 21), voted on (wsis-voting) and closed by the clock with the
 champions expected, a tie at rank 5 included; experts score with a
 conflict of interest refused; a tie for the winner is settled by staff;
-winners.selected comes for all 18 categories.
+winners.selected comes for all 18 categories. The projects differ in
+stakeholder type, country, region and SDGs, and Stocktaking entries with
+one to three Action Lines come alongside, so the reports have something
+to tell apart (see project_fields and STOCKTAKING).
 """
 from wsis_harness import SERVICES, next_event
 from nominations_helpers import CATEGORIES, IN_SELECTION, VOTING_CLOSE
-from submissions_helpers import prize_body, stakeholder_body
+from submissions_helpers import prize_body, stakeholder_body, stocktaking_body
 
 OPEN = "2022-01-10T12:00:00Z"
 IN_REVIEW = "2022-01-25T10:00:00Z"
@@ -22,6 +25,33 @@ IN_VOTING = "2022-03-10T12:00:00Z"
 VOTES = [7, 6, 5, 4, 3, 3, 1]
 CRITERIA = ["results", "empowerment", "sdg_relevance", "replicability", "sustainability",
             "partnerships", "wsis_values"]
+STAKEHOLDER_TYPES = ["government", "private_sector", "civil_society", "academia",
+                     "international_organization"]
+# Countries with their regions; none is an expert's (US, FR, JP), so only
+# the one French project below meets a conflict of interest.
+PLACES = [("CH", "europe"), ("KE", "africa"), ("BR", "americas"), ("IN", "asia_pacific"),
+          ("EG", "arab_states"), ("KZ", "cis"), ("GH", "africa")]
+# Stocktaking entries submitted with the projects.
+STOCKTAKING = 25
+
+
+def project_fields(n):
+    """What differs between prize projects: the n-th project submitted
+    (0-based, over every category) gets these stakeholder type, country,
+    region and SDGs (one to three of them)."""
+    country, region = PLACES[n % len(PLACES)]
+    sdgs = sorted({1 + n % 17, 1 + (n * 5 + 3) % 17, 1 + (n * 11) % 17}) if n % 3 else [1 + n % 17]
+    return {"stakeholder_type": STAKEHOLDER_TYPES[n % len(STAKEHOLDER_TYPES)], "country": country,
+            "region": region, "sdgs": sdgs}
+
+
+def stocktaking_fields(n):
+    """The n-th Stocktaking entry: one to three Action Lines, two SDGs."""
+    country, region = PLACES[(n + 3) % len(PLACES)]
+    lines = [CATEGORIES[(n * 7 + k * 5) % len(CATEGORIES)] for k in range(1 + n % 3)]
+    return {"action_lines": lines, "sdgs": sorted({1 + (n * 3) % 17, 1 + (n + 8) % 17}),
+            "stakeholder_type": STAKEHOLDER_TYPES[(n + 2) % len(STAKEHOLDER_TYPES)],
+            "country": country, "region": region}
 
 
 def set_clock(cluster, now):
@@ -52,24 +82,34 @@ def run_contest(c, events, between=lambda phase: None):
     events a SUB on every topic; between(phase) is called after each phase
     ("submitted", "published", "voted", "closed", "selected"). Returns
     what an outside client knows: {projects: {category: [ids]}, voters,
-    winners: {category: id}, ballots}."""
+    winners: {category: id}, ballots, bodies: {id: the body submitted},
+    stocktaking: [ids of the Stocktaking entries], selected: {category:
+    winners.selected body}}."""
     set_clock(c, OPEN)
 
     # Phase 1: stakeholders register, projects are submitted. Category C1
     # gets 21 projects, every other category 7; project 0 of C2 is from
-    # France, where one expert comes from.
+    # France, where one expert comes from. Stocktaking entries come too.
     submitter = ok(c.call("submissions", "stakeholder.register", stakeholder_body(), role="public"))["stakeholder_id"]
     voters = [ok(c.call("submissions", "stakeholder.register", stakeholder_body(), role="public"))["stakeholder_id"]
               for _ in range(30)]
-    projects = {}
+    projects, bodies = {}, {}
     for category in CATEGORIES:
         count = 21 if category == "C1" else 7
         projects[category] = []
         for i in range(count):
-            country = "FR" if (category == "C2" and i == 0) else "CH"
-            body = prize_body(submitter, category=category, country=country)
+            fields = project_fields(len(bodies))
+            if category == "C2" and i == 0:
+                fields.update(country="FR", region="europe")
+            body = prize_body(submitter, category=category, **fields)
             reply = ok(c.call("submissions", "submission.create", body, role="gateway"))
             projects[category].append(reply["submission_id"])
+            bodies[reply["submission_id"]] = body
+    stocktaking = []
+    for n in range(STOCKTAKING):
+        body = stocktaking_body(submitter, **stocktaking_fields(n))
+        stocktaking.append(ok(c.call("submissions", "submission.create", body, role="gateway"))["submission_id"])
+        bodies[stocktaking[-1]] = body
 
     between("submitted")
 
@@ -180,4 +220,5 @@ def run_contest(c, events, between=lambda phase: None):
         assert selected[category]["winner"] == winners[category]
         assert selected[category]["champions"] == projects[category][:5]
     between("selected")
-    return {"projects": projects, "voters": voters, "winners": winners, "ballots": ballots}
+    return {"projects": projects, "voters": voters, "winners": winners, "ballots": ballots,
+            "bodies": bodies, "stocktaking": stocktaking, "selected": selected}

@@ -62,6 +62,18 @@ def forgeries(c):
     ]
 
 
+def vote_counts(c):
+    """What reporting says of the votes and the nominated lists."""
+    def body(op, request):
+        reply = c.call("reporting", op, request)
+        assert reply["ok"], reply
+        return reply["body"]
+    return {"summary": body("report.summary", {"call": "prizes-2022"}),
+            "results": body("report.results", {"call": "prizes-2022"}),
+            "votes": body("report.export", {"dataset": "votes", "call": "prizes-2022"})["data"],
+            "nominations": body("report.export", {"dataset": "nominations", "call": "prizes-2022"})["data"]}
+
+
 def test_forged_events_are_dropped_and_the_real_ones_applied(secure):
     c = secure
     register = lambda n: c.call("submissions", "stakeholder.register",  # noqa: E731
@@ -70,6 +82,7 @@ def test_forged_events_are_dropped_and_the_real_ones_applied(secure):
     c.wait_until(lambda: stats(c, "voting")["sources"]["submissions"]["last_seq"] == head(c, "submissions"),
                  what="voting to apply the first stakeholder")
     watcher = c.subscribe()
+    counts = vote_counts(c)
     events = forgeries(c)
     before = dropped(c)
     catchups = stats(c, "voting")["catchups"]["submissions"]
@@ -99,6 +112,11 @@ def test_forged_events_are_dropped_and_the_real_ones_applied(secure):
             if "nominations" in sources:
                 assert sources["nominations"]["last_seq"] == head(c, "nominations"), name
             assert stats(c, name)["lag"]["submissions"] == 0, name
+        # Reporting counted no forged vote, nominated list or champion.
+        assert vote_counts(c) == counts
+        assert counts["summary"]["votes"] == counts["summary"]["voters"] == 0
+        assert counts["summary"]["nominated"] == {} and counts["summary"]["champions"] == 0
+        assert "sub-evil" not in counts["votes"] + counts["nominations"]
         # Nothing forged went out to subscribers.
         seen = []
         deadline = time.monotonic() + 1.0
