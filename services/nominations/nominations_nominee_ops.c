@@ -155,7 +155,7 @@ s_pack_hltf (msgpack_packer *pk, const nominations_nominee_t *nominee, bool list
 }
 
 int
-hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -223,7 +223,7 @@ s_group_hltf (const nominations_nominee_t *nominee, void *arg)
 }
 
 int
-hltf_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_hltf_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const wsis_call_t *call = nominations_call_field (service, &body, "hltf");
@@ -299,7 +299,7 @@ s_pack_ambassador (msgpack_packer *pk, const nominations_nominee_t *nominee, boo
 }
 
 int
-ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -385,7 +385,7 @@ s_list_ambassador (const nominations_nominee_t *nominee, void *arg)
 }
 
 int
-ambassador_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_ambassador_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const wsis_call_t *call = nominations_call_field (service, &body, "ambassador");

@@ -8,7 +8,7 @@
     operator see them.
 */
 #include "submissions.h"
-#include "wsis_clock.h"
+#include "wsis_time.h"
 
 #include <string.h>
 

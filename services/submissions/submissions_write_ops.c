@@ -100,7 +100,7 @@ s_phase_open (wsis_service_t *service, wsis_reply_t *reply, const char *call_id)
 {
     wsis_calendar_t *calendar = wsis_service_calendar (service);
     const wsis_call_t *call = wsis_calendar_call (calendar, call_id);
-    const wsis_phase_t *phase = wsis_call_phase (call, "submission");
+    const wsis_phase_t *phase = wsis_calendar_call_phase (call, "submission");
     wsis_phase_state_t state;
     if (!phase || wsis_calendar_phase_state (calendar, call_id, "submission",
                                              wsis_service_now (service), &state))
