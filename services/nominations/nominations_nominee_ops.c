@@ -9,6 +9,7 @@
     gender, which the 50/50 gender-balance report counts.
 */
 #include "nominations.h"
+#include "wsis_alloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -357,7 +358,8 @@ nominations_ambassador_op_nominate (wsis_service_t *service, wsis_request_t *req
                      "a Gender Trendsetter", nominee.email, email_norm))
         return -1;
 
-    char *motivation = strndup (text, text_len);
+    char *motivation = (char *) wsis_calloc (text_len + 1, 1);
+    memcpy (motivation, text, text_len);
     nominations_nominee_t record = {
         .call = call->id, .name = nominee.name, .organization = nominee.organization,
         .country = nominee.country, .email = nominee.email, .gender = nominee.gender,
