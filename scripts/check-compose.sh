@@ -131,9 +131,10 @@ check_ping_all "$out" "$rc" "as the operator"
 check_readyz
 # The same tool on the same network without a key: nothing answers.
 network=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$(cid bus)" | awk '{print $1}')
-out=$(timeout 60 docker run --rm --network "$network" -e WSIS_BUS=bus -e WSIS_SUBMISSIONS_HOST=submissions \
-      -e WSIS_NOMINATIONS_HOST=nominations -e WSIS_VOTING_HOST=voting -e WSIS_NOTIFICATIONS_HOST=notifications \
-      -e WSIS_REPORTING_HOST=reporting -e WSIS_GATEWAY_HOST=gateway wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
+hosts=(-e WSIS_BUS=bus)         # each service by its name on the network, as compose.yaml says
+for s in "${services[@]:1}"; do hosts+=(-e "WSIS_${s^^}_HOST=$s"); done
+out=$(timeout 60 docker run --rm --network "$network" "${hosts[@]}" \
+      wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
 echo "$out"
 check_no_answer "$out" "$rc"
 
