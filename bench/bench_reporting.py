@@ -42,7 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wsis_harness import Cluster, FakeSource, envelope  # noqa: E402
+from wsis_harness import Cluster, PagedSource  # noqa: E402
 from figures import measured, report  # noqa: E402
 
 STOCKTAKING = int(os.environ.get("WSIS_BENCH_STOCKTAKING", 13000))
@@ -56,23 +56,6 @@ PAGE = 10000
 CATCHUP_TARGET = 2000000 / 40
 # Issue 9: every report under 100 ms.
 REPORT_TARGET_MS = 100
-
-
-class PagedSource(FakeSource):
-    """A producer of count events made by event_of(seq) when asked."""
-
-    def __init__(self, cluster, name, count, event_of):
-        self.count = count
-        self.event_of = event_of
-        super().__init__(cluster, name, heartbeats=False)
-
-    def page(self, after, limit):
-        events = [envelope(self.name, seq, *self.event_of(seq))
-                  for seq in range(after + 1, min(after + limit, self.count) + 1)]
-        return {"events": events, "last_seq": self.count}
-
-    def last_seq(self):
-        return self.count
 
 
 def submission(seq):

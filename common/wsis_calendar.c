@@ -15,7 +15,7 @@
 */
 #include "wsis_calendar.h"
 #include "wsis_alloc.h"
-#include "wsis_clock.h"
+#include "wsis_time.h"
 #include "wsis_suggest.h"
 
 #include <assert.h>
@@ -313,7 +313,7 @@ s_call_check (const wsis_call_t *call, const char *source, const char *label, ch
         return -1;
     const wsis_phase_t *previous = NULL;
     for (int index = 0; index < PHASE_MEETING; index++) {
-        const wsis_phase_t *phase = wsis_call_phase (call, s_phase_names [index]);
+        const wsis_phase_t *phase = wsis_calendar_call_phase (call, s_phase_names [index]);
         if (!phase)
             continue;
         if (previous && s_phases_in_order (call, previous, phase, source, label, error))
@@ -433,7 +433,7 @@ s_call_parse (zconfig_t *section, size_t index, wsis_call_t *call,
         wsis_phase_t *phase = &phases [filled];
         if (s_phase_parse (item, filled, zone, phase, source, label, error))
             return -1;
-        //  wsis_call_phase finds the first of a name, so a second one would
+        //  wsis_calendar_call_phase finds the first of a name, so a second one would
         //  be dead configuration; only meetings (OCP) come several
         for (size_t i = 0; i < filled; i++)
             if (streq (phases [i].name, phase->name) && !streq (phase->name, "meeting")) {
@@ -564,7 +564,7 @@ wsis_calendar_call (wsis_calendar_t *self, const char *call_id)
 }
 
 const wsis_phase_t *
-wsis_call_phase (const wsis_call_t *call, const char *phase)
+wsis_calendar_call_phase (const wsis_call_t *call, const char *phase)
 {
     for (size_t i = 0; call && phase && i < call->phase_count; i++)
         if (streq (call->phases [i].name, phase))
@@ -578,11 +578,11 @@ wsis_calendar_phase_state (wsis_calendar_t *self, const char *call_id,
 {
     assert (self);
     assert (state);
-    const wsis_phase_t *found = wsis_call_phase (wsis_calendar_call (self, call_id), phase);
+    const wsis_phase_t *found = wsis_calendar_call_phase (wsis_calendar_call (self, call_id), phase);
     if (!found)
         return -1;
     //  Start inclusive, end exclusive: at 23:00:00 on the closing day the
-    //  phase has passed (PROTOCOL 7)
+    //  phase has passed (docs/protocol.md section 7)
     if (now < found->start)
         *state = WSIS_PHASE_NOT_OPEN;
     else

@@ -60,7 +60,7 @@ const wsis_call_t *wsis_calendar_at (wsis_calendar_t *self, size_t index);
 const wsis_call_t *wsis_calendar_call (wsis_calendar_t *self, const char *call_id);
 
 //  The first phase of the call with that name, or NULL.
-const wsis_phase_t *wsis_call_phase (const wsis_call_t *call, const char *phase);
+const wsis_phase_t *wsis_calendar_call_phase (const wsis_call_t *call, const char *phase);
 
 //  The state of a phase at `now`. -1 if the call or the phase is unknown.
 int wsis_calendar_phase_state (wsis_calendar_t *self, const char *call_id,

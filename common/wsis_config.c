@@ -420,6 +420,12 @@ wsis_config_endpoint (wsis_config_t *self, const char *service,
     return zsys_sprintf ("tcp://%s:%d", wsis_config_str (self, name), (int) port);
 }
 
+const char *
+wsis_config_option (size_t index)
+{
+    return index < OPTION_COUNT? s_options [index].name: NULL;
+}
+
 void
 wsis_config_print_help (FILE *out)
 {

@@ -77,4 +77,8 @@ int wsis_config_check_exposure (wsis_config_t *self, char **error);
 //  Prints the table: name, default, bounds, help.
 void wsis_config_print_help (FILE *out);
 
+//  The name ("section/name") of the index-th option of the table, or NULL
+//  past the last: for programs that list options (wsisctl ports).
+const char *wsis_config_option (size_t index);
+
 #endif

@@ -5,6 +5,7 @@
 #include "wsis_log.h"
 #include "wsis_msg.h"
 #include "wsis_pack.h"
+#include "wsis_time.h"
 
 #include <string.h>
 

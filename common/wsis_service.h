@@ -43,6 +43,7 @@
 #include "wsis_request.h"
 #include "wsis_role.h"
 #include "wsis_store.h"
+#include "wsis_time.h"
 
 #include <czmq.h>
 

@@ -32,35 +32,26 @@
 #   Environment: WSIS_CHECK_PROJECT (default wsischeck), WSIS_CHECK_HEALTH_S
 #   (bound on each wait for health, default 120), KEEP_DOCKERD=1 (leave a
 #   dockerd this script started running).
-set -uo pipefail
 cd "$(dirname "$0")/.."
-
-name=check-compose
-. scripts/docker-lib.sh
 
 project=${WSIS_CHECK_PROJECT:-wsischeck}
 health_bound=${WSIS_CHECK_HEALTH_S:-120}
-keys=$(mktemp -d /tmp/check-compose-keys.XXXXXX)
 stack_up=""
 
-finish() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "$stack_up" ]; then
-        if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
-            echo "---- last container logs ----"
-            timeout 60 "${compose[@]}" logs --no-color --tail 30 2>&1 | tail -n 200
-        fi
-        step "down -v (teardown)" timeout 300 "${compose[@]}" down -v --remove-orphans
+stack_down() {
+    [ -n "$stack_up" ] || return 0
+    if any_failed "$1"; then
+        echo "---- last container logs ----"
+        timeout 60 "${compose[@]}" logs --no-color --tail 30 2>&1 | tail -n 200
     fi
-    engine_stop
-    $sudo rm -rf "$keys"
-    report_summary
-    if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
-    exit 0
+    step "down -v (teardown)" timeout 300 "${compose[@]}" down -v --remove-orphans
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+# wsisctl with the operator's certificate (the ctl tool container), bounded.
+ctl() { timeout 60 "${compose[@]}" run --rm -T ctl "$@"; }
+
+name=check-compose
+. scripts/docker-lib.sh
+stack_names || exit 1
 
 # ------------------------------------------------------------ the engine
 engine_start || exit 1
@@ -86,16 +77,10 @@ step "compose build" timeout 1800 "${compose[@]}" build \
 # ------------------------------------------------------------ helpers
 # Leftovers of an earlier run of this project that could not tear down.
 step "down -v (leftovers)" timeout 300 "${compose[@]}" down -v --remove-orphans
-busy=$(busy_ports "${ports[@]}")
-if [ -n "$busy" ]; then
-    fail "127.0.0.1 port(s) $busy in use (another wsis stack? docker ps): compose.yaml publishes 5550-5552, 5560-5565, 8080"
-    exit 1
-fi
+check_ports_free || exit 1
 
 # The id of a service's container.
 cid() { "${compose[@]}" ps -q "$1" 2>/dev/null | head -n 1; }
-# wsisctl with the operator's certificate (the ctl tool container), bounded.
-ctl() { timeout 60 "${compose[@]}" run --rm -T ctl "$@"; }
 # Wait (bounded) until every container of the project is healthy.
 wait_healthy() {
     local deadline=$(( $(now) + health_bound )) s id status states
@@ -110,14 +95,6 @@ wait_healthy() {
         [ $all = 1 ] && { echo "$states"; return 0; }
         [ "$(now)" -ge "$deadline" ] && { echo "$states"; return 1; }
         sleep 2
-    done
-}
-# Wait (bounded) for one service to answer a ping from the bus container.
-wait_ping() {
-    local deadline=$(( $(now) + $2 ))
-    until ctl ping "$1" --timeout 1000 >/dev/null 2>&1; do
-        [ "$(now)" -ge "$deadline" ] && return 1
-        sleep 1
     done
 }
 
@@ -154,9 +131,10 @@ check_ping_all "$out" "$rc" "as the operator"
 check_readyz
 # The same tool on the same network without a key: nothing answers.
 network=$(docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}' "$(cid bus)" | awk '{print $1}')
-out=$(timeout 60 docker run --rm --network "$network" -e WSIS_BUS=bus -e WSIS_SUBMISSIONS_HOST=submissions \
-      -e WSIS_NOMINATIONS_HOST=nominations -e WSIS_VOTING_HOST=voting -e WSIS_NOTIFICATIONS_HOST=notifications \
-      -e WSIS_REPORTING_HOST=reporting -e WSIS_GATEWAY_HOST=gateway wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
+hosts=(-e WSIS_BUS=bus)         # each service by its name on the network, as compose.yaml says
+for s in "${services[@]:1}"; do hosts+=(-e "WSIS_${s^^}_HOST=$s"); done
+out=$(timeout 60 docker run --rm --network "$network" "${hosts[@]}" \
+      wsis:latest wsisctl --timeout 1000 ping all 2>>"$log"); rc=$?
 echo "$out"
 check_no_answer "$out" "$rc"
 
@@ -174,7 +152,6 @@ else
 fi
 
 # ------------------------------------------------------------ restart policy
-tally() { ctl --compact voting vote.tally '{"call": "prizes-2022"}' 2>>"$log" | json_get body.votes; }
 votes_before=$(tally)
 id=$(cid voting)
 before=$(docker inspect -f '{{.RestartCount}}' "$id")
@@ -185,10 +162,7 @@ if wait_ping voting 60 && [ "$(docker inspect -f '{{.RestartCount}}' "$id")" -gt
 else
     fail "restart policy: voting not restarted after SIGKILL (restarts $before -> $(docker inspect -f '{{.RestartCount}}' "$id"))"
 fi
-votes_after=$(tally)
-if [ -n "$votes_before" ] && [ "$votes_before" -gt 0 ] && [ "$votes_after" = "$votes_before" ]; then
-    pass "after the SIGKILL: voting has the same $votes_after votes"
-else fail "after the SIGKILL: votes ${votes_before:-?} -> ${votes_after:-?}"; fi
+check_votes_kept "$votes_before" "$(tally)"
 
 # ------------------------------------------------------------ the public pages in a browser
 t0=$(now)

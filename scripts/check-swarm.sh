@@ -25,22 +25,15 @@
 #
 #   Environment: WSIS_CHECK_STACK (default wsisswarm), WSIS_CHECK_HEALTH_S
 #   (bound on each wait, default 180), KEEP_DOCKERD=1.
-set -uo pipefail
 cd "$(dirname "$0")/.."
-
-name=check-swarm
-. scripts/docker-lib.sh
 
 stack=${WSIS_CHECK_STACK:-wsisswarm}
 health_bound=${WSIS_CHECK_HEALTH_S:-180}
-keys=$(mktemp -d /tmp/check-swarm-keys.XXXXXX)
 deployed="" started_swarm="" labelled="" node=""
 
-finish() {
-    local rc=$?
-    trap - EXIT INT TERM
+stack_down() {
     if [ -n "$deployed" ]; then
-        if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then
+        if any_failed "$1"; then
             echo "---- last service logs ----"
             for s in "${services[@]}"; do
                 timeout 20 docker service logs --no-task-ids --tail 15 "${stack}_$s" 2>&1
@@ -55,15 +48,15 @@ finish() {
             docker node update --label-rm "wsis.$s" "$node" >/dev/null 2>&1
         done
     fi
-    [ -n "$started_swarm" ] && step "leave the swarm" docker swarm leave --force
-    engine_stop
-    $sudo rm -rf "$keys"
-    report_summary
-    if [ "$failed" -gt 0 ] || [ "$rc" -ne 0 ]; then exit 1; fi
-    exit 0
+    [ -z "$started_swarm" ] || step "leave the swarm" docker swarm leave --force
 }
-trap finish EXIT
-trap 'exit 130' INT TERM
+# The host's wsisctl through the published ports (configs/wsis.cfg: the
+# services on 127.0.0.1), with the operator's key.
+ctl() { WSIS_KEYS=$keys timeout 60 bin/wsisctl "$@"; }
+
+name=check-swarm
+. scripts/docker-lib.sh
+stack_names || exit 1
 
 # ------------------------------------------------------------ helpers
 # Removes the stack and waits (bounded) until its containers are gone.
@@ -110,17 +103,6 @@ wait_running() {
         sleep 2
     done
 }
-# The host's wsisctl through the published ports (configs/wsis.cfg: the
-# services on 127.0.0.1), with the operator's key.
-host_ctl() { WSIS_KEYS=$keys timeout 60 bin/wsisctl "$@"; }
-wait_ping() {
-    local deadline=$(( $(now) + $2 ))
-    until host_ctl ping "$1" --timeout 1000 >/dev/null 2>&1; do
-        [ "$(now)" -ge "$deadline" ] && return 1
-        sleep 1
-    done
-}
-tally() { host_ctl --compact voting vote.tally '{"call": "prizes-2022"}' 2>>"$log" | json_get body.votes; }
 # The running container of a service's task on this node.
 task_container() {
     docker ps -q --filter "label=com.docker.swarm.service.name=${stack}_$1" | head -n 1
@@ -147,11 +129,7 @@ export WSIS_KEYS_DIR=$keys
 base_image || exit 1
 step "docker build" timeout 1800 docker build -t wsis:latest . \
     || { fail "building the wsis image (see $log)"; exit 1; }
-busy=$(busy_ports "${ports[@]}")
-if [ -n "$busy" ]; then
-    fail "port(s) $busy in use (another wsis stack? docker ps): the stack publishes 5550-5552, 5560-5565, 8080"
-    exit 1
-fi
+check_ports_free || exit 1
 
 # ------------------------------------------------------------ deploy
 deployed=1
@@ -189,7 +167,7 @@ if states=$(wait_running) && wait_ping reporting 60; then
 else fail "placement: reporting did not come back: $states"; fi
 
 # ------------------------------------------------------------ ping all
-out=$(host_ctl --compact ping all 2>>"$log"); rc=$?
+out=$(ctl --compact ping all 2>>"$log"); rc=$?
 check_ping_all "$out" "$rc" "as the operator through the published ports"
 check_readyz
 out=$(env -u WSIS_KEYS -u WSIS_CERT timeout 60 bin/wsisctl --compact --timeout 1000 ping all 2>>"$log"); rc=$?
@@ -212,10 +190,7 @@ while [ "$(now)" -lt "$deadline" ]; do
 done
 if [ -n "$replaced" ]; then pass "a SIGKILLed voting task replaced by swarm after $(( $(now) - t0 ))s"
 else fail "voting was not replaced within ${health_bound}s after SIGKILL"; fi
-votes_after=$(tally)
-if [ -n "$votes_before" ] && [ "$votes_before" -gt 0 ] && [ "$votes_after" = "$votes_before" ]; then
-    pass "after the SIGKILL: voting has the same $votes_after votes"
-else fail "after the SIGKILL: votes ${votes_before:-?} -> ${votes_after:-?}"; fi
+check_votes_kept "$votes_before" "$(tally)"
 
 # ------------------------------------------------------------ stack rm + deploy
 stack_remove

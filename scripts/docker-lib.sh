@@ -1,18 +1,23 @@
 #   docker-lib: what scripts/check-compose.sh and scripts/check-swarm.sh
 #   share, sourced by both: reporting (one PASS/FAIL line per check, each
-#   step's output in a log), starting Debian's dockerd where none answers,
-#   the deployment's keys and a few small readers.
+#   step's output in a log), the stack's services and ports, starting
+#   Debian's dockerd where none answers, the deployment's keys (in $keys, a
+#   folder of its own), the checks both make and a few small readers.
 #
-#   The sourcing script sets `name` (its name in messages) first, and calls
-#   engine_stop and report_summary from its EXIT trap.
+#   The sourcing script sets `name` (its name in messages) first, defines
+#   `ctl` (wsisctl as the operator, reaching the stack its way) and
+#   `stack_down RC` (takes down whatever of its stack is up, with the
+#   stack's logs when any_failed RC), then calls stack_names before
+#   anything else. The EXIT trap here calls stack_down, then cleans up.
 
+set -uo pipefail
 log=$(mktemp "/tmp/$name.XXXXXX.log")
+keys=$(mktemp -d "/tmp/$name-keys.XXXXXX")
 sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
 passed=0 failed=0 started_dockerd=""
-# The stack's services, and the ports compose.yaml plus
-# tests/compose/check.yaml publish on the host.
-services=(bus submissions nominations voting notifications reporting gateway)
-ports=(5550 5551 5552 5560 5561 5562 5563 5564 5565 8080)
+services=() ports=()
+trap on_exit EXIT
+trap 'exit 130' INT TERM
 
 now() { date +%s; }
 say() { echo "$name: $*"; }
@@ -28,6 +33,18 @@ step() {
     if [ $rc = 0 ]; then say "$what: $(( $(now) - t0 ))s"
     else say "$what: $(( $(now) - t0 ))s, exit $rc"; fi
     return $rc
+}
+
+# The stack's services (wsisctl services) and the ports compose.yaml plus
+# tests/compose/check.yaml publish on the host: every port of the option
+# table's defaults (wsisctl ports; the containers run without a
+# configuration file). One list, the binaries' own (wsis_config.c).
+stack_names() {
+    [ -x bin/wsisctl ] || step "make (bin/wsisctl)" make --no-print-directory all \
+        || { fail "building bin/wsisctl (see $log)"; return 1; }
+    services=($(bin/wsisctl services)) && ports=($(bin/wsisctl -c /dev/null ports | awk '{print $2}')) \
+        && [ ${#services[@]} -gt 0 ] && [ ${#ports[@]} -gt 0 ] \
+        || { fail "bin/wsisctl services / ports"; return 1; }
 }
 
 # Installs Debian's docker.io (and docker-compose) when missing and starts
@@ -62,11 +79,10 @@ engine_stop() {
 }
 
 # The deployment's keys in DIR, as an operator makes them with the host's
-# wsisctl; the containers' user (10001) gets the secrets.
+# wsisctl (stack_names built it); the containers' user (10001) gets the
+# secrets.
 make_keys() {
     local dir=$1
-    [ -x bin/wsisctl ] || step "make (bin/wsisctl)" make --no-print-directory all \
-        || { fail "building bin/wsisctl (see $log)"; return 1; }
     chmod 0755 "$dir"
     step "keys (scripts/make-keys.sh)" $sudo scripts/make-keys.sh "$dir" --owner 10001 \
         && pass "keys made: $(ls "$dir/public" | wc -l) certificates, secrets 0600 for uid 10001" \
@@ -79,7 +95,7 @@ base_image() {
         || { fail "building the base image debian:bookworm-slim (see $log)"; return 1; }
 }
 
-# The ports of PORTS... that something on 127.0.0.1 already holds.
+# The ports of the arguments that something on 127.0.0.1 already holds.
 busy_ports() {
     python3 - "$@" <<'PY'
 import socket, sys
@@ -108,10 +124,52 @@ except Exception:
     print("")' "$1"
 }
 
-# The last line: how many checks passed and failed, and where the log is.
-report_summary() {
+# True when a check failed or the script is ending with RC, not 0.
+any_failed() { [ "$failed" -gt 0 ] || [ "$1" -ne 0 ]; }
+
+# The EXIT trap: the stack down (the script's stack_down), the dockerd
+# this script started, the keys, then the last line (how many checks
+# passed and failed, and where the log is); exits 1 when any_failed.
+on_exit() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stack_down "$rc"
+    engine_stop
+    $sudo rm -rf "$keys"
     say "log: $log"
     say "$passed passed, $failed failed"
+    if any_failed "$rc"; then exit 1; fi
+    exit 0
+}
+
+# Fails (and says what holds them) when any of the stack's ports on
+# 127.0.0.1 is taken.
+check_ports_free() {
+    local busy
+    busy=$(busy_ports "${ports[@]}")
+    [ -z "$busy" ] && return 0
+    fail "127.0.0.1 port(s) $busy in use (another wsis stack? docker ps): the stack publishes ${ports[*]}"
+    return 1
+}
+
+# Waits (bounded: SECONDS) for SERVICE to answer a ping.
+wait_ping() {
+    local deadline=$(( $(now) + $2 ))
+    until ctl ping "$1" --timeout 1000 >/dev/null 2>&1; do
+        [ "$(now)" -ge "$deadline" ] && return 1
+        sleep 1
+    done
+}
+
+# The votes wsis-voting has counted in the prize call.
+tally() { ctl --compact voting vote.tally '{"call": "prizes-2022"}' 2>>"$log" | json_get body.votes; }
+
+# Judges the tallies before and after a SIGKILL of voting: every vote kept.
+check_votes_kept() {
+    local before=$1 after=$2
+    if [ -n "$before" ] && [ "$before" -gt 0 ] && [ "$after" = "$before" ]; then
+        pass "after the SIGKILL: voting has the same $after votes"
+    else fail "after the SIGKILL: votes ${before:-?} -> ${after:-?}"; fi
 }
 
 # Judges the output of `wsisctl ping all` (OUT, exit RC) made WHO.

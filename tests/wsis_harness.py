@@ -41,18 +41,35 @@ SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime
 SANITIZED = "asan" in os.path.basename(BIN_DIR)
 
 
-def _services():
-    """The services in start order, the bus first, as the binaries know
-    them: one list (wsis_config_services) for C, Python and scripts."""
+def _wsisctl_lines(*args):
+    """The lines wsisctl prints for a command that needs no service."""
     try:
-        listing = subprocess.run([WSISCTL, "services"], capture_output=True, text=True,
+        listing = subprocess.run([WSISCTL, *args], capture_output=True, text=True,
                                  check=True, timeout=30)
     except (OSError, subprocess.SubprocessError) as error:
-        raise RuntimeError(f"cannot list the services with {WSISCTL} ({error}); build it: make all")
-    return listing.stdout.split()
+        raise RuntimeError(f"cannot run {WSISCTL} {' '.join(args)} ({error}); build it: make all")
+    return listing.stdout.splitlines()
 
 
-SERVICES = _services()
+# The services in start order, the bus first, as the binaries know them:
+# one list (wsis_config_services) for C, Python and scripts.
+SERVICES = _wsisctl_lines("services")
+
+
+def default_ports():
+    """The ports of the option table's defaults, which compose.yaml (with
+    tests/compose/check.yaml) publishes, named as a Cluster names its ports:
+    xsub, xpub, http, and each service's command port under its name."""
+    names = {"bus/xsub_port": "xsub", "bus/xpub_port": "xpub", "gateway/http_port": "http"}
+    ports = {}
+    for line in _wsisctl_lines("-c", os.devnull, "ports"):
+        option, port = line.split()
+        service, _, key = option.partition("/")
+        if option in names:
+            ports[names[option]] = int(port)
+        elif key == "port":
+            ports[service] = int(port)
+    return ports
 
 
 def free_ports(count):
@@ -422,8 +439,8 @@ class FakeSource:
     gap-free seqs, publishes each to the bus XSUB, answers events.since and
     sys.ping on the producer's command port, and sends heartbeats (every
     200 ms, and on demand). publish=False for an event simulates a dropped PUB message,
-    which the consumer must repair by catch-up. A subclass that builds its
-    events on demand (a bench's million voters) overrides page and last_seq.
+    which the consumer must repair by catch-up. PagedSource builds its
+    events on demand instead (a bench's million voters).
     """
 
     def __init__(self, cluster, name, heartbeats=True):
@@ -502,3 +519,23 @@ class FakeSource:
         self.thread.join(timeout=5)
         self.router.close(0)
         self.pub.close(0)
+
+
+class PagedSource(FakeSource):
+    """A producer that only answers events.since (and sys.ping), building
+    each page of envelopes when asked from event_of(seq) -> (type, body):
+    the 1,000,000 events of a bench never sit in memory.
+    """
+
+    def __init__(self, cluster, name, count, event_of):
+        self.count = count
+        self.event_of = event_of
+        super().__init__(cluster, name, heartbeats=False)
+
+    def page(self, after, limit):
+        events = [envelope(self.name, seq, *self.event_of(seq))
+                  for seq in range(after + 1, min(after + limit, self.count) + 1)]
+        return {"events": events, "last_seq": self.count}
+
+    def last_seq(self):
+        return self.count

@@ -14,6 +14,7 @@
     should render or frame.
 */
 #include "gateway.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
 
 #include <arpa/inet.h>
@@ -174,7 +175,7 @@ gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned st
     if (call->response)
         memcpy (call->response, data, size);
     call->response_size = call->response? size: 0;
-    call->content_type = strdup (content_type);
+    call->content_type = wsis_strdup (content_type);
     //  A report's SVG styles itself inline; nothing else runs anywhere.
     call->policy = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'";
     s_answered (self, call, status);

@@ -10,6 +10,7 @@
     third party, no framing.
 */
 #include "gateway.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
 
 #include <dirent.h>
@@ -87,7 +88,7 @@ gateway_pages_new (const char *folder, char **error)
             snprintf (page->name, sizeof page->name, "%.63s", entry->d_name);  //  s_type checked its length
             page->content_type = type;
             page->size = zchunk_size (chunk);
-            page->data = (char *) malloc (page->size? page->size: 1);
+            page->data = (char *) wsis_calloc (1, page->size);
             memcpy (page->data, zchunk_data (chunk), page->size);
         }
         else

@@ -18,6 +18,7 @@
     keep the tokens someone meant to remove.
 */
 #include "gateway.h"
+#include "wsis_alloc.h"
 #include "wsis_log.h"
 
 #include <arpa/inet.h>
@@ -140,7 +141,7 @@ gateway_staff_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop, cha
     }
     gateway_staff_t *self = (gateway_staff_t *) zmalloc (sizeof (gateway_staff_t));
     self->gateway = gateway;
-    self->file = strdup (file);
+    self->file = wsis_strdup (file);
     if (s_load (self, error) < 0) {
         gateway_staff_destroy (&self);
         return NULL;

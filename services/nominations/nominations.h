@@ -90,23 +90,23 @@ void nominations_array_release (nominations_array_t *self);
 //  Operations, one function each, named after the operation
 
 //  nominations_review_ops.c
-int review_op_decide (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int review_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_review_op_decide (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_review_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int nominations_op_publish (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 int nominations_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 
 //  nominations_nominee_ops.c
-int hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int hltf_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int ambassador_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_hltf_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_ambassador_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 
 //  nominations_selection_ops.c
-int expert_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int selection_op_score (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int selection_op_standings (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int photo_op_winners_select (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_expert_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_selection_op_score (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_selection_op_standings (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int nominations_photo_op_winners_select (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 
 //  -------------------------------------------------------------------------
 //  nominations_events.c: the apply hook

@@ -9,6 +9,7 @@
     gender, which the 50/50 gender-balance report counts.
 */
 #include "nominations.h"
+#include "wsis_alloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -155,7 +156,7 @@ s_pack_hltf (msgpack_packer *pk, const nominations_nominee_t *nominee, bool list
 }
 
 int
-hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_hltf_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -223,7 +224,7 @@ s_group_hltf (const nominations_nominee_t *nominee, void *arg)
 }
 
 int
-hltf_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_hltf_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const wsis_call_t *call = nominations_call_field (service, &body, "hltf");
@@ -299,7 +300,7 @@ s_pack_ambassador (msgpack_packer *pk, const nominations_nominee_t *nominee, boo
 }
 
 int
-ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -357,7 +358,8 @@ ambassador_op_nominate (wsis_service_t *service, wsis_request_t *request, wsis_r
                      "a Gender Trendsetter", nominee.email, email_norm))
         return -1;
 
-    char *motivation = strndup (text, text_len);
+    char *motivation = (char *) wsis_calloc (text_len + 1, 1);
+    memcpy (motivation, text, text_len);
     nominations_nominee_t record = {
         .call = call->id, .name = nominee.name, .organization = nominee.organization,
         .country = nominee.country, .email = nominee.email, .gender = nominee.gender,
@@ -385,7 +387,7 @@ s_list_ambassador (const nominations_nominee_t *nominee, void *arg)
 }
 
 int
-ambassador_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_ambassador_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const wsis_call_t *call = nominations_call_field (service, &body, "ambassador");

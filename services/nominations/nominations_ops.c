@@ -19,31 +19,31 @@ const char *const nominations_criteria [NOMINATIONS_CRITERIA] = {
 //  adds (review.list, hltf.list, ambassador.list, selection.standings) are
 //  for the WSIS secretariat and the operators who run the system.
 const wsis_op_t nominations_ops [] = {
-    { "review.decide",        review_op_decide,        STAFF, WSIS_OP_WRITES,
+    { "review.decide",        nominations_review_op_decide,         STAFF, WSIS_OP_WRITES,
       "submission_id decision reason?" },
-    { "review.list",          review_op_list,          STAFF_OR_OPERATOR, 0,
+    { "review.list",          nominations_review_op_list,           STAFF_OR_OPERATOR, 0,
       "call category? decision? after? limit?" },
-    { "nominations.publish",  nominations_op_publish,  STAFF, WSIS_OP_WRITES,
+    { "nominations.publish",  nominations_op_publish,               STAFF, WSIS_OP_WRITES,
       "call" },
-    { "nominations.list",     nominations_op_list,     WSIS_ROLE_PUBLIC, 0,
+    { "nominations.list",     nominations_op_list,                  WSIS_ROLE_PUBLIC, 0,
       "call" },
-    { "hltf.nominate",        hltf_op_nominate,        NOMINATORS, WSIS_OP_WRITES,
+    { "hltf.nominate",        nominations_hltf_op_nominate,         NOMINATORS, WSIS_OP_WRITES,
       "call stakeholder_type nominee{name title organization email gender} nominated_by{name email}" },
-    { "hltf.list",            hltf_op_list,            STAFF_OR_OPERATOR, 0,
+    { "hltf.list",            nominations_hltf_op_list,             STAFF_OR_OPERATOR, 0,
       "call stakeholder_type?" },
-    { "ambassador.nominate",  ambassador_op_nominate,  NOMINATORS, WSIS_OP_WRITES,
+    { "ambassador.nominate",  nominations_ambassador_op_nominate,   NOMINATORS, WSIS_OP_WRITES,
       "call nominee{name organization country email gender} objectives motivation" },
-    { "ambassador.list",      ambassador_op_list,      STAFF_OR_OPERATOR, 0,
+    { "ambassador.list",      nominations_ambassador_op_list,       STAFF_OR_OPERATOR, 0,
       "call" },
-    { "expert.register",      expert_op_register,      STAFF, WSIS_OP_WRITES,
+    { "expert.register",      nominations_expert_op_register,       STAFF, WSIS_OP_WRITES,
       "call expert_id name country entity" },
-    { "selection.score",      selection_op_score,      WSIS_ROLE_EXPERT, WSIS_OP_WRITES,
+    { "selection.score",      nominations_selection_op_score,       WSIS_ROLE_EXPERT, WSIS_OP_WRITES,
       "call submission_id expert_id scores{results empowerment sdg_relevance replicability sustainability partnerships wsis_values}" },
-    { "selection.standings",  selection_op_standings,  STAFF_OR_OPERATOR, 0,
+    { "selection.standings",  nominations_selection_op_standings,   STAFF_OR_OPERATOR, 0,
       "call category" },
-    { "selection.finalize",   selection_op_finalize,   STAFF, WSIS_OP_WRITES,
+    { "selection.finalize",   nominations_selection_op_finalize,    STAFF, WSIS_OP_WRITES,
       "call category winner?" },
-    { "photo.winners.select", photo_op_winners_select, STAFF, WSIS_OP_WRITES,
+    { "photo.winners.select", nominations_photo_op_winners_select,  STAFF, WSIS_OP_WRITES,
       "call winners" },
     { NULL }
 };
@@ -70,7 +70,7 @@ nominations_call_field (wsis_service_t *service, wsis_fields_t *body, const char
 static const wsis_phase_t *
 s_phase (wsis_reply_t *reply, const wsis_call_t *call, const char *name)
 {
-    const wsis_phase_t *phase = wsis_call_phase (call, name);
+    const wsis_phase_t *phase = wsis_calendar_call_phase (call, name);
     if (!phase)
         wsis_reply_fail (reply, "validation", "call", "'call' %s has no %s phase", call->id, name);
     return phase;

@@ -34,7 +34,7 @@ s_emit_decided (wsis_service_t *service, const nominations_project_t *project,
 static const char *const s_decisions [] = { "nominate", "reject", "pending" };
 
 int
-review_op_decide (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_review_op_decide (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -162,7 +162,7 @@ s_pack_review (const nominations_review_row_t *row, void *arg)
 //  Every prize project of a call with its decision: what staff work
 //  through in phase 2 ("pending" ones have none yet).
 int
-review_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_review_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const wsis_call_t *call = nominations_call_field (service, &body, "prize");

@@ -30,7 +30,7 @@ s_category (wsis_fields_t *body, char *category, size_t size)
 //  expert.register {call, expert_id, name, country, entity}
 
 int
-expert_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_expert_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -108,7 +108,7 @@ s_scores (wsis_fields_t *body, int64_t scores [NOMINATIONS_CRITERIA], int64_t *t
 }
 
 int
-selection_op_score (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_selection_op_score (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -287,7 +287,7 @@ s_standings (wsis_service_t *service, wsis_reply_t *reply, const char *call,
 //  selection.standings {call, category} -> {call, category, champions:
 //  [{submission_id, rank, votes, experts, mean?}], winner?}
 int
-selection_op_standings (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_selection_op_standings (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const wsis_call_t *call = nominations_call_field (service, &body, "prize");
@@ -386,7 +386,7 @@ s_no_champions (wsis_store_t *store, wsis_reply_t *reply, const char *call, cons
 }
 
 int
-selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -478,7 +478,7 @@ selection_op_finalize (wsis_service_t *service, wsis_request_t *request, wsis_re
 //  photo.winners.select {call, winners: [ids]}
 
 int
-photo_op_winners_select (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+nominations_photo_op_winners_select (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);

@@ -57,13 +57,13 @@ s_next_steps (wsis_service_t *service, const char *call_id, const char *kind,
               char *buffer, size_t size)
 {
     const wsis_call_t *call = wsis_calendar_call (wsis_service_calendar (service), call_id);
-    const wsis_phase_t *submission = call? wsis_call_phase (call, "submission"): NULL;
+    const wsis_phase_t *submission = call? wsis_calendar_call_phase (call, "submission"): NULL;
     char until [WSIS_TIME_ZONED_BUFSIZE] = "", from [WSIS_TIME_ZONED_BUFSIZE] = "";
     if (submission && submission->end != WSIS_PHASE_NO_END)
         wsis_time_format_zoned (call->zone, submission->end, until, sizeof until);
     const wsis_phase_t *next = !call? NULL:
-        streq (kind, "prize")? wsis_call_phase (call, "nomination"):
-        streq (kind, "photo")? wsis_call_phase (call, "selection"): NULL;
+        streq (kind, "prize")? wsis_calendar_call_phase (call, "nomination"):
+        streq (kind, "photo")? wsis_calendar_call_phase (call, "selection"): NULL;
     if (next)
         wsis_time_format_zoned (call->zone, next->start, from, sizeof from);
     const char *what =

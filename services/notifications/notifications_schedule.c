@@ -19,7 +19,7 @@
     the calendar changes no key already made).
 */
 #include "notifications.h"
-#include "wsis_clock.h"
+#include "wsis_time.h"
 
 #include <assert.h>
 #include <stdio.h>

@@ -42,14 +42,14 @@ extern const char submissions_schema_sql [];
 
 extern const wsis_op_t submissions_ops [];
 
-int stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int submission_op_create (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int submission_op_withdraw (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
-int stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_op_create (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_op_update (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_op_withdraw (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
+int submissions_stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply);
 
 //  A page of a listing being filled: the store is asked for one row more
 //  than the page takes, which tells whether another page follows.
@@ -94,8 +94,8 @@ typedef enum {
 
 //  The kind a call of that calendar kind takes, or -1 (hltf and ambassador
 //  calls take nominations, not submissions).
-int submission_kind_of_call (const char *call_kind);
-const char *submission_kind_name (submission_kind_t kind);
+int submissions_kind_of_call (const char *call_kind);
+const char *submissions_kind_name (submission_kind_t kind);
 
 //  A submission's fields, read and checked. fields is the canonical map
 //  that is stored (only the kind's own fields, values normalised: SDGs
@@ -120,14 +120,14 @@ typedef struct {
     const char *image_type;
 } submission_draft_t;
 
-void submission_draft_init (submission_draft_t *draft, submission_kind_t kind);
-void submission_draft_release (submission_draft_t *draft);
+void submissions_draft_init (submission_draft_t *draft, submission_kind_t kind);
+void submissions_draft_release (submission_draft_t *draft);
 
 //  Reads the kind's fields from map (a request body, or the stored fields
 //  merged with an update). Fails the reply with `validation` naming the
 //  first bad field, in the order docs/protocol.md lists them. need_image:
 //  a photo's image must be in map (create), or may be absent (update).
-int submission_draft_read (submission_draft_t *draft, const msgpack_object *map,
+int submissions_draft_read (submission_draft_t *draft, const msgpack_object *map,
                            bool need_image, wsis_reply_t *reply);
 
 //  The stored fields (a msgpack map) with the changes of an update laid
@@ -135,7 +135,7 @@ int submission_draft_read (submission_draft_t *draft, const msgpack_object *map,
 //  optional field. Keys in skip (NULL-terminated) are not fields. The
 //  merged map points into stored and changes, and into *zone, which the
 //  caller initialises and destroys.
-int submission_fields_merge (const msgpack_object *stored, const msgpack_object *changes,
+int submissions_fields_merge (const msgpack_object *stored, const msgpack_object *changes,
                              const char *const *skip, msgpack_zone *zone, msgpack_object *merged);
 
 //  -------------------------------------------------------------------------
@@ -279,12 +279,12 @@ int submissions_store_winner_add (wsis_store_t *store, const char *origin, const
 
 //  Packs the record of row as one map. image: the photo's bytes when
 //  SUBMISSION_RECORD_IMAGE is set (may be NULL: no image key then).
-int submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigned flags,
+int submissions_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigned flags,
                             const zchunk_t *image);
 
 //  Emits submission.received or submission.updated with the whole record
 //  of the stored submission id (never the image).
-int submission_record_emit (wsis_service_t *service, const char *type, int64_t id);
+int submissions_record_emit (wsis_service_t *service, const char *type, int64_t id);
 
 //  -------------------------------------------------------------------------
 //  submissions_winners.c: previous WSIS Prize winners.

@@ -149,7 +149,7 @@ static const char *const s_kind_names [SUBMISSION_KIND_COUNT] = {
 };
 
 int
-submission_kind_of_call (const char *call_kind)
+submissions_kind_of_call (const char *call_kind)
 {
     for (int kind = 0; kind < SUBMISSION_KIND_COUNT; kind++)
         if (streq (call_kind, s_kind_names [kind]))
@@ -158,13 +158,13 @@ submission_kind_of_call (const char *call_kind)
 }
 
 const char *
-submission_kind_name (submission_kind_t kind)
+submissions_kind_name (submission_kind_t kind)
 {
     return s_kind_names [kind];
 }
 
 void
-submission_draft_init (submission_draft_t *draft, submission_kind_t kind)
+submissions_draft_init (submission_draft_t *draft, submission_kind_t kind)
 {
     memset (draft, 0, sizeof *draft);
     draft->kind = kind;
@@ -172,7 +172,7 @@ submission_draft_init (submission_draft_t *draft, submission_kind_t kind)
 }
 
 void
-submission_draft_release (submission_draft_t *draft)
+submissions_draft_release (submission_draft_t *draft)
 {
     msgpack_sbuffer_destroy (&draft->fields);
     free (draft->entity_key);
@@ -594,7 +594,7 @@ s_check_kind_keys (const submission_draft_t *draft, wsis_fields_t *fields)
 }
 
 int
-submission_draft_read (submission_draft_t *draft, const msgpack_object *map,
+submissions_draft_read (submission_draft_t *draft, const msgpack_object *map,
                        bool need_image, wsis_reply_t *reply)
 {
     wsis_fields_t fields = wsis_fields (reply, map, NULL);
@@ -645,7 +645,7 @@ s_skipped (const msgpack_object *key, const char *const *skip)
 }
 
 int
-submission_fields_merge (const msgpack_object *stored, const msgpack_object *changes,
+submissions_fields_merge (const msgpack_object *stored, const msgpack_object *changes,
                          const char *const *skip, msgpack_zone *zone, msgpack_object *merged)
 {
     if (stored->type != MSGPACK_OBJECT_MAP || changes->type != MSGPACK_OBJECT_MAP)

@@ -23,24 +23,24 @@
     "name? organization? sector? expertise? links? consent?"
 
 const wsis_op_t submissions_ops [] = {
-    { "stakeholder.register", stakeholder_op_register,
+    { "stakeholder.register", submissions_stakeholder_op_register,
       WSIS_ROLE_PUBLIC | WSIS_ROLE_GATEWAY | WSIS_ROLE_OPERATOR, WSIS_OP_WRITES,
       "name email type country region gender? organization?" },
-    { "submission.create", submission_op_create, S_SUBMITTERS, WSIS_OP_WRITES,
+    { "submission.create", submissions_op_create, S_SUBMITTERS, WSIS_OP_WRITES,
       "call stakeholder_id " S_KIND_FIELDS },
-    { "submission.get", submission_op_get, WSIS_ROLE_PUBLIC, 0,
+    { "submission.get", submissions_op_get, WSIS_ROLE_PUBLIC, 0,
       "submission_id include_image?" },
-    { "submission.list", submission_op_list, WSIS_ROLE_PUBLIC, 0,
+    { "submission.list", submissions_op_list, WSIS_ROLE_PUBLIC, 0,
       "call category? status? stakeholder_id? after? limit?" },
-    { "submission.update", submission_op_update, S_SUBMITTERS, WSIS_OP_WRITES,
+    { "submission.update", submissions_op_update, S_SUBMITTERS, WSIS_OP_WRITES,
       "submission_id call? stakeholder_id? kind? " S_KIND_FIELDS },
-    { "submission.withdraw", submission_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES,
+    { "submission.withdraw", submissions_op_withdraw, S_SUBMITTERS, WSIS_OP_WRITES,
       "submission_id" },
     //  Looking people up is the secretariat's; a gateway reads only the
     //  stakeholder it acts for (submissions_stakeholder_ops.c)
-    { "stakeholder.get", stakeholder_op_get,
+    { "stakeholder.get", submissions_stakeholder_op_get,
       WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR | WSIS_ROLE_GATEWAY, 0, "stakeholder_id" },
-    { "stakeholder.list", stakeholder_op_list, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, 0,
+    { "stakeholder.list", submissions_stakeholder_op_list, WSIS_ROLE_STAFF | WSIS_ROLE_OPERATOR, 0,
       "q? after? limit?" },
     { NULL }
 };
@@ -66,7 +66,7 @@ s_registered_already (const wsis_request_t *request, wsis_reply_t *reply, int64_
 //  organization?} -> {stakeholder_id}; stakeholder.registered
 
 int
-stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_stakeholder_op_register (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_store_t *store = wsis_service_store (service);
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
@@ -185,7 +185,7 @@ s_pack_row (const submission_row_t *row, void *arg)
             return -1;
         flags |= SUBMISSION_RECORD_IMAGE;
     }
-    int rc = submission_record_pack (read->pk, row, flags, image);
+    int rc = submissions_record_pack (read->pk, row, flags, image);
     zchunk_destroy (&image);
     read->page.last_id = row->id;
     read->page.packed++;
@@ -211,7 +211,7 @@ s_read_submission_id (wsis_fields_t *body, const char *key, wsis_need_t need, in
 //  withdrawn one too, with status "withdrawn", but a withdrawn profile of
 //  the Repository of Women in Tech only to its owner and the staff side).
 int
-submission_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     int64_t id;
@@ -234,7 +234,7 @@ static const char *const s_statuses [] = { "received", "withdrawn" };
 //  limit?} -> {items, next}: keyset pages in submission id order; `next`
 //  is the `after` of the following page, nil on the last one.
 int
-submission_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     char call [128], stakeholder [65];

@@ -97,7 +97,7 @@ s_pack_time (msgpack_packer *pk, const char *key, int64_t ms)
 }
 
 int
-submission_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigned flags,
+submissions_record_pack (msgpack_packer *pk, const submission_row_t *row, unsigned flags,
                         const zchunk_t *image)
 {
     msgpack_unpacked unpacked;
@@ -214,11 +214,11 @@ s_pack_for_event (const submission_row_t *row, void *arg)
     emit->found = true;
     //  Events carry the contact email (notifications confirms to it) and
     //  never the image.
-    return submission_record_pack (emit->pk, row, SUBMISSION_RECORD_EMAILS, NULL);
+    return submissions_record_pack (emit->pk, row, SUBMISSION_RECORD_EMAILS, NULL);
 }
 
 int
-submission_record_emit (wsis_service_t *service, const char *type, int64_t id)
+submissions_record_emit (wsis_service_t *service, const char *type, int64_t id)
 {
     msgpack_packer *pk = wsis_service_event (service);
     s_emit_arg_t emit = { pk, false };

@@ -8,7 +8,7 @@
     operator see them.
 */
 #include "submissions.h"
-#include "wsis_clock.h"
+#include "wsis_time.h"
 
 #include <string.h>
 
@@ -56,7 +56,7 @@ s_sees_emails (const wsis_request_t *request)
 
 //  stakeholder.get {stakeholder_id} -> the stakeholder
 int
-stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const char *text;
@@ -87,7 +87,7 @@ stakeholder_op_get (wsis_service_t *service, wsis_request_t *request, wsis_reply
 //  stakeholder id order; q, case ignored, is part of the name, the
 //  organization or the email.
 int
-stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_stakeholder_op_list (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     char q [801];

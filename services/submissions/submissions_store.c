@@ -179,7 +179,7 @@ submissions_store_submission_insert (wsis_store_t *store, const char *call, int6
     if (!stmt)
         return -1;
     wsis_store_bind_text (stmt, 1, call);
-    wsis_store_bind_text (stmt, 2, submission_kind_name (draft->kind));
+    wsis_store_bind_text (stmt, 2, submissions_kind_name (draft->kind));
     sqlite3_bind_int64 (stmt, 3, stakeholder_id);
     wsis_store_bind_text (stmt, 4, draft->kind == SUBMISSION_PRIZE? draft->category: NULL);
     wsis_store_bind_text (stmt, 5, draft->entity_key);

@@ -61,7 +61,7 @@ s_read_call (wsis_service_t *service, wsis_fields_t *body, const wsis_call_t **c
     *call = wsis_calendar_call (wsis_service_calendar (service), call_id);
     if (!*call)
         return wsis_fields_fail (body, "call", "is not a call of the calendar");
-    *kind = submission_kind_of_call ((*call)->kind);
+    *kind = submissions_kind_of_call ((*call)->kind);
     if (*kind < 0)
         return wsis_fields_fail (body, "call", "is a %s call, which takes nominations, not submissions",
                                  (*call)->kind);
@@ -100,7 +100,7 @@ s_phase_open (wsis_service_t *service, wsis_reply_t *reply, const char *call_id)
 {
     wsis_calendar_t *calendar = wsis_service_calendar (service);
     const wsis_call_t *call = wsis_calendar_call (calendar, call_id);
-    const wsis_phase_t *phase = wsis_call_phase (call, "submission");
+    const wsis_phase_t *phase = wsis_calendar_call_phase (call, "submission");
     wsis_phase_state_t state;
     if (!phase || wsis_calendar_phase_state (calendar, call_id, "submission",
                                              wsis_service_now (service), &state))
@@ -200,7 +200,7 @@ s_reply_status (wsis_reply_t *reply, int64_t id, const char *status)
 //  submission.create {call, stakeholder_id, ...the kind's fields}
 //  -> {submission_id, status: "received"}; submission.received
 int
-submission_op_create (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_op_create (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     const wsis_call_t *call = NULL;
@@ -212,9 +212,9 @@ submission_op_create (wsis_service_t *service, wsis_request_t *request, wsis_rep
         return -1;
 
     submission_draft_t draft;
-    submission_draft_init (&draft, (submission_kind_t) kind);
+    submissions_draft_init (&draft, (submission_kind_t) kind);
     int64_t id = 0;
-    int rc = submission_draft_read (&draft, request->body, true, reply);
+    int rc = submissions_draft_read (&draft, request->body, true, reply);
     if (rc == 0)
         rc = s_prize_rules (service, reply, call->id, &draft, 0);
     if (rc == 0)
@@ -222,11 +222,11 @@ submission_op_create (wsis_service_t *service, wsis_request_t *request, wsis_rep
     if (rc == 0
     && (submissions_store_submission_insert (wsis_service_store (service), call->id, stakeholder_id,
                                              &draft, wsis_service_now (service), &id)
-    ||  submission_record_emit (service, "submission.received", id)))
+    ||  submissions_record_emit (service, "submission.received", id)))
         rc = wsis_reply_fail (reply, "internal", NULL, "the store failed");
     if (rc == 0)
         s_reply_status (reply, id, "received");
-    submission_draft_release (&draft);
+    submissions_draft_release (&draft);
     return rc;
 }
 
@@ -288,7 +288,7 @@ static const char *const s_update_keys [] = {
 //  status}; submission.updated. The owner only, while the submission phase
 //  is open, and every rule of the kind checked again on the result.
 int
-submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_op_update (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     s_current_t current;
@@ -296,7 +296,7 @@ submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_rep
         return -1;
     char stakeholder [SUBMISSIONS_ID_BUFSIZE];
     submissions_id_format (stakeholder, sizeof stakeholder, "stk", current.stakeholder_id);
-    int kind = submission_kind_of_call (current.kind);
+    int kind = submissions_kind_of_call (current.kind);
     int rc = kind < 0? wsis_reply_fail (reply, "internal", NULL, "unknown kind of submission"): 0;
     if (rc == 0)
         rc = s_unchanged (&body, "call", current.call);
@@ -321,27 +321,27 @@ submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_rep
     msgpack_object merged;
     size_t offset = 0;
     submission_draft_t draft;
-    submission_draft_init (&draft, (submission_kind_t) kind);
+    submissions_draft_init (&draft, (submission_kind_t) kind);
     bool readable = msgpack_unpack_next (&stored, (const char *) current.fields, current.fields_size,
                                          &offset) == MSGPACK_UNPACK_SUCCESS;
     if (readable)
         //  An empty str would keep msgpack-c's NULL ptr (wsis_msg.h)
         wsis_msg_fill_empty (&stored.data);
     if (!readable
-    ||  submission_fields_merge (&stored.data, request->body, s_update_keys, &zone, &merged))
+    ||  submissions_fields_merge (&stored.data, request->body, s_update_keys, &zone, &merged))
         rc = wsis_reply_fail (reply, "internal", NULL, "the stored submission could not be read");
     if (rc == 0)
-        rc = submission_draft_read (&draft, &merged, false, reply);
+        rc = submissions_draft_read (&draft, &merged, false, reply);
     if (rc == 0)
         rc = s_prize_rules (service, reply, current.call, &draft, current.id);
     if (rc == 0
     && (submissions_store_submission_rewrite (wsis_service_store (service), current.call, current.id,
                                               &draft, wsis_service_now (service))
-    ||  submission_record_emit (service, "submission.updated", current.id)))
+    ||  submissions_record_emit (service, "submission.updated", current.id)))
         rc = wsis_reply_fail (reply, "internal", NULL, "the store failed");
     if (rc == 0)
         s_reply_status (reply, current.id, "received");
-    submission_draft_release (&draft);
+    submissions_draft_release (&draft);
     msgpack_zone_destroy (&zone);
     msgpack_unpacked_destroy (&stored);
     s_current_release (&current);
@@ -361,7 +361,7 @@ submission_op_update (wsis_service_t *service, wsis_request_t *request, wsis_rep
 //  request in their review (reject) rather than the submitter here:
 //  `deadline_passed`.
 int
-submission_op_withdraw (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
+submissions_op_withdraw (wsis_service_t *service, wsis_request_t *request, wsis_reply_t *reply)
 {
     wsis_fields_t body = wsis_fields (reply, request->body, NULL);
     s_current_t current;

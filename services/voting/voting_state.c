@@ -434,7 +434,7 @@ voting_state_load (voting_t *self, wsis_service_t *service)
         return -1;
     for (size_t i = 0; i < calls && self->poll_count < VOTING_MAX_POLLS; i++) {
         const wsis_call_t *call = wsis_calendar_at (calendar, i);
-        const wsis_phase_t *phase = wsis_call_phase (call, "voting");
+        const wsis_phase_t *phase = wsis_calendar_call_phase (call, "voting");
         if (!streq (call->kind, "prize") || !phase)
             continue;
         voting_poll_t *poll = &self->polls [self->poll_count++];

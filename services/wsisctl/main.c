@@ -39,6 +39,8 @@ s_usage (FILE *out)
         "  wsisctl [options] publish TOPIC [JSON | @FILE | -] publishes through the bus journal\n"
         "                                                     (op \"publish\", body {topic, body, origin})\n"
         "  wsisctl services                                   the services, one per line, in start order\n"
+        "  wsisctl [-c FILE] ports                            the ports the services listen on, one\n"
+        "                                                     \"service/option port\" per line\n"
         "  wsisctl [options] SERVICE --help                   the operations of SERVICE (sys.ops): who\n"
         "                                                     may call each and its body fields\n"
         "  wsisctl keygen NAME --role ROLE [--dir DIR]        a certificate: DIR/public/NAME.cert and\n"
@@ -305,6 +307,11 @@ main (int argc, char *argv [])
         //  checked once the configuration is loaded
     }
     else
+    if (streq (command, "ports")) {
+        if (arg_count != 1)
+            return s_bad_usage ("ports takes no arguments");
+    }
+    else
     if (streq (command, "publish")) {
         if (arg_count < 2 || arg_count > 3)
             return s_bad_usage ("publish takes a TOPIC and at most one body");
@@ -332,6 +339,11 @@ main (int argc, char *argv [])
     if (streq (command, "config")) {
         int exit_code = wsisctl_config (&options, wsis_config_path (config_option),
                                         args + 1, arg_count - 1);
+        wsis_config_destroy (&options.config);
+        return exit_code;
+    }
+    if (streq (command, "ports")) {
+        int exit_code = wsisctl_ports (&options);
         wsis_config_destroy (&options.config);
         return exit_code;
     }

@@ -17,7 +17,8 @@
     wsisctl_settle.c    settle: wait until every service has applied every event
     wsisctl_history.c   a service's past events, page by page (events.since)
     wsisctl_tail.c      events from the bus XPUB as JSON lines, the past first
-    wsisctl_config.c    config: the settings in force (make run's banner)
+    wsisctl_config.c    config: the settings in force (make run's banner);
+                        ports: the ports the services listen on
     wsisctl_keygen.c    keygen: a certificate with its role, for a deployment
     wsisctl_ops.c       SERVICE --help: the operations of a service (sys.ops)
 */
@@ -216,6 +217,11 @@ int wsisctl_settle (const wsisctl_options_t *options);
 //  config [NAME...]: the settings in force (file, then environment).
 int wsisctl_config (const wsisctl_options_t *options, const char *path,
                     char **names, int name_count);
+
+//  ports: every port the services listen on by the settings in force,
+//  "service/option port" a line, in start order; an optional listener
+//  that is off (port 0) is left out.
+int wsisctl_ports (const wsisctl_options_t *options);
 
 //  SERVICE --help (or SERVICE help): asks the service for sys.ops and
 //  prints each operation with the roles that may call it and its body

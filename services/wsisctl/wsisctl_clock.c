@@ -9,7 +9,7 @@
     for each what it answered.
 */
 #include "wsisctl.h"
-#include "wsis_clock.h"
+#include "wsis_time.h"
 
 int
 wsisctl_clock_get (const wsisctl_options_t *options)

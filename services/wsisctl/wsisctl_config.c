@@ -1,5 +1,6 @@
 /*  wsisctl_config: the settings in force, as every program reads them
-    (the file by wsis_config_path's rule, then the environment).
+    (the file by wsis_config_path's rule, then the environment), and the
+    ports they give the services.
 
     `make run` prints them in its banner, so whoever starts a rehearsal
     sees which data folder, calendar, clock and keys it runs with before
@@ -23,6 +24,16 @@ s_print_value (wsis_config_t *config, const char *name)
         printf ("%lld\n", (long long) wsis_config_int (config, name));
     else
         printf ("%s\n", wsis_config_str (config, name));
+}
+
+static int
+s_flushed (void)
+{
+    if (fflush (stdout) || ferror (stdout)) {
+        fprintf (stderr, "wsisctl: cannot write to stdout\n");
+        return WSISCTL_EXIT_FAILED;
+    }
+    return WSISCTL_EXIT_OK;
 }
 
 static bool
@@ -60,9 +71,26 @@ wsisctl_config (const wsisctl_options_t *options, const char *path, char **names
             s_print_value (options->config, s_names [i]);
         }
     }
-    if (fflush (stdout) || ferror (stdout)) {
-        fprintf (stderr, "wsisctl: cannot write to stdout\n");
-        return WSISCTL_EXIT_FAILED;
+    return s_flushed ();
+}
+
+//  Scripts and tests that need the ports of the deployment (the ports
+//  compose publishes, the ones a check must find free) read them here,
+//  from the option table, instead of a list of their own.
+int
+wsisctl_ports (const wsisctl_options_t *options)
+{
+    for (size_t i = 0; wsis_config_services [i]; i++) {
+        size_t length = strlen (wsis_config_services [i]);
+        const char *name;
+        for (size_t j = 0; (name = wsis_config_option (j)); j++) {
+            if (strncmp (name, wsis_config_services [i], length) || name [length] != '/'
+            ||  strlen (name) < 4 || !streq (name + strlen (name) - 4, "port"))
+                continue;
+            int64_t port = wsis_config_int (options->config, name);
+            if (port > 0)
+                printf ("%s %lld\n", name, (long long) port);
+        }
     }
-    return WSISCTL_EXIT_OK;
+    return s_flushed ();
 }

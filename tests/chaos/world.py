@@ -28,16 +28,6 @@ IN_REVIEW = "2022-02-10T10:00:00Z"     # the nomination phase
 IN_VOTING = "2022-03-10T12:00:00Z"     # the voting phase
 PROJECTS_PER_CATEGORY = 2
 
-# Who follows whom (docs/protocol.md, "Events"): consumer -> sources.
-FOLLOWS = {
-    "submissions": ["nominations", "voting"],
-    "nominations": ["submissions", "voting"],
-    "voting": ["submissions", "nominations"],
-    "notifications": ["bus", "submissions", "nominations", "voting"],
-    "reporting": ["bus", "submissions", "nominations", "voting", "notifications"],
-    "gateway": ["submissions"],
-}
-
 
 def request(id, op, body, role, actor="web"):
     """A request map as a gateway sends it."""
@@ -129,8 +119,10 @@ class World:
         return {name: self.cluster.call(name, "sys.ping", timeout=10)["body"]["last_seq"] for name in names}
 
     def sources(self):
-        """{consumer: {source: {last_seq, applied}}} from sys.stats."""
-        return {name: self.cluster.call(name, "sys.stats", timeout=10)["body"]["sources"] for name in FOLLOWS}
+        """{consumer: {source: {last_seq, applied}}} from sys.stats: who
+        follows whom as the services themselves say (their
+        wsis_service_def_t's follows), the bus and its journal included."""
+        return {name: self.cluster.call(name, "sys.stats", timeout=10)["body"]["sources"] for name in SERVICES}
 
     def behind(self):
         """What is not applied yet, or applied a wrong number of times:
@@ -138,7 +130,7 @@ class World:
         heads, sources = self.heads(), self.sources()
         return [(consumer, source, sources[consumer][source]["last_seq"], sources[consumer][source]["applied"],
                  heads[source])
-                for consumer, followed in FOLLOWS.items() for source in followed
+                for consumer, followed in sources.items() for source in followed
                 if not (sources[consumer][source]["last_seq"] == sources[consumer][source]["applied"] == heads[source])]
 
     def wait_settled(self, timeout=60.0, what="every consumer to apply every event"):

@@ -22,12 +22,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
-from wsis_harness import SERVICES, WSISCTL, Cluster  # noqa: E402
+from wsis_harness import SERVICES, WSISCTL, Cluster, default_ports  # noqa: E402
 from wsis_keys import Keys  # noqa: E402
 from contest_helpers import run_contest  # noqa: E402
-
-PORTS = {"xsub": 5550, "xpub": 5551, "bus": 5552, "submissions": 5560, "nominations": 5561,
-         "voting": 5562, "notifications": 5563, "reporting": 5564, "gateway": 5565, "http": 8080}
 
 
 class Running:
@@ -43,7 +40,7 @@ class Stack(Cluster):
 
     def __init__(self, keys_dir):
         self.keys = Keys.existing(keys_dir, WSISCTL)
-        self.ports = dict(PORTS)
+        self.ports = default_ports()
         self.processes = {name: Running() for name in SERVICES}
         self.clients = {}
         self.logs = {}

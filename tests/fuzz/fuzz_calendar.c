@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 abort ();
             for (size_t j = 0; j < call->phase_count; j++) {
                 wsis_phase_state_t state;
-                if (!wsis_call_phase (call, call->phases [j].name)
+                if (!wsis_calendar_call_phase (call, call->phases [j].name)
                 ||  wsis_calendar_phase_state (calendar, call->id, call->phases [j].name,
                                                call->phases [j].start, &state))
                     abort ();

@@ -253,3 +253,22 @@ def test_bin_round_trip_through_events(cluster):
     assert event["body"]["photo"] == {"$base64": encoded}
     assert event["body"]["empty"] == {"$base64": ""}
     assert base64.b64decode(event["body"]["photo"]["$base64"]) == photo
+
+
+def test_ports_by_the_configuration(cluster):
+    # The one list of ports scripts read (scripts/docker-lib.sh,
+    # tests/wsis_harness.default_ports): the configuration's, in start
+    # order, the gateway's staff listener left out while it is off.
+    result = run(cluster, "ports")
+    assert result.returncode == 0, result.stderr
+    expected = ([f"bus/xsub_port {cluster.ports['xsub']}", f"bus/xpub_port {cluster.ports['xpub']}"]
+                + [f"{name}/port {cluster.ports[name]}" for name in SERVICES]
+                + [f"gateway/http_port {cluster.ports['http']}"])
+    assert result.stdout.splitlines() == expected
+    # Without a file, the option table's defaults (what compose.yaml publishes)
+    defaults = run(cluster, "-c", "/dev/null", "ports")
+    assert defaults.returncode == 0, defaults.stderr
+    assert "voting/port 5562" in defaults.stdout.splitlines()
+    assert "gateway/http_port 8080" in defaults.stdout.splitlines()
+    refused = run(cluster, "ports", "voting")
+    assert refused.returncode == 2 and "ports takes no arguments" in refused.stderr

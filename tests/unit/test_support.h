@@ -38,7 +38,7 @@
 
 #include <msgpack.h>
 
-#include "wsis_clock.h"
+#include "wsis_time.h"
 #include "wsis_store.h"
 
 //  Makes a new empty folder /tmp/<name>_XXXXXX and writes its path into

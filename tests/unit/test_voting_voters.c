@@ -154,6 +154,27 @@ test_prefixes (void **state)
     assert_int_equal (s_find (&voters, "stk-1000"), 0);
     assert_int_equal (s_find (&voters, "stk-2"), 0);
     voting_voters_reset (&voters);
+
+    //  A probe meets a registered id only when it shares the slot chain,
+    //  so three ids rarely put one in the way. 3,000 ids that all extend
+    //  the shorter ones ("stk-000123" extends "stk-", "stk-0", ...
+    //  "stk-00012") fill the table well past a third: the 340 prefixes
+    //  looked up below walk chains full of ids they begin, and an equality
+    //  check that stops at the prefix's length finds one.
+    char id [32];
+    for (unsigned n = 0; n < 3000; n++) {
+        snprintf (id, sizeof id, "stk-%06u", n);
+        assert_int_equal (s_add (&voters, id), n + 1);
+    }
+    for (unsigned n = 0; n < 3000; n++) {
+        snprintf (id, sizeof id, "stk-%06u", n);
+        for (size_t len = 0; len < strlen (id); len++)
+            if (voting_voters_find (&voters, id, len)) {
+                print_error ("the prefix '%.*s' was found\n", (int) len, id);
+                fail ();
+            }
+    }
+    voting_voters_reset (&voters);
 }
 
 static void

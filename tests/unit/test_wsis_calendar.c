@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "wsis_calendar.h"
-#include "wsis_clock.h"
+#include "wsis_time.h"
 #include "test_support.h"
 
 #define CALENDAR_FILE "../../configs/calendar.cfg"
@@ -24,7 +24,7 @@ static void
 s_assert_phase (const wsis_call_t *call, const char *name,
                 const char *start_utc, const char *end_utc)
 {
-    const wsis_phase_t *phase = wsis_call_phase (call, name);
+    const wsis_phase_t *phase = wsis_calendar_call_phase (call, name);
     assert_non_null (phase);
     assert_string_equal (phase->name, name);
     assert_int_equal (phase->start, test_utc (start_utc));
@@ -100,8 +100,8 @@ test_shipped_calls (void **state)
     assert_null (wsis_calendar_at (calendar, count));
     assert_null (wsis_calendar_call (calendar, "prizes-2021"));
     assert_null (wsis_calendar_call (calendar, NULL));
-    assert_null (wsis_call_phase (wsis_calendar_call (calendar, "prizes-2022"), "meeting"));
-    assert_null (wsis_call_phase (NULL, "submission"));
+    assert_null (wsis_calendar_call_phase (wsis_calendar_call (calendar, "prizes-2022"), "meeting"));
+    assert_null (wsis_calendar_call_phase (NULL, "submission"));
 }
 
 static void
