@@ -2,7 +2,7 @@
 
     The index maps the hash of a key to the row of its reply, 16 bytes a
     slot in an open-addressed table (linear probing, at most 3/4 full):
-    about 24 bytes for each reply of the last ttl, where a hash table of
+    21-43 bytes for each reply of the last ttl, where a hash table of
     the keys themselves took 145 (`make chaos`'s minute of journalling,
     1,000,000 publishes, grew wsis-bus by 150 MiB). The key is checked
     against the row, so two keys with one hash only cost a second look.
