@@ -48,6 +48,11 @@ Makefile):
                                         none did)
   fuzz_bus_ops/publish-<n>.mp           publish requests written here (the
                                         scenarios publish nothing external)
+  fuzz_gateway_events/people-<n>.mp     stakeholder.registered pages written
+                                        here: an address again in another
+                                        case for another stakeholder, fields
+                                        missing, empty, of another type or
+                                        one byte too long
   fuzz_wsisctl_json/body-<op>.json      the body of the first request of each
                                         operation as an operator types it
                                         (a bin as {"$base64": ...})
@@ -82,7 +87,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 import wsis_harness  # noqa: E402
-from wsis_harness import SERVICES, Cluster, pack, unpack  # noqa: E402
+from wsis_harness import SERVICES, Cluster, envelope, pack, unpack  # noqa: E402
 from contest_helpers import run_contest  # noqa: E402
 import demo  # noqa: E402
 
@@ -357,6 +362,28 @@ def bus_seeds():
          "body": {"after": 0, "limit": 10}}]))
 
 
+def gateway_seeds():
+    """What the gateway's one event type meets (gateway_people_apply)."""
+    def registered(seq, body):
+        return envelope("submissions", seq, "stakeholder.registered", body, ts=1643000000000 + seq)
+    ann = {"stakeholder_id": "stk-1", "name": "Ann", "email": "Ann.Lee@Example.org", "type": "civil_society",
+           "country": "CH", "region": "europe"}
+    write("fuzz_gateway_events", "people-0", pack([
+        registered(1, ann),
+        registered(2, dict(ann, stakeholder_id="stk-2", email="ann.lee@EXAMPLE.ORG")),
+        registered(3, dict(ann, stakeholder_id="stk-3", email="b@" + "x" * 252)),
+        registered(4, dict(ann, stakeholder_id="stk-4", email="c@" + "x" * 253)),
+        envelope("voting", 1, "vote.cast", {"call": "prizes-2022", "receipt": "00"}),
+        envelope("submissions", 0, "sys.heartbeat", {"last_seq": 4})]))
+    write("fuzz_gateway_events", "people-1", pack([
+        registered(1, {k: v for k, v in ann.items() if k != "email"}),
+        registered(2, dict(ann, stakeholder_id="")),
+        registered(3, dict(ann, email=b"ann@example.org")),
+        registered(4, dict(ann, stakeholder_id="s" * 65)),
+        registered(5, dict(ann, email=["ann@example.org"])),
+        envelope("submissions", 6, "submission.received", dict(ann, submission_id="sub-1"))]))
+
+
 def contest(c):
     events = c.subscribe("")
     run_contest(c, events)
@@ -413,6 +440,7 @@ def main():
         if name in ops_targets:
             declared_seeds(f"fuzz_{name}_ops", ops, values)
     bus_seeds()
+    gateway_seeds()
     frames = [frame for _, frame in frames]
     seen = set()
     for frame in frames:

@@ -6,7 +6,7 @@ failures and returns its figures.
 """
 from collections import Counter
 
-from world import CALL, CATEGORIES
+from world import CALL, CATEGORIES, REVIEW_CALL, ok
 
 
 def final_reply(request, attempts, failures):
@@ -125,3 +125,108 @@ def check_created(records, key, events, failures, what):
         failures.append(f"{what}: acked and evented differ, e.g. "
                         f"{list(((acked - seen) + (seen - acked)).items())[:3]}")
     return sum(acked.values())
+
+
+def check_reviews(world, records, publish, failures):
+    """The staff's review.decide requests of REVIEW_CALL (records, in the
+    order one client sent them) and its nominations.publish ((request,
+    attempts), sent while they went on), against what wsis-nominations
+    holds and what its consumers learnt. Every decision is answered ok
+    until the publication and `conflict` after it; an acked decision's
+    `changed` says whether it differed from the last acked one; the
+    review.decided events are exactly the acked changes, in order, all
+    before the one nominations.published; review.list shows each
+    project's last acked decision; the published lists are the projects
+    whose last acked decision is nominate, and voting (the ballot),
+    submissions (contest_status), reporting (nominated per category) and
+    notifications (each submitter told the result, and the reason of the
+    last rejection) agree. Returns the figures."""
+    c = world.cluster
+    state = {}                          # submission_id -> (decision, reason) last acked
+    changes = {}                        # submission_id -> [(decision, reason)] acked that changed it
+    acked = refused = 0
+    for request, attempts in records:
+        final = next((a for a in reversed(attempts) if a is not None), None)
+        body = request["body"]
+        if final is not None and not final["ok"] and final["error"]["code"] == "conflict" \
+                and "published" in final["error"]["message"]:
+            refused += 1
+            continue
+        if refused:
+            failures.append(f"{request['id']}: {final} after a decision was refused as published")
+            continue
+        if final_reply(request, attempts, failures) is None:
+            continue
+        acked += 1
+        project, decided = body["submission_id"], (body["decision"], body.get("reason"))
+        changed = state.get(project) != decided
+        if final["body"]["changed"] != changed:
+            failures.append(f"{request['id']} {project} {decided}: changed={final['body']['changed']}, "
+                            f"the last acked decision was {state.get(project)}")
+        if changed:
+            state[project] = decided
+            changes.setdefault(project, []).append(decided)
+    if not refused:
+        failures.append("no decision came after the publication")
+
+    expected = {category: sorted(p for p in projects if state.get(p, ("pending",))[0] == "nominate")
+                for category, projects in world.reviewed.items()}
+    published = final_reply(*publish, failures)
+    if published is not None and {k: sorted(v) for k, v in published["categories"].items()} != expected:
+        failures.append(f"nominations.publish listed {published['categories']}, the acked decisions "
+                        f"nominate {expected}")
+
+    events = [e for e in c.events("nominations", limit=10000) if e["body"].get("call") == REVIEW_CALL]
+    publications = [e for e in events if e["type"] == "nominations.published"]
+    if len(publications) != 1:
+        failures.append(f"{len(publications)} nominations.published events of {REVIEW_CALL}")
+    elif {k: sorted(v) for k, v in publications[0]["body"]["categories"].items()} != expected:
+        failures.append(f"nominations.published lists {publications[0]['body']['categories']}, "
+                        f"the acked decisions nominate {expected}")
+    evented = {}
+    for e in events:
+        if e["type"] == "review.decided":
+            evented.setdefault(e["body"]["submission_id"], []).append((e["body"]["decision"],
+                                                                       e["body"].get("reason")))
+            if publications and e["seq"] > publications[0]["seq"]:
+                failures.append(f"review.decided {e['id']} after the publication")
+    wrong = {p: (evented.get(p), changes.get(p)) for p in set(evented) | set(changes)
+             if evented.get(p) != changes.get(p)}
+    if wrong:
+        failures.append(f"{len(wrong)} projects' review.decided events differ from their acked changes, "
+                        f"e.g. {list(wrong.items())[:2]}")
+
+    items = ok(c.call("nominations", "review.list", {"call": REVIEW_CALL, "limit": 1000}, role="staff"))["items"]
+    held = {i["submission_id"]: (i["decision"], i.get("reason")) for i in items if "decision" in i}
+    if held != state:
+        failures.append(f"review.list differs from the acked decisions: "
+                        f"{[(p, held.get(p), state.get(p)) for p in set(held) | set(state) if held.get(p) != state.get(p)][:3]}")
+
+    tally = ok(c.call("voting", "vote.tally", {"call": REVIEW_CALL}, role="staff"))["categories"]
+    if {k: sorted(p["submission_id"] for p in v) for k, v in tally.items()} != expected:
+        failures.append(f"voting's ballot of {REVIEW_CALL} differs from the published lists")
+    counts = ok(c.call("reporting", "report.summary", {"call": REVIEW_CALL}, role="public"))["nominated"]
+    if counts != {k: len(v) for k, v in expected.items() if v}:
+        failures.append(f"reporting counts {counts} nominated, the published lists {expected}")
+    told = {i["key"].rsplit("/", 1)[1]: i["key"] for i in
+            ok(c.call("notifications", "notify.list", {"call": REVIEW_CALL, "kind": "nomination_result",
+                                                       "limit": 1000}, role="staff"))["items"]}
+    for category, projects in world.reviewed.items():
+        for project in projects:
+            listed = project in expected[category]
+            status = ok(c.call("submissions", "submission.get", {"submission_id": project},
+                               role="staff")).get("contest_status")
+            if status != ("nominated" if listed else "not_nominated"):
+                failures.append(f"submissions says {project} is {status}; listed: {listed}")
+            if project not in told:
+                failures.append(f"{project}'s submitter was not told the result")
+                continue
+            text = ok(c.call("notifications", "notify.preview", {"key": told[project]}, role="staff"))["body"]
+            decision, reason = state.get(project, ("pending", None))
+            result = "nominated" if listed else "not nominated"
+            because = f"The reviewers gave this reason: {reason}\n" if decision == "reject" else None
+            if f"Result:     {result}\n" not in text or (because and because not in text) \
+                    or (not because and "The reviewers gave this reason" in text):
+                failures.append(f"{project}'s submitter was told other than {result} ({decision}, {reason})")
+    return {"decisions": len(records), "decided": acked, "changes": sum(len(v) for v in changes.values()),
+            "refused_published": refused, "published": sum(len(v) for v in expected.values())}

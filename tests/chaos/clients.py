@@ -53,6 +53,19 @@ def _ask(context, sock, endpoint, request):
     return sock, attempts
 
 
+def ask(endpoint, request):
+    """One request asked as send_all asks each, on a context of its own
+    (for a thread of the scenario): its attempts."""
+    context = zmq.Context()
+    sock = _socket(context, endpoint)
+    try:
+        sock, attempts = _ask(context, sock, endpoint, request)
+    finally:
+        sock.close(0)
+        context.term()
+    return attempts
+
+
 def send_all(endpoint, requests, pace, worker, stop, out):
     """Sends requests (whole request maps, each with its own id) in order,
     pace seconds apart, each until it is answered (clients._ask), until

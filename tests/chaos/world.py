@@ -4,6 +4,11 @@ real producers once (voters registered with wsis-submissions, projects
 submitted, nominated and published with wsis-nominations), the clock in
 the voting phase; then the checks the scenarios end with (every consumer
 has applied every event of every source it follows, once).
+
+A world may also have projects of a second prize call, REVIEW_CALL,
+still in its nomination phase while prizes-2022 votes: the shipped
+calendar has no two prize calls whose review and voting overlap, so the
+world's calendar is the shipped one with that call added (REVIEW_PHASES).
 """
 import os
 import shutil
@@ -18,7 +23,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
 from load import Load  # noqa: E402
-from wsis_harness import SERVICES, Client, Cluster, pack  # noqa: E402
+from wsis_harness import ROOT, SERVICES, Client, Cluster, pack  # noqa: E402
 from submissions_helpers import prize_body, stakeholder_body  # noqa: E402
 from voting_helpers import CATEGORIES  # noqa: E402
 
@@ -27,6 +32,14 @@ OPEN = "2022-01-10T12:00:00Z"          # the submission phase
 IN_REVIEW = "2022-02-10T10:00:00Z"     # the nomination phase
 IN_VOTING = "2022-03-10T12:00:00Z"     # the voting phase
 PROJECTS_PER_CATEGORY = 2
+# A prize call submitted with prizes-2022 whose nomination phase (review.decide,
+# nominations.publish) lasts through prizes-2022's voting phase.
+REVIEW_CALL = "prizes-chaos"
+REVIEW_PHASES = (("submission", "2021-09-01 00:00", "2022-01-21 23:00"),
+                 ("nomination", "2022-02-01 00:00", "2022-04-30 23:00"),
+                 ("voting", "2022-05-01 00:00", "2022-05-31 23:00"),
+                 ("selection", "2022-06-01 00:00", "2022-06-15 23:00"),
+                 ("announcement", "2022-06-20 00:00", "2022-06-25 23:00"))
 
 
 def request(id, op, body, role, actor="web"):
@@ -44,15 +57,19 @@ class World:
     """A cluster of every service in a temporary folder of its own, kept
     when a scenario fails (its logs say what the services did)."""
 
-    def __init__(self, name, voters):
+    def __init__(self, name, voters, reviewed=0):
+        """reviewed: projects per category of REVIEW_CALL, submitted and
+        left pending (self.reviewed {category: [submission_id]})."""
         self.dir = Path(tempfile.mkdtemp(prefix=f"wsis-chaos-{name}-"))
         self.cluster = Cluster(self.dir)
+        self._add_review_call()
         self.submitter = None
         self.voters = []
         self.projects = {}
+        self.reviewed = {}
         try:
             self.cluster.start_all()
-            self._set_up(voters)
+            self._set_up(voters, reviewed)
         except BaseException:
             self.close(["set-up failed"])
             raise
@@ -67,16 +84,34 @@ class World:
         body = stakeholder_body()
         return ok(self.cluster.call("submissions", "stakeholder.register", body, role="public"))["stakeholder_id"]
 
-    def _set_up(self, voters):
+    def _add_review_call(self):
+        """The cluster's calendar: the shipped one and REVIEW_CALL."""
+        shipped = f"{ROOT}/configs/calendar.cfg"
+        calendar = self.dir / "calendar.cfg"
+        phases = "".join(f"    phase\n        name = {name}\n        start = \"{start}\"\n"
+                         f"        end = \"{end}\"\n" for name, start, end in REVIEW_PHASES)
+        calendar.write_text(Path(shipped).read_text() + f"\ncall\n    id = {REVIEW_CALL}\n    kind = prize\n"
+                            f"    zone = Europe/Geneva\n    title = \"WSIS Prizes (chaos review)\"\n{phases}")
+        config = self.cluster.config.read_text()
+        assert f"calendar = {shipped}\n" in config
+        self.cluster.config.write_text(config.replace(f"calendar = {shipped}\n", f"calendar = {calendar}\n"))
+
+    def _submit(self, call, count):
+        """count prize projects per category in call: {category: [submission_id]}."""
+        return {category: [ok(self.cluster.call("submissions", "submission.create",
+                                                prize_body(self.submitter, call=call, category=category),
+                                                role="gateway"))["submission_id"]
+                           for _ in range(count)]
+                for category in CATEGORIES}
+
+    def _set_up(self, voters, reviewed):
         c = self.cluster
         self.set_clock(OPEN)
-        self.submitter = submitter = self.register()
+        self.submitter = self.register()
         self.voters = [self.register() for _ in range(voters)]
-        for category in CATEGORIES:
-            self.projects[category] = [
-                ok(c.call("submissions", "submission.create", prize_body(submitter, category=category),
-                          role="gateway"))["submission_id"]
-                for _ in range(PROJECTS_PER_CATEGORY)]
+        self.projects = self._submit(CALL, PROJECTS_PER_CATEGORY)
+        if reviewed:
+            self.reviewed = self._submit(REVIEW_CALL, reviewed)
         self.set_clock(IN_REVIEW)
         self.wait_settled(what="nominations to learn the projects")
         for projects in self.projects.values():
@@ -191,11 +226,12 @@ class World:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_scenario(name, voters, figures, body):
+def run_scenario(name, voters, figures, body, reviewed=0):
     """Runs body(world, load, failures) in a World of its own with voters
-    registered and a Load of client processes; what it raises is a failure
-    too. Returns (passed, figures, failures) for run.py."""
-    world = World(name, voters=voters)
+    registered (and reviewed projects per category of REVIEW_CALL) and a
+    Load of client processes; what it raises is a failure too. Returns
+    (passed, figures, failures) for run.py."""
+    world = World(name, voters=voters, reviewed=reviewed)
     load = Load()
     failures = []
     try:

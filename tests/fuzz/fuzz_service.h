@@ -14,7 +14,8 @@
     wsis_service_new: its store in a folder of its own
     under /tmp (removed at exit), the clock manual, the calendar of
     configs/calendar.cfg (run the targets from the top of the tree, as
-    `make fuzz` does), its command port a free one. It never runs its
+    `make fuzz` does), its command port a free one (the bus's XSUB and
+    XPUB and the gateway's HTTP port too). It never runs its
     loop: each input goes straight to def->apply.
 
     An input is what a consumer receives: one envelope (a live event, through
@@ -104,11 +105,14 @@ s_fuzz_start (const wsis_service_def_t *def, void *state)
     s_fuzz_set (config, "wsis/data_dir", s_fuzz_dir);
     s_fuzz_set (config, "wsis/clock", "manual");
     s_fuzz_set (config, "wsis/calendar", "configs/calendar.cfg");
-    //  A free port for every one it binds: its command port, and the
-    //  bus's XSUB and XPUB too.
-    const char *const ports [] = { "port", "xsub_port", "xpub_port" };
-    size_t bound = streq (def->name, "bus")? 3: 1;
-    for (size_t i = 0; i < bound; i++) {
+    //  A free port for every one it binds: its command port, the bus's
+    //  XSUB and XPUB too, the gateway's HTTP port too.
+    static const char *const bus_ports [] = { "port", "xsub_port", "xpub_port", NULL };
+    static const char *const gateway_ports [] = { "port", "http_port", NULL };
+    static const char *const other_ports [] = { "port", NULL };
+    const char *const *ports = streq (def->name, "bus")? bus_ports:
+                               streq (def->name, "gateway")? gateway_ports: other_ports;
+    for (size_t i = 0; ports [i]; i++) {
         char option [64], port [16];
         snprintf (option, sizeof option, "%s/%s", def->name, ports [i]);
         snprintf (port, sizeof port, "%d", s_fuzz_free_port ());

@@ -5,11 +5,10 @@ limits").
 Found when tried: two DEALERs that sent vote.tally for 15 s and never read
 a reply took wsis-voting from 9.5 MB to 2.49 GB (libzmq queued 100,000
 replies of 24 KB per peer) and a well-behaved client's p50 from 0.5 ms to
-260 ms. Memory is asserted as the service's peak RSS; latencies are
-printed, never asserted.
+260 ms. Memory is asserted as the service's peak RSS; latencies, and the
+rate a flood reached, are printed, never asserted.
 """
 import socket
-import statistics
 import struct
 import threading
 import time
@@ -19,6 +18,7 @@ import pytest
 import zmq
 
 from wsis_harness import CONTEXT, SANITIZED, Client, Cluster, pack
+from process_clients import Flooders, summary
 from voting_helpers import VotingWorld
 
 # Well above the services' own size (10-30 MiB) and far below what the
@@ -37,12 +37,12 @@ def request(op, body=None, role="staff", id=None):
 
 
 class Flood:
-    """A thread that sends one frame again and again on its own DEALER,
-    reading its replies or not."""
+    """A thread that sends one frame again and again on its own DEALER
+    and never reads a reply."""
 
-    def __init__(self, endpoint, frame, read=False):
-        self.frame, self.read = frame, read
-        self.sent = self.received = 0
+    def __init__(self, endpoint, frame):
+        self.frame = frame
+        self.sent = 0
         self.socket = CONTEXT.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.SNDHWM, 0)
@@ -58,9 +58,6 @@ class Flood:
                 self.sent += 1
             except zmq.Again:
                 time.sleep(0.001)
-            while self.read and self.socket.poll(0):
-                self.socket.recv_multipart()
-                self.received += 1
 
     def stop(self):
         self.running = False
@@ -82,8 +79,7 @@ def latencies(client, seconds, op="sys.ping", body=None):
 
 
 def report(what, taken):
-    print(f"\n{what}: {len(taken)} calls answered, p50 {statistics.median(taken):.2f} ms, "
-          f"max {max(taken):.2f} ms")
+    print(f"\n{what}: {len(taken)} calls answered, {summary(taken, digits=2)}")
 
 
 @pytest.fixture
@@ -230,16 +226,30 @@ def test_a_100_mb_frame_is_refused_without_being_held(cluster):
         client.close()
 
 
-def test_one_client_at_a_very_high_rate(cluster):
+# Two flooding clients, each a process of its own (process_clients.py): one
+# reaches 50,000-65,000 requests/s here, beyond what the issue asks of one.
+FLOODERS = 2
+
+
+def test_clients_at_a_very_high_rate(cluster):
+    """Clients that send sys.ping as fast as the bus answers (each keeps
+    2,000 in flight and reads every reply): a well-behaved client beside
+    them is answered every time; its latency with and without them, and
+    the rate they reached (the service's count of requests), are printed."""
     cluster.start("bus")
     endpoint = cluster.endpoint("bus")
-    flood = Flood(endpoint, request("sys.ping", role="public"), read=True)
+    good = Client(endpoint)
+    report("pings without a flood", latencies(good, 2.0))
+    flooders = Flooders(endpoint, request("sys.ping", role="public"), count=FLOODERS).start()
     try:
-        good = Client(endpoint)
-        taken = latencies(good, 2.0)
-        report(f"pings beside one client at a high rate ({flood.sent} sent)", taken)
+        before, start = cluster.call("bus", "sys.stats")["body"]["requests"], time.monotonic()
+        taken = latencies(good, 3.0)
+        requests = cluster.call("bus", "sys.stats")["body"]["requests"] - before
+        took = time.monotonic() - start
     finally:
-        flood.stop()
-    assert flood.received > 0
+        sent, answered, flooded = flooders.stop()
+    report(f"pings beside {FLOODERS} clients flooding at {requests / took:,.0f} requests/s "
+           f"(each {answered / flooded / FLOODERS:,.0f} answered/s)", taken)
+    assert answered > 0
     assert_bounded(cluster, "bus")
     good.close()

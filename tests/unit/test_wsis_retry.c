@@ -424,6 +424,54 @@ test_store_fails (void **state)
     s_expect_none (fixture, key);
 }
 
+//  Many replies: the index grows past its first table several times, and
+//  replies taken out (expired, rolled back) leave every other one found.
+#define MANY 5000
+
+static void
+test_many (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    char key [WSIS_RETRY_KEY_MAX], reply [32];
+    //  Odd ones early (to expire), even ones later, in batches of 100
+    for (int first = 0; first < MANY; first += 100) {
+        assert_int_equal (wsis_store_begin (fixture->base.store), 0);
+        for (int i = first; i < first + 100; i++) {
+            s_numbered (i, key, reply, sizeof reply);
+            assert_int_equal (wsis_retry_store (fixture->replies, key, i % 2? T0: T0 + TTL_MS / 2,
+                                                reply, strlen (reply)), 0);
+        }
+        s_commit (fixture);
+    }
+    //  A batch of 1000 more, rolled back
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
+    for (int i = MANY; i < MANY + 1000; i++) {
+        s_numbered (i, key, reply, sizeof reply);
+        assert_int_equal (wsis_retry_store (fixture->replies, key, T0, reply, strlen (reply)), 0);
+    }
+    assert_int_equal (wsis_retry_size (fixture->replies), MANY + 1000);
+    s_rollback (fixture);
+    assert_int_equal (wsis_retry_size (fixture->replies), MANY);
+    for (int i = 0; i < MANY + 1000; i++) {
+        s_numbered (i, key, reply, sizeof reply);
+        if (i < MANY)
+            s_expect_reply (fixture, key, reply);
+        else
+            s_expect_none (fixture, key);
+    }
+    //  The odd ones expire
+    wsis_retry_expire (fixture->replies, T0 + TTL_MS + 1);
+    assert_int_equal (wsis_retry_size (fixture->replies), MANY / 2);
+    assert_int_equal (s_rows (fixture), MANY / 2);
+    for (int i = 0; i < MANY; i++) {
+        s_numbered (i, key, reply, sizeof reply);
+        if (i % 2)
+            s_expect_none (fixture, key);
+        else
+            s_expect_reply (fixture, key, reply);
+    }
+}
+
 static void
 test_destroy (void **state)
 {
@@ -444,6 +492,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_reopen, s_setup_file, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_binary_reply, s_setup_memory, test_store_teardown),
         cmocka_unit_test_setup_teardown (test_store_fails, s_setup_memory, test_store_teardown),
+        cmocka_unit_test_setup_teardown (test_many, s_setup_memory, test_store_teardown),
         cmocka_unit_test (test_destroy),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
