@@ -276,3 +276,37 @@ def test_every_route_answers_as_documented(c, document):
     documented = {(path, method) for path, methods in document["paths"].items()
                   for method in methods if method != "parameters"}
     assert {(path, method) for path, method, _ in covered} == documented, documented
+
+
+@pytest.mark.parametrize("path, method, url, body, expected", [
+    ("/api/v1/calls/{call}/votes", "post", "/api/v1/calls/prizes-2022/votes", {"category": "C1"}, 401),
+    ("/api/v1/calls/{call}/tally", "get", "/api/v1/calls/nowhere/tally", None, 422),
+    ("/api/v1/calls/{call}/nominees", "get", "/api/v1/calls/nowhere/nominees", None, 422),
+    ("/api/v1/calls/{call}/summary", "get", "/api/v1/calls/nowhere/summary", None, 422),
+    ("/api/v1/calls/{call}/results", "get", "/api/v1/calls/stocktaking-2022/results", None, 200),
+    ("/api/v1/calls/{call}/submissions", "get", "/api/v1/calls/nowhere/submissions", None, 422),
+    ("/api/v1/receipts/{receipt}", "get", "/api/v1/receipts/zz", None, 422),
+    ("/api/v1/submissions/{submission_id}", "get", "/api/v1/submissions/zz", None, 422),
+    ("/api/v1/submissions/{submission_id}", "patch", "/api/v1/submissions/sub-77", {"title": "x"}, 401),
+    ("/api/v1/reports/publication", "get", "/api/v1/reports/publication", None, 422),
+    ("/api/v1/reports/publication", "get", "/api/v1/reports/publication?call=stocktaking-2022", None, 422),
+    ("/api/v1/reports/gender", "get", "/api/v1/reports/gender?format=pdf", None, 422),
+    ("/api/v1/women_in_tech", "get", "/api/v1/women_in_tech?limit=0", None, 422),
+    ("/api/v1/subscriptions/confirm", "post", "/api/v1/subscriptions/confirm", {}, 422),
+    ("/api/v1/subscriptions/unsubscribe", "post", "/api/v1/subscriptions/unsubscribe", {}, 422),
+    ("/api/v1/subscriptions", "post", "/api/v1/subscriptions", {"email": "a@example.org", "calls": ["nowhere"]}, 422),
+    ("/api/v1/nominations/hltf", "post", "/api/v1/nominations/hltf", {"call": "prizes-2022"}, 422),
+    ("/api/v1/stakeholders", "post", "/api/v1/stakeholders", {}, 422),
+    ("/api/v1/auth/session", "delete", "/api/v1/auth/session", None, 401),
+    ("/api/v1/auth/session", "post", "/api/v1/auth/session", [], 400),
+    ("/api/v1/{service}/{op}", "post", "/api/v1/gateway/sys.ping", {}, 404),
+    ("/api/v1/{service}/{op}", "post", "/api/v1/reporting/report.publication", {"call": "prizes-2022"}, 200),
+    ("/api/v1/{service}/{op}", "post", "/api/v1/reporting/report.sdg_matrix", {"format": "csv"}, 200),
+])
+def test_refusals_and_other_answers_are_documented(c, document, path, method, url, body, expected):
+    """A sample of what each kind of route refuses (and the generic
+    route's reports as {content_type, data}), each checked against the
+    document like the answers above."""
+    status, headers, reply = request(c, method.upper(), url, body)
+    assert status == expected, reply
+    check_response(document, path, method, url, status, headers, reply)
