@@ -8,8 +8,9 @@
     waiting request costs its connection's memory and nothing else.
 
     Limits: gateway/max_body bytes of body (413 before reading more when
-    Content-Length says so), gateway/max_connections at once (more are
-    refused by MHD), gateway/idle_timeout_s for an idle connection.
+    Content-Length says so), gateway/max_connections at once (MHD stops
+    accepting: more wait in the listen backlog until one closes),
+    gateway/idle_timeout_s for an idle connection.
     Every response carries the headers of a JSON API that no browser
     should render or frame.
 */
