@@ -130,7 +130,7 @@ static const opt_def_t s_options [] = {
     { "gateway/max_body", OPT_INT, "1048576", 1024, 67108864, NULL,
       "largest HTTP request body; larger ones get 413" },
     { "gateway/max_connections", OPT_INT, "4000", 1, 1000000, NULL,
-      "HTTP connections open at once; more are refused (keep under the file descriptor limit)" },
+      "HTTP connections open at once; more wait unaccepted until one closes (keep under the file descriptor limit)" },
     { "gateway/idle_timeout_s", OPT_INT, "30", 1, 3600, NULL,
       "an HTTP connection idle this long is closed" },
     { "gateway/upstream_timeout_ms", OPT_INT, "10000", 100, 600000, NULL,

@@ -8,8 +8,9 @@
     waiting request costs its connection's memory and nothing else.
 
     Limits: gateway/max_body bytes of body (413 before reading more when
-    Content-Length says so), gateway/max_connections at once (more are
-    refused by MHD), gateway/idle_timeout_s for an idle connection.
+    Content-Length says so), gateway/max_connections at once (MHD stops
+    accepting: more wait in the listen backlog until one closes),
+    gateway/idle_timeout_s for an idle connection.
     Every response carries the headers of a JSON API that no browser
     should render or frame.
 */
@@ -311,6 +312,14 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
         s_client (self, call);
         call->origin = gateway_cors_allowed (self->cors,
             MHD_lookup_connection_value (connection, MHD_HEADER_KIND, "Origin"));
+        //  RFC 9112 3.2: an HTTP/1.1 request without Host is a 400, which
+        //  libmicrohttpd (not strict) leaves to us: in the protocol's form.
+        if (streq (version, MHD_HTTP_VERSION_1_1)
+        &&  !MHD_lookup_connection_value (connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)) {
+            gateway_http_fail (self, call, 400, "bad_request", "Host",
+                               "an HTTP/1.1 request needs a Host header");
+            return s_send (call);
+        }
         const char *length = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                           MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length && strtoull (length, NULL, 10) > self->max_body) {
