@@ -193,14 +193,18 @@ unit-asan: $(UNIT_ASAN_BIN)
 	  (cd tests/unit && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ../../$$t); done
 
+# TESTS: the test files or directories to run (all of them by default);
+# PYTEST_ARGS: more pytest options (-k, -x, ...).
+TESTS ?= tests/integration
+
 integration: $(BINARIES)
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(TESTS) $(PYTEST_ARGS)
 
 # The same integration tests against the binaries built with ASan+UBSan.
 integration-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
 	WSIS_BIN_DIR=build/asan-bin ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	$(PYTHON) -m pytest -q -p no:cacheprovider tests/integration $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(TESTS) $(PYTEST_ARGS)
 
 check-asan: deps
 	@$(MAKE) --no-print-directory unit-asan integration-asan
