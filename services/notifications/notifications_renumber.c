@@ -3,9 +3,10 @@
 
     A moment's key names its phase by name and number (notifications_
     schedule.c: the OCP's meetings are `meeting`, `meeting#2`, ...), so
-    removing a meeting from the calendar, or putting one before the others,
-    hands the keys of a later meeting to the one after it, and a moved
-    meeting keeps its keys. A row under such a key that is still scheduled
+    removing a meeting from the calendar hands its keys to the meeting
+    after it, and each later one the keys of the one before (putting one
+    before the others shifts them the other way), and a moved meeting
+    keeps its keys. A row under such a key that is still scheduled
     is simply moved; one already made (sent, ready, skipped or failed) was
     made for the instant the key stood for then, and must neither be sent
     again nor stand in for the moment that holds the key now. That moment
@@ -16,10 +17,13 @@
 
     stable from run to run as long as its instant does not change, distinct
     from every plain key (no plain key has an "@" before its recipient).
-    The plain keys stay what deployed stores hold; a new key, not the old
-    row rewritten, because the key is the message's identity outside the
-    store too (its Message-ID, the file outbox's name, the ref of its
-    notification.sent): a reminder of another meeting is another message.
+    The plain keys stay what deployed stores hold (keys made of instants
+    throughout would make every stored row look gone and every moment look
+    new, to a store that has no way to tell which was which); a new key,
+    not the old row rewritten, because the key is the message's identity
+    outside the store too (its Message-ID, the file outbox's name, the ref
+    of its notification.sent): a reminder of another meeting is another
+    message.
 
     Renumbering also gives a meeting already reminded a key it never had:
     notify_renumber_made finds the row made for it under its old number (the

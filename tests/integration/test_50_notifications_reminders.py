@@ -292,39 +292,23 @@ def test_a_reload_of_the_calendar_changes_future_reminders_only(cluster, tmp_pat
     start(cluster)
     set_clock(cluster, "2022-03-01T12:00:00Z")
     wait_settled(cluster)
-    before = by_key(pages(cluster, "notify.list"))
-    told = [(e["type"], json.dumps(e["body"], sort_keys=True))
-            for e in cluster.events("notifications")]
-    files = {key: message.as_bytes() for key, message in outbox(cluster).items()}
     nomination_closed = f"{PRIZES}/nomination/closed/staff/{PRIZES_STAFF}"
     last_meeting = f"ocp-2022/meeting#3/meeting/1d/staff/{SECRETARIAT}"
-    assert before[nomination_closed]["status"] == "sent"
-    assert before[last_meeting]["status"] == "scheduled"
 
     # The voting closes a week early; the nomination phase, long closed,
     # is said to have closed earlier; the OCP's last meeting is dropped.
-    text = calendar.read_text()
-    edits = [('end = "2022-03-31 23:00"', 'end = "2022-03-24 23:00"'),
-             ('end = "2022-02-25 23:00"', 'end = "2022-02-20 23:00"'),
-             ('    phase\n        name = meeting\n        start = "2022-05-02 14:00"\n'
-              '        end = "2022-05-02 15:00"\n', '')]
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    calendar.write_text(text)
-    cluster.stop("notifications")
-    cluster.start("notifications")
-    assert cluster.call("notifications", "sys.ping")["body"]["now"] == "2022-03-01T12:00:00Z"
-    wait_settled(cluster)
+    made = edit_and_restart(cluster, calendar, [
+        ('end = "2022-03-31 23:00"', 'end = "2022-03-24 23:00"'),
+        ('end = "2022-02-25 23:00"', 'end = "2022-02-20 23:00"'),
+        ('    phase\n        name = meeting\n        start = "2022-05-02 14:00"\n'
+         '        end = "2022-05-02 15:00"\n', '')])
+    before = made[0]
+    assert before[nomination_closed]["status"] == "sent"
+    assert before[last_meeting]["status"] == "scheduled"
     after = by_key(pages(cluster, "notify.list"))
 
     # The past stays as it was: nothing resent, nothing told again.
-    for key, item in before.items():
-        if item["status"] != "scheduled":
-            assert after[key] == item, key
-    assert [(e["type"], json.dumps(e["body"], sort_keys=True))
-            for e in cluster.events("notifications")] == told
-    assert {key: message.as_bytes() for key, message in outbox(cluster).items()} == files
+    assert_nothing_made_again(cluster, made)
     # The future follows the new calendar: 23:00 Geneva on 24 March is 22:00Z.
     schedule = by_key(pages(cluster, "notify.schedule", {"call": PRIZES}))
     assert schedule[f"{VOTING_7D}/staff/{PRIZES_STAFF}"]["due"] == "2022-03-17T22:00:00Z"
@@ -413,8 +397,8 @@ def assert_nothing_made_again(cluster, made, new=()):
 
 
 def meeting_reminders(cluster, status):
-    return {key: item["due"] for key, item in by_key(pages(
-        cluster, "notify.list", {"call": OCP, "kind": "meeting_reminder", "status": status})).items()}
+    items = pages(cluster, "notify.list", {"call": OCP, "kind": "meeting_reminder", "status": status})
+    return {item["key"]: item["due"] for item in items}
 
 
 def send_each(cluster, expected):
@@ -432,6 +416,33 @@ def meeting_events(cluster, kind):
             if e["type"] == kind and e["body"]["call"] == OCP and e["body"]["phase"] == "meeting"]
 
 
+def reminder(phase, offset, due, start_, renumbered=False):
+    """A meeting reminder to the secretariat: its key (under the key of its
+    instant when its plain key was made for another meeting) and (its due
+    instant, its meeting's start as the message says it)."""
+    instant = f"@{due}" if renumbered else ""
+    return f"{OCP}/{phase}/meeting/{offset}{instant}/staff/{SECRETARIAT}", (due, start_)
+
+
+def remove_the_first_meeting(cluster, calendar):
+    assert_nothing_made_again(cluster, edit_and_restart(cluster, calendar, [(FIRST_MEETING, "")]))
+
+
+def dues(expected):
+    return {key: due for key, (due, _) in expected.items()}
+
+
+def remind_the_rest(cluster, expected):
+    """Each expected reminder goes out at its time, then the last meeting
+    ends: each of the three meetings was told open and closed once."""
+    send_each(cluster, expected)
+    set_clock(cluster, "2022-05-03T00:00:00Z")
+    wait_settled(cluster)
+    starts = ["2021-12-08T12:50:00Z", "2022-01-31T13:00:00Z", "2022-05-02T12:00:00Z"]
+    assert meeting_events(cluster, "phase.opened") == starts
+    assert meeting_events(cluster, "phase.closed") == starts
+
+
 def test_a_meeting_removed_before_others_leaves_each_reminded_once(cluster, tmp_path):
     calendar = own_calendar(cluster, tmp_path)
     start(cluster)
@@ -440,31 +451,21 @@ def test_a_meeting_removed_before_others_leaves_each_reminded_once(cluster, tmp_
 
     # The first meeting, reminded and held, is taken out of the calendar:
     # the second now holds its keys, the third the second's.
-    made = edit_and_restart(cluster, calendar, [(FIRST_MEETING, "")])
-    assert_nothing_made_again(cluster, made)
-    expected = {
-        f"{OCP}/meeting/meeting/1d@2022-01-30T13:00:00Z/staff/{SECRETARIAT}":
-            ("2022-01-30T13:00:00Z", "2022-01-31 14:00"),
-        f"{OCP}/meeting/meeting/1h@2022-01-31T12:00:00Z/staff/{SECRETARIAT}":
-            ("2022-01-31T12:00:00Z", "2022-01-31 14:00"),
-        f"{OCP}/meeting#2/meeting/1d/staff/{SECRETARIAT}": ("2022-05-01T12:00:00Z", "2022-05-02 14:00"),
-        f"{OCP}/meeting#2/meeting/1h/staff/{SECRETARIAT}": ("2022-05-02T11:00:00Z", "2022-05-02 14:00"),
-    }
-    assert meeting_reminders(cluster, "scheduled") == {k: v[0] for k, v in expected.items()}
+    remove_the_first_meeting(cluster, calendar)
+    expected = dict([
+        reminder("meeting", "1d", "2022-01-30T13:00:00Z", "2022-01-31 14:00", renumbered=True),
+        reminder("meeting", "1h", "2022-01-31T12:00:00Z", "2022-01-31 14:00", renumbered=True),
+        reminder("meeting#2", "1d", "2022-05-01T12:00:00Z", "2022-05-02 14:00"),
+        reminder("meeting#2", "1h", "2022-05-02T11:00:00Z", "2022-05-02 14:00")])
+    assert meeting_reminders(cluster, "scheduled") == dues(expected)
     assert not [key for key in by_key(pages(cluster, "notify.list"))
                 if key.startswith(f"{OCP}/meeting#3/")]
 
-    send_each(cluster, expected)
-    set_clock(cluster, "2022-05-03T00:00:00Z")
-    wait_settled(cluster)
+    remind_the_rest(cluster, expected)
     sent = by_key(pages(cluster, "notify.list", {"call": OCP, "kind": "meeting_reminder"}))
-    assert {key: item["due"] for key, item in sent.items()} \
-        == {**FIRST_REMINDERS, **{k: v[0] for k, v in expected.items()}}
+    assert {key: item["due"] for key, item in sent.items()} == {**FIRST_REMINDERS, **dues(expected)}
     assert all(item["status"] == "sent" and not item["late"] for item in sent.values())
     assert len([key for key in outbox(cluster) if "/meeting/1" in key]) == 6
-    starts = ["2021-12-08T12:50:00Z", "2022-01-31T13:00:00Z", "2022-05-02T12:00:00Z"]
-    assert meeting_events(cluster, "phase.opened") == starts
-    assert meeting_events(cluster, "phase.closed") == starts
 
 
 def test_a_meeting_removed_after_later_ones_were_reminded_sends_nothing_again(cluster, tmp_path):
@@ -478,23 +479,14 @@ def test_a_meeting_removed_after_later_ones_were_reminded_sends_nothing_again(cl
 
     # The second meeting takes the first one's keys, and was reminded under
     # its own: it is not reminded again, nor told again that it opened.
-    made = edit_and_restart(cluster, calendar, [(FIRST_MEETING, "")])
-    assert_nothing_made_again(cluster, made)
-    expected = {
-        f"{OCP}/meeting#2/meeting/1d@2022-05-01T12:00:00Z/staff/{SECRETARIAT}":
-            ("2022-05-01T12:00:00Z", "2022-05-02 14:00"),
-        f"{OCP}/meeting#2/meeting/1h@2022-05-02T11:00:00Z/staff/{SECRETARIAT}":
-            ("2022-05-02T11:00:00Z", "2022-05-02 14:00"),
-    }
-    assert meeting_reminders(cluster, "scheduled") == {k: v[0] for k, v in expected.items()}
-    send_each(cluster, expected)
-    set_clock(cluster, "2022-05-03T00:00:00Z")
-    wait_settled(cluster)
+    remove_the_first_meeting(cluster, calendar)
+    expected = dict([
+        reminder("meeting#2", "1d", "2022-05-01T12:00:00Z", "2022-05-02 14:00", renumbered=True),
+        reminder("meeting#2", "1h", "2022-05-02T11:00:00Z", "2022-05-02 14:00", renumbered=True)])
+    assert meeting_reminders(cluster, "scheduled") == dues(expected)
+    remind_the_rest(cluster, expected)
     assert meeting_reminders(cluster, "sent") \
-        == {**FIRST_REMINDERS, **SECOND_REMINDERS, **{k: v[0] for k, v in expected.items()}}
-    starts = ["2021-12-08T12:50:00Z", "2022-01-31T13:00:00Z", "2022-05-02T12:00:00Z"]
-    assert meeting_events(cluster, "phase.opened") == starts
-    assert meeting_events(cluster, "phase.closed") == starts
+        == {**FIRST_REMINDERS, **SECOND_REMINDERS, **dues(expected)}
 
 
 def test_a_moved_meeting_is_reminded_at_its_new_time_once(cluster, tmp_path):
