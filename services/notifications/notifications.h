@@ -399,6 +399,11 @@ typedef struct {
 } notify_state_t;
 int notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state);
 int notify_store_delete (wsis_store_t *store, const char *key);
+//  Calendar rows no longer scheduled (sent, ready, skipped, failed) with
+//  row's call, phase, kind, channel, recipient, due and expires: their
+//  moment through fn, until fn returns 1. 1 fn found one, 0 not, -1.
+int notify_store_made_twins (wsis_store_t *store, const notify_row_t *row,
+                             int (*fn) (const char *moment, void *arg), void *arg);
 //  Scheduled rows due at or before now, in (due, rank, key) order, at most
 //  limit. The count, or -1.
 int notify_store_due (wsis_store_t *store, int64_t now, int limit, notify_row_fn *fn, void *arg);
@@ -502,6 +507,11 @@ typedef struct {
     //  Due before it was ever scheduled (a calendar or staff change at
     //  start): recorded as skipped rather than sent late.
     bool skip_past;
+    //  A moment whose key was made for another instant (notifications_
+    //  renumber.c), due already: scheduled all the same, so the clock
+    //  sends it late, until this instant (its phase end, its meeting
+    //  start); skipped when that has passed too. 0: skip_past decides.
+    int64_t catch_up_until;
 } notify_new_t;
 
 //  Adds a notification with vars (the template's values: the recipient's
@@ -514,6 +524,18 @@ int notify_create (wsis_service_t *service, const notify_new_t *item, const noti
 //  is NULL): key "<prefix>/staff/<email>". The count added, or -1.
 int notify_create_for_staff (wsis_service_t *service, const char *prefix, const char *kind,
                              const char *call, const notify_vars_t *vars);
+
+//  -------------------------------------------------------------------------
+//  notifications_renumber.c: a calendar key that now stands for another instant
+
+//  Whether item's moment (a calendar row) was made already, under another
+//  number of its phase, for the same instants, and is no longer scheduled:
+//  1 yes, 0 no, -1 the store failed.
+int notify_renumber_made (wsis_store_t *store, const notify_new_t *item);
+
+//  The key of item's moment at its own instant ("<moment>@<due, UTC>" then
+//  the rest of item's key) into key (NOTIFY_KEY_MAX bytes). 0 or -1.
+int notify_renumber_key (const notify_new_t *item, char *key);
 
 //  -------------------------------------------------------------------------
 //  notifications_calendar.c: the schedule written into the store

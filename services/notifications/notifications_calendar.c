@@ -5,6 +5,14 @@
     calendar.cfg or staff.cfg changes future notifications only:
       - a moment's event and each of its mails are added once, by key;
       - one still scheduled whose moment moved is rescheduled;
+      - one already made (sent, ready, skipped, failed) under a key that
+        now stands for other instants (a meeting removed before it renumbers
+        the later ones; a meeting moved keeps its keys) is left as it was,
+        and the moment that holds the key now is a new one under the key of
+        its instants (notifications_renumber.c: the keys' format stays what
+        deployed stores hold): sent when due, late while its deadline or
+        meeting is still ahead, skipped once that has passed, and not at all
+        when it was made already under its former number;
       - one that was due before it was ever scheduled (a new staff member,
         a phase added in the past, the first start of a new installation)
         is recorded as skipped, never sent late;
@@ -97,28 +105,54 @@ typedef struct {
     int failed;
 } sync_t;
 
+//  Whether the row under a key was made for item's instants.
+static bool
+s_same_instants (const notify_state_t *existing, const notify_new_t *item)
+{
+    return existing->due == item->due
+        && existing->expires == (item->expires? item->expires: INT64_MAX);
+}
+
 //  Adds item unless its key is there; moves it when it is still scheduled
-//  and its moment moved.
+//  and its moment moved. A key already made for other instants (its phase
+//  renumbered or moved: notifications_renumber.c) leaves that row alone
+//  and puts item under the key of its own instants, sent late until
+//  `until` if it is due already, unless it was made under its old number.
 static void
-s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars)
+s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars, int64_t until)
 {
     wsis_store_t *store = wsis_service_store (sync->service);
-    if (sync->keys)
-        zhashx_update (sync->keys, item->key, (void *) 1);
+    notify_new_t fresh = *item;
+    char key [NOTIFY_KEY_MAX];
     notify_state_t existing;
     int found = notify_store_state (store, item->key, &existing);
+    if (found == 1 && !existing.scheduled && !s_same_instants (&existing, item)) {
+        if (notify_renumber_key (item, key))
+            return;
+        fresh.key = key;
+        fresh.catch_up_until = until;
+        found = notify_store_state (store, key, &existing);
+    }
+    if (sync->keys)
+        zhashx_update (sync->keys, fresh.key, (void *) 1);
     if (found < 0) {
         sync->failed = -1;
         return;
     }
     if (!found) {
-        if (notify_create (sync->service, item, vars) < 0)
+        int made = fresh.due <= sync->now? notify_renumber_made (store, &fresh): 0;
+        if (made < 0 || (made == 0 && notify_create (sync->service, &fresh, vars) < 0))
             sync->failed = -1;
         return;
     }
     int64_t expires = item->expires? item->expires: INT64_MAX;
-    if (!existing.scheduled
-    ||  (existing.due == item->due && existing.expires == expires && existing.rank == item->rank))
+    if (!existing.scheduled) {
+        if (!s_same_instants (&existing, item))
+            wsis_log_warning ("schedule: %s was made for other instants; left as it is",
+                              fresh.key);
+        return;
+    }
+    if (existing.due == item->due && existing.expires == expires && existing.rank == item->rank)
         return;
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init (&buffer);
@@ -126,7 +160,7 @@ s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars)
     msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
     notify_vars_pack (vars, &pk);
     notify_row_t row = {
-        .key = item->key, .due = item->due, .expires = expires, .rank = item->rank,
+        .key = fresh.key, .due = item->due, .expires = expires, .rank = item->rank,
         .vars = buffer.data, .vars_size = buffer.size
     };
     if (notify_store_reschedule (store, &row))
@@ -135,6 +169,14 @@ s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars)
     notifications_t *self = (notifications_t *) wsis_service_state (sync->service);
     if (item->due < self->next_due)
         self->next_due = item->due;
+}
+
+//  Until when a moment is worth telling late: a reminder until its
+//  deadline or meeting, a phase's start or end until the phase ends.
+static int64_t
+s_until (const notify_moment_t *moment)
+{
+    return moment->expires != INT64_MAX? moment->expires: moment->phase->end;
 }
 
 //  The moment's template mail to one recipient, with the moment's values
@@ -151,7 +193,7 @@ s_put_mail (sync_t *sync, const notify_moment_t *moment, const notify_vars_t *va
         .channel = channel, .recipient = recipient, .recipient_name = name,
         .unsubscribe_token = token, .skip_past = true,
     };
-    s_put (sync, &item, vars);
+    s_put (sync, &item, vars, s_until (moment));
 }
 
 //  Whether a subscription covers the call: "" is every call.
@@ -229,7 +271,7 @@ s_moment (const notify_moment_t *moment, void *arg)
             .due = moment->due, .expires = moment->expires == INT64_MAX? 0: moment->expires,
             .rank = moment->rank, .event = true, .skip_past = true,
         };
-        s_put (sync, &item, &body);
+        s_put (sync, &item, &body, s_until (moment));
         notify_vars_release (&body);
     }
     const char *kind = notify_moment_template (moment->kind);

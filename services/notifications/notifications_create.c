@@ -129,7 +129,9 @@ notify_create (wsis_service_t *service, const notify_new_t *item, const notify_v
     }
     else
         s_pack_vars (service, item, vars, &buffer);
-    const char *status = due > now? "scheduled": item->skip_past? "skipped": "ready";
+    const char *status = due > now? "scheduled":
+                         item->catch_up_until? (now < item->catch_up_until? "scheduled": "skipped"):
+                         item->skip_past? "skipped": "ready";
     notify_row_t row = {
         .key = item->key,
         .kind = item->kind,
@@ -146,7 +148,8 @@ notify_create (wsis_service_t *service, const notify_new_t *item, const notify_v
         .vars_size = buffer.size,
         .unsubscribe_token = item->unsubscribe_token,
         .status = status,
-        .last_error = streq (status, "skipped")? "due before it was scheduled": NULL,
+        .last_error = !streq (status, "skipped")? NULL: item->catch_up_until?
+                      "what it announced had already passed": "due before it was scheduled",
         .created_at = now,
     };
     int rc = notify_store_add (wsis_service_store (service), &row);

@@ -16,7 +16,8 @@
 
     where #<n> marks the n-th phase of the same name from the second on
     (the first meeting keeps its plain name, so adding a later meeting to
-    the calendar changes no key already made).
+    the calendar changes no key already made). Removing or moving one
+    gives a key to other instants: notifications_renumber.c.
 */
 #include "notifications.h"
 #include "wsis_time.h"

@@ -177,6 +177,30 @@ notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
 }
 
 int
+notify_store_made_twins (wsis_store_t *store, const notify_row_t *row,
+                         int (*fn) (const char *moment, void *arg), void *arg)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT moment FROM notification"
+        " WHERE call = ?1 AND due = ?2 AND phase = ?3 AND kind = ?4 AND channel = ?5"
+        " AND recipient = ?6 AND expires IS ?7 AND moment IS NOT NULL AND status <> 'scheduled'");
+    if (!stmt)
+        return -1;
+    wsis_store_bind_text (stmt, 1, row->call);
+    sqlite3_bind_int64 (stmt, 2, row->due);
+    wsis_store_bind_text (stmt, 3, row->phase);
+    wsis_store_bind_text (stmt, 4, row->kind);
+    wsis_store_bind_text (stmt, 5, row->channel);
+    wsis_store_bind_text (stmt, 6, row->recipient);
+    s_bind_time (stmt, 7, row->expires, INT64_MAX);
+    int rc;
+    while ((rc = wsis_store_row (store, stmt)) == 1)
+        if (fn (wsis_store_text (stmt, 0), arg))
+            return wsis_store_done (stmt, 1);
+    return wsis_store_done (stmt, rc < 0? -1: 0);
+}
+
+int
 notify_store_delete (wsis_store_t *store, const char *key)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store, "DELETE FROM notification WHERE key = ?");

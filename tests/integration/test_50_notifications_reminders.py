@@ -7,6 +7,7 @@ through the file channel, the development default, so a test reads each
 message as a file. The manual clock starts at the epoch, so every moment
 of 2022 is ahead of it when the service starts.
 """
+import hashlib
 import json
 import shutil
 import signal
@@ -277,47 +278,37 @@ def test_a_reload_of_the_staff_file_changes_future_notifications_only(cluster, t
     assert not [k for k in outbox(cluster) if "newcomer" in k]
 
 
-def test_a_reload_of_the_calendar_changes_future_reminders_only(cluster, tmp_path):
+def own_calendar(cluster, tmp_path):
+    """A copy of the shipped calendar that the test may edit."""
     calendar = tmp_path / "calendar.cfg"
     shutil.copy(f"{ROOT}/configs/calendar.cfg", calendar)
     cluster.config.write_text(cluster.config.read_text().replace(
         f"calendar = {ROOT}/configs/calendar.cfg", f"calendar = {calendar}"))
+    return calendar
+
+
+def test_a_reload_of_the_calendar_changes_future_reminders_only(cluster, tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
     start(cluster)
     set_clock(cluster, "2022-03-01T12:00:00Z")
     wait_settled(cluster)
-    before = by_key(pages(cluster, "notify.list"))
-    told = [(e["type"], json.dumps(e["body"], sort_keys=True))
-            for e in cluster.events("notifications")]
-    files = {key: message.as_bytes() for key, message in outbox(cluster).items()}
     nomination_closed = f"{PRIZES}/nomination/closed/staff/{PRIZES_STAFF}"
     last_meeting = f"ocp-2022/meeting#3/meeting/1d/staff/{SECRETARIAT}"
-    assert before[nomination_closed]["status"] == "sent"
-    assert before[last_meeting]["status"] == "scheduled"
 
     # The voting closes a week early; the nomination phase, long closed,
     # is said to have closed earlier; the OCP's last meeting is dropped.
-    text = calendar.read_text()
-    edits = [('end = "2022-03-31 23:00"', 'end = "2022-03-24 23:00"'),
-             ('end = "2022-02-25 23:00"', 'end = "2022-02-20 23:00"'),
-             ('    phase\n        name = meeting\n        start = "2022-05-02 14:00"\n'
-              '        end = "2022-05-02 15:00"\n', '')]
-    for old, new in edits:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    calendar.write_text(text)
-    cluster.stop("notifications")
-    cluster.start("notifications")
-    assert cluster.call("notifications", "sys.ping")["body"]["now"] == "2022-03-01T12:00:00Z"
-    wait_settled(cluster)
+    made = edit_and_restart(cluster, calendar, [
+        ('end = "2022-03-31 23:00"', 'end = "2022-03-24 23:00"'),
+        ('end = "2022-02-25 23:00"', 'end = "2022-02-20 23:00"'),
+        ('    phase\n        name = meeting\n        start = "2022-05-02 14:00"\n'
+         '        end = "2022-05-02 15:00"\n', '')])
+    before = made[0]
+    assert before[nomination_closed]["status"] == "sent"
+    assert before[last_meeting]["status"] == "scheduled"
     after = by_key(pages(cluster, "notify.list"))
 
     # The past stays as it was: nothing resent, nothing told again.
-    for key, item in before.items():
-        if item["status"] != "scheduled":
-            assert after[key] == item, key
-    assert [(e["type"], json.dumps(e["body"], sort_keys=True))
-            for e in cluster.events("notifications")] == told
-    assert {key: message.as_bytes() for key, message in outbox(cluster).items()} == files
+    assert_nothing_made_again(cluster, made)
     # The future follows the new calendar: 23:00 Geneva on 24 March is 22:00Z.
     schedule = by_key(pages(cluster, "notify.schedule", {"call": PRIZES}))
     assert schedule[f"{VOTING_7D}/staff/{PRIZES_STAFF}"]["due"] == "2022-03-17T22:00:00Z"
@@ -344,3 +335,194 @@ def test_a_reload_of_the_calendar_changes_future_reminders_only(cluster, tmp_pat
     closed = [e["body"] for e in cluster.events("notifications") if e["type"] == "phase.closed"
               and e["body"]["call"] == PRIZES and e["body"]["phase"] == "nomination"]
     assert len(closed) == 1 and closed[0]["end"] == "2022-02-25T22:00:00Z"
+
+
+OCP = "ocp-2022"
+# The OCP's three meetings in the shipped calendar (Geneva time): on
+# 8 December 2021 at 13:50 (12:50Z), 31 January 2022 at 14:00 (13:00Z) and
+# 2 May 2022 at 14:00 (12:00Z, summer time); reminded 1 day and 1 hour
+# before, to the secretariat.
+FIRST_MEETING = ('    phase\n        name = meeting\n        start = "2021-12-08 13:50"\n'
+                 '        end = "2021-12-08 14:50"\n')
+SECOND_MEETING = ('    phase\n        name = meeting\n        start = "2022-01-31 14:00"\n'
+                  '        end = "2022-01-31 15:00"\n')
+FIRST_REMINDERS = {f"{OCP}/meeting/meeting/1d/staff/{SECRETARIAT}": "2021-12-07T12:50:00Z",
+                   f"{OCP}/meeting/meeting/1h/staff/{SECRETARIAT}": "2021-12-08T11:50:00Z"}
+SECOND_REMINDERS = {f"{OCP}/meeting#2/meeting/1d/staff/{SECRETARIAT}": "2022-01-30T13:00:00Z",
+                    f"{OCP}/meeting#2/meeting/1h/staff/{SECRETARIAT}": "2022-01-31T12:00:00Z"}
+
+
+def step_through(cluster, dues, until):
+    """The clock moved just past each of those instants in turn, then to
+    until, each time until every due message went out."""
+    for now in sorted(dues) + [until]:
+        set_clock(cluster, now.replace(":00Z", ":30Z") if now in dues else now)
+        wait_settled(cluster)
+
+
+def edit_and_restart(cluster, calendar, edits):
+    """The calendar edited, the service restarted on it, its clock kept; what
+    it had made and told before: (rows, events, outbox files)."""
+    wait_settled(cluster)
+    made = (by_key(pages(cluster, "notify.list")), cluster.events("notifications"),
+            {key: message.as_bytes() for key, message in outbox(cluster).items()})
+    now = cluster.call("notifications", "sys.ping")["body"]["now"]
+    text = calendar.read_text()
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    calendar.write_text(text)
+    cluster.stop("notifications")
+    cluster.start("notifications")
+    assert cluster.call("notifications", "sys.ping")["body"]["now"] == now
+    wait_settled(cluster)
+    return made
+
+
+def assert_nothing_made_again(cluster, made, new=()):
+    """Whatever was made before the restart is as it was: nothing resent,
+    nothing told again; the outbox has those new messages only."""
+    rows, events, files = made
+    after = by_key(pages(cluster, "notify.list"))
+    for key, item in rows.items():
+        if item["status"] != "scheduled":
+            assert after[key] == item, key
+    told = cluster.events("notifications")
+    assert told[:len(events)] == events
+    assert [(e["type"], e["body"]["ref"]) for e in told[len(events):]] \
+        == [("notification.sent", hashlib.sha256(key.encode()).hexdigest()[:32]) for key in new]
+    now = {key: message.as_bytes() for key, message in outbox(cluster).items()}
+    assert set(now) == set(files) | set(new)
+    assert {key: now[key] for key in files} == files
+
+
+def meeting_reminders(cluster, status):
+    items = pages(cluster, "notify.list", {"call": OCP, "kind": "meeting_reminder", "status": status})
+    return {item["key"]: item["due"] for item in items}
+
+
+def send_each(cluster, expected):
+    """The clock moved just past each reminder in turn: each goes out then,
+    on time, and says its meeting's start."""
+    for key, (due, start_) in sorted(expected.items(), key=lambda pair: pair[1][0]):
+        set_clock(cluster, due.replace(":00Z", ":30Z"))
+        message = wait_message(cluster, key)
+        assert start_ in body_text(message), key
+        assert "late" not in body_text(message).lower(), key
+
+
+def meeting_events(cluster, kind):
+    return [e["body"]["start"] for e in cluster.events("notifications")
+            if e["type"] == kind and e["body"]["call"] == OCP and e["body"]["phase"] == "meeting"]
+
+
+def reminder(phase, offset, due, start_, renumbered=False):
+    """A meeting reminder to the secretariat: its key (under the key of its
+    instant when its plain key was made for another meeting) and (its due
+    instant, its meeting's start as the message says it)."""
+    instant = f"@{due}" if renumbered else ""
+    return f"{OCP}/{phase}/meeting/{offset}{instant}/staff/{SECRETARIAT}", (due, start_)
+
+
+def remove_the_first_meeting(cluster, calendar):
+    assert_nothing_made_again(cluster, edit_and_restart(cluster, calendar, [(FIRST_MEETING, "")]))
+
+
+def dues(expected):
+    return {key: due for key, (due, _) in expected.items()}
+
+
+def remind_the_rest(cluster, expected):
+    """Each expected reminder goes out at its time, then the last meeting
+    ends: each of the three meetings was told open and closed once."""
+    send_each(cluster, expected)
+    set_clock(cluster, "2022-05-03T00:00:00Z")
+    wait_settled(cluster)
+    starts = ["2021-12-08T12:50:00Z", "2022-01-31T13:00:00Z", "2022-05-02T12:00:00Z"]
+    assert meeting_events(cluster, "phase.opened") == starts
+    assert meeting_events(cluster, "phase.closed") == starts
+
+
+def test_a_meeting_removed_before_others_leaves_each_reminded_once(cluster, tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    step_through(cluster, FIRST_REMINDERS.values(), "2021-12-09T00:00:00Z")
+    assert meeting_reminders(cluster, "sent") == FIRST_REMINDERS
+
+    # The first meeting, reminded and held, is taken out of the calendar:
+    # the second now holds its keys, the third the second's.
+    remove_the_first_meeting(cluster, calendar)
+    expected = dict([
+        reminder("meeting", "1d", "2022-01-30T13:00:00Z", "2022-01-31 14:00", renumbered=True),
+        reminder("meeting", "1h", "2022-01-31T12:00:00Z", "2022-01-31 14:00", renumbered=True),
+        reminder("meeting#2", "1d", "2022-05-01T12:00:00Z", "2022-05-02 14:00"),
+        reminder("meeting#2", "1h", "2022-05-02T11:00:00Z", "2022-05-02 14:00")])
+    assert meeting_reminders(cluster, "scheduled") == dues(expected)
+    assert not [key for key in by_key(pages(cluster, "notify.list"))
+                if key.startswith(f"{OCP}/meeting#3/")]
+
+    remind_the_rest(cluster, expected)
+    sent = by_key(pages(cluster, "notify.list", {"call": OCP, "kind": "meeting_reminder"}))
+    assert {key: item["due"] for key, item in sent.items()} == {**FIRST_REMINDERS, **dues(expected)}
+    assert all(item["status"] == "sent" and not item["late"] for item in sent.values())
+    assert len([key for key in outbox(cluster) if "/meeting/1" in key]) == 6
+
+
+def test_a_meeting_removed_after_later_ones_were_reminded_sends_nothing_again(cluster, tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    # Half an hour before the second meeting, reminded of it a day and an
+    # hour ahead.
+    step_through(cluster, [*FIRST_REMINDERS.values(), *SECOND_REMINDERS.values()],
+                 "2022-01-31T12:30:00Z")
+    assert meeting_reminders(cluster, "sent") == {**FIRST_REMINDERS, **SECOND_REMINDERS}
+
+    # The second meeting takes the first one's keys, and was reminded under
+    # its own: it is not reminded again, nor told again that it opened.
+    remove_the_first_meeting(cluster, calendar)
+    expected = dict([
+        reminder("meeting#2", "1d", "2022-05-01T12:00:00Z", "2022-05-02 14:00", renumbered=True),
+        reminder("meeting#2", "1h", "2022-05-02T11:00:00Z", "2022-05-02 14:00", renumbered=True)])
+    assert meeting_reminders(cluster, "scheduled") == dues(expected)
+    remind_the_rest(cluster, expected)
+    assert meeting_reminders(cluster, "sent") \
+        == {**FIRST_REMINDERS, **SECOND_REMINDERS, **dues(expected)}
+
+
+def test_a_moved_meeting_is_reminded_at_its_new_time_once(cluster, tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    # A day before the second meeting: reminded a day ahead, not yet an hour.
+    day, hour = SECOND_REMINDERS
+    step_through(cluster, [*FIRST_REMINDERS.values(), SECOND_REMINDERS[day]],
+                 "2022-01-30T18:00:00Z")
+    assert meeting_reminders(cluster, "sent") == {**FIRST_REMINDERS, day: SECOND_REMINDERS[day]}
+
+    # It moves a week later: reminded again a day before its new start,
+    # once; the hour's reminder, never sent, just moves.
+    moved = SECOND_MEETING.replace("2022-01-31", "2022-02-07")
+    made = edit_and_restart(cluster, calendar, [(SECOND_MEETING, moved)])
+    assert_nothing_made_again(cluster, made)
+    new_day = f"{OCP}/meeting#2/meeting/1d@2022-02-06T13:00:00Z/staff/{SECRETARIAT}"
+    pending = meeting_reminders(cluster, "scheduled")
+    assert {key: pending[key] for key in (new_day, hour)} \
+        == {new_day: "2022-02-06T13:00:00Z", hour: "2022-02-07T12:00:00Z"}
+    send_each(cluster, {new_day: ("2022-02-06T13:00:00Z", "2022-02-07 14:00")})
+
+    # Reminded, it moves four hours earlier: its day's reminder, due
+    # already, goes out at once, late, for the meeting still ahead.
+    made = edit_and_restart(cluster, calendar, [(moved, moved.replace("14:00", "10:00")
+                                                              .replace("15:00", "11:00"))])
+    early_day = f"{OCP}/meeting#2/meeting/1d@2022-02-06T09:00:00Z/staff/{SECRETARIAT}"
+    message = wait_message(cluster, early_day)
+    assert_nothing_made_again(cluster, made, new=[early_day])
+    assert "2022-02-07 10:00" in body_text(message)
+    item = by_key(pages(cluster, "notify.list", {"call": OCP}))[early_day]
+    assert item["status"] == "sent" and item["late"]
+    step_through(cluster, ["2022-02-07T08:00:00Z"], "2022-02-08T00:00:00Z")
+    sent = meeting_reminders(cluster, "sent")
+    assert {key: due for key, due in sent.items() if "/meeting#2/" in key} == {
+        day: "2022-01-30T13:00:00Z", new_day: "2022-02-06T13:00:00Z",
+        early_day: "2022-02-06T09:00:00Z", hour: "2022-02-07T08:00:00Z"}
+    assert meeting_events(cluster, "phase.opened")[:2] == ["2021-12-08T12:50:00Z",
+                                                           "2022-02-07T09:00:00Z"]
