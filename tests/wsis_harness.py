@@ -113,6 +113,10 @@ class Client:
         self.endpoint = endpoint
         self.socket = CONTEXT.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        # A DEALER with no peer blocks on send: one whose every handshake
+        # fails (no key for a secure service) would hang its test for
+        # ever. Ten seconds make that a failure (zmq.Again) instead.
+        self.socket.setsockopt(zmq.SNDTIMEO, 10000)
         if curve:
             curve(self.socket)
         if unbounded:
