@@ -281,6 +281,15 @@ class Cluster:
         file = self.keys.client(role or "public", actor)
         return lambda socket: self.keys.apply(socket, file, server)
 
+    def keyed(self, socket, server, role="operator", actor=None):
+        """A socket a test drives itself, made a CURVE client of server
+        with the certificate for (role, actor) when the cluster has keys;
+        as it is in development mode. Before connect; returns it."""
+        curve = self.curve(server, role, actor)
+        if curve:
+            curve(socket)
+        return socket
+
     def client(self, name, role="operator", actor="tester"):
         """A client of one service; with keys, one per certificate."""
         key = (name, role, actor) if self.keys else name
