@@ -290,6 +290,17 @@ class Cluster:
             curve(socket)
         return socket
 
+    def serve_as(self, socket, name):
+        """A stand-in for the service name: socket made a CURVE server
+        with that service's own certificate when the cluster has keys (so
+        its clients and the bus take it for the real one); as it is in
+        development mode. Before bind; returns it."""
+        if self.keys:
+            public, secret = zmq.auth.load_certificate(self.keys.secret_path(name))
+            socket.curve_publickey, socket.curve_secretkey = public, secret
+            socket.curve_server = True
+        return socket
+
     def client(self, name, role="operator", actor="tester"):
         """A client of one service; with keys, one per certificate."""
         key = (name, role, actor) if self.keys else name
@@ -463,13 +474,9 @@ class FakeSource:
         self.lock = threading.Lock()
         self.router = CONTEXT.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.LINGER, 0)
-        if cluster.keys:
-            # With keys it is the real producer's certificate, for servers
-            # and for the bus alike.
-            public, secret = zmq.auth.load_certificate(cluster.keys.secret_path(name))
-            self.router.curve_publickey, self.router.curve_secretkey = public, secret
-            self.router.curve_server = True
-        self.router.bind(cluster.endpoint(name))
+        # With keys it is the real producer's certificate, for servers
+        # and for the bus alike.
+        cluster.serve_as(self.router, name).bind(cluster.endpoint(name))
         self.pub = CONTEXT.socket(zmq.PUB)
         self.pub.setsockopt(zmq.LINGER, 0)
         if cluster.keys:
