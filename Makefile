@@ -206,6 +206,13 @@ integration-asan: $(patsubst bin/%,build/asan-bin/%,$(BINARIES))
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(PYTHON) -m pytest -q -p no:cacheprovider $(TESTS) $(PYTEST_ARGS)
 
+# The whole integration suite with keys: every Cluster in secure mode
+# (WSIS_TEST_SECURE=1), each client with a certificate for the role and
+# actor it calls with. Not part of `make test`.
+.PHONY: integration-secure
+integration-secure: $(BINARIES)
+	WSIS_TEST_SECURE=1 $(PYTHON) -m pytest -q -p no:cacheprovider $(TESTS) $(PYTEST_ARGS)
+
 check-asan: deps
 	@$(MAKE) --no-print-directory unit-asan integration-asan
 

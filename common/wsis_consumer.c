@@ -57,6 +57,7 @@ struct _wsis_consumer_t {
     wsis_consumer_clock_fn *clock;
     void *clock_arg;
     zsock_t *subscriber;
+    char *bus_endpoint;         //  the XPUB the subscriber is connected to
     wsis_curve_t *curve;        //  not owned; NULL in development mode
     zloop_t *loop;              //  not owned; set by attach
     catchup_t catchups [MAX_SOURCES];
@@ -105,6 +106,7 @@ wsis_consumer_destroy (wsis_consumer_t **self_p)
         if (self->loop && self->subscriber)
             zloop_reader_end (self->loop, self->subscriber);
         zsock_destroy (&self->subscriber);
+        zstr_free (&self->bus_endpoint);
         free (self->name);
         free (self);
         *self_p = NULL;
@@ -524,6 +526,8 @@ wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm, cha
         zsock_destroy (&self->subscriber);
         return -1;
     }
+    zstr_free (&self->bus_endpoint);
+    self->bus_endpoint = wsis_strdup (endpoint);
     return 0;
 }
 
@@ -538,9 +542,29 @@ wsis_consumer_attach (wsis_consumer_t *self, zloop_t *loop)
         s_request (self, &self->catchups [i]);
 }
 
+//  A server whose key was rotated (its certificate replaced): the
+//  subscriber connects to the bus again with the bus's new key, and a
+//  catch-up socket of a source with a new key is dropped, to be made
+//  again with it by the next ask (an ask on its way is asked again).
+//  Whatever went by meanwhile is caught up as after any gap.
+static void
+s_follow_keys (wsis_consumer_t *self)
+{
+    if (self->subscriber)
+        wsis_curve_reconnect (self->curve, self->subscriber, "bus", self->bus_endpoint);
+    for (size_t i = 0; i < self->catchup_count; i++) {
+        catchup_t *catchup = &self->catchups [i];
+        if (wsis_curve_rekeyed (self->curve, catchup->dealer, catchup->source)) {
+            wsis_log_info ("catch-up: %s's key changed: connecting with the new one", catchup->source);
+            s_drop_dealer (self, catchup);
+        }
+    }
+}
+
 void
 wsis_consumer_tick (wsis_consumer_t *self)
 {
+    s_follow_keys (self);
     for (size_t i = 0; i < self->catchup_count; i++) {
         catchup_t *catchup = &self->catchups [i];
         if (catchup->in_flight && s_now (self) - catchup->sent_at > self->timeout_ms) {

@@ -103,8 +103,10 @@ int wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm,
 //  what happened while we were down.
 void wsis_consumer_attach (wsis_consumer_t *self, zloop_t *loop);
 
-//  Every second: resends timed-out catch-ups, starts one wherever a
-//  source is known to be ahead (once its backoff, if any, is over).
+//  Every second, after wsis_curve_refresh: connects again with the new
+//  key of a server whose key was rotated (the bus, a source), resends
+//  timed-out catch-ups, starts one wherever a source is known to be ahead
+//  (once its backoff, if any, is over).
 void wsis_consumer_tick (wsis_consumer_t *self);
 
 //  events.since requests sent to source so far (0 for an unknown source).

@@ -3,6 +3,7 @@
 #include "wsis_actor.h"
 #include "wsis_alloc.h"
 #include "wsis_hash.h"
+#include "wsis_log.h"
 #include "wsis_secret.h"
 
 #include <dirent.h>
@@ -21,10 +22,13 @@ struct _wsis_curve_t {
     wsis_peer_t self;
     zhashx_t *allowed;          //  public key (Z85) -> wsis_peer_t
     zhashx_t *revoked;          //  keys allowed once and removed since
+    zhashx_t *servers;          //  server name -> its public key (Z85), as last read
     uint64_t signature;         //  of keys/public as last read
     int64_t read_at;            //  when it was last read (monotonic ms)
     size_t unreported;          //  revocations found and not yet returned
     bool reread;                //  the next refresh reads the folder, changed or not
+    uint64_t checked;           //  refreshes since start
+    uint64_t read;              //  of which found the folder changed
     bool authenticating;        //  holds a reference on the process's zauth
 };
 
@@ -126,6 +130,8 @@ wsis_curve_load_file (const char *keys, const char *path, wsis_curve_t **curve_p
     self->signature = s_signature (self->public_dir);
     self->allowed = s_read_allowed (self->public_dir);
     self->revoked = zhashx_new ();
+    self->servers = zhashx_new ();
+    zhashx_set_destructor (self->servers, (zhashx_destructor_fn *) zstr_free);
     self->read_at = zclock_mono ();
     *curve_p = self;
     return 0;
@@ -158,6 +164,7 @@ wsis_curve_destroy (wsis_curve_t **self_p)
         }
         zhashx_destroy (&self->allowed);
         zhashx_destroy (&self->revoked);
+        zhashx_destroy (&self->servers);
         zcert_destroy (&self->cert);
         zstr_free (&self->public_dir);
         free (self);
@@ -203,23 +210,69 @@ wsis_curve_serve (wsis_curve_t *self, zsock_t *socket)
     zsock_set_curve_server (socket, 1);
 }
 
+//  The public key of server, from keys/public/SERVER.cert as it was when
+//  the folder was last found changed (read once per change), or NULL
+//  when the file cannot be read.
+static const char *
+s_server_key (wsis_curve_t *self, const char *server)
+{
+    const char *key = (const char *) zhashx_lookup (self->servers, server);
+    if (key)
+        return key;
+    char *path = zsys_sprintf ("%s/%s.cert", self->public_dir, server);
+    zcert_t *cert = zcert_load (path);
+    zstr_free (&path);
+    if (cert) {
+        zhashx_update (self->servers, server, wsis_strdup (zcert_public_txt (cert)));
+        zcert_destroy (&cert);
+    }
+    return (const char *) zhashx_lookup (self->servers, server);
+}
+
 int
 wsis_curve_connect_to (wsis_curve_t *self, zsock_t *socket, const char *server, char **error)
 {
     if (!self)
         return 0;
-    char *path = zsys_sprintf ("%s/%s.cert", self->public_dir, server);
-    zcert_t *cert = zcert_load (path);
-    if (!cert) {
-        *error = zsys_sprintf ("%s: the certificate of %s cannot be read", path, server);
-        zstr_free (&path);
+    const char *key = s_server_key (self, server);
+    if (!key) {
+        *error = zsys_sprintf ("%s/%s.cert: the certificate of %s cannot be read",
+                               self->public_dir, server, server);
         return -1;
     }
     zcert_apply (self->cert, socket);
-    zsock_set_curve_serverkey (socket, zcert_public_txt (cert));
-    zcert_destroy (&cert);
-    zstr_free (&path);
+    zsock_set_curve_serverkey (socket, key);
     return 0;
+}
+
+bool
+wsis_curve_rekeyed (wsis_curve_t *self, zsock_t *socket, const char *server)
+{
+    if (!self || !socket)
+        return false;
+    const char *key = s_server_key (self, server);
+    char *used = zsock_curve_serverkey (socket);
+    bool rekeyed = key && used && !streq (key, used);
+    zstr_free (&used);
+    return rekeyed;
+}
+
+bool
+wsis_curve_reconnect (wsis_curve_t *self, zsock_t *socket, const char *server,
+                      const char *endpoint)
+{
+    if (!wsis_curve_rekeyed (self, socket, server))
+        return false;
+    //  The options of a connection are taken when it is made: the new key
+    //  counts for the connection made after the old one is gone.
+    zsock_set_curve_serverkey (socket, s_server_key (self, server));
+    zsock_disconnect (socket, "%s", endpoint);
+    if (zsock_connect (socket, "%s", endpoint)) {
+        wsis_log_error ("%s: cannot connect again after %s's key changed", endpoint, server);
+        return false;
+    }
+    wsis_log_info ("%s's key changed: connected to %s again with the new one", server, endpoint);
+    return true;
 }
 
 //  The peer of a connection, from what zauth attached to its messages,
@@ -273,6 +326,7 @@ size_t
 wsis_curve_refresh (wsis_curve_t *self)
 {
     self->read_at = zclock_mono ();
+    self->checked++;
     uint64_t signature = s_signature (self->public_dir);
     if (signature == self->signature && !self->reread) {
         //  A revocation found by a lookup in between is reported here.
@@ -282,6 +336,9 @@ wsis_curve_refresh (wsis_curve_t *self)
     }
     self->signature = signature;
     self->reread = false;
+    self->read++;
+    //  A server's certificate may have been replaced: read again when asked.
+    zhashx_purge (self->servers);
     zhashx_t *allowed = s_read_allowed (self->public_dir);
     size_t revoked = 0;
     for (void *peer = zhashx_first (self->allowed); peer; peer = zhashx_next (self->allowed)) {
@@ -315,4 +372,16 @@ const wsis_peer_t *
 wsis_curve_self (wsis_curve_t *self)
 {
     return &self->self;
+}
+
+uint64_t
+wsis_curve_checked (wsis_curve_t *self)
+{
+    return self->checked;
+}
+
+uint64_t
+wsis_curve_read (wsis_curve_t *self)
+{
+    return self->read;
 }

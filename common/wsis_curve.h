@@ -13,7 +13,10 @@
     keys/public, started before the first bind and stopped after the last
     socket, so libzmq never accepts a client for want of a ZAP handler.
     Every socket that connects is a CURVE client that knows its server's
-    public key from keys/public/SERVER.cert.
+    public key from keys/public/SERVER.cert. When that file changes (the
+    server's key was rotated), the programs that connect to it notice on
+    their next refresh and connect again with the new key
+    (wsis_curve_rekeyed, wsis_curve_reconnect).
 
     Who sent a message is read from the message itself: zauth hands the
     certificate's metadata (role, name) and its public key (User-Id) to
@@ -77,6 +80,21 @@ void wsis_curve_serve (wsis_curve_t *self, zsock_t *socket);
 //  development mode. 0, or -1 with *error (caller frees).
 int wsis_curve_connect_to (wsis_curve_t *self, zsock_t *socket, const char *server, char **error);
 
+//  Rotation of a server's key: true when socket, made a CURVE client of
+//  server by wsis_curve_connect_to, was connected with another public key
+//  than keys/public/SERVER.cert holds now (as of the last refresh that
+//  found the folder changed). False in development mode, and while the
+//  file cannot be read (a rotation half done keeps the key in use).
+bool wsis_curve_rekeyed (wsis_curve_t *self, zsock_t *socket, const char *server);
+
+//  Connects socket to endpoint again, as a client of server with the key
+//  keys/public/SERVER.cert holds now, when wsis_curve_rekeyed says it
+//  changed: libzmq would otherwise reconnect forever with the old one.
+//  The socket, its options and its place in a zloop stay; what was queued
+//  on the old connection is dropped. True when it was connected again.
+bool wsis_curve_reconnect (wsis_curve_t *self, zsock_t *socket, const char *server,
+                           const char *endpoint);
+
 //  Who sent frame (one received on a CURVE server socket): true with peer
 //  filled in when its key is still allowed; false when it was revoked
 //  since it connected, or the frame carries no CURVE identity.
@@ -91,6 +109,13 @@ size_t wsis_curve_refresh (wsis_curve_t *self);
 
 //  How many certificates are allowed now.
 size_t wsis_curve_allowed (wsis_curve_t *self);
+
+//  Since this process started: how many times keys/public was looked at
+//  (each wsis_curve_refresh), and how many times it was found changed and
+//  read again. A removal made before a check is in force once the check
+//  count has moved on.
+uint64_t wsis_curve_checked (wsis_curve_t *self);
+uint64_t wsis_curve_read (wsis_curve_t *self);
 
 //  This program's own name and role, from its certificate.
 const wsis_peer_t *wsis_curve_self (wsis_curve_t *self);

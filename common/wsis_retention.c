@@ -211,6 +211,9 @@ s_ask (wsis_retention_t *self, peer_t *peer)
         }
         zloop_reader (self->loop, peer->dealer, s_on_answer, self);
     }
+    else
+        //  Its key rotated since the dealer was made: ask with the new one.
+        wsis_curve_reconnect (self->curve, peer->dealer, peer->name, peer->endpoint);
     msgpack_sbuffer buffer;
     msgpack_sbuffer_init (&buffer);
     msgpack_packer pk;

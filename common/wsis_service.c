@@ -39,6 +39,7 @@ struct _wsis_service_t {
     wsis_curve_t *curve;        //  its keys; NULL in development mode
     zloop_t *loop;
     zsock_t *publisher;         //  owned PUB, unless the service set its own
+    char *publisher_endpoint;   //  the bus XSUB it is connected to
     bool has_own_publisher;
     bool started;               //  def->start succeeded: def->stop is owed
     bool clock_changed;         //  sys.clock.set ran: tick after the batch
@@ -209,6 +210,11 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
     //  from now on; sockets that cannot check each message are told.
     if (self->curve && wsis_curve_refresh (self->curve) && self->def->revoked)
         self->def->revoked (self);
+    //  The bus's key rotated (its certificate replaced, the bus restarted
+    //  with the new secret): libzmq would reconnect with the old one for
+    //  ever. Events published meanwhile are caught up from the outbox.
+    if (self->publisher)
+        wsis_curve_reconnect (self->curve, self->publisher, "bus", self->publisher_endpoint);
     if (self->consumer)
         wsis_consumer_tick (self->consumer);
     if (self->def->tick)
@@ -259,7 +265,7 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
     //  in the store and count from the first event.
     char since [WSIS_TIME_BUFSIZE];
     wsis_time_format (self->started_wall, since);
-    msgpack_pack_map (pk, 15 + (self->def->stats? 1: 0));
+    msgpack_pack_map (pk, 15 + (self->curve? 1: 0) + (self->def->stats? 1: 0));
     wsis_pack_kv_str (pk, "service", self->def->name);
     wsis_pack_kv_str (pk, "since", since);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
@@ -297,6 +303,15 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
         wsis_pack_kv_uint (pk, "applied", wsis_cursor_applied (self->cursor, source));
     }
     wsis_retention_pack_stats (self->retention, self->archive, pk);
+    if (self->curve) {
+        //  The allow-list: a removal is in force once `checked` has moved
+        //  on since it was made (docs/protocol.md, Roles).
+        wsis_pack_str (pk, "keys");
+        msgpack_pack_map (pk, 3);
+        wsis_pack_kv_uint (pk, "allowed", wsis_curve_allowed (self->curve));
+        wsis_pack_kv_uint (pk, "checked", wsis_curve_checked (self->curve));
+        wsis_pack_kv_uint (pk, "read", wsis_curve_read (self->curve));
+    }
     if (self->def->stats)
         self->def->stats (self, pk);
     return 0;
@@ -541,6 +556,7 @@ s_open_publisher (wsis_service_t *self, char **error)
     if (self->has_own_publisher)
         return 0;
     char *endpoint = wsis_config_endpoint (self->config, "bus", "xsub_port", false);
+    self->publisher_endpoint = endpoint;
     self->publisher = zsock_new (ZMQ_PUB);
     //  libzmq's default of 1,000 drops part of a burst after a batch
     //  commit; catch-up would repair it, but it should be rare.
@@ -551,7 +567,6 @@ s_open_publisher (wsis_service_t *self, char **error)
         *error = zsys_sprintf ("cannot connect the event publisher to the bus at %s", endpoint);
     else
         wsis_outbox_set_socket (self->outbox, self->publisher);
-    zstr_free (&endpoint);
     return rc;
 }
 
@@ -680,6 +695,7 @@ wsis_service_destroy (wsis_service_t **self_p)
         wsis_retention_destroy (&self->retention);
         wsis_consumer_destroy (&self->consumer);
         zsock_destroy (&self->publisher);
+        zstr_free (&self->publisher_endpoint);
         if (self->started && self->def->stop)
             self->def->stop (self);
         wsis_server_destroy (&self->server);

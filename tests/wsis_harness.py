@@ -113,6 +113,10 @@ class Client:
         self.endpoint = endpoint
         self.socket = CONTEXT.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        # A DEALER with no peer blocks on send: one whose every handshake
+        # fails (no key for a secure service) would hang its test for
+        # ever. Ten seconds make that a failure (zmq.Again) instead.
+        self.socket.setsockopt(zmq.SNDTIMEO, 10000)
         if curve:
             curve(self.socket)
         if unbounded:
@@ -276,6 +280,26 @@ class Cluster:
             return None
         file = self.keys.client(role or "public", actor)
         return lambda socket: self.keys.apply(socket, file, server)
+
+    def keyed(self, socket, server, role="operator", actor=None):
+        """A socket a test drives itself, made a CURVE client of server
+        with the certificate for (role, actor) when the cluster has keys;
+        as it is in development mode. Before connect; returns it."""
+        curve = self.curve(server, role, actor)
+        if curve:
+            curve(socket)
+        return socket
+
+    def serve_as(self, socket, name):
+        """A stand-in for the service name: socket made a CURVE server
+        with that service's own certificate when the cluster has keys (so
+        its clients and the bus take it for the real one); as it is in
+        development mode. Before bind; returns it."""
+        if self.keys:
+            public, secret = zmq.auth.load_certificate(self.keys.secret_path(name))
+            socket.curve_publickey, socket.curve_secretkey = public, secret
+            socket.curve_server = True
+        return socket
 
     def client(self, name, role="operator", actor="tester"):
         """A client of one service; with keys, one per certificate."""
@@ -450,13 +474,9 @@ class FakeSource:
         self.lock = threading.Lock()
         self.router = CONTEXT.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.LINGER, 0)
-        if cluster.keys:
-            # With keys it is the real producer's certificate, for servers
-            # and for the bus alike.
-            public, secret = zmq.auth.load_certificate(cluster.keys.secret_path(name))
-            self.router.curve_publickey, self.router.curve_secretkey = public, secret
-            self.router.curve_server = True
-        self.router.bind(cluster.endpoint(name))
+        # With keys it is the real producer's certificate, for servers
+        # and for the bus alike.
+        cluster.serve_as(self.router, name).bind(cluster.endpoint(name))
         self.pub = CONTEXT.socket(zmq.PUB)
         self.pub.setsockopt(zmq.LINGER, 0)
         if cluster.keys:

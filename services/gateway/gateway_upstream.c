@@ -17,6 +17,7 @@ typedef struct {
 
 typedef struct {
     const char *name;           //  one of wsis_config_services
+    char *endpoint;
     zsock_t *dealer;
 } upstream_t;
 
@@ -29,6 +30,8 @@ struct _gateway_upstream_t {
     zlistx_t *order;            //  waiting_t in the order sent: deadlines ascending
     int sweeper;
     msgpack_zone *zone;         //  the replies' decoded objects, cleared after each
+    wsis_curve_t *curve;        //  not owned; NULL in development mode
+    int rekeyer;
 };
 
 static void
@@ -98,6 +101,18 @@ s_on_sweep (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+//  Once a second, after the service read keys/public again: a service
+//  whose key was rotated is connected to again with its new key.
+static int
+s_on_rekey (zloop_t *loop, int timer_id, void *arg)
+{
+    gateway_upstream_t *self = (gateway_upstream_t *) arg;
+    for (size_t i = 0; i < self->count; i++)
+        wsis_curve_reconnect (self->curve, self->upstreams [i].dealer, self->upstreams [i].name,
+                              self->upstreams [i].endpoint);
+    return 0;
+}
+
 gateway_upstream_t *
 gateway_upstream_new (wsis_config_t *config, wsis_curve_t *curve, zloop_t *loop, int64_t timeout_ms)
 {
@@ -135,15 +150,19 @@ gateway_upstream_new (wsis_config_t *config, wsis_curve_t *curve, zloop_t *loop,
             zsock_destroy (&dealer);
         }
         zstr_free (&error);
-        zstr_free (&endpoint);
-        if (!dealer)
+        if (!dealer) {
+            zstr_free (&endpoint);
             continue;
+        }
         upstream->name = *name;
+        upstream->endpoint = endpoint;
         upstream->dealer = dealer;
         zloop_reader (loop, dealer, s_on_reply, self);
         self->count++;
     }
     self->sweeper = zloop_timer (loop, SWEEP_MS, 0, s_on_sweep, self);
+    self->curve = curve;
+    self->rekeyer = curve? zloop_timer (loop, 1000, 0, s_on_rekey, self): -1;
     return self;
 }
 
@@ -156,9 +175,12 @@ gateway_upstream_destroy (gateway_upstream_t **self_p)
         while ((waiting = (waiting_t *) zlistx_first (self->order)))
             s_finish (self, waiting, NULL);
         zloop_timer_end (self->loop, self->sweeper);
+        if (self->rekeyer != -1)
+            zloop_timer_end (self->loop, self->rekeyer);
         for (size_t i = 0; i < self->count; i++) {
             zloop_reader_end (self->loop, self->upstreams [i].dealer);
             zsock_destroy (&self->upstreams [i].dealer);
+            zstr_free (&self->upstreams [i].endpoint);
         }
         zlistx_destroy (&self->order);
         zhashx_destroy (&self->waiting);

@@ -75,7 +75,7 @@ MALFORMED = [
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_malformed_frames_get_errors_and_service_survives(all_services, name):
-    client = Client(all_services.endpoint(name))
+    client = Client(all_services.endpoint(name), curve=all_services.curve(name))
     try:
         for label, frame, code, echoed_id in MALFORMED:
             client.send_raw(frame)
@@ -99,7 +99,7 @@ def test_malformed_frames_get_errors_and_service_survives(all_services, name):
 @pytest.mark.parametrize("name", SERVICES)
 def test_oversized_frame(all_services, name):
     """A 20 MiB frame is refused (too_large, or dropped by libzmq's limit)."""
-    client = Client(all_services.endpoint(name))
+    client = Client(all_services.endpoint(name), curve=all_services.curve(name))
     try:
         client.send_raw(b"\x00" * (20 * 1024 * 1024))
         reply = client.recv(timeout=3)
@@ -109,7 +109,7 @@ def test_oversized_frame(all_services, name):
     finally:
         client.close()
     # A frame a little over the limit always gets the too_large reply.
-    client = Client(all_services.endpoint(name))
+    client = Client(all_services.endpoint(name), curve=all_services.curve(name))
     try:
         big = pack({"v": 1, "id": "big", "op": "sys.ping", "body": {"x": b"\x00" * (7 * 1024 * 1024)}})
         client.send_raw(big)
@@ -126,7 +126,7 @@ def test_routing_frames_are_echoed(all_services):
     from wsis_harness import CONTEXT
     req = CONTEXT.socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
-    req.connect(all_services.endpoint("voting"))
+    all_services.keyed(req, "voting").connect(all_services.endpoint("voting"))
     req.send(pack({"v": 1, "id": "via-req", "op": "sys.ping"}))
     assert req.poll(5000)
     assert unpack(req.recv())["id"] == "via-req"
@@ -135,7 +135,8 @@ def test_routing_frames_are_echoed(all_services):
 
 def test_pipelined_requests_from_many_clients(all_services):
     """Batches: 50 clients x 20 pipelined pings, every reply to its sender."""
-    clients = [Client(all_services.endpoint("submissions")) for _ in range(50)]
+    clients = [Client(all_services.endpoint("submissions"), curve=all_services.curve("submissions"))
+               for _ in range(50)]
     try:
         for n, client in enumerate(clients):
             for i in range(20):

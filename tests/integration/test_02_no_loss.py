@@ -135,10 +135,12 @@ def test_fire_and_forget_publishing_reaches_consumers_best_effort(cluster):
     """A PUB straight into XSUB is forwarded (without journal or seq)."""
     cluster.start("bus")
     sub = cluster.subscribe("external.")
-    pub = cluster.publisher()
+    # With keys, another system's publisher certificate, under a source of
+    # its own (docs/protocol.md, notes on the bus journal).
+    pub = cluster.publisher(cluster.curve("bus", "publisher", "app"))
     try:
         def seen():
-            pub.send_multipart([b"external.ping", pack({"hello": 1})])
+            pub.send_multipart([b"external.ping", pack({"source": "external", "hello": 1})])
             return sub.poll(100) and sub.recv_multipart()[0] == b"external.ping"
         cluster.wait_until(seen, what="a fire-and-forget event to pass the proxy")
     finally:

@@ -77,7 +77,8 @@ def stop(run, env, send, exits=(0,)):
 
 
 def test_run_local_starts_everything_and_stops_on_interrupt(tmp_path):
-    cluster = Cluster(tmp_path)      # only for its config file with free ports
+    # Only for its config file with free ports; make run is development mode.
+    cluster = Cluster(tmp_path, secure=False)
     env = cluster.env()
     env["WSIS_DATA_DIR"] = str(tmp_path / "var")
     run = subprocess.Popen([os.path.join(ROOT, "scripts", "run-local.sh")], env=env, cwd=ROOT,

@@ -40,12 +40,14 @@ class Flood:
     """A thread that sends one frame again and again on its own DEALER
     and never reads a reply."""
 
-    def __init__(self, endpoint, frame):
+    def __init__(self, endpoint, frame, curve=None):
         self.frame = frame
         self.sent = 0
         self.socket = CONTEXT.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.SNDHWM, 0)
+        if curve:
+            curve(self.socket)
         self.socket.connect(endpoint)
         self.running = True
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -93,9 +95,9 @@ def voting(cluster):
 def test_clients_that_never_read_their_replies_are_bounded(cluster, voting):
     endpoint = cluster.endpoint("voting")
     tally = request("vote.tally", {"call": "prizes-2022"})
-    good = Client(endpoint)
+    good = Client(endpoint, curve=cluster.curve("voting", "staff", "tester"))
     assert len(good.call("vote.tally", {"call": "prizes-2022"}, role="staff")["body"]["categories"]) == 18
-    floods = [Flood(endpoint, tally) for _ in range(2)]
+    floods = [Flood(endpoint, tally, curve=cluster.curve("voting", "staff", "tester")) for _ in range(2)]
     try:
         taken = latencies(good, 4.0, "vote.tally", {"call": "prizes-2022"})
         report("tallies beside two clients that never read", taken)
@@ -126,7 +128,7 @@ def test_a_client_that_reads_late_gets_every_reply_in_order(tmp_path):
     cluster = Cluster(tmp_path, options={"wsis": {"reply_backlog": 32 * 1024 * 1024}})
     try:
         cluster.start("bus")
-        slow = Client(cluster.endpoint("bus"))
+        slow = Client(cluster.endpoint("bus"), curve=cluster.curve("bus"))
         slow.socket.setsockopt(zmq.RCVHWM, 1)
         slow.socket.setsockopt(zmq.SNDHWM, 0)
         # ~12 MB of replies: more than libzmq's queue and the socket
@@ -158,7 +160,7 @@ def test_a_thousand_connections_that_never_send(cluster):
         for _ in range(1000):
             s = socket.create_connection(("127.0.0.1", port))
             idle.append(s)
-        good = Client(cluster.endpoint("bus"))
+        good = Client(cluster.endpoint("bus"), curve=cluster.curve("bus"))
         taken = latencies(good, 1.0)
         report("pings beside 1,000 idle connections", taken)
         assert_bounded(cluster, "bus")
@@ -176,6 +178,9 @@ def zmtp_null_handshake(s):
 
 
 def test_half_a_multipart_message_and_a_missing_delimiter(cluster):
+    if cluster.keys:
+        pytest.skip("ZMTP by hand speaks the NULL mechanism; with keys the handshake refuses it "
+                    "(test_70_security_curve)")
     cluster.start("bus")
     raw = socket.create_connection(("127.0.0.1", cluster.ports["bus"]))
     try:
@@ -185,7 +190,7 @@ def test_half_a_multipart_message_and_a_missing_delimiter(cluster):
         # frame... and nothing more, ever.
         frame = request("sys.ping", id="half")
         raw.sendall(b"\x01\x00" + b"\x00" + bytes([len(frame)]) + frame[:10])
-        good = Client(cluster.endpoint("bus"))
+        good = Client(cluster.endpoint("bus"), curve=cluster.curve("bus"))
         report("pings beside half a message", latencies(good, 0.5))
         # No delimiter: the request is the only frame after the routing id;
         # it is answered like any other.
@@ -211,14 +216,14 @@ def test_half_a_multipart_message_and_a_missing_delimiter(cluster):
 
 def test_a_100_mb_frame_is_refused_without_being_held(cluster):
     cluster.start("bus")
-    huge = Client(cluster.endpoint("bus"))
+    huge = Client(cluster.endpoint("bus"), curve=cluster.curve("bus"))
     huge.send_raw(b"\x00" * (100 * 1024 * 1024))
-    good = Client(cluster.endpoint("bus"))
+    good = Client(cluster.endpoint("bus"), curve=cluster.curve("bus"))
     report("pings beside a 100 MB frame", latencies(good, 1.0))
     assert huge.recv(timeout=1.0) is None
     assert_bounded(cluster, "bus")
     # A frame over the request limit but under libzmq's gets too_large.
-    over = Client(cluster.endpoint("bus"))
+    over = Client(cluster.endpoint("bus"), curve=cluster.curve("bus"))
     over.send_raw(b"\x00" * (7 * 1024 * 1024))
     reply = over.recv(timeout=10)
     assert reply["error"]["code"] == "too_large"
@@ -236,6 +241,8 @@ def test_clients_at_a_very_high_rate(cluster):
     2,000 in flight and reads every reply): a well-behaved client beside
     them is answered every time; its latency with and without them, and
     the rate they reached (the service's count of requests), are printed."""
+    if cluster.keys:
+        pytest.skip("the flooding processes (process_clients.py) have no keys")
     cluster.start("bus")
     endpoint = cluster.endpoint("bus")
     good = Client(endpoint)

@@ -120,7 +120,7 @@ def test_staff_close_after_the_end(cluster):
     world = VotingWorld(cluster, voters=3, per_category=2)
     try:
         assert world.cast(1, "C1", project("C1", 2))["ok"]
-        client = Client(cluster.endpoint("voting"))
+        client = Client(cluster.endpoint("voting"), curve=cluster.curve("voting"))
         client.send_raw(pack({"v": 1, "id": "clock", "op": "sys.clock.set", "body": {"now": CLOSES}}))
         client.send_raw(pack({"v": 1, "id": "close", "op": "voting.close", "body": {"call": CALL},
                               "actor": {"role": "staff", "id": "staff-1"}}))

@@ -28,9 +28,10 @@ WINDOW = 300            # requests in flight per client
 class Streamer(threading.Thread):
     """One DEALER pipelining its share of the votes, recording each reply."""
 
-    def __init__(self, endpoint, votes, first, acked, stop):
+    def __init__(self, cluster, votes, first, acked, stop):
         super().__init__(daemon=True)
-        self.endpoint = endpoint
+        self.cluster = cluster
+        self.endpoint = cluster.endpoint("voting")
         self.votes = votes
         self.first = first
         self.acked = acked          # shared counter of ok replies: [n]
@@ -40,7 +41,7 @@ class Streamer(threading.Thread):
     def run(self):
         sock = CONTEXT.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
-        sock.connect(self.endpoint)
+        self.cluster.keyed(sock, "voting", "gateway").connect(self.endpoint)
         sent = 0
         try:
             while True:
@@ -79,7 +80,7 @@ def test_sigkill_mid_stream_loses_no_acked_vote_and_counts_none_twice(cluster):
         votes = [(n, c, rng.randint(1, PER_CATEGORY)) for n, c in pairs]
         share = VOTES // CLIENTS
         acked, stop = [0], threading.Event()
-        streamers = [Streamer(cluster.endpoint("voting"), votes[i * share:(i + 1) * share], i * share,
+        streamers = [Streamer(cluster, votes[i * share:(i + 1) * share], i * share,
                               acked, stop) for i in range(CLIENTS)]
         for s in streamers:
             s.start()

@@ -26,7 +26,8 @@ VOTE_COLUMNS = {"vote_no", "pseudonym", "candidate_no", "request", "receipt"}
 
 
 def key_file(cluster):
-    return cluster.data_dir / "voting.key"
+    """Beside the certificates with keys (voting_keyfile.c), else in the data dir."""
+    return (cluster.keys.folder / "secret" if cluster.keys else cluster.data_dir) / "voting.key"
 
 
 def stop_and_copy(world, tmp_path):

@@ -247,7 +247,7 @@ class HeldVoting:
     def __init__(self, cluster):
         self.router = CONTEXT.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.LINGER, 0)
-        self.router.bind(cluster.endpoint("voting"))
+        cluster.serve_as(self.router, "voting").bind(cluster.endpoint("voting"))
         self.held = queue.Queue()           # requests held, as they came
         self.releases = queue.Queue()       # reply bodies for them, in that order
         self.running = True

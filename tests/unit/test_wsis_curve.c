@@ -7,8 +7,9 @@
     certificate that is missing, a client allowed and one that is not, the
     peer's role and name from its certificate, revocation (a refresh that
     finds a key gone shuts its open connection out), a key added after
-    start, and the identity rules of wsis_server with keys: a gateway or
-    an operator acts for others, anyone else is their certificate.
+    start, the identity rules of wsis_server with keys (a gateway or an
+    operator acts for others, anyone else is their certificate), and a
+    server's key rotated (a client connects again with the new key).
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -402,6 +403,81 @@ test_identity_from_certificates (void **state)
     assert_int_equal (test_runtime_teardown (&runtime), 0);
 }
 
+//  --------------------------------------------------------------------------
+//  A server's key rotated: its certificate replaced, the server started
+//  again with the new secret. A client socket made with the old key is
+//  told so after the next refresh that sees the file changed, and is
+//  connected again with the new one; one left alone gets nowhere.
+static void
+test_server_key_rotation (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    s_bind_router (fixture);
+    wsis_curve_t *ana = s_load (fixture, "ana");
+    char *error = NULL;
+    zsock_t *followed = zsock_new (ZMQ_DEALER);
+    zsock_t *left = zsock_new (ZMQ_DEALER);
+    zsock_set_linger (followed, 0);
+    zsock_set_linger (left, 0);
+    assert_int_equal (wsis_curve_connect_to (ana, followed, "svc", &error), 0);
+    assert_int_equal (wsis_curve_connect_to (ana, left, "svc", &error), 0);
+    assert_int_equal (zsock_connect (followed, "%s", fixture->endpoint), 0);
+    assert_int_equal (zsock_connect (left, "%s", fixture->endpoint), 0);
+    zstr_send (followed, "before");
+    zmsg_t *msg = s_receive (fixture->router, 5000);
+    assert_non_null (msg);
+    zmsg_destroy (&msg);
+    //  Nothing changed: nothing to do, and the look is counted as such
+    assert_false (wsis_curve_rekeyed (ana, followed, "svc"));
+    uint64_t checked = wsis_curve_checked (ana), read = wsis_curve_read (ana);
+    wsis_curve_refresh (ana);
+    assert_int_equal (wsis_curve_checked (ana), checked + 1);
+    assert_int_equal (wsis_curve_read (ana), read);
+    assert_false (wsis_curve_reconnect (ana, followed, "svc", fixture->endpoint));
+
+    //  The rotation: new files, the server bound again with them
+    char path [160];
+    snprintf (path, sizeof path, "%s/secret/svc.cert_secret", fixture->dir);
+    assert_int_equal (unlink (path), 0);
+    s_revoke (fixture, "svc");
+    s_keygen (fixture, "svc", "service");
+    zsock_destroy (&fixture->router);
+    wsis_curve_t *rotated = s_load (fixture, "svc");
+    fixture->router = zsock_new (ZMQ_ROUTER);
+    wsis_curve_serve (rotated, fixture->router);
+    //  The old socket lets go of the port in libzmq's own time
+    int bound = -1;
+    for (int tries = 0; tries < 200 && bound == -1; tries++)
+        if ((bound = zsock_bind (fixture->router, "%s", fixture->endpoint)) == -1)
+            zclock_sleep (10);
+    assert_int_not_equal (bound, -1);
+
+    //  Seen at the next refresh that finds the folder changed, not before
+    assert_false (wsis_curve_rekeyed (ana, followed, "svc"));
+    wsis_curve_refresh (ana);
+    assert_int_equal (wsis_curve_read (ana), read + 1);
+    assert_true (wsis_curve_rekeyed (ana, followed, "svc"));
+    assert_true (wsis_curve_reconnect (ana, followed, "svc", fixture->endpoint));
+    assert_false (wsis_curve_rekeyed (ana, followed, "svc"));
+    assert_true (wsis_curve_rekeyed (ana, left, "svc"));
+    zstr_send (left, "old key");
+    zstr_send (followed, "after");
+    msg = s_receive (fixture->router, 5000);
+    assert_non_null (msg);
+    assert_true (zframe_streq (zmsg_last (msg), "after"));
+    zmsg_destroy (&msg);
+    assert_null (s_receive (fixture->router, 300));
+    //  Development mode, and a socket not made yet: nothing to follow
+    assert_false (wsis_curve_rekeyed (NULL, followed, "svc"));
+    assert_false (wsis_curve_rekeyed (ana, NULL, "svc"));
+
+    zsock_destroy (&left);
+    zsock_destroy (&followed);
+    zsock_destroy (&fixture->router);
+    wsis_curve_destroy (&rotated);
+    wsis_curve_destroy (&ana);
+}
+
 int
 main (void)
 {
@@ -411,6 +487,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_peers_and_revocation, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_trusted_key_removed_is_revoked, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_identity_from_certificates, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_server_key_rotation, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
