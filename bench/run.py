@@ -58,7 +58,7 @@ def main():
         if subprocess.call([sys.executable, script], env=env) != 0:
             failed.append(name)
     print(f"\n== report ({len(chosen)} bench{'es' if len(chosen) != 1 else ''}; figures in "
-          f"{os.path.relpath(path, ROOT)}; targets are issue 13's, on this project's 2-core machine; "
+          f"{os.path.relpath(path, ROOT)}; targets are the issues' (13's, the mail rate 8's, the reports' 9's, HTTP 14's), on this project's 2-core machine; "
           f"none is asserted)")
     for line in figures.table(figures.read(path), failed):
         print(line)

@@ -118,11 +118,13 @@ s_read (wsis_store_t *store, const char *call, report_rows_t *rows)
 static void
 s_pack_headline (msgpack_packer *pk, const wsis_call_t *call, int64_t received, int64_t countries)
 {
-    const char *noun = streq (call->kind, "prize")? "projects":
-                       streq (call->kind, "stocktaking")? "entries":
-                       streq (call->kind, "photo")? "photographs":
-                       streq (call->kind, "ocp")? "inputs":
-                       streq (call->kind, "repository")? "profiles": "submissions";
+    bool one = received == 1;
+    const char *noun = streq (call->kind, "prize")? (one? "project": "projects"):
+                       streq (call->kind, "stocktaking")? (one? "entry": "entries"):
+                       streq (call->kind, "photo")? (one? "photograph": "photographs"):
+                       streq (call->kind, "ocp")? (one? "input": "inputs"):
+                       streq (call->kind, "repository")? (one? "profile": "profiles"):
+                       one? "submission": "submissions";
     char headline [160];
     snprintf (headline, sizeof headline, "%lld %s from %lld %s", (long long) received, noun,
               (long long) countries, countries == 1? "country": "countries");

@@ -509,7 +509,7 @@ def test_a_withdrawn_profile_leaves_every_report_and_export(year):
     assert not [v for v in stored for trace in ("Lamarr", "Frequency Hopping", "NZ", "Hedy") if trace in v]
     summary = report(c, "report.summary", {"call": "women-in-tech"})
     assert summary["by_status"] == {"received": 1, "withdrawn": 1}
-    assert summary["by_country"] == {"GB": 1} and summary["headline"] == "1 profiles from 1 country"
+    assert summary["by_country"] == {"GB": 1} and summary["headline"] == "1 profile from 1 country"
     export = report(c, "report.export", {"dataset": "submissions", "call": "women-in-tech"}, role="staff")
     rows = list(csv.DictReader(io.StringIO(export["data"], newline="")))
     assert [(r["submission_id"], r["title"], r["status"]) for r in rows] == [("sub-20", "Ada Lovelace", "received")]
