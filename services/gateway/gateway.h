@@ -84,13 +84,19 @@ void gateway_upstream_destroy (gateway_upstream_t **self_p);
 
 //  Sends one request frame (msgpack, its id `id`) to service. 0; -1 when
 //  service is not one of them or a request of that id is waiting for it
-//  already; -2 when the service is not connected (down) or too many
+//  already (or the id is longer than 64 bytes); -2 when the service is
+//  not connected (down) or too many
 //  requests wait for it. fn is called only after 0.
 int gateway_upstream_send (gateway_upstream_t *self, const char *service, const char *id,
                            const void *frame, size_t size, gateway_upstream_fn *fn, void *arg);
 
 //  Requests waiting for a reply now.
 size_t gateway_upstream_waiting (gateway_upstream_t *self);
+
+//  Connects again to each service whose key was rotated, with its new
+//  key (wsis_curve_reconnect); from the service's tick, after it read the
+//  keys again (wsis_curve_refresh).
+void gateway_upstream_rekey (gateway_upstream_t *self);
 
 //  -------------------------------------------------------------------------
 //  gateway_http: the HTTP server.
@@ -128,6 +134,10 @@ void gateway_http_set_cors (gateway_http_t *self, gateway_cors_t *cors);
 //  A call is answered once, on the listener it came from (whichever self
 //  is); the connection is resumed when it was waiting.
 void gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status, json_t *body);
+//  The same with a service's msgpack value written as JSON text
+//  (wsis_json_write; NULL: {}), inside {"<wrap>": ...} when wrap is not NULL.
+void gateway_http_answer_msgpack (gateway_http_t *self, gateway_call_t *call, unsigned status,
+                                  const char *wrap, const msgpack_object *value);
 //  The same with bytes of another type (a report's SVG, CSV, HTML).
 void gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned status,
                               const char *content_type, const void *data, size_t size);
@@ -196,6 +206,17 @@ bool gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_
 //  each {name} one id (letters, digits, - and _) then put into params (when
 //  not NULL) as name; a path that does not fit puts nothing there.
 bool gateway_routes_match (const char *pattern, const char *path, json_t *params);
+
+//  length bytes of text into to (size bytes), cut to fit, NUL-terminated:
+//  what snprintf (to, size, "%.*s", ...) does, without its cost per request.
+static inline void
+gateway_copy (char *to, size_t size, const char *text, size_t length)
+{
+    if (length >= size)
+        length = size - 1;
+    memcpy (to, text, length);
+    to [length] = 0;
+}
 
 //  The request's URL without its query, into path (GATEWAY_PATH_MAX bytes).
 #define GATEWAY_PATH_MAX 512

@@ -46,11 +46,34 @@ typedef struct {
     const char *service;
 } probe_t;
 
-//  A request without an Idempotency-Key gets an id of its own: a random
-//  number drawn once per process (so that no id comes back after a
-//  restart, when the count starts again) and the count.
-static uint64_t s_process;
+//  A request without an Idempotency-Key gets an id of its own,
+//  "gw-<process>-<count>": a random number drawn once per process (so that
+//  no id comes back after a restart, when the count starts again) and the
+//  count.
+static char s_id_prefix [32];           //  "gw-<16 hex digits>-"
+static size_t s_id_prefix_length;
 static uint64_t s_requests;
+
+//  The next id of this process into id (NAME_MAX_ + 1 bytes).
+static void
+s_fresh_id (char *id)
+{
+    if (!s_id_prefix_length) {
+        uint64_t process = 0;
+        while (!process)
+            randombytes_buf (&process, sizeof process);
+        s_id_prefix_length = (size_t) snprintf (s_id_prefix, sizeof s_id_prefix, "gw-%016llx-",
+                                                (unsigned long long) process);
+    }
+    char digits [24];
+    size_t count = 0;
+    for (uint64_t number = ++s_requests; number || !count; number /= 10)
+        digits [count++] = (char) ('0' + number % 10);
+    memcpy (id, s_id_prefix, s_id_prefix_length);
+    for (size_t i = 0; i < count; i++)
+        id [s_id_prefix_length + i] = digits [count - 1 - i];
+    id [s_id_prefix_length + count] = 0;
+}
 
 //  A name of a service or an operation: 1-64 of [a-z0-9._-].
 static bool
@@ -101,8 +124,7 @@ s_on_reply (void *arg, const msgpack_object *reply)
                                          data->type == MSGPACK_OBJECT_STR? data->via.str.ptr: data->via.bin.ptr,
                                          data->type == MSGPACK_OBJECT_STR? data->via.str.size: data->via.bin.size);
             else
-                gateway_http_answer (http, forward->call, 200,
-                                     body? wsis_json_from_msgpack (body): json_object ());
+                gateway_http_answer_msgpack (http, forward->call, 200, NULL, body);
         }
         else {
             const msgpack_object *error = wsis_msg_get (reply, "error");
@@ -110,9 +132,7 @@ s_on_reply (void *arg, const msgpack_object *reply)
             char text [64];
             if (wsis_msg_copy_str (code, text, 0, sizeof text - 1))
                 strcpy (text, "internal");
-            json_t *json = error? wsis_json_from_msgpack (error): json_object ();
-            gateway_http_answer (http, forward->call, gateway_status (text),
-                                 json_pack ("{s:o}", "error", json));
+            gateway_http_answer_msgpack (http, forward->call, gateway_status (text), "error", error);
         }
     }
     free (forward);
@@ -139,12 +159,9 @@ gateway_api_send (gateway_t *self, const char *service, const char *op,
                   const char *actor_id, const char *role, json_t *body, const char *id,
                   gateway_upstream_fn *fn, void *arg)
 {
-    while (!s_process)
-        randombytes_buf (&s_process, sizeof s_process);
     char fresh [NAME_MAX_ + 1];
     if (!id) {
-        snprintf (fresh, sizeof fresh, "gw-%016llx-%llu", (unsigned long long) s_process,
-                  (unsigned long long) ++s_requests);
+        s_fresh_id (fresh);
         id = fresh;
     }
     //  One buffer kept for every request: the frame is copied when sent
@@ -223,7 +240,7 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
     forward->gateway = self;
     forward->call = call;
     forward->raw = what->raw;
-    snprintf (forward->service, sizeof forward->service, "%s", what->service);
+    gateway_copy (forward->service, sizeof forward->service, what->service, strlen (what->service));
     int rc = gateway_api_send (self, what->service, what->op, actor_id,
                                what->staff? "staff": !signed_in? "public":
                                what->session_role? what->session_role: "stakeholder", body,

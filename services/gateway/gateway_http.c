@@ -10,12 +10,14 @@
     Limits: gateway/max_body bytes of body (413 before reading more when
     Content-Length says so), gateway/max_connections at once (MHD stops
     accepting: more wait in the listen backlog until one closes),
-    gateway/idle_timeout_s for an idle connection.
+    gateway/idle_timeout_s for an idle connection, CONNECTION_MEMORY for
+    the request line and headers.
     Every response carries the headers of a JSON API that no browser
     should render or frame.
 */
 #include "gateway.h"
 #include "wsis_alloc.h"
+#include "wsis_json_write.h"
 #include "wsis_log.h"
 
 #include <arpa/inet.h>
@@ -24,6 +26,11 @@
 #include <stdarg.h>
 
 #define TIMEOUT_TICK_MS 500
+//  Each connection's memory for its request line and headers (431 / 414
+//  past it). libmicrohttpd zeroes all of it for every request, so it is
+//  half the library's default: a browser's or a client's headers take
+//  one or two KiB.
+#define CONNECTION_MEMORY (16 * 1024)
 
 struct _gateway_call_t {
     gateway_http_t *http;
@@ -103,10 +110,18 @@ s_on_tick (zloop_t *loop, int timer_id, void *arg)
 static enum MHD_Result
 s_send (gateway_call_t *call)
 {
-    const char *data = call->status == 204? "": call->response? call->response: "{}";
-    size_t size = call->status == 204? 0: call->response? call->response_size: 2;
-    struct MHD_Response *response = MHD_create_response_from_buffer (
-        size, (void *) data, MHD_RESPMEM_MUST_COPY);
+    //  The body goes to MHD as it is, freed with the response (not copied)
+    struct MHD_Response *response;
+    if (call->status != 204 && call->response) {
+        response = MHD_create_response_from_buffer (call->response_size, call->response,
+                                                    MHD_RESPMEM_MUST_FREE);
+        if (response)
+            call->response = NULL;
+    }
+    else
+        response = MHD_create_response_from_buffer (call->status == 204? 0: 2,
+                                                    (void *) (call->status == 204? "": "{}"),
+                                                    MHD_RESPMEM_PERSISTENT);
     if (!response)
         return MHD_NO;
     MHD_add_response_header (response, "Content-Type", call->content_type? call->content_type:
@@ -166,6 +181,26 @@ gateway_http_answer (gateway_http_t *self, gateway_call_t *call, unsigned status
 }
 
 void
+gateway_http_answer_msgpack (gateway_http_t *self, gateway_call_t *call, unsigned status,
+                             const char *wrap, const msgpack_object *value)
+{
+    self = call->http;
+    if (call->answered)
+        return;
+    msgpack_sbuffer text;
+    msgpack_sbuffer_init (&text);
+    int rc = wrap? msgpack_sbuffer_write (&text, "{\"", 2) || msgpack_sbuffer_write (&text, wrap, strlen (wrap))
+                || msgpack_sbuffer_write (&text, "\":", 2): 0;
+    rc = rc || (value? wsis_json_write (&text, value): msgpack_sbuffer_write (&text, "{}", 2))
+            || (wrap && msgpack_sbuffer_write (&text, "}", 1));
+    //  Out of memory: {} with the status, as gateway_http_answer does
+    call->response_size = rc? 0: text.size;
+    call->response = rc? NULL: msgpack_sbuffer_release (&text);
+    msgpack_sbuffer_destroy (&text);
+    s_answered (self, call, status);
+}
+
+void
 gateway_http_answer_raw (gateway_http_t *self, gateway_call_t *call, unsigned status,
                          const char *content_type, const void *data, size_t size)
 {
@@ -199,6 +234,23 @@ gateway_http_retry_after (gateway_call_t *call, unsigned seconds)
     call->retry_after = seconds;
 }
 
+//  inet_ntop's form of an IPv4 address (at most 16 bytes), without the
+//  sprintf inet_ntop calls for it.
+static void
+s_ipv4_text (const struct in_addr *address, char *text)
+{
+    const unsigned char *bytes = (const unsigned char *) &address->s_addr;
+    for (int i = 0; i < 4; i++) {
+        unsigned value = bytes [i];
+        if (value >= 100)
+            *text++ = (char) ('0' + value / 100);
+        if (value >= 10)
+            *text++ = (char) ('0' + value / 10 % 10);
+        *text++ = (char) ('0' + value % 10);
+        *text++ = i < 3? '.': 0;
+    }
+}
+
 //  The client's address: the connection's peer, or, behind a proxy we
 //  trust (gateway/trust_forwarded), the last address of X-Forwarded-For.
 static void
@@ -211,18 +263,16 @@ s_client (gateway_http_t *self, gateway_call_t *call)
         last = last? last + 1: forwarded;
         while (*last == ' ')
             last++;
-        snprintf (call->client, sizeof call->client, "%.*s",
-                  (int) strcspn (last, " "), last);
+        gateway_copy (call->client, sizeof call->client, last, strcspn (last, " "));
         if (*call->client)
             return;
     }
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info (call->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *address = info? info->client_addr: NULL;
-    snprintf (call->client, sizeof call->client, "?");
+    strcpy (call->client, "?");
     if (address && address->sa_family == AF_INET)
-        inet_ntop (AF_INET, &((const struct sockaddr_in *) address)->sin_addr,
-                   call->client, sizeof call->client);
+        s_ipv4_text (&((const struct sockaddr_in *) address)->sin_addr, call->client);
     else
     if (address && address->sa_family == AF_INET6)
         inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) address)->sin6_addr,
@@ -347,9 +397,14 @@ s_on_request (void *cls, struct MHD_Connection *connection, const char *url, con
                                                            "Idempotency-Key");
             const char *authorization = MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
                                                                      MHD_HTTP_HEADER_AUTHORIZATION);
+            //  request.query stays NULL (no object) when the URL has none
             gateway_request_t request = { method, url, call->body? call->body: "", call->size, key,
-                                          authorization, call->client, json_object () };
-            MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, s_query_value, request.query);
+                                          authorization, call->client, NULL };
+            if (MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, NULL, NULL) > 0) {
+                request.query = json_object ();
+                MHD_get_connection_values (connection, MHD_GET_ARGUMENT_KIND, s_query_value,
+                                           request.query);
+            }
             self->route (self->gateway, call, &request);
             json_decref (request.query);
         }
@@ -413,6 +468,7 @@ gateway_http_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop,
         MHD_OPTION_EXTERNAL_LOGGER, s_log, self,        //  first, or MHD logs the others' its way
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &address,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned) wsis_config_int (config, "gateway/max_connections"),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) CONNECTION_MEMORY,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) wsis_config_int (config, "gateway/idle_timeout_s"),
         MHD_OPTION_NOTIFY_COMPLETED, s_on_completed, self,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned) 1,

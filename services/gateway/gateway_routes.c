@@ -117,7 +117,7 @@ s_query_value (json_t *value)
 void
 gateway_routes_path (const gateway_request_t *request, char *path)
 {
-    snprintf (path, GATEWAY_PATH_MAX, "%.*s", (int) strcspn (request->url, "?"), request->url);
+    gateway_copy (path, GATEWAY_PATH_MAX, request->url, strcspn (request->url, "?"));
 }
 
 bool
@@ -127,10 +127,8 @@ gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_reque
     gateway_routes_path (request, path);
     const route_t *route = NULL;
     bool path_known = false;
-    json_t *params = json_object ();
     for (size_t i = 0; i < ROUTE_COUNT && !route; i++) {
-        json_object_clear (params);
-        if (gateway_routes_match (s_routes [i].pattern, path, params)) {
+        if (gateway_routes_match (s_routes [i].pattern, path, NULL)) {
             path_known = true;
             if (streq (s_routes [i].method, request->method)
             ||  (streq (s_routes [i].method, "GET") && streq (request->method, "HEAD")))
@@ -138,23 +136,20 @@ gateway_routes_route (gateway_t *self, gateway_call_t *call, const gateway_reque
         }
     }
     if (!route) {
-        json_decref (params);
         if (path_known)
             gateway_http_fail (self->http, call, 405, "bad_request", NULL,
                                "%s does not take %s", path, request->method);
         return path_known;
     }
     json_t *body = gateway_api_body (self, call, request);
-    if (!body) {
-        json_decref (params);
+    if (!body)
         return true;
-    }
     const char *key;
     json_t *value;
     json_object_foreach (request->query, key, value)
         json_object_set_new (body, key, s_query_value (value));
-    json_object_update (body, params);
-    json_decref (params);
+    //  The path's parameters last: they win over the body's and the query's
+    gateway_routes_match (route->pattern, path, body);
     gateway_forward_t forward = {
         .service = route->service, .op = route->op, .body = body,
         .needs_session = route->flags & ROUTE_SESSION, .self_field = route->self_field,

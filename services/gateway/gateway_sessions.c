@@ -91,7 +91,7 @@ gateway_sessions_find (gateway_sessions_t *self, const unsigned char *hash, int6
         zhashx_delete (self->entries, hash);
         return 0;
     }
-    snprintf (id, size, "%s", entry->id);
+    gateway_copy (id, size, entry->id, strlen (entry->id));
     return 1;
 }
 

@@ -1,14 +1,23 @@
 /*  gateway_upstream: requests to the services, replies back to their
-    callers, and a timeout for those that never come. */
+    callers, and a timeout for those that never come.
+
+    A request is two frames on the service's DEALER, an empty one and the
+    msgpack request, sent and read as zmq frames (no zmsg, no copies);
+    what waits for its reply is found by "<service>\x1f<id>", a key kept
+    inside it (the table copies nothing).
+*/
 #include "gateway.h"
 #include "wsis_log.h"
 #include "wsis_msg.h"
 
 #define UPSTREAMS_MAX   16
 #define SWEEP_MS        100
+//  A service's name, \x1f, a request id (the gateway's ids and an
+//  Idempotency-Key have 64 characters at most), NUL.
+#define KEY_MAX         128
 
 typedef struct {
-    char *key;                  //  "<service>\x1f<id>": the reply's id finds it
+    char key [KEY_MAX];         //  "<service>\x1f<id>": the reply's id finds it
     gateway_upstream_fn *fn;
     void *arg;
     int64_t deadline;           //  zclock_mono
@@ -31,18 +40,27 @@ struct _gateway_upstream_t {
     int sweeper;
     msgpack_zone *zone;         //  the replies' decoded objects, cleared after each
     wsis_curve_t *curve;        //  not owned; NULL in development mode
-    int rekeyer;
 };
 
 static void
 s_waiting_destroy (void **item)
 {
-    waiting_t *waiting = (waiting_t *) *item;
-    if (waiting) {
-        free (waiting->key);
-        free (waiting);
-        *item = NULL;
-    }
+    free (*item);
+    *item = NULL;
+}
+
+//  "<service>\x1f<id>" into key (KEY_MAX bytes); false when it is longer.
+static bool
+s_key (char *key, const char *service, const char *id, size_t id_length)
+{
+    size_t service_length = strlen (service);
+    if (service_length + 1 + id_length >= KEY_MAX)
+        return false;
+    memcpy (key, service, service_length);
+    key [service_length] = '\x1f';
+    memcpy (key + service_length + 1, id, id_length);
+    key [service_length + 1 + id_length] = 0;
+    return true;
 }
 
 //  Takes the waiting request out of both indexes and calls it back.
@@ -56,6 +74,26 @@ s_finish (gateway_upstream_t *self, waiting_t *waiting, const msgpack_object *re
     fn (arg, reply);
 }
 
+//  A reply of service: to what waits for its id, or dropped (a reply
+//  that came after its timeout, or that is no reply).
+static void
+s_reply (gateway_upstream_t *self, const char *service, const void *data, size_t size)
+{
+    msgpack_object reply;
+    wsis_error_t error;
+    wsis_msg_limits_t limits = wsis_msg_default_limits;
+    char key [KEY_MAX];
+    if (wsis_msg_unpack_in (self->zone, &reply, data, size, &limits, &error) == 0) {
+        const msgpack_object *id = wsis_msg_get (&reply, "id");
+        waiting_t *waiting = id && id->type == MSGPACK_OBJECT_STR
+                          && s_key (key, service, id->via.str.ptr, id->via.str.size)?
+                             (waiting_t *) zhashx_lookup (self->waiting, key): NULL;
+        if (waiting)
+            s_finish (self, waiting, &reply);
+    }
+    msgpack_zone_clear (self->zone);
+}
+
 static int
 s_on_reply (zloop_t *loop, zsock_t *dealer, void *arg)
 {
@@ -64,29 +102,23 @@ s_on_reply (zloop_t *loop, zsock_t *dealer, void *arg)
     for (size_t i = 0; i < self->count; i++)
         if (self->upstreams [i].dealer == dealer)
             name = self->upstreams [i].name;
-    zmsg_t *msg;
-    while (name && (msg = zmsg_recv (dealer))) {
-        zframe_t *frame = zmsg_last (msg);
-        msgpack_object reply;
-        wsis_error_t error;
-        wsis_msg_limits_t limits = wsis_msg_default_limits;
-        if (zmsg_size (msg) == 2
-        &&  wsis_msg_unpack_in (self->zone, &reply, zframe_data (frame), zframe_size (frame),
-                                &limits, &error) == 0) {
-            const msgpack_object *id = wsis_msg_get (&reply, "id");
-            if (id && id->type == MSGPACK_OBJECT_STR) {
-                char *key = zsys_sprintf ("%s\x1f%.*s", name, (int) id->via.str.size,
-                                          id->via.str.size? id->via.str.ptr: "");
-                waiting_t *waiting = (waiting_t *) zhashx_lookup (self->waiting, key);
-                zstr_free (&key);
-                //  Else a reply that came after its timeout: dropped.
-                if (waiting)
-                    s_finish (self, waiting, &reply);
-            }
+    void *socket = zsock_resolve (dealer);
+    zmq_msg_t part;
+    zmq_msg_init (&part);
+    //  Every message that is there: a reply is an empty frame and the
+    //  reply; a message of any other shape is read to its end and dropped.
+    while (name) {
+        size_t parts = 0;
+        bool more = true;
+        while (more && zmq_msg_recv (&part, socket, ZMQ_DONTWAIT) != -1) {
+            more = zmq_msg_more (&part);
+            if (++parts == 2 && !more)
+                s_reply (self, name, zmq_msg_data (&part), zmq_msg_size (&part));
         }
-        msgpack_zone_clear (self->zone);
-        zmsg_destroy (&msg);
+        if (more)
+            break;              //  nothing more now (a message comes whole or not at all)
     }
+    zmq_msg_close (&part);
     return 0;
 }
 
@@ -101,16 +133,12 @@ s_on_sweep (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
-//  Once a second, after the service read keys/public again: a service
-//  whose key was rotated is connected to again with its new key.
-static int
-s_on_rekey (zloop_t *loop, int timer_id, void *arg)
+void
+gateway_upstream_rekey (gateway_upstream_t *self)
 {
-    gateway_upstream_t *self = (gateway_upstream_t *) arg;
     for (size_t i = 0; i < self->count; i++)
         wsis_curve_reconnect (self->curve, self->upstreams [i].dealer, self->upstreams [i].name,
                               self->upstreams [i].endpoint);
-    return 0;
 }
 
 gateway_upstream_t *
@@ -121,6 +149,9 @@ gateway_upstream_new (wsis_config_t *config, wsis_curve_t *curve, zloop_t *loop,
     self->timeout_ms = timeout_ms;
     self->waiting = zhashx_new ();
     zhashx_set_destructor (self->waiting, s_waiting_destroy);
+    //  The key lives in its waiting_t: neither copied nor freed by itself
+    zhashx_set_key_duplicator (self->waiting, NULL);
+    zhashx_set_key_destructor (self->waiting, NULL);
     self->order = zlistx_new ();
     self->zone = msgpack_zone_new (MSGPACK_ZONE_CHUNK_SIZE);
     if (!self->zone) {
@@ -162,7 +193,6 @@ gateway_upstream_new (wsis_config_t *config, wsis_curve_t *curve, zloop_t *loop,
     }
     self->sweeper = zloop_timer (loop, SWEEP_MS, 0, s_on_sweep, self);
     self->curve = curve;
-    self->rekeyer = curve? zloop_timer (loop, 1000, 0, s_on_rekey, self): -1;
     return self;
 }
 
@@ -175,8 +205,6 @@ gateway_upstream_destroy (gateway_upstream_t **self_p)
         while ((waiting = (waiting_t *) zlistx_first (self->order)))
             s_finish (self, waiting, NULL);
         zloop_timer_end (self->loop, self->sweeper);
-        if (self->rekeyer != -1)
-            zloop_timer_end (self->loop, self->rekeyer);
         for (size_t i = 0; i < self->count; i++) {
             zloop_reader_end (self->loop, self->upstreams [i].dealer);
             zsock_destroy (&self->upstreams [i].dealer);
@@ -200,25 +228,20 @@ gateway_upstream_send (gateway_upstream_t *self, const char *service, const char
             upstream = &self->upstreams [i];
     if (!upstream)
         return -1;
-    char *key = zsys_sprintf ("%s\x1f%s", service, id);
-    if (zhashx_lookup (self->waiting, key)) {
-        zstr_free (&key);
+    char key [KEY_MAX];
+    if (!s_key (key, service, id, strlen (id)) || zhashx_lookup (self->waiting, key))
         return -1;
-    }
-    zmsg_t *msg = zmsg_new ();
-    zmsg_addmem (msg, "", 0);
-    zmsg_addmem (msg, frame, size);
-    if (zmsg_send (&msg, upstream->dealer)) {
-        zmsg_destroy (&msg);
-        zstr_free (&key);
+    //  Both frames or none: libzmq takes a message whole once its first
+    //  frame is taken
+    void *socket = zsock_resolve (upstream->dealer);
+    if (zmq_send (socket, "", 0, ZMQ_SNDMORE) == -1 || zmq_send (socket, frame, size, 0) == -1)
         return -2;
-    }
     waiting_t *waiting = (waiting_t *) zmalloc (sizeof (waiting_t));
-    waiting->key = key;
+    memcpy (waiting->key, key, sizeof key);
     waiting->fn = fn;
     waiting->arg = arg;
     waiting->deadline = zclock_mono () + self->timeout_ms;
-    zhashx_insert (self->waiting, key, waiting);
+    zhashx_insert (self->waiting, waiting->key, waiting);
     waiting->handle = zlistx_add_end (self->order, waiting);
     return 0;
 }

@@ -85,6 +85,17 @@ s_stop (wsis_service_t *service)
     msgpack_sbuffer_init (&self->packing);
 }
 
+//  Once a second, after the service read the keys again, and after the
+//  clock moved: a service whose key rotated is connected to again, and
+//  expired sessions are forgotten.
+static void
+s_tick (wsis_service_t *service)
+{
+    gateway_t *self = (gateway_t *) wsis_service_state (service);
+    gateway_upstream_rekey (self->upstream);
+    gateway_auth_tick (service);
+}
+
 static void
 s_stats (wsis_service_t *service, msgpack_packer *pk)
 {
@@ -113,7 +124,7 @@ static const wsis_service_def_t s_service = {
     .follows = s_follows,
     .topics = s_topics,
     .apply = gateway_people_apply,
-    .tick = gateway_auth_tick,
+    .tick = s_tick,
     .start = s_start,
     .stop = s_stop,
     .stats = s_stats,

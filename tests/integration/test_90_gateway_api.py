@@ -195,6 +195,9 @@ LIBRARY_REFUSALS = {
                     (b"HTTP/1.1 505 HTTP Version Not Supported", b"Requested HTTP version is not supported")),
     "header-40k": (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 40000 + b"\r\n\r\n",
                    (b"HTTP/1.1 431 Request Header Fields Too Large", b"Request too big")),
+    # Over the gateway's 16 KiB of connection memory, under the library's default 32
+    "header-20k": (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: " + b"a" * 20000 + b"\r\n\r\n",
+                   (b"HTTP/1.1 431 Request Header Fields Too Large", b"Request too big")),
     "url-50k": (b"GET /" + b"%" * 50000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
                 (b"HTTP/1.1 414 URI Too Long", b"Request too big")),
 }
@@ -219,6 +222,16 @@ def test_malformed_http_gets_the_librarys_refusal_and_never_takes_the_gateway_do
         assert not page.lstrip().startswith(b"{")
         assert b"<title>" + title + b"</title>" in page, page[:300]
     assert request(bare, "GET", "/healthz")[0] == 200
+
+
+def test_headers_of_8_kib_are_served(bare):
+    """The connection's 16 KiB hold a request line and headers far larger
+    than a browser's or a client's (a token, a few cookies of a proxy in
+    front): 8 KiB of them is an ordinary answer."""
+    answer = raw_exchange(bare, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                          + b"".join(b"X-Extra-%d: " % i + b"v" * 1000 + b"\r\n" for i in range(8))
+                          + b"\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b'{"status":"ok"}'), answer[:300]
 
 
 def test_an_http_1_1_request_without_host_is_the_gateways_400(bare):
