@@ -5,6 +5,12 @@
     msgpack request, sent and read as zmq frames (no zmsg, no copies);
     what waits for its reply is found by "<service>\x1f<id>", a key kept
     inside it (the table copies nothing).
+
+    A service's DEALER is in the loop only while a request waits for it:
+    libzmq's zmq_poll costs two system calls for each socket in the set
+    at every turn, idle or not, and during the vote only wsis-voting is
+    asked. A reply that comes after its timeout stays queued until the
+    next request to that service, and is read and dropped then.
 */
 #include "gateway.h"
 #include "wsis_log.h"
@@ -16,19 +22,24 @@
 //  Idempotency-Key have 64 characters at most), NUL.
 #define KEY_MAX         128
 
+typedef struct _upstream_t upstream_t;
+
 typedef struct {
     char key [KEY_MAX];         //  "<service>\x1f<id>": the reply's id finds it
+    upstream_t *upstream;       //  the service asked
     gateway_upstream_fn *fn;
     void *arg;
     int64_t deadline;           //  zclock_mono
     void *handle;               //  in self->order
 } waiting_t;
 
-typedef struct {
+struct _upstream_t {
     const char *name;           //  one of wsis_config_services
     char *endpoint;
     zsock_t *dealer;
-} upstream_t;
+    size_t waiting;             //  requests waiting for its reply
+    bool reading;               //  its DEALER is a reader of the loop
+};
 
 struct _gateway_upstream_t {
     zloop_t *loop;
@@ -69,6 +80,11 @@ s_finish (gateway_upstream_t *self, waiting_t *waiting, const msgpack_object *re
 {
     gateway_upstream_fn *fn = waiting->fn;
     void *arg = waiting->arg;
+    upstream_t *upstream = waiting->upstream;
+    if (--upstream->waiting == 0 && upstream->reading) {
+        zloop_reader_end (self->loop, upstream->dealer);
+        upstream->reading = false;
+    }
     zlistx_delete (self->order, waiting->handle);
     zhashx_delete (self->waiting, waiting->key);      //  frees it
     fn (arg, reply);
@@ -188,7 +204,6 @@ gateway_upstream_new (wsis_config_t *config, wsis_curve_t *curve, zloop_t *loop,
         upstream->name = *name;
         upstream->endpoint = endpoint;
         upstream->dealer = dealer;
-        zloop_reader (loop, dealer, s_on_reply, self);
         self->count++;
     }
     self->sweeper = zloop_timer (loop, SWEEP_MS, 0, s_on_sweep, self);
@@ -206,7 +221,8 @@ gateway_upstream_destroy (gateway_upstream_t **self_p)
             s_finish (self, waiting, NULL);
         zloop_timer_end (self->loop, self->sweeper);
         for (size_t i = 0; i < self->count; i++) {
-            zloop_reader_end (self->loop, self->upstreams [i].dealer);
+            if (self->upstreams [i].reading)
+                zloop_reader_end (self->loop, self->upstreams [i].dealer);
             zsock_destroy (&self->upstreams [i].dealer);
             zstr_free (&self->upstreams [i].endpoint);
         }
@@ -236,8 +252,14 @@ gateway_upstream_send (gateway_upstream_t *self, const char *service, const char
     void *socket = zsock_resolve (upstream->dealer);
     if (zmq_send (socket, "", 0, ZMQ_SNDMORE) == -1 || zmq_send (socket, frame, size, 0) == -1)
         return -2;
+    if (!upstream->reading) {
+        zloop_reader (self->loop, upstream->dealer, s_on_reply, self);
+        upstream->reading = true;
+    }
+    upstream->waiting++;
     waiting_t *waiting = (waiting_t *) zmalloc (sizeof (waiting_t));
     memcpy (waiting->key, key, sizeof key);
+    waiting->upstream = upstream;
     waiting->fn = fn;
     waiting->arg = arg;
     waiting->deadline = zclock_mono () + self->timeout_ms;
