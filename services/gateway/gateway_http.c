@@ -18,6 +18,7 @@
 #include "gateway.h"
 #include "wsis_alloc.h"
 #include "wsis_json_write.h"
+#include "wsis_valid.h"
 #include "wsis_log.h"
 
 #include <arpa/inet.h>
@@ -287,6 +288,12 @@ gateway_http_fail (gateway_http_t *self, gateway_call_t *call, unsigned status,
     va_start (args, format);
     char *message = zsys_vprintf (format, args);
     va_end (args);
+    //  A message may quote the request (its path): a JSON string must be
+    //  UTF-8, so any other byte shows as '?'
+    if (message && !wsis_valid_utf8 (message, strlen (message)))
+        for (char *byte = message; *byte; byte++)
+            if ((unsigned char) *byte >= 0x80)
+                *byte = '?';
     json_t *error = json_pack ("{s:s, s:s}", "code", code, "message", message? message: code);
     if (field)
         json_object_set_new (error, "field", json_string (field));
