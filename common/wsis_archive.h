@@ -51,12 +51,14 @@ int wsis_archive_append (wsis_archive_t *self, const char *month,
 //  made in it counted (the bytes they wrote are cut by the next append).
 void wsis_archive_reload (wsis_archive_t *self);
 
-//  Called with each envelope read; non-zero stops the reading.
+//  Called with each envelope read; non-zero stops the reading after this
+//  one (an events.since page that holds its bytes).
 typedef int (wsis_archive_fn) (void *arg, const void *envelope, size_t size);
 
 //  Calls fn with the archived envelopes after seq `after`, oldest first,
-//  at most limit of them. The count given, or -1 (logged, naming the
-//  file) when a chunk is missing or damaged.
+//  at most limit of them, fewer when fn stops. The count given (the one
+//  fn stopped at included), or -1 (logged, naming the file) when a chunk
+//  is missing or damaged.
 int wsis_archive_read (wsis_archive_t *self, uint64_t after, size_t limit,
                        wsis_archive_fn *fn, void *arg);
 

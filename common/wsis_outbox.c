@@ -13,6 +13,11 @@
 //  (it holds one event at least, however large).
 #define CHUNK_BYTES (1024 * 1024)
 
+//  The events.since page buffer is kept from call to call up to this size:
+//  a full page of 10,000 ordinary events fits; one grown by large events
+//  (up to page_bytes and one event more) is given back after its reply.
+#define PAGE_KEEP_BYTES (4 * 1024 * 1024)
+
 //  An event appended and not yet published: its type (NUL-terminated)
 //  and then its envelope, at offset in the outbox's pending_bytes.
 typedef struct {
@@ -40,6 +45,8 @@ struct _wsis_outbox_t {
     msgpack_sbuffer rebuilt;    //  the last envelope rebuilt from a row
     msgpack_sbuffer rebuilt_body;   //  and its body
     size_t page_bytes;          //  an events.since page ends early past this
+    msgpack_sbuffer page;       //  the envelopes of the page being served
+    msgpack_packer page_pk;     //  packs into page
 };
 
 wsis_outbox_t *
@@ -66,6 +73,8 @@ wsis_outbox_new (wsis_store_t *store, const char *source)
     msgpack_sbuffer_init (&self->pending_bytes);
     msgpack_sbuffer_init (&self->rebuilt);
     msgpack_sbuffer_init (&self->rebuilt_body);
+    msgpack_sbuffer_init (&self->page);
+    msgpack_packer_init (&self->page_pk, &self->page, msgpack_sbuffer_write);
     self->page_bytes = 16 * 1024 * 1024;
     return self;
 }
@@ -102,6 +111,7 @@ wsis_outbox_destroy (wsis_outbox_t **self_p)
         msgpack_sbuffer_destroy (&self->pending_bytes);
         msgpack_sbuffer_destroy (&self->rebuilt);
         msgpack_sbuffer_destroy (&self->rebuilt_body);
+        msgpack_sbuffer_destroy (&self->page);
         free (self);
         *self_p = NULL;
     }
@@ -394,11 +404,24 @@ wsis_outbox_heartbeat (wsis_outbox_t *self, int64_t ts)
     s_publish (self->socket, "sys.heartbeat", self->buffer.data, self->buffer.size);
 }
 
-static int
-s_pack_envelope (void *arg, const void *envelope, size_t size)
+//  Once the page being served holds page_bytes of events it ends there,
+//  with one event at least, wherever its events come from (the archive or
+//  the table), and the consumer, still behind, asks at once from where it
+//  ended.
+static bool
+s_page_full (wsis_outbox_t *self)
 {
-    wsis_pack_raw ((msgpack_packer *) arg, envelope, size);
-    return 0;
+    return self->page.size > 0 && self->page.size >= self->page_bytes;
+}
+
+//  Adds an envelope to the page; non-zero once it is full (the archive
+//  stops reading there).
+static int
+s_page_add (void *arg, const void *envelope, size_t size)
+{
+    wsis_outbox_t *self = (wsis_outbox_t *) arg;
+    wsis_pack_raw (&self->page_pk, envelope, size);
+    return s_page_full (self);
 }
 
 int
@@ -415,21 +438,21 @@ wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packe
         limit = (int) (last - after);
 
     //  The events are packed apart first, so that the array says how many
-    //  came: past page_bytes a page ends early (with one event at least),
-    //  and the consumer, still behind, asks for the rest at once.
-    msgpack_sbuffer events;
-    msgpack_sbuffer_init (&events);
-    msgpack_packer epk;
-    msgpack_packer_init (&epk, &events, msgpack_sbuffer_write);
+    //  came. A page that fills up ends early: limit becomes what it holds,
+    //  and a page is served only when it has limit events, so a hole
+    //  anywhere before its end refuses it.
+    msgpack_sbuffer_clear (&self->page);
     int rows = 0;
     int rc = -1;
     //  The oldest may have moved to the archive (slower: a chunk is
     //  inflated for them); the rest follow from the table.
     uint64_t archived = self->archive? wsis_archive_last_seq (self->archive): 0;
     if (limit > 0 && after < archived) {
-        rows = wsis_archive_read (self->archive, after, (size_t) limit, s_pack_envelope, &epk);
+        rows = wsis_archive_read (self->archive, after, (size_t) limit, s_page_add, self);
         if (rows < 0)
             goto done;
+        if (s_page_full (self))
+            limit = rows;
         after += (uint64_t) rows;
     }
     sqlite3_stmt *stmt = wsis_store_stmt (self->store,
@@ -438,32 +461,34 @@ wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packe
         goto done;
     sqlite3_bind_int64 (stmt, 1, (sqlite3_int64) after);
     sqlite3_bind_int (stmt, 2, limit - rows);
-    bool full = false, whole = true;
-    while (rows < limit && !(full = rows > 0 && events.size >= self->page_bytes)
-    &&     sqlite3_step (stmt) == SQLITE_ROW) {
+    while (rows < limit) {
         //  Rows are gap-free from after+1 to committed_seq: one missing
         //  means a corrupt outbox, and the reply fails
         size_t size;
-        const void *envelope = (uint64_t) sqlite3_column_int64 (stmt, 0) == ++after?
+        const void *envelope = sqlite3_step (stmt) == SQLITE_ROW
+                            && (uint64_t) sqlite3_column_int64 (stmt, 0) == ++after?
                                s_row_envelope (self, stmt, 0, &size): NULL;
-        if (!envelope) {
-            whole = false;
+        if (!envelope)
             break;
-        }
-        wsis_pack_raw (&epk, envelope, size);
         rows++;
+        if (s_page_add (self, envelope, size))
+            limit = rows;
     }
     sqlite3_reset (stmt);
-    if (whole && (rows == limit || full)) {
+    if (rows == limit) {
         msgpack_pack_map (pk, 2);
         wsis_pack_str (pk, "events");
         msgpack_pack_array (pk, (size_t) rows);
-        wsis_pack_raw (pk, events.data, events.size);
+        wsis_pack_raw (pk, self->page.data, self->page.size);
         wsis_pack_kv_uint (pk, "last_seq", last);
         rc = 0;
     }
 done:
-    msgpack_sbuffer_destroy (&events);
+    //  Kept for the next page, unless large events grew it.
+    if (self->page.alloc > PAGE_KEEP_BYTES) {
+        msgpack_sbuffer_destroy (&self->page);
+        msgpack_sbuffer_init (&self->page);
+    }
     return rc;
 }
 

@@ -89,7 +89,8 @@ void wsis_outbox_heartbeat (wsis_outbox_t *self, int64_t ts);
 
 //  Packs the body of an events.since reply {events: [...], last_seq} with
 //  the committed events after `after`, oldest first, at most limit, and
-//  fewer once they take page_bytes (a page holds one event at least).
+//  fewer once they take page_bytes, from the archive as from the table (a
+//  page holds one event at least).
 //  0, or -1 (nothing packed) when the store fails or the outbox has a gap.
 int wsis_outbox_since (wsis_outbox_t *self, uint64_t after, int limit, msgpack_packer *pk);
 

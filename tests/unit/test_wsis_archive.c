@@ -84,26 +84,36 @@ s_teardown (void **state)
     return test_store_teardown (state);
 }
 
-//  Appends and commits count events with body {n: seq} at ts.
+//  Appends and commits count events with body {n: seq} at ts, and with
+//  `pad` bytes more in a string {n, pad} when pad is not 0.
 static void
-s_commit_events (fixture_t *fixture, size_t count, int64_t ts)
+s_commit_padded (fixture_t *fixture, size_t count, int64_t ts, size_t pad)
 {
+    char *padding = (char *) calloc (1, pad + 1);
+    assert_non_null (padding);
+    memset (padding, 'x', pad);
     assert_int_equal (wsis_store_begin (fixture->base.store), 0);
     for (size_t i = 0; i < count; i++) {
-        char body [16];
-        msgpack_sbuffer buffer = { 0 };
+        msgpack_sbuffer body;
+        msgpack_sbuffer_init (&body);
         msgpack_packer pk;
-        msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
-        msgpack_pack_map (&pk, 1);
+        msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
+        msgpack_pack_map (&pk, pad? 2: 1);
         wsis_pack_kv_uint (&pk, "n", wsis_outbox_last_seq (fixture->outbox) + 1);
-        assert_true (buffer.size <= sizeof body);
-        memcpy (body, buffer.data, buffer.size);
-        size_t size = buffer.size;
-        msgpack_sbuffer_destroy (&buffer);
-        assert_int_equal (wsis_outbox_append (fixture->outbox, "vote.cast", ts, body, size), 0);
+        if (pad)
+            wsis_pack_kv_str (&pk, "pad", padding);
+        assert_int_equal (wsis_outbox_append (fixture->outbox, "vote.cast", ts, body.data, body.size), 0);
+        msgpack_sbuffer_destroy (&body);
     }
     assert_int_equal (wsis_store_commit (fixture->base.store), 0);
     wsis_outbox_flush (fixture->outbox);
+    free (padding);
+}
+
+static void
+s_commit_events (fixture_t *fixture, size_t count, int64_t ts)
+{
+    s_commit_padded (fixture, count, ts, 0);
 }
 
 //  Moves everything the rules allow, as the retention's timer does.
@@ -120,11 +130,14 @@ s_archive_all (fixture_t *fixture, uint64_t through, int64_t before)
 
 //  Reads every event after `after` with events.since pages of `limit`,
 //  asserting each is the next seq with body {n: seq}, and the reply's
-//  last_seq. Returns how many were read.
+//  last_seq. Returns how many were read; the count of each page but the
+//  last (empty) one in counts (room for max), their number in *pages.
 static uint64_t
-s_read_all (fixture_t *fixture, uint64_t after, int limit)
+s_read_pages (fixture_t *fixture, uint64_t after, int limit, uint32_t *counts,
+              size_t max, size_t *pages)
 {
     uint64_t expected = after + 1;
+    size_t page = 0;
     while (true) {
         msgpack_sbuffer buffer;
         msgpack_sbuffer_init (&buffer);
@@ -152,9 +165,22 @@ s_read_all (fixture_t *fixture, uint64_t after, int limit)
         msgpack_sbuffer_destroy (&buffer);
         if (count == 0)
             break;
+        if (counts) {
+            assert_true (page < max);
+            counts [page] = count;
+        }
+        page++;
     }
     assert_int_equal (expected - 1, wsis_outbox_committed_seq (fixture->outbox));
+    if (pages)
+        *pages = page;
     return expected - 1 - after;
+}
+
+static uint64_t
+s_read_all (fixture_t *fixture, uint64_t after, int limit)
+{
+    return s_read_pages (fixture, after, limit, NULL, 0, NULL);
 }
 
 static int64_t
@@ -346,6 +372,65 @@ test_limits (void **state)
     assert_int_equal (s_read_all (fixture, 0, 3), 25);
 }
 
+//  A page ends early once its events hold page_bytes, wherever they come
+//  from: the part of a page read from the archive is bounded as the part
+//  read from the table is (one event at least, the next page starts where
+//  it ended, no event twice, a hole refused).
+static void
+test_archived_pages_end_past_their_bytes (void **state)
+{
+    fixture_t *fixture = (fixture_t *) *state;
+    int64_t ts = test_utc ("2027-03-10T10:00:00Z");
+    const size_t pad = 64 * 1024;
+    s_commit_padded (fixture, 40, ts, pad);
+    //  Chunks stop past 1 MiB: 1-16 and 17-32 in the archive, 33-40 in
+    //  the table
+    assert_int_equal (s_archive_all (fixture, 32, ts + 1), 32);
+    assert_int_equal (s_outbox_rows (fixture), 8);
+    assert_int_equal (wsis_store_int (fixture->base.store,
+        "SELECT count(*) FROM outbox_archive WHERE first_seq IN (1, 17)", -1), 2);
+
+    //  Three events cross three pads: pages of three, the one of 16-18
+    //  across two chunks, the one of 31-33 across the archive and the table
+    uint32_t counts [64];
+    size_t pages;
+    wsis_outbox_set_page_bytes (fixture->outbox, 3 * pad);
+    assert_int_equal (s_read_pages (fixture, 0, 10000, counts, 64, &pages), 40);
+    assert_int_equal (pages, 14);
+    for (size_t i = 0; i < 13; i++)
+        assert_int_equal (counts [i], 3);
+    assert_int_equal (counts [13], 1);
+    //  The count still bounds it first
+    assert_int_equal (s_read_pages (fixture, 0, 2, counts, 64, &pages), 40);
+    assert_int_equal (pages, 20);
+    assert_int_equal (counts [0], 2);
+    //  One event a page, however small the bound
+    wsis_outbox_set_page_bytes (fixture->outbox, 1);
+    assert_int_equal (s_read_pages (fixture, 0, 10000, counts, 64, &pages), 40);
+    assert_int_equal (pages, 40);
+    assert_int_equal (counts [0], 1);
+    //  Unbounded, one page of all
+    wsis_outbox_set_page_bytes (fixture->outbox, SIZE_MAX);
+    assert_int_equal (s_read_pages (fixture, 0, 10000, counts, 64, &pages), 40);
+    assert_int_equal (pages, 1);
+
+    //  The second chunk's index row gone: a page that ends before the
+    //  hole is served, one that reaches it is refused
+    assert_int_equal (wsis_store_exec (fixture->base.store,
+                                       "DELETE FROM outbox_archive WHERE first_seq = 17"), 0);
+    wsis_outbox_set_page_bytes (fixture->outbox, 3 * pad);
+    msgpack_sbuffer buffer;
+    msgpack_sbuffer_init (&buffer);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &buffer, msgpack_sbuffer_write);
+    assert_int_equal (wsis_outbox_since (fixture->outbox, 12, 10000, &pk), 0);
+    assert_true (buffer.size > 3 * pad && buffer.size < 4 * pad);
+    msgpack_sbuffer_clear (&buffer);
+    assert_int_equal (wsis_outbox_since (fixture->outbox, 15, 10000, &pk), -1);
+    assert_int_equal (buffer.size, 0);
+    msgpack_sbuffer_destroy (&buffer);
+}
+
 int
 main (void)
 {
@@ -355,6 +440,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_damaged_file, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_clock_set_back, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_limits, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_archived_pages_end_past_their_bytes, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -90,18 +90,29 @@ s_teardown (void **state)
 }
 
 //  Appends an event of type with body {n: number}
+//  Appends an event with body {n: number}, and pad (a large string) too
+//  when not NULL.
 static int
-s_append (wsis_outbox_t *outbox, const char *type, int64_t ts, uint64_t number)
+s_append_padded (wsis_outbox_t *outbox, const char *type, int64_t ts, uint64_t number,
+                 const char *pad)
 {
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &body, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 1);
+    msgpack_pack_map (&pk, pad? 2: 1);
     wsis_pack_kv_uint (&pk, "n", number);
+    if (pad)
+        wsis_pack_kv_str (&pk, "pad", pad);
     int rc = wsis_outbox_append (outbox, type, ts, body.data, body.size);
     msgpack_sbuffer_destroy (&body);
     return rc;
+}
+
+static int
+s_append (wsis_outbox_t *outbox, const char *type, int64_t ts, uint64_t number)
+{
+    return s_append_padded (outbox, type, ts, number, NULL);
 }
 
 //  Receives one event: two frames, the topic then the envelope, whose
@@ -836,6 +847,36 @@ test_since_pages_end_past_their_bytes (void **state)
     assert_int_equal (s_served (fixture, 0, 100, NULL), -1);
 }
 
+static void
+test_since_after_a_large_page (void **state)
+{
+    //  The page's buffer is kept from call to call, and given back once a
+    //  page of large events grew it: the pages after it are whole
+    fixture_t *fixture = (fixture_t *) *state;
+    const size_t pad = 1000 * 1000;         //  a string holds 1 MiB at most
+    char *padding = (char *) calloc (1, pad + 1);
+    assert_non_null (padding);
+    memset (padding, 'x', pad);
+    s_commit_events (fixture, 2);
+    assert_int_equal (wsis_store_begin (fixture->base.store), 0);
+    for (int index = 0; index < 5; index++)
+        assert_int_equal (s_append_padded (fixture->outbox, "vote.cast", 0, 0, padding), 0);
+    s_commit (fixture);
+    s_commit_events (fixture, 1);
+    free (padding);
+
+    uint64_t first;
+    assert_int_equal (s_served (fixture, 0, 2, &first), 2);
+    assert_int_equal (first, 1);
+    assert_int_equal (s_served (fixture, 0, 100, &first), 8);
+    assert_int_equal (first, 1);
+    assert_int_equal (s_served (fixture, 5, 100, &first), 3);
+    assert_int_equal (first, 6);
+    assert_int_equal (s_served (fixture, 1, 100, &first), 7);
+    assert_int_equal (first, 2);
+    assert_int_equal (s_served (fixture, 8, 100, NULL), 0);
+}
+
 int
 main (void)
 {
@@ -855,6 +896,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_append_fails, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_since_gap, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_since_pages_end_past_their_bytes, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_since_after_a_large_page, s_setup, s_teardown),
     };
     int rc = cmocka_run_group_tests (tests, NULL, NULL);
     zsys_shutdown ();
