@@ -91,11 +91,22 @@ define s_install
 endef
 
 # ---------------------------------------------------------------- library
-build/obj/%.o: %.c $(wildcard common/*.h)
+# The compiler and flags the objects were built with, rewritten only when
+# they change (FAULTS=0, CFLAGS=..., a package's pkg-config flags): every
+# object depends on it, so such a change rebuilds them all.
+FLAGS_STAMP := build/flags.stamp
+FLAGS_NOW    = $(CC) $(ALL_CFLAGS) $(CPPFLAGS) | $(SAN_FLAGS) | $(FUZZ_CC)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p build
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+.PHONY: FORCE
+FORCE:
+
+build/obj/%.o: %.c $(wildcard common/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CPPFLAGS) -c $< -o $@
 
-build/asan/%.o: %.c $(wildcard common/*.h)
+build/asan/%.o: %.c $(wildcard common/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -c $< -o $@
 
@@ -123,10 +134,10 @@ $(1)_OBJ := $$(patsubst %.c,build/obj/%.o,$$($(1)_SRC)) \
             $$(if $$(wildcard services/$(1)/schema.sql),build/obj/build/gen/$(1)_schema.o)
 $(1)_ASAN_OBJ := $$(patsubst %.c,build/asan/%.o,$$($(1)_SRC)) \
             $$(if $$(wildcard services/$(1)/schema.sql),build/asan/build/gen/$(1)_schema.o)
-build/obj/services/$(1)/%.o: services/$(1)/%.c $$(wildcard services/$(1)/*.h) $$(wildcard common/*.h)
+build/obj/services/$(1)/%.o: services/$(1)/%.c $$(wildcard services/$(1)/*.h) $$(wildcard common/*.h) $$(FLAGS_STAMP)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(ALL_CFLAGS) $$(CPPFLAGS) -Iservices/$(1) -c $$< -o $$@
-build/asan/services/$(1)/%.o: services/$(1)/%.c $$(wildcard services/$(1)/*.h) $$(wildcard common/*.h)
+build/asan/services/$(1)/%.o: services/$(1)/%.c $$(wildcard services/$(1)/*.h) $$(wildcard common/*.h) $$(FLAGS_STAMP)
 	@mkdir -p $$(dir $$@)
 	$$(CC) -std=c11 $$(WARN) $$(SAN_FLAGS) $$(CPPFLAGS) -Iservices/$(1) -c $$< -o $$@
 bin/$(2): $$($(1)_OBJ) build/libwsis.a
@@ -259,7 +270,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_LIB_OBJ := $(patsubst %.c,build/fuzz/obj/%.o,$(COMMON_SRC))
 FUZZ_OPTIONS := -max_len=4096 -print_final_stats=1 -timeout=10 -rss_limit_mb=2048
 
-build/fuzz/obj/%.o: %.c $(wildcard common/*.h) $(wildcard services/*/*.h)
+build/fuzz/obj/%.o: %.c $(wildcard common/*.h) $(wildcard services/*/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) -Iservices/$(word 2,$(subst /, ,$<)) -c $< -o $@
 
