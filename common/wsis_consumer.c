@@ -33,6 +33,9 @@ typedef struct {
     char *endpoint;
     zsock_t *dealer;            //  created on first use, recreated after a timeout
     bool in_flight;
+    bool reading;               //  dealer is a reader of the loop: only while
+                                //  an ask is in flight (zmq_poll costs two
+                                //  system calls per socket per turn)
     char request_id [32];
     uint64_t requests;
     int64_t sent_at;            //  monotonic ms
@@ -84,11 +87,19 @@ wsis_consumer_new (wsis_batch_t *batch, wsis_cursor_t *cursor, const char *name)
     return self;
 }
 
+//  The dealer leaves the loop once no ask is in flight.
+static void
+s_stop_reading (wsis_consumer_t *self, catchup_t *catchup)
+{
+    if (catchup->reading && self->loop)
+        zloop_reader_end (self->loop, catchup->dealer);
+    catchup->reading = false;
+}
+
 static void
 s_drop_dealer (wsis_consumer_t *self, catchup_t *catchup)
 {
-    if (catchup->dealer && self->loop)
-        zloop_reader_end (self->loop, catchup->dealer);
+    s_stop_reading (self, catchup);
     zsock_destroy (&catchup->dealer);
     catchup->in_flight = false;
 }
@@ -267,7 +278,6 @@ s_request (wsis_consumer_t *self, catchup_t *catchup)
             zsock_destroy (&catchup->dealer);
             return;
         }
-        zloop_reader (self->loop, catchup->dealer, s_on_page, self);
     }
     snprintf (catchup->request_id, sizeof catchup->request_id, "catchup-%llu",
               (unsigned long long) ++catchup->requests);
@@ -279,6 +289,10 @@ s_request (wsis_consumer_t *self, catchup_t *catchup)
     zmsg_addmem (msg, buffer.data, buffer.size);
     msgpack_sbuffer_destroy (&buffer);
     if (zmsg_send (&msg, catchup->dealer) == 0) {
+        if (!catchup->reading) {
+            zloop_reader (self->loop, catchup->dealer, s_on_page, self);
+            catchup->reading = true;
+        }
         catchup->in_flight = true;
         catchup->sent_at = s_now (self);
         catchup->asked_behind = wsis_cursor_lag (self->cursor, catchup->source) > 0;
@@ -415,6 +429,10 @@ s_on_page (zloop_t *loop, zsock_t *dealer, void *arg)
     //  said to wait.
     if (!catchup->in_flight && wsis_cursor_lag (self->cursor, catchup->source) > 0)
         s_request (self, catchup);
+    //  Caught up (or waiting out a backoff): an answer that comes now is a
+    //  late one, read with the next ask's
+    if (!catchup->in_flight)
+        s_stop_reading (self, catchup);
     return 0;
 }
 

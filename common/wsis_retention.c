@@ -16,6 +16,9 @@ typedef struct {
     const char *name;           //  one of wsis_config_services
     char *endpoint;
     zsock_t *dealer;            //  made at the first round
+    bool reading;               //  dealer is a reader of the loop: only
+                                //  while a round asks (zmq_poll costs two
+                                //  system calls per socket per turn)
     bool answered;              //  in this round
     bool consumer;              //  its sources list us (this round)
     uint64_t position;          //  then: how far it has applied us
@@ -73,7 +76,7 @@ wsis_retention_destroy (wsis_retention_t **self_p)
     if (self_p && *self_p) {
         wsis_retention_t *self = *self_p;
         for (size_t i = 0; i < self->peer_count; i++) {
-            if (self->loop && self->peers [i].dealer)
+            if (self->loop && self->peers [i].reading)
                 zloop_reader_end (self->loop, self->peers [i].dealer);
             zsock_destroy (&self->peers [i].dealer);
             zstr_free (&self->peers [i].endpoint);
@@ -123,6 +126,11 @@ s_end_round (wsis_retention_t *self)
     uint64_t through = UINT64_MAX;
     for (size_t i = 0; i < self->peer_count; i++) {
         peer_t *peer = &self->peers [i];
+        //  Out of the loop until the next round (a late answer is read
+        //  then, and is not that round's)
+        if (peer->reading)
+            zloop_reader_end (self->loop, peer->dealer);
+        peer->reading = false;
         peer->was_answered = peer->answered;
         peer->was_consumer = peer->consumer;
         peer->was_position = peer->position;
@@ -209,7 +217,6 @@ s_ask (wsis_retention_t *self, peer_t *peer)
             zsock_destroy (&peer->dealer);
             return;
         }
-        zloop_reader (self->loop, peer->dealer, s_on_answer, self);
     }
     else
         //  Its key rotated since the dealer was made: ask with the new one.
@@ -229,6 +236,11 @@ s_ask (wsis_retention_t *self, peer_t *peer)
     //  Not connected (sndtimeo 0): it stays silent this round.
     if (zmsg_send (&msg, peer->dealer))
         zmsg_destroy (&msg);
+    else
+    if (!peer->reading) {
+        zloop_reader (self->loop, peer->dealer, s_on_answer, self);
+        peer->reading = true;
+    }
 }
 
 //  Every archive_check_s: the round before ends (with silent services if
