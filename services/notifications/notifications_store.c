@@ -126,8 +126,9 @@ int
 notify_store_reschedule (wsis_store_t *store, const notify_row_t *row)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE notification SET due = ?1, expires = ?2, rank = ?3, vars = ?4"
-        " WHERE key = ?5 AND status = 'scheduled'");
+        "UPDATE notification SET due = ?1, expires = ?2, rank = ?3, vars = ?4,"
+        " status = 'scheduled', late = 0, attempts = 0, next_attempt = NULL, last_error = NULL"
+        " WHERE key = ?5 AND (status = 'scheduled' OR (status = 'ready' AND handed = 0))");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, row->due);
@@ -161,7 +162,8 @@ int
 notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT status = 'scheduled', due, expires, rank FROM notification WHERE key = ?");
+        "SELECT status = 'scheduled', due, expires, rank, status = 'ready' AND handed = 0"
+        " FROM notification WHERE key = ?");
     if (!stmt)
         return -1;
     wsis_store_bind_text (stmt, 1, key);
@@ -172,8 +174,44 @@ notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
         state->expires = sqlite3_column_type (stmt, 2) == SQLITE_NULL?
                          INT64_MAX: sqlite3_column_int64 (stmt, 2);
         state->rank = sqlite3_column_int64 (stmt, 3);
+        state->unhanded = sqlite3_column_int (stmt, 4) != 0;
     }
     return wsis_store_done (stmt, rc);
+}
+
+int
+notify_store_handed (wsis_store_t *store, const char *key)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "UPDATE notification SET handed = 1 WHERE key = ? AND status = 'ready'");
+    if (!stmt)
+        return -1;
+    wsis_store_bind_text (stmt, 1, key);
+    return wsis_store_run (store, stmt);
+}
+
+int
+notify_store_owed_moments (wsis_store_t *store, notify_row_fn *fn, void *arg)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT key, moment, call, phase, due, expires FROM notification"
+        " WHERE moment IS NOT NULL AND call IS NOT NULL AND phase IS NOT NULL"
+        " AND (status = 'scheduled' OR (status = 'ready' AND handed = 0))");
+    if (!stmt)
+        return -1;
+    int rc;
+    while ((rc = wsis_store_row (store, stmt)) == 1) {
+        notify_row_t row = {
+            .key = wsis_store_text (stmt, 0), .moment = wsis_store_text (stmt, 1),
+            .call = wsis_store_text (stmt, 2), .phase = wsis_store_text (stmt, 3),
+            .due = sqlite3_column_int64 (stmt, 4),
+            .expires = sqlite3_column_type (stmt, 5) == SQLITE_NULL?
+                       INT64_MAX: sqlite3_column_int64 (stmt, 5),
+        };
+        if (fn (&row, arg))
+            return wsis_store_done (stmt, -1);
+    }
+    return wsis_store_done (stmt, rc < 0? -1: 0);
 }
 
 int
@@ -277,8 +315,8 @@ notify_store_attempt_failed (wsis_store_t *store, const char *key, int64_t next_
                              const char *error)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE notification SET attempts = attempts + 1, next_attempt = ?1, last_error = ?2"
-        " WHERE key = ?3");
+        "UPDATE notification SET attempts = attempts + 1, next_attempt = ?1, last_error = ?2,"
+        " handed = 0 WHERE key = ?3");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, next_attempt);
@@ -291,7 +329,7 @@ int
 notify_store_retry (wsis_store_t *store, const char *key)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE notification SET status = 'ready', attempts = 0, next_attempt = NULL"
+        "UPDATE notification SET status = 'ready', attempts = 0, next_attempt = NULL, handed = 0"
         " WHERE key = ? AND status = 'failed'");
     if (!stmt)
         return -1;

@@ -1,0 +1,133 @@
+"""wsis-notifications: the OCP's meetings moved or put before others while a
+reminder of theirs is owed (docs/protocol.md, implementation notes of
+section 11): each meeting is reminded once, of its own time, and an
+overdue reminder stays with its own meeting.
+
+The shipped calendar, copied so a test may edit it, and staff file: the
+secretariat follows every call and reads its mail in the file outbox.
+"""
+import sqlite3
+from datetime import datetime
+
+from notifications_helpers import body_text, by_key, outbox, pages, set_clock, wait_settled
+from test_50_notifications_reminders import (FIRST_REMINDERS, OCP, SECOND_MEETING,
+                                             SECOND_REMINDERS, SECRETARIAT, meeting_reminders,
+                                             own_calendar, send_each, start, step_through)
+
+DAY, HOUR = SECOND_REMINDERS
+
+
+def ms(instant):
+    return int(datetime.fromisoformat(instant.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def item(cluster, key):
+    return by_key(pages(cluster, "notify.list", {"call": OCP}))[key]
+
+
+def restart_on(cluster, calendar, old, new, now=None):
+    """The service stopped, the calendar edited (and the service clock set to
+    now, the time that passed while it was down), the service started."""
+    cluster.stop("notifications")
+    text = calendar.read_text()
+    assert text.count(old) == 1, old
+    calendar.write_text(text.replace(old, new))
+    if now:
+        with sqlite3.connect(cluster.data_dir / "notifications.db") as db:
+            db.execute("UPDATE manual_clock SET now = ? WHERE id = 1", (ms(now),))
+    cluster.start("notifications")
+
+
+def messages_of(cluster, phase):
+    """The meeting reminders in the outbox for that phase: {key: body}."""
+    return {key: body_text(message) for key, message in outbox(cluster).items()
+            if key.startswith(f"{OCP}/{phase}/meeting/")}
+
+
+def test_a_meeting_moved_while_its_reminder_waits_is_reminded_once_at_its_new_time(cluster,
+                                                                                  tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    step_through(cluster, FIRST_REMINDERS.values(), "2022-01-29T00:00:00Z")
+
+    # The outbox cannot be written when the day's reminder of the second
+    # meeting comes due: it is ready, retried later, and reached nobody.
+    folder = cluster.data_dir / "outbox"
+    kept = cluster.data_dir / "outbox.kept"
+    folder.rename(kept)
+    folder.write_text("not a folder")
+    set_clock(cluster, "2022-01-30T13:00:30Z")
+    cluster.wait_until(lambda: item(cluster, DAY)["attempts"] >= 1, what=f"{DAY} tried")
+    assert item(cluster, DAY)["status"] == "ready"
+
+    # The meeting moves a week later meanwhile, and the outbox comes back.
+    moved = SECOND_MEETING.replace("2022-01-31", "2022-02-07")
+    folder.unlink()
+    kept.rename(folder)
+    restart_on(cluster, calendar, SECOND_MEETING, moved)
+
+    # The waiting reminder is remade for the new time, under its key;
+    # nothing goes out now, nothing is added under another key.
+    remade = item(cluster, DAY)
+    assert (remade["status"], remade["due"], remade["attempts"], remade["late"]) \
+        == ("scheduled", "2022-02-06T13:00:00Z", 0, False)
+    assert not messages_of(cluster, "meeting#2")
+    assert not [key for key in by_key(pages(cluster, "notify.list")) if "@2022-" in key]
+
+    # It goes out once, on time, saying the new time only.
+    send_each(cluster, {DAY: ("2022-02-06T13:00:00Z", "2022-02-07 14:00"),
+                        HOUR: ("2022-02-07T12:00:00Z", "2022-02-07 14:00")})
+    messages = messages_of(cluster, "meeting#2")
+    assert set(messages) == {DAY, HOUR}
+    assert not [key for key, text in messages.items() if "2022-01-31" in text]
+    assert meeting_reminders(cluster, "sent") == {
+        **FIRST_REMINDERS, DAY: "2022-02-06T13:00:00Z", HOUR: "2022-02-07T12:00:00Z"}
+
+
+# A meeting put before the second one, on the morning of the same day
+# (Geneva time; 09:00Z), and its reminders under the keys it takes.
+INSERTED_MEETING = ('    phase\n        name = meeting\n        start = "2022-01-31 10:00"\n'
+                    '        end = "2022-01-31 11:00"\n')
+INSERTED = {f"{OCP}/meeting#2/meeting/1d/staff/{SECRETARIAT}": "2022-01-30T09:00:00Z",
+            f"{OCP}/meeting#2/meeting/1h/staff/{SECRETARIAT}": "2022-01-31T08:00:00Z"}
+# The second meeting's, under the keys it has after it.
+SECOND = {f"{OCP}/meeting#3/meeting/1d/staff/{SECRETARIAT}": "2022-01-30T13:00:00Z",
+          f"{OCP}/meeting#3/meeting/1h/staff/{SECRETARIAT}": "2022-01-31T12:00:00Z"}
+
+
+def test_a_meeting_put_before_others_while_down_leaves_each_overdue_reminder_its_own(cluster,
+                                                                                  tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    step_through(cluster, FIRST_REMINDERS.values(), "2022-01-29T00:00:00Z")
+    assert item(cluster, DAY)["status"] == "scheduled"
+
+    # Down until after the day's reminders of both the new meeting and the
+    # second one were due; the new meeting is put before the second.
+    restart_on(cluster, calendar, SECOND_MEETING, INSERTED_MEETING + SECOND_MEETING,
+               now="2022-01-30T18:00:00Z")
+    day_inserted, hour_inserted = INSERTED
+    day_second, hour_second = SECOND
+    cluster.wait_until(lambda: item(cluster, day_second)["status"] == "sent",
+                       what=f"{day_second} sent")
+    wait_settled(cluster)
+
+    # The second meeting's overdue reminder is still its own: sent late,
+    # saying its time. The new meeting's, due before it was ever
+    # scheduled, is skipped, as for any phase added in the past.
+    late = item(cluster, day_second)
+    assert (late["status"], late["due"], late["late"]) == ("sent", "2022-01-30T13:00:00Z", True)
+    skipped = item(cluster, day_inserted)
+    assert (skipped["status"], skipped["due"], skipped["error"]) \
+        == ("skipped", "2022-01-30T09:00:00Z", "due before it was scheduled")
+    messages = messages_of(cluster, "meeting#3")
+    assert set(messages) == {day_second}
+    assert "2022-01-31 14:00" in messages[day_second] and "late" in messages[day_second].lower()
+    assert not messages_of(cluster, "meeting#2")
+
+    # The hours' reminders go out on time, each of its own meeting.
+    send_each(cluster, {hour_inserted: (INSERTED[hour_inserted], "2022-01-31 10:00"),
+                        hour_second: (SECOND[hour_second], "2022-01-31 14:00")})
+    assert {key: due for key, due in meeting_reminders(cluster, "sent").items()
+            if "/meeting#2/" in key or "/meeting#3/" in key} \
+        == {hour_inserted: INSERTED[hour_inserted], **SECOND}
