@@ -6,8 +6,10 @@
     removing a meeting from the calendar hands its keys to the meeting
     after it, and each later one the keys of the one before (putting one
     before the others shifts them the other way), and a moved meeting
-    keeps its keys. A row under such a key that is still scheduled
-    is simply moved; one already made (sent, ready, skipped or failed) was
+    keeps its keys. A row under such a key that is still scheduled, or
+    ready and never handed to its channel, is simply moved (remade with
+    the new instants); one already made (sent, skipped, failed, or ready
+    and handed over) was
     made for the instant the key stood for then, and must neither be sent
     again nor stand in for the moment that holds the key now. That moment
     is a new one, under its own key (notify_renumber_key)

@@ -59,6 +59,17 @@ s_each_row (wsis_store_t *store, sqlite3_stmt *stmt, notify_row_fn *fn, void *ar
     return wsis_store_done (stmt, rc < 0? -1: count);
 }
 
+//  Runs a statement whose one parameter is text: 0 or -1.
+static int
+s_run_with_text (wsis_store_t *store, const char *sql, const char *text)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store, sql);
+    if (!stmt)
+        return -1;
+    wsis_store_bind_text (stmt, 1, text);
+    return wsis_store_run (store, stmt);
+}
+
 //  The first column of the first row as int64, or fallback (none, NULL).
 static int64_t
 s_int (wsis_store_t *store, sqlite3_stmt *stmt, int64_t fallback)
@@ -182,36 +193,18 @@ notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
 int
 notify_store_handed (wsis_store_t *store, const char *key)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE notification SET handed = 1 WHERE key = ? AND status = 'ready'");
-    if (!stmt)
-        return -1;
-    wsis_store_bind_text (stmt, 1, key);
-    return wsis_store_run (store, stmt);
+    return s_run_with_text (store,
+        "UPDATE notification SET handed = 1 WHERE key = ? AND status = 'ready'", key);
 }
 
 int
 notify_store_owed_moments (wsis_store_t *store, notify_row_fn *fn, void *arg)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT key, moment, call, phase, due, expires FROM notification"
+        "SELECT " ROW_COLUMNS " FROM notification"
         " WHERE moment IS NOT NULL AND call IS NOT NULL AND phase IS NOT NULL"
         " AND (status = 'scheduled' OR (status = 'ready' AND handed = 0))");
-    if (!stmt)
-        return -1;
-    int rc;
-    while ((rc = wsis_store_row (store, stmt)) == 1) {
-        notify_row_t row = {
-            .key = wsis_store_text (stmt, 0), .moment = wsis_store_text (stmt, 1),
-            .call = wsis_store_text (stmt, 2), .phase = wsis_store_text (stmt, 3),
-            .due = sqlite3_column_int64 (stmt, 4),
-            .expires = sqlite3_column_type (stmt, 5) == SQLITE_NULL?
-                       INT64_MAX: sqlite3_column_int64 (stmt, 5),
-        };
-        if (fn (&row, arg))
-            return wsis_store_done (stmt, -1);
-    }
-    return wsis_store_done (stmt, rc < 0? -1: 0);
+    return stmt && s_each_row (store, stmt, fn, arg) >= 0? 0: -1;
 }
 
 int
@@ -241,11 +234,7 @@ notify_store_made_twins (wsis_store_t *store, const notify_row_t *row,
 int
 notify_store_delete (wsis_store_t *store, const char *key)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (store, "DELETE FROM notification WHERE key = ?");
-    if (!stmt)
-        return -1;
-    wsis_store_bind_text (stmt, 1, key);
-    return wsis_store_run (store, stmt);
+    return s_run_with_text (store, "DELETE FROM notification WHERE key = ?", key);
 }
 
 int
@@ -514,12 +503,8 @@ notify_store_submission_put (wsis_store_t *store, const notify_submission_t *sub
 int
 notify_store_submission_withdraw (wsis_store_t *store, const char *submission_id)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE submission SET withdrawn = 1 WHERE submission_id = ?");
-    if (!stmt)
-        return -1;
-    wsis_store_bind_text (stmt, 1, submission_id);
-    return wsis_store_run (store, stmt);
+    return s_run_with_text (store,
+        "UPDATE submission SET withdrawn = 1 WHERE submission_id = ?", submission_id);
 }
 
 static int

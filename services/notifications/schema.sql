@@ -79,7 +79,9 @@ CREATE TABLE review (
 
 -- version 2
 
--- Whether a ready notification's message may have reached its channel:
+-- A notification also moves ready -> scheduled when the calendar moves
+-- its moment before its message was handed to a channel. Whether a ready
+-- notification's message may have reached its channel:
 -- set in a commit before the message goes to a delivery actor, cleared
 -- when that attempt's failure is recorded. A ready row never handed over
 -- (0) can still be remade when the calendar moves what it announces

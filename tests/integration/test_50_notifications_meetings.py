@@ -11,8 +11,9 @@ from datetime import datetime
 
 from notifications_helpers import body_text, by_key, outbox, pages, set_clock, wait_settled
 from test_50_notifications_reminders import (FIRST_REMINDERS, OCP, SECOND_MEETING,
-                                             SECOND_REMINDERS, SECRETARIAT, meeting_reminders,
-                                             own_calendar, send_each, start, step_through)
+                                             SECOND_REMINDERS, dues, meeting_reminders,
+                                             own_calendar, reminder, send_each, start,
+                                             step_through)
 
 DAY, HOUR = SECOND_REMINDERS
 
@@ -88,12 +89,11 @@ def test_a_meeting_moved_while_its_reminder_waits_is_reminded_once_at_its_new_ti
 # (Geneva time; 09:00Z), and its reminders under the keys it takes.
 INSERTED_MEETING = ('    phase\n        name = meeting\n        start = "2022-01-31 10:00"\n'
                     '        end = "2022-01-31 11:00"\n')
-INSERTED = {f"{OCP}/meeting#2/meeting/1d/staff/{SECRETARIAT}": "2022-01-30T09:00:00Z",
-            f"{OCP}/meeting#2/meeting/1h/staff/{SECRETARIAT}": "2022-01-31T08:00:00Z"}
+INSERTED = dict([reminder("meeting#2", "1d", "2022-01-30T09:00:00Z", "2022-01-31 10:00"),
+                 reminder("meeting#2", "1h", "2022-01-31T08:00:00Z", "2022-01-31 10:00")])
 # The second meeting's, under the keys it has after it.
-SECOND = {f"{OCP}/meeting#3/meeting/1d/staff/{SECRETARIAT}": "2022-01-30T13:00:00Z",
-          f"{OCP}/meeting#3/meeting/1h/staff/{SECRETARIAT}": "2022-01-31T12:00:00Z"}
-
+SECOND = dict([reminder("meeting#3", "1d", "2022-01-30T13:00:00Z", "2022-01-31 14:00"),
+               reminder("meeting#3", "1h", "2022-01-31T12:00:00Z", "2022-01-31 14:00")])
 
 def test_a_meeting_put_before_others_while_down_leaves_each_overdue_reminder_its_own(cluster,
                                                                                   tmp_path):
@@ -116,18 +116,17 @@ def test_a_meeting_put_before_others_while_down_leaves_each_overdue_reminder_its
     # saying its time. The new meeting's, due before it was ever
     # scheduled, is skipped, as for any phase added in the past.
     late = item(cluster, day_second)
-    assert (late["status"], late["due"], late["late"]) == ("sent", "2022-01-30T13:00:00Z", True)
+    assert (late["status"], late["due"], late["late"]) == ("sent", SECOND[day_second][0], True)
     skipped = item(cluster, day_inserted)
     assert (skipped["status"], skipped["due"], skipped["error"]) \
-        == ("skipped", "2022-01-30T09:00:00Z", "due before it was scheduled")
+        == ("skipped", INSERTED[day_inserted][0], "due before it was scheduled")
     messages = messages_of(cluster, "meeting#3")
     assert set(messages) == {day_second}
     assert "2022-01-31 14:00" in messages[day_second] and "late" in messages[day_second].lower()
     assert not messages_of(cluster, "meeting#2")
 
     # The hours' reminders go out on time, each of its own meeting.
-    send_each(cluster, {hour_inserted: (INSERTED[hour_inserted], "2022-01-31 10:00"),
-                        hour_second: (SECOND[hour_second], "2022-01-31 14:00")})
+    send_each(cluster, {hour_inserted: INSERTED[hour_inserted], hour_second: SECOND[hour_second]})
     assert {key: due for key, due in meeting_reminders(cluster, "sent").items()
             if "/meeting#2/" in key or "/meeting#3/" in key} \
-        == {hour_inserted: INSERTED[hour_inserted], **SECOND}
+        == dues({hour_inserted: INSERTED[hour_inserted], **SECOND})
