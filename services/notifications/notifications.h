@@ -388,7 +388,8 @@ int notify_store_get (wsis_store_t *store, const char *key, notify_row_fn *fn, v
 //  calendar or staff file moved it); a ready one never handed over to its
 //  channel is scheduled again with them, as new. 0 or -1.
 int notify_store_reschedule (wsis_store_t *store, const notify_row_t *row);
-//  Scheduled calendar rows due after `after`: keys through fn.
+//  Scheduled calendar rows due after `after`, and ready ones never handed
+//  over: keys through fn.
 int notify_store_future_moments (wsis_store_t *store, int64_t after,
                                  int (*fn) (const char *key, void *arg), void *arg);
 //  Where a row stands, for the schedule: 1 found, 0 not, -1 error.

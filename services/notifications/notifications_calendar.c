@@ -25,7 +25,9 @@
         a phase added in the past, the first start of a new installation)
         is recorded as skipped, never sent late;
       - a future one whose moment is gone (a phase removed, a member who
-        no longer follows the call) is deleted;
+        no longer follows the call) is deleted, and so is one ready whose
+        message was never handed over: it reached nobody, and is owed no
+        more;
       - whatever was sent, skipped or failed is left as it was.
 */
 #include "notifications.h"
@@ -332,7 +334,8 @@ s_duplicate (const void *key)
     return wsis_strdup ((const char *) key);
 }
 
-//  A future row whose moment the schedule no longer has.
+//  A future row (or one ready, never handed over) whose moment the
+//  schedule no longer has.
 static int
 s_sweep (const char *key, void *arg)
 {

@@ -155,8 +155,8 @@ notify_store_future_moments (wsis_store_t *store, int64_t after,
                              int (*fn) (const char *key, void *arg), void *arg)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT key FROM notification"
-        " WHERE status = 'scheduled' AND moment IS NOT NULL AND due > ?");
+        "SELECT key FROM notification WHERE moment IS NOT NULL"
+        " AND ((status = 'scheduled' AND due > ?) OR (status = 'ready' AND handed = 0))");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, after);

@@ -9,7 +9,8 @@ secretariat follows every call and reads its mail in the file outbox.
 import sqlite3
 from datetime import datetime
 
-from notifications_helpers import body_text, by_key, outbox, pages, set_clock, wait_settled
+from notifications_helpers import (SECRETARIAT, body_text, by_key, outbox, pages, set_clock,
+                                   wait_settled)
 from test_50_notifications_reminders import (FIRST_REMINDERS, OCP, SECOND_MEETING,
                                              SECOND_REMINDERS, dues, meeting_reminders,
                                              own_calendar, reminder, send_each, start,
@@ -26,10 +27,27 @@ def item(cluster, key):
     return by_key(pages(cluster, "notify.list", {"call": OCP}))[key]
 
 
+def wait_unwritten(cluster, now, key):
+    """The clock moved to now, when key comes due, with an outbox that
+    cannot be written (a file where its folder was): key is ready, tried
+    once, retried later; the outbox comes back at the next restart_on."""
+    folder = cluster.data_dir / "outbox"
+    folder.rename(cluster.data_dir / "outbox.kept")
+    folder.write_text("not a folder")
+    set_clock(cluster, now)
+    cluster.wait_until(lambda: item(cluster, key)["attempts"] >= 1, what=f"{key} tried")
+    assert item(cluster, key)["status"] == "ready"
+
+
 def restart_on(cluster, calendar, old, new, now=None):
     """The service stopped, the calendar edited (and the service clock set to
-    now, the time that passed while it was down), the service started."""
+    now, the time that passed while it was down), the outbox put back if
+    wait_unwritten took it, the service started."""
     cluster.stop("notifications")
+    kept = cluster.data_dir / "outbox.kept"
+    if kept.exists():
+        (cluster.data_dir / "outbox").unlink()
+        kept.rename(cluster.data_dir / "outbox")
     text = calendar.read_text()
     assert text.count(old) == 1, old
     calendar.write_text(text.replace(old, new))
@@ -53,18 +71,10 @@ def test_a_meeting_moved_while_its_reminder_waits_is_reminded_once_at_its_new_ti
 
     # The outbox cannot be written when the day's reminder of the second
     # meeting comes due: it is ready, retried later, and reached nobody.
-    folder = cluster.data_dir / "outbox"
-    kept = cluster.data_dir / "outbox.kept"
-    folder.rename(kept)
-    folder.write_text("not a folder")
-    set_clock(cluster, "2022-01-30T13:00:30Z")
-    cluster.wait_until(lambda: item(cluster, DAY)["attempts"] >= 1, what=f"{DAY} tried")
-    assert item(cluster, DAY)["status"] == "ready"
+    wait_unwritten(cluster, "2022-01-30T13:00:30Z", DAY)
 
-    # The meeting moves a week later meanwhile, and the outbox comes back.
+    # The meeting moves a week later meanwhile.
     moved = SECOND_MEETING.replace("2022-01-31", "2022-02-07")
-    folder.unlink()
-    kept.rename(folder)
     restart_on(cluster, calendar, SECOND_MEETING, moved)
 
     # The waiting reminder is remade for the new time, under its key;
@@ -130,3 +140,26 @@ def test_a_meeting_put_before_others_while_down_leaves_each_overdue_reminder_its
     assert {key: due for key, due in meeting_reminders(cluster, "sent").items()
             if "/meeting#2/" in key or "/meeting#3/" in key} \
         == dues({hour_inserted: INSERTED[hour_inserted], **SECOND})
+
+
+THIRD_MEETING = ('    phase\n        name = meeting\n        start = "2022-05-02 14:00"\n'
+                 '        end = "2022-05-02 15:00"\n')
+
+
+def test_a_meeting_removed_while_its_reminder_waits_is_not_reminded(cluster, tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    set_clock(cluster, "2022-05-01T11:00:00Z")
+    wait_settled(cluster)
+    third_day, third_hour = (f"{OCP}/meeting#3/meeting/{offset}/staff/{SECRETARIAT}"
+                             for offset in ("1d", "1h"))
+    wait_unwritten(cluster, "2022-05-01T12:00:30Z", third_day)
+
+    # The last meeting is taken out of the calendar: its waiting reminder,
+    # which reached nobody, goes with it, as its future one does.
+    restart_on(cluster, calendar, THIRD_MEETING, "")
+    listed = by_key(pages(cluster, "notify.list", {"call": OCP}))
+    assert third_day not in listed and third_hour not in listed
+    set_clock(cluster, "2022-05-03T00:00:00Z")
+    wait_settled(cluster)
+    assert not messages_of(cluster, "meeting#3")
