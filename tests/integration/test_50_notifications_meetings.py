@@ -163,3 +163,30 @@ def test_a_meeting_removed_while_its_reminder_waits_is_not_reminded(cluster, tmp
     set_clock(cluster, "2022-05-03T00:00:00Z")
     wait_settled(cluster)
     assert not messages_of(cluster, "meeting#3")
+
+
+def test_a_reminder_that_may_have_reached_its_server_is_left_as_it_is(cluster, tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    step_through(cluster, FIRST_REMINDERS.values(), "2022-01-29T00:00:00Z")
+    wait_unwritten(cluster, "2022-01-30T13:00:30Z", DAY)
+
+    # The store as version 1 of the schema left it, which could not tell a
+    # ready message never handed over: the migration takes it as handed.
+    cluster.stop("notifications")
+    with sqlite3.connect(cluster.data_dir / "notifications.db") as db:
+        db.executescript("ALTER TABLE notification DROP COLUMN handed; PRAGMA user_version = 1;")
+
+    # The meeting moves a week later: the waiting message is not rewritten
+    # (its Message-ID may be in a mailbox already); the new time has its
+    # own reminder, as for one sent.
+    moved = SECOND_MEETING.replace("2022-01-31", "2022-02-07")
+    restart_on(cluster, calendar, SECOND_MEETING, moved)
+    with sqlite3.connect(f"file:{cluster.data_dir / 'notifications.db'}?mode=ro", uri=True) as db:
+        assert db.execute("SELECT handed FROM notification WHERE key = ?", (DAY,)).fetchall() \
+            == [(1,)]
+    waiting = item(cluster, DAY)
+    assert (waiting["status"], waiting["due"]) == ("ready", SECOND_REMINDERS[DAY])
+    new_day = f"{OCP}/meeting#2/meeting/1d@2022-02-06T13:00:00Z/staff/{SECRETARIAT}"
+    assert item(cluster, new_day)["status"] == "scheduled"
+    send_each(cluster, {new_day: ("2022-02-06T13:00:00Z", "2022-02-07 14:00")})
