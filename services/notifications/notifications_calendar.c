@@ -134,7 +134,8 @@ s_movable (const notify_state_t *existing)
 }
 
 //  Adds item unless its key is there; moves it when it is still scheduled
-//  and its moment moved. A key already made for other instants (its phase
+//  (or ready, never handed over) and its moment moved, skipped when what
+//  the key stands for now is a moment due already that nothing owed. A key already made for other instants (its phase
 //  renumbered or moved: notifications_renumber.c) leaves that row alone
 //  and puts item under the key of its own instants, sent late until
 //  `until` if it is due already, unless it was made under its old number.
