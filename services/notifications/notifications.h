@@ -385,9 +385,11 @@ int notify_store_add (wsis_store_t *store, const notify_row_t *row);
 //  The row of key through fn: 1 found, 0 not, -1 error.
 int notify_store_get (wsis_store_t *store, const char *key, notify_row_fn *fn, void *arg);
 //  A scheduled row's due, expires, rank and vars replaced (a reload of the
-//  calendar or staff file moved it). 0 or -1.
+//  calendar or staff file moved it); a ready one never handed over to its
+//  channel is scheduled again with them, as new. 0 or -1.
 int notify_store_reschedule (wsis_store_t *store, const notify_row_t *row);
-//  Scheduled calendar rows due after `after`: keys through fn.
+//  Scheduled calendar rows due after `after`, and ready ones never handed
+//  over: keys through fn.
 int notify_store_future_moments (wsis_store_t *store, int64_t after,
                                  int (*fn) (const char *key, void *arg), void *arg);
 //  Where a row stands, for the schedule: 1 found, 0 not, -1 error.
@@ -396,8 +398,14 @@ typedef struct {
     int64_t due;
     int64_t expires;            //  INT64_MAX: never
     int64_t rank;
+    bool unhanded;              //  ready, its message never handed to a channel
 } notify_state_t;
 int notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state);
+//  A ready row's message is about to go to a delivery actor. 0 or -1.
+int notify_store_handed (wsis_store_t *store, const char *key);
+//  Calendar rows still owed (scheduled, or ready and never handed over):
+//  key, moment, call, phase, due and expires through fn. 0 or -1.
+int notify_store_owed_moments (wsis_store_t *store, notify_row_fn *fn, void *arg);
 int notify_store_delete (wsis_store_t *store, const char *key);
 //  Calendar rows no longer scheduled (sent, ready, skipped, failed) with
 //  row's call, phase, kind, channel, recipient, due and expires: their
@@ -536,6 +544,21 @@ int notify_renumber_made (wsis_store_t *store, const notify_new_t *item);
 //  The key of item's moment at its own instant ("<moment>@<due, UTC>" then
 //  the rest of item's key) into key (NOTIFY_KEY_MAX bytes). 0 or -1.
 int notify_renumber_key (const notify_new_t *item, char *key);
+
+//  What identifies a calendar moment whatever number its phase has now:
+//  call, phase name, what it says ("meeting/1d") and instants, with the
+//  recipient's part of the key in `owed`. A set of the moments still owed
+//  (notify_store_owed_moments), or NULL when the store failed.
+zhashx_t *notify_renumber_owed (wsis_store_t *store);
+//  Adds moment (recipients aside) to a set of what the calendar has now.
+void notify_renumber_present (zhashx_t *present, const notify_moment_t *moment);
+//  Whether item's moment, at item's instants, was owed before this start.
+bool notify_renumber_was_owed (zhashx_t *owed, const notify_new_t *item);
+//  Whether the row under item's key, made for the instants due and
+//  expires, belongs to another moment the calendar still has (a meeting
+//  put before it or removed before it gave its key to another).
+bool notify_renumber_elsewhere (zhashx_t *present, const notify_new_t *item,
+                                int64_t due, int64_t expires);
 
 //  -------------------------------------------------------------------------
 //  notifications_calendar.c: the schedule written into the store

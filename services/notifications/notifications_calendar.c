@@ -4,8 +4,16 @@
     matched against what the store already holds, so that a reload of
     calendar.cfg or staff.cfg changes future notifications only:
       - a moment's event and each of its mails are added once, by key;
-      - one still scheduled whose moment moved is rescheduled;
-      - one already made (sent, ready, skipped, failed) under a key that
+      - one still scheduled whose moment moved is rescheduled, and so is
+        one ready whose message was never handed to its channel (remade
+        with its moment's new instants, it goes out once, saying them);
+      - a key's row follows its key, but what is owed is told by the
+        instants (notifications_renumber.c): a moment due already whose
+        instants nothing owed (a meeting put before others while the
+        service was down) is skipped, one whose instants a row owed under
+        another key is sent late while its meeting or deadline is ahead;
+      - one already made (sent, ready and handed over, skipped, failed)
+        under a key that
         now stands for other instants (a meeting removed before it renumbers
         the later ones; a meeting moved keeps its keys) is left as it was,
         and the moment that holds the key now is a new one under the key of
@@ -17,7 +25,9 @@
         a phase added in the past, the first start of a new installation)
         is recorded as skipped, never sent late;
       - a future one whose moment is gone (a phase removed, a member who
-        no longer follows the call) is deleted;
+        no longer follows the call) is deleted, and so is one ready whose
+        message was never handed over: it reached nobody, and is owed no
+        more;
       - whatever was sent, skipped or failed is left as it was.
 */
 #include "notifications.h"
@@ -101,6 +111,8 @@ typedef struct {
     int64_t now;
     zhashx_t *keys;             //  every key the schedule has now
     zlistx_t *gone;             //  future rows whose moment is gone
+    zhashx_t *owed;             //  moments owed before this start (by instants)
+    zhashx_t *present;          //  moments the calendar has now (by instants)
     const notify_subscription_t *only;  //  notify_calendar_subscribe: this one
     int failed;
 } sync_t;
@@ -113,8 +125,17 @@ s_same_instants (const notify_state_t *existing, const notify_new_t *item)
         && existing->expires == (item->expires? item->expires: INT64_MAX);
 }
 
+//  Whether the row under a key can still take its moment's new instants:
+//  nothing of it went out.
+static bool
+s_movable (const notify_state_t *existing)
+{
+    return existing->scheduled || existing->unhanded;
+}
+
 //  Adds item unless its key is there; moves it when it is still scheduled
-//  and its moment moved. A key already made for other instants (its phase
+//  (or ready, never handed over) and its moment moved, skipped when what
+//  the key stands for now is a moment due already that nothing owed. A key already made for other instants (its phase
 //  renumbered or moved: notifications_renumber.c) leaves that row alone
 //  and puts item under the key of its own instants, sent late until
 //  `until` if it is due already, unless it was made under its old number.
@@ -126,7 +147,7 @@ s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars, int64_
     char key [NOTIFY_KEY_MAX];
     notify_state_t existing;
     int found = notify_store_state (store, item->key, &existing);
-    if (found == 1 && !existing.scheduled && !s_same_instants (&existing, item)) {
+    if (found == 1 && !s_movable (&existing) && !s_same_instants (&existing, item)) {
         if (notify_renumber_key (item, key))
             return;
         fresh.key = key;
@@ -139,14 +160,18 @@ s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars, int64_
         sync->failed = -1;
         return;
     }
+    bool past = item->due <= sync->now;
     if (!found) {
-        int made = fresh.due <= sync->now? notify_renumber_made (store, &fresh): 0;
+        int made = past? notify_renumber_made (store, &fresh): 0;
+        //  Owed under another number: late rather than skipped
+        if (past && !fresh.catch_up_until && notify_renumber_was_owed (sync->owed, item))
+            fresh.catch_up_until = until;
         if (made < 0 || (made == 0 && notify_create (sync->service, &fresh, vars) < 0))
             sync->failed = -1;
         return;
     }
     int64_t expires = item->expires? item->expires: INT64_MAX;
-    if (!existing.scheduled) {
+    if (!s_movable (&existing)) {
         if (!s_same_instants (&existing, item))
             wsis_log_warning ("schedule: %s was made for other instants; left as it is",
                               fresh.key);
@@ -163,7 +188,14 @@ s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars, int64_
         .key = fresh.key, .due = item->due, .expires = expires, .rank = item->rank,
         .vars = buffer.data, .vars_size = buffer.size
     };
-    if (notify_store_reschedule (store, &row))
+    //  The row was owed for another moment the calendar still has: what
+    //  its key stands for now is new, and not sent when due already
+    bool anew = past && notify_renumber_elsewhere (sync->present, item, existing.due,
+                                                   existing.expires)
+             && !notify_renumber_was_owed (sync->owed, item);
+    if (notify_store_reschedule (store, &row)
+    ||  (anew && notify_store_set_status (store, fresh.key, "skipped", -1, 0,
+                                          "due before it was scheduled")))
         sync->failed = -1;
     msgpack_sbuffer_destroy (&buffer);
     notifications_t *self = (notifications_t *) wsis_service_state (sync->service);
@@ -303,7 +335,8 @@ s_duplicate (const void *key)
     return wsis_strdup ((const char *) key);
 }
 
-//  A future row whose moment the schedule no longer has.
+//  A future row (or one ready, never handed over) whose moment the
+//  schedule no longer has.
 static int
 s_sweep (const char *key, void *arg)
 {
@@ -314,13 +347,26 @@ s_sweep (const char *key, void *arg)
 }
 
 static int
+s_present (const notify_moment_t *moment, void *arg)
+{
+    notify_renumber_present ((zhashx_t *) arg, moment);
+    return 0;
+}
+
+static int
 s_sync (wsis_service_t *service, void *arg)
 {
     sync_t sync = { .service = service, .now = wsis_service_now (service) };
+    notify_staff_t *staff = ((notifications_t *) wsis_service_state (service))->staff;
     sync.keys = zhashx_new ();
-    int rc = notify_schedule_each (wsis_service_calendar (service),
-                                   ((notifications_t *) wsis_service_state (service))->staff,
-                                   s_moment, &sync);
+    sync.present = zhashx_new ();
+    sync.owed = notify_renumber_owed (wsis_service_store (service));
+    int rc = sync.owed? 0: -1;
+    if (rc == 0)
+        rc = notify_schedule_each (wsis_service_calendar (service), staff, s_present,
+                                   sync.present);
+    if (rc == 0)
+        rc = notify_schedule_each (wsis_service_calendar (service), staff, s_moment, &sync);
     //  Gone from the schedule: collected first, deleted after the query.
     zlistx_t *gone = sync.gone = zlistx_new ();
     zlistx_set_duplicator (gone, s_duplicate);
@@ -338,6 +384,8 @@ s_sync (wsis_service_t *service, void *arg)
         wsis_log_info ("schedule: %zu future notifications are no longer in it", deleted);
     zlistx_destroy (&gone);
     zhashx_destroy (&sync.keys);
+    zhashx_destroy (&sync.present);
+    zhashx_destroy (&sync.owed);
     return rc || sync.failed? -1: 0;
 }
 

@@ -17,6 +17,12 @@
     A crash between the channel's acceptance and that commit sends it once
     more on restart, with the same Message-ID, file name and delivery key,
     so the other side can tell it is the same notification.
+
+    What goes to the actors is marked `handed` first, in one commit per
+    batch: until then a ready message has reached nobody, and a calendar
+    that moves its moment remakes it (notifications_calendar.c); from then
+    on it may have reached its channel and is left as it is, until an
+    answer that it failed clears the mark.
 */
 #include "notifications.h"
 #include "wsis_alloc.h"
@@ -371,6 +377,7 @@ typedef struct {
     size_t room;                //  how many more may go out now
     bool left;                  //  a ready one stayed for want of room
     zlistx_t *refused;          //  answers made here: nothing to hand over
+    zlistx_t *out;              //  DELIVER messages, sent once marked handed
 } send_t;
 
 //  Where a notification goes: an address, or a webhook's URL and secret.
@@ -422,20 +429,63 @@ s_send_row (const notify_row_t *row, void *arg)
     zchunk_destroy (&payload);
     zstr_free (&subject);
     zstr_free (&body);
-    //  The actor with the fewest in hand: a slow delivery holds up one
-    //  actor, not all of them.
-    size_t worker = 0;
-    for (size_t i = 1; i < self->worker_count; i++)
-        if (self->worker_load [i] < self->worker_load [worker])
-            worker = i;
-    if (zmsg_send (&msg, self->workers [worker]) == 0) {
-        zhashx_update (self->sending, row->key, (void *) (uintptr_t) (worker + 1));
-        self->worker_load [worker]++;
-        send->room--;
-    }
-    else
-        zmsg_destroy (&msg);
+    zlistx_add_end (send->out, msg);
+    send->room--;
     return 0;
+}
+
+//  The key of a DELIVER message (its second frame).
+static char *
+s_out_key (zmsg_t *msg)
+{
+    zframe_t *frame = zmsg_first (msg);
+    frame = frame? zmsg_next (msg): NULL;
+    return frame? zframe_strdup (frame): NULL;
+}
+
+static int
+s_mark_handed (wsis_service_t *service, void *arg)
+{
+    zlistx_t *out = (zlistx_t *) arg;
+    for (zmsg_t *msg = (zmsg_t *) zlistx_first (out); msg; msg = (zmsg_t *) zlistx_next (out)) {
+        char *key = s_out_key (msg);
+        int rc = key? notify_store_handed (wsis_service_store (service), key): -1;
+        zstr_free (&key);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+//  Each message to the actor with the fewest in hand (a slow delivery
+//  holds up one actor, not all of them), once the store says they are
+//  handed over; none when it cannot say so (they stay ready, and go out
+//  at a later turn).
+static int
+s_hand_over (wsis_service_t *service, zlistx_t *out)
+{
+    notifications_t *self = (notifications_t *) wsis_service_state (service);
+    int rc = 0;
+    if (zlistx_size (out) && wsis_service_transact (service, s_mark_handed, out)) {
+        wsis_log_error ("delivery: %zu messages could not be marked handed over; "
+                        "trying again", zlistx_size (out));
+        rc = -1;
+    }
+    zmsg_t *msg;
+    while ((msg = (zmsg_t *) zlistx_detach (out, NULL))) {
+        char *key = rc == 0? s_out_key (msg): NULL;
+        size_t worker = 0;
+        for (size_t i = 1; i < self->worker_count; i++)
+            if (self->worker_load [i] < self->worker_load [worker])
+                worker = i;
+        if (key && zmsg_send (&msg, self->workers [worker]) == 0) {
+            zhashx_update (self->sending, key, (void *) (uintptr_t) (worker + 1));
+            self->worker_load [worker]++;
+        }
+        zmsg_destroy (&msg);
+        zstr_free (&key);
+    }
+    return rc;
 }
 
 static int
@@ -472,8 +522,12 @@ notify_outgoing_send (wsis_service_t *service)
     send_t send = { .service = service, .room = self->in_flight_max - sending };
     send.refused = zlistx_new ();
     zlistx_set_destructor (send.refused, notify_answer_destroy);
+    send.out = zlistx_new ();
     int limit = (int) (self->in_flight_max + sending);
     int rc = notify_store_ready (wsis_service_store (service), wall, limit, s_send_row, &send);
+    if (s_hand_over (service, send.out))
+        rc = -1;
+    zlistx_destroy (&send.out);
     if (rc >= 0 && rc < limit && !send.left) {
         //  All that is ready now was seen and is out: until something new
         //  becomes ready, only a retry's time can bring more.

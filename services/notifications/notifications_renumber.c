@@ -6,8 +6,10 @@
     removing a meeting from the calendar hands its keys to the meeting
     after it, and each later one the keys of the one before (putting one
     before the others shifts them the other way), and a moved meeting
-    keeps its keys. A row under such a key that is still scheduled
-    is simply moved; one already made (sent, ready, skipped or failed) was
+    keeps its keys. A row under such a key that is still scheduled, or
+    ready and never handed to its channel, is simply moved (remade with
+    the new instants); one already made (sent, skipped, failed, or ready
+    and handed over) was
     made for the instant the key stood for then, and must neither be sent
     again nor stand in for the moment that holds the key now. That moment
     is a new one, under its own key (notify_renumber_key)
@@ -25,6 +27,19 @@
     of its notification.sent): a reminder of another meeting is another
     message.
 
+    A key's row is the moment's whose instants it was made for, not the
+    one that has its number now: at start (notify_renumber_owed, _present)
+    the moments still owed (scheduled, or ready and never handed over) and
+    those the calendar has are known by what identifies them, call, phase
+    name, what they say and instants, whatever their number. A row still
+    owed whose instants are another moment's now (a meeting put before
+    others while the service was down) follows the key all the same, as
+    nothing of it went out, but what the key stands for now is new: due
+    already, it is skipped like any moment due before it was scheduled;
+    and the moment the row was owed for, now under another key, is owed
+    still: due already, it is sent late while its meeting or deadline is
+    ahead, as it would have been under its old number.
+
     Renumbering also gives a meeting already reminded a key it never had:
     notify_renumber_made finds the row made for it under its old number (the
     same call, phase name, kind, recipient and instants), so it is not made
@@ -34,6 +49,7 @@
 #include "wsis_clock.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <string.h>
 
 //  What a moment key says after "<call>/<phase>[#n]/": "meeting/1h",
@@ -102,4 +118,79 @@ notify_renumber_key (const notify_new_t *item, char *key)
     char instant [WSIS_TIME_BUFSIZE];
     wsis_time_format (item->due, instant);
     return notify_key (key, "%s@%s%s", item->moment, instant, item->key + moment_len);
+}
+
+//  Room for a key and two instants.
+#define S_IDENTITY_MAX (NOTIFY_KEY_MAX + 64)
+
+//  "<call>/<phase>/<what><recipient part>@<due>/<expires>"; -1 when the
+//  moment is not one of that call and phase.
+static int
+s_identity (char *buffer, const char *call, const char *phase, const char *moment,
+            const char *recipient, int64_t due, int64_t expires)
+{
+    const char *what = s_what (moment, call, phase);
+    if (!what)
+        return -1;
+    int length = snprintf (buffer, S_IDENTITY_MAX, "%s/%s/%s%s@%" PRId64 "/%" PRId64,
+                           call, phase, what, recipient, due, expires? expires: INT64_MAX);
+    return length > 0 && length < S_IDENTITY_MAX? 0: -1;
+}
+
+//  The part of a calendar row's key after its moment's: "/staff/<email>".
+static const char *
+s_recipient (const char *key, const char *moment)
+{
+    size_t moment_len = strlen (moment);
+    return strncmp (key, moment, moment_len)? NULL: key + moment_len;
+}
+
+static int
+s_owed_add (const notify_row_t *row, void *arg)
+{
+    char identity [S_IDENTITY_MAX];
+    const char *recipient = s_recipient (row->key, row->moment);
+    if (recipient && s_identity (identity, row->call, row->phase, row->moment, recipient,
+                                 row->due, row->expires) == 0)
+        zhashx_update ((zhashx_t *) arg, identity, (void *) 1);
+    return 0;
+}
+
+zhashx_t *
+notify_renumber_owed (wsis_store_t *store)
+{
+    zhashx_t *owed = zhashx_new ();
+    if (notify_store_owed_moments (store, s_owed_add, owed))
+        zhashx_destroy (&owed);
+    return owed;
+}
+
+void
+notify_renumber_present (zhashx_t *present, const notify_moment_t *moment)
+{
+    char identity [S_IDENTITY_MAX];
+    if (s_identity (identity, moment->call->id, moment->phase->name, moment->key, "",
+                    moment->due, moment->expires) == 0)
+        zhashx_update (present, identity, (void *) 1);
+}
+
+bool
+notify_renumber_was_owed (zhashx_t *owed, const notify_new_t *item)
+{
+    char identity [S_IDENTITY_MAX];
+    const char *recipient = item->moment? s_recipient (item->key, item->moment): NULL;
+    return owed && recipient && item->call && item->phase
+        && s_identity (identity, item->call, item->phase, item->moment, recipient,
+                       item->due, item->expires) == 0
+        && zhashx_lookup (owed, identity);
+}
+
+bool
+notify_renumber_elsewhere (zhashx_t *present, const notify_new_t *item,
+                           int64_t due, int64_t expires)
+{
+    char identity [S_IDENTITY_MAX];
+    return present && item->moment && item->call && item->phase
+        && s_identity (identity, item->call, item->phase, item->moment, "", due, expires) == 0
+        && zhashx_lookup (present, identity);
 }

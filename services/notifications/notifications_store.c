@@ -59,6 +59,17 @@ s_each_row (wsis_store_t *store, sqlite3_stmt *stmt, notify_row_fn *fn, void *ar
     return wsis_store_done (stmt, rc < 0? -1: count);
 }
 
+//  Runs a statement whose one parameter is text: 0 or -1.
+static int
+s_run_with_text (wsis_store_t *store, const char *sql, const char *text)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store, sql);
+    if (!stmt)
+        return -1;
+    wsis_store_bind_text (stmt, 1, text);
+    return wsis_store_run (store, stmt);
+}
+
 //  The first column of the first row as int64, or fallback (none, NULL).
 static int64_t
 s_int (wsis_store_t *store, sqlite3_stmt *stmt, int64_t fallback)
@@ -126,8 +137,9 @@ int
 notify_store_reschedule (wsis_store_t *store, const notify_row_t *row)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE notification SET due = ?1, expires = ?2, rank = ?3, vars = ?4"
-        " WHERE key = ?5 AND status = 'scheduled'");
+        "UPDATE notification SET due = ?1, expires = ?2, rank = ?3, vars = ?4,"
+        " status = 'scheduled', late = 0, attempts = 0, next_attempt = NULL, last_error = NULL"
+        " WHERE key = ?5 AND (status = 'scheduled' OR (status = 'ready' AND handed = 0))");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, row->due);
@@ -143,8 +155,8 @@ notify_store_future_moments (wsis_store_t *store, int64_t after,
                              int (*fn) (const char *key, void *arg), void *arg)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT key FROM notification"
-        " WHERE status = 'scheduled' AND moment IS NOT NULL AND due > ?");
+        "SELECT key FROM notification WHERE moment IS NOT NULL"
+        " AND ((status = 'scheduled' AND due > ?) OR (status = 'ready' AND handed = 0))");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, after);
@@ -161,7 +173,8 @@ int
 notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT status = 'scheduled', due, expires, rank FROM notification WHERE key = ?");
+        "SELECT status = 'scheduled', due, expires, rank, status = 'ready' AND handed = 0"
+        " FROM notification WHERE key = ?");
     if (!stmt)
         return -1;
     wsis_store_bind_text (stmt, 1, key);
@@ -172,8 +185,26 @@ notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
         state->expires = sqlite3_column_type (stmt, 2) == SQLITE_NULL?
                          INT64_MAX: sqlite3_column_int64 (stmt, 2);
         state->rank = sqlite3_column_int64 (stmt, 3);
+        state->unhanded = sqlite3_column_int (stmt, 4) != 0;
     }
     return wsis_store_done (stmt, rc);
+}
+
+int
+notify_store_handed (wsis_store_t *store, const char *key)
+{
+    return s_run_with_text (store,
+        "UPDATE notification SET handed = 1 WHERE key = ? AND status = 'ready'", key);
+}
+
+int
+notify_store_owed_moments (wsis_store_t *store, notify_row_fn *fn, void *arg)
+{
+    sqlite3_stmt *stmt = wsis_store_stmt (store,
+        "SELECT " ROW_COLUMNS " FROM notification"
+        " WHERE moment IS NOT NULL AND call IS NOT NULL AND phase IS NOT NULL"
+        " AND (status = 'scheduled' OR (status = 'ready' AND handed = 0))");
+    return stmt && s_each_row (store, stmt, fn, arg) >= 0? 0: -1;
 }
 
 int
@@ -203,11 +234,7 @@ notify_store_made_twins (wsis_store_t *store, const notify_row_t *row,
 int
 notify_store_delete (wsis_store_t *store, const char *key)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (store, "DELETE FROM notification WHERE key = ?");
-    if (!stmt)
-        return -1;
-    wsis_store_bind_text (stmt, 1, key);
-    return wsis_store_run (store, stmt);
+    return s_run_with_text (store, "DELETE FROM notification WHERE key = ?", key);
 }
 
 int
@@ -277,8 +304,8 @@ notify_store_attempt_failed (wsis_store_t *store, const char *key, int64_t next_
                              const char *error)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE notification SET attempts = attempts + 1, next_attempt = ?1, last_error = ?2"
-        " WHERE key = ?3");
+        "UPDATE notification SET attempts = attempts + 1, next_attempt = ?1, last_error = ?2,"
+        " handed = 0 WHERE key = ?3");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, next_attempt);
@@ -291,7 +318,7 @@ int
 notify_store_retry (wsis_store_t *store, const char *key)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE notification SET status = 'ready', attempts = 0, next_attempt = NULL"
+        "UPDATE notification SET status = 'ready', attempts = 0, next_attempt = NULL, handed = 0"
         " WHERE key = ? AND status = 'failed'");
     if (!stmt)
         return -1;
@@ -476,12 +503,8 @@ notify_store_submission_put (wsis_store_t *store, const notify_submission_t *sub
 int
 notify_store_submission_withdraw (wsis_store_t *store, const char *submission_id)
 {
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "UPDATE submission SET withdrawn = 1 WHERE submission_id = ?");
-    if (!stmt)
-        return -1;
-    wsis_store_bind_text (stmt, 1, submission_id);
-    return wsis_store_run (store, stmt);
+    return s_run_with_text (store,
+        "UPDATE submission SET withdrawn = 1 WHERE submission_id = ?", submission_id);
 }
 
 static int

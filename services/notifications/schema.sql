@@ -76,3 +76,17 @@ CREATE TABLE review (
     decision TEXT NOT NULL,
     reason TEXT
 );
+
+-- version 2
+
+-- A notification also moves ready -> scheduled when the calendar moves
+-- its moment before its message was handed to a channel. Whether a ready
+-- notification's message may have reached its channel:
+-- set in a commit before the message goes to a delivery actor, cleared
+-- when that attempt's failure is recorded. A ready row never handed over
+-- (0) can still be remade when the calendar moves what it announces
+-- (notifications_calendar.c); one handed over (1) is left as it is, since
+-- the server may have taken it before a crash. Rows that were ready
+-- before this migration may have been handed over.
+ALTER TABLE notification ADD COLUMN handed INTEGER NOT NULL DEFAULT 0;
+UPDATE notification SET handed = 1 WHERE status = 'ready';
