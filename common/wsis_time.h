@@ -2,8 +2,10 @@
 
     Times inside the system are int64 milliseconds since the Unix epoch, UTC.
     Local times ("2022-01-21 23:00" in Europe/Geneva) are converted with the
-    system tz database, so daylight-saving changes come out right. What time
-    it is for a service is its clock's business (wsis_clock).
+    system tz database, so daylight-saving changes come out right; the
+    zone's file is read by wsis_tzif, never through TZ, so any thread may
+    convert at any time. What time it is for a service is its clock's
+    business (wsis_clock).
 */
 #ifndef WSIS_TIME_H
 #define WSIS_TIME_H
@@ -54,5 +56,10 @@ int wsis_time_parse_zoned (const char *text, int64_t *ms_out);
 //  counts: the database files Switzerland under Europe/Zurich, and the
 //  WSIS documents name Geneva, so the one is read as the other.
 bool wsis_time_zone_known (const char *zone);
+
+//  Days since 1970-01-01 of a date of the proleptic Gregorian calendar,
+//  and the date of such a day (Howard Hinnant's civil-date algorithms).
+int64_t wsis_time_days_from_civil (int64_t year, int month, int day);
+void wsis_time_civil_from_days (int64_t days, int64_t *year, int *month, int *day);
 
 #endif
