@@ -283,7 +283,7 @@ static void
 test_tz_restored (void **state)
 {
     //  A conversion never touches TZ, set or unset
-    char *saved = getenv ("TZ")? strdup (getenv ("TZ")): NULL;
+    char *saved = test_tz_save ();
     int64_t ms;
 
     setenv ("TZ", "UTC", 1);
@@ -306,12 +306,7 @@ test_tz_restored (void **state)
     assert_int_equal (wsis_time_local_to_utc ("Nowhere/Land", "2022-01-21 23:00", &ms), -1);
     assert_string_equal (getenv ("TZ"), "Asia/Tokyo");
 
-    if (saved)
-        setenv ("TZ", saved, 1);
-    else
-        unsetenv ("TZ");
-    tzset ();
-    free (saved);
+    test_tz_restore (&saved);
 }
 
 static void
@@ -503,7 +498,7 @@ s_reader (void *argument)
 static void
 test_threads (void **state)
 {
-    char *saved = getenv ("TZ")? strdup (getenv ("TZ")): NULL;
+    char *saved = test_tz_save ();
     //  Set while this is the only thread
     setenv ("TZ", "Asia/Tokyo", 1);
     tzset ();
@@ -530,12 +525,7 @@ test_threads (void **state)
     //  and TZ is as the test set it
     assert_string_equal (getenv ("TZ"), "Asia/Tokyo");
 
-    if (saved)
-        setenv ("TZ", saved, 1);
-    else
-        unsetenv ("TZ");
-    tzset ();
-    free (saved);
+    test_tz_restore (&saved);
 }
 
 int

@@ -26,6 +26,7 @@
 
 #include "wsis_time.h"
 #include "wsis_tzif.h"
+#include "test_support.h"
 
 #define ZONEINFO        "/usr/share/zoneinfo"
 #define DAY             INT64_C (86400)
@@ -136,26 +137,6 @@ s_tally (const s_check_t *check)
     s_mismatches += check->mismatches;
 }
 
-//  The TZ variable as it was, put back after a test that set it.
-static char *
-s_tz_save (void)
-{
-    return getenv ("TZ")? strdup (getenv ("TZ")): NULL;
-}
-
-static void
-s_tz_restore (char **saved_p)
-{
-    if (*saved_p)
-        setenv ("TZ", *saved_p, 1);
-    else
-        unsetenv ("TZ");
-    tzset ();
-    free (*saved_p);
-    *saved_p = NULL;
-}
-
-
 //  --------------------------------------------------------------------------
 //  Every zone of the database
 
@@ -202,9 +183,9 @@ s_visit (const char *path, const struct stat *st, int kind, struct FTW *ftw)
 static void
 test_every_zone_matches_glibc (void **state)
 {
-    char *saved = s_tz_save ();
+    char *saved = test_tz_save ();
     assert_int_equal (nftw (ZONEINFO, s_visit, 16, FTW_PHYS | FTW_ACTIONRETVAL), 0);
-    s_tz_restore (&saved);
+    test_tz_restore (&saved);
     print_message ("%ld zones, %ld instants, %ld offset changes checked\n",
                    s_zones_checked, s_instants_checked, s_changes_checked);
     //  The tzdata package has some 450 zone files; fewer means the tree
@@ -305,7 +286,7 @@ test_rule_forms_match_glibc (void **state)
         "<+14>-14<+13>,M5.1.0,M12.1.0",
         "UTC0",
     };
-    char *saved = s_tz_save ();
+    char *saved = test_tz_save ();
     for (size_t i = 0; i < sizeof rules / sizeof rules [0]; i++) {
         //  One transition long before 1970, so the rule rules from there
         s_file_t file;
@@ -329,7 +310,7 @@ test_rule_forms_match_glibc (void **state)
         if (strchr (rules [i], ',') && check.changes < 2 * 130)
             fail_msg ("rule %s: only %ld changes seen", rules [i], check.changes);
     }
-    s_tz_restore (&saved);
+    test_tz_restore (&saved);
 }
 
 static void
@@ -481,32 +462,26 @@ test_load (void **state)
     assert_null (wsis_tzif_load (ZONEINFO "/Europe"));          //  a folder
     assert_null (wsis_tzif_load ("/dev/null"));                 //  not a regular file
 
-    char folder [] = "/tmp/test_wsis_tzif.XXXXXX";
-    assert_non_null (mkdtemp (folder));
+    char folder [256];
+    assert_int_equal (test_tempdir_make (folder, sizeof folder, "test_wsis_tzif"), 0);
     char path [PATH_MAX];
     snprintf (path, sizeof path, "%s/zone", folder);
     //  Empty, text, and too big to be a zone
-    FILE *file = fopen (path, "wb");
-    assert_non_null (file);
-    fclose (file);
+    test_file_write (path, "", 0);
     assert_null (wsis_tzif_load (path));
-    file = fopen (path, "wb");
-    fputs ("# tzdb timezone descriptions\n", file);
-    fclose (file);
+    const char *text = "# tzdb timezone descriptions\n";
+    test_file_write (path, text, strlen (text));
     assert_null (wsis_tzif_load (path));
     s_file_t zone;
     s_make (&zone, 0, 0, 0, "AAA-4");
-    file = fopen (path, "wb");
-    fwrite (zone.bytes, 1, zone.size, file);
-    fclose (file);
+    test_file_write (path, zone.bytes, zone.size);
     tzif = wsis_tzif_load (path);
     assert_non_null (tzif);
     assert_int_equal (wsis_tzif_offset (tzif, 1), 4 * 3600);
     wsis_tzif_destroy (&tzif);
     assert_int_equal (truncate (path, 2 << 20), 0);
     assert_null (wsis_tzif_load (path));
-    unlink (path);
-    rmdir (folder);
+    assert_int_equal (test_tempdir_remove (folder), 0);
 }
 
 int
