@@ -1,7 +1,7 @@
 /*  wsis_time: RFC 3339 instants and local wall times.
 
-    UTC arithmetic is done here on days since the epoch (Howard Hinnant's
-    civil-date algorithms), so it needs no time zone and cannot be disturbed
+    UTC arithmetic is done here on days since the epoch (wsis_civil), so
+    it needs no time zone and cannot be disturbed
     by TZ. Local times read the zone's TZif file into memory (wsis_tzif) for
     each call and work out offsets from it: the C library would need TZ set
     to the zone, and setenv in one thread while another (libcurl's resolver,
@@ -12,6 +12,7 @@
     no cache, and no state shared between threads.
 */
 #include "wsis_time.h"
+#include "wsis_civil.h"
 #include "wsis_tzif.h"
 
 #include <assert.h>
@@ -36,51 +37,17 @@ typedef struct {
 //  --------------------------------------------------------------------------
 //  Civil dates: days since 1970-01-01 in the proleptic Gregorian calendar
 
-static int64_t
-s_floor_div (int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    if (a % b != 0 && a < 0)
-        q--;
-    return q;
-}
-
-int64_t
-wsis_time_days_from_civil (int64_t year, int month, int day)
-{
-    year -= month <= 2;
-    int64_t era = (year >= 0? year: year - 399) / 400;
-    int64_t yoe = year - era * 400;
-    int64_t doy = (153 * (month > 2? month - 3: month + 9) + 2) / 5 + day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void
-wsis_time_civil_from_days (int64_t days, int64_t *year_out, int *month_out, int *day_out)
-{
-    days += 719468;
-    int64_t era = (days >= 0? days: days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *day_out = (int) (doy - (153 * mp + 2) / 5 + 1);
-    *month_out = (int) (mp < 10? mp + 3: mp - 9);
-    *year_out = yoe + era * 400 + (*month_out <= 2);
-}
-
 static void
 s_civil_from_days (int64_t days, s_civil_t *civil)
 {
-    wsis_time_civil_from_days (days, &civil->year, &civil->month, &civil->day);
+    wsis_civil_date (days, &civil->year, &civil->month, &civil->day);
 }
 
 //  The wall time of seconds since the epoch read as UTC.
 static void
 s_civil_from_seconds (int64_t seconds, s_civil_t *civil)
 {
-    int64_t days = s_floor_div (seconds, SECONDS_PER_DAY);
+    int64_t days = wsis_civil_day_of (seconds);
     int64_t of_day = seconds - days * SECONDS_PER_DAY;
     s_civil_from_days (days, civil);
     civil->hour = (int) (of_day / 3600);
@@ -100,7 +67,7 @@ s_days_in_month (int64_t year, int month)
 static int64_t
 s_civil_seconds (const s_civil_t *civil)
 {
-    return wsis_time_days_from_civil (civil->year, civil->month, civil->day) * SECONDS_PER_DAY
+    return wsis_civil_days (civil->year, civil->month, civil->day) * SECONDS_PER_DAY
          + civil->hour * 3600 + civil->minute * 60 + civil->second;
 }
 
@@ -400,7 +367,7 @@ s_local_civil (const wsis_tzif_t *tzif, int64_t seconds, s_civil_t *civil)
 static bool
 s_ms_in_range (int64_t ms)
 {
-    return ms >= 0 && ms < wsis_time_days_from_civil (YEAR_MAX + 1, 1, 1) * SECONDS_PER_DAY * MS_PER_SECOND;
+    return ms >= 0 && ms < wsis_civil_days (YEAR_MAX + 1, 1, 1) * SECONDS_PER_DAY * MS_PER_SECOND;
 }
 
 int
@@ -420,7 +387,7 @@ wsis_time_add_local_days (const char *zone, int64_t ms, int days, int64_t *ms_ou
     s_civil_t civil;
     s_local_civil (tzif, seconds, &civil);
     int hour = civil.hour, minute = civil.minute, second = civil.second;
-    s_civil_from_days (wsis_time_days_from_civil (civil.year, civil.month, civil.day) + days,
+    s_civil_from_days (wsis_civil_days (civil.year, civil.month, civil.day) + days,
                        &civil);
     civil.hour = hour;
     civil.minute = minute;

@@ -57,9 +57,4 @@ int wsis_time_parse_zoned (const char *text, int64_t *ms_out);
 //  WSIS documents name Geneva, so the one is read as the other.
 bool wsis_time_zone_known (const char *zone);
 
-//  Days since 1970-01-01 of a date of the proleptic Gregorian calendar,
-//  and the date of such a day (Howard Hinnant's civil-date algorithms).
-int64_t wsis_time_days_from_civil (int64_t year, int month, int day);
-void wsis_time_civil_from_days (int64_t days, int64_t *year, int *month, int *day);
-
 #endif

@@ -16,7 +16,7 @@
 */
 #include "wsis_tzif.h"
 #include "wsis_alloc.h"
-#include "wsis_time.h"
+#include "wsis_civil.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SECONDS_PER_DAY 86400
+#define SECONDS_PER_DAY WSIS_CIVIL_SECONDS_PER_DAY
 #define HEADER_SIZE     44
 //  The largest zone of the database is some 4 kB in zic's "fat" form;
 //  anything near this is not a zone file
@@ -210,22 +210,22 @@ s_rule_parse (const char *text, s_rule_t *rule)
 static int64_t
 s_change_instant (const s_change_t *change, int64_t year, int32_t offset)
 {
-    int64_t january_1 = wsis_time_days_from_civil (year, 1, 1);
+    int64_t january_1 = wsis_civil_days (year, 1, 1);
     int64_t day;
     if (change->form == 'J') {
         //  29 February is never counted: J60 is 1 March in every year
-        bool leap = wsis_time_days_from_civil (year, 3, 1)
-                  - wsis_time_days_from_civil (year, 2, 1) == 29;
+        bool leap = wsis_civil_days (year, 3, 1)
+                  - wsis_civil_days (year, 2, 1) == 29;
         day = january_1 + change->day - 1 + (leap && change->day >= 60);
     }
     else
     if (change->form == 'D')
         day = january_1 + change->day;
     else {
-        int64_t first = wsis_time_days_from_civil (year, change->month, 1);
+        int64_t first = wsis_civil_days (year, change->month, 1);
         int64_t next = change->month == 12
-                     ? wsis_time_days_from_civil (year + 1, 1, 1)
-                     : wsis_time_days_from_civil (year, change->month + 1, 1);
+                     ? wsis_civil_days (year + 1, 1, 1)
+                     : wsis_civil_days (year, change->month + 1, 1);
         //  1 January 1970 was a Thursday (4)
         int weekday = (int) (((first + 4) % 7 + 7) % 7);
         int64_t of_month = (change->day - weekday + 7) % 7;
@@ -242,12 +242,9 @@ s_rule_offset (const s_rule_t *rule, int64_t seconds)
 {
     if (!rule->has_dst)
         return rule->std_offset;
-    int64_t days = seconds / SECONDS_PER_DAY;
-    if (seconds % SECONDS_PER_DAY < 0)
-        days--;
     int64_t year;
     int month, day;
-    wsis_time_civil_from_days (days, &year, &month, &day);
+    wsis_civil_date (wsis_civil_day_of (seconds), &year, &month, &day);
     int64_t start = s_change_instant (&rule->start, year, rule->std_offset);
     int64_t end = s_change_instant (&rule->end, year, rule->dst_offset);
     //  In the southern hemisphere summer time spans the new year

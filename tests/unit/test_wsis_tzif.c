@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "wsis_time.h"
+#include "wsis_civil.h"
 #include "wsis_tzif.h"
 #include "test_support.h"
 
@@ -35,7 +35,7 @@
 //  each other fall between two samples (the closest in the database
 //  are weeks apart)
 #define STEP            (3 * DAY + 3671)
-#define YEAR_SECONDS(y) (wsis_time_days_from_civil ((y), 1, 1) * DAY)
+#define YEAR_SECONDS(y) (wsis_civil_days ((y), 1, 1) * DAY)
 
 //  What the checks found: counts, and the first mismatches to show.
 typedef struct {
