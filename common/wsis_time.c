@@ -1,13 +1,19 @@
 /*  wsis_time: RFC 3339 instants and local wall times.
 
-    UTC arithmetic is done here on days since the epoch (Howard Hinnant's
-    civil-date algorithms), so it needs no time zone and cannot be disturbed
-    by TZ. Local times go through the C library with TZ pointed at the zone's
-    file for the length of one call and put back afterwards; services are
-    single-threaded, so nothing else reads TZ meanwhile.
+    UTC arithmetic is done here on days since the epoch (wsis_civil), so
+    it needs no time zone and cannot be disturbed by TZ. Local times read
+    the zone's TZif file into memory (wsis_tzif) for each call and work out
+    offsets from it: the C library would need TZ set to the zone, and
+    setenv in one thread while another (libcurl's resolver, SQLite's
+    checkpoints, CZMQ's log lines) reads the environment or calls localtime
+    is undefined. Reading and parsing the file takes 3-5 us a call, a third
+    to a quarter of what setenv and tzset took (glibc read the file anew on
+    each change of TZ), and sees a tzdata upgrade at once, so there is no
+    cache, and no state shared between threads.
 */
 #include "wsis_time.h"
-#include "wsis_alloc.h"
+#include "wsis_civil.h"
+#include "wsis_tzif.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -15,8 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #define MS_PER_SECOND   1000
 #define SECONDS_PER_DAY 86400
@@ -33,38 +37,22 @@ typedef struct {
 //  --------------------------------------------------------------------------
 //  Civil dates: days since 1970-01-01 in the proleptic Gregorian calendar
 
-static int64_t
-s_floor_div (int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    if (a % b != 0 && a < 0)
-        q--;
-    return q;
-}
-
-static int64_t
-s_days_from_civil (int64_t year, int month, int day)
-{
-    year -= month <= 2;
-    int64_t era = (year >= 0? year: year - 399) / 400;
-    int64_t yoe = year - era * 400;
-    int64_t doy = (153 * (month > 2? month - 3: month + 9) + 2) / 5 + day - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void
 s_civil_from_days (int64_t days, s_civil_t *civil)
 {
-    days += 719468;
-    int64_t era = (days >= 0? days: days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    civil->day = (int) (doy - (153 * mp + 2) / 5 + 1);
-    civil->month = (int) (mp < 10? mp + 3: mp - 9);
-    civil->year = yoe + era * 400 + (civil->month <= 2);
+    wsis_civil_date (days, &civil->year, &civil->month, &civil->day);
+}
+
+//  The wall time of seconds since the epoch read as UTC.
+static void
+s_civil_from_seconds (int64_t seconds, s_civil_t *civil)
+{
+    int64_t days = wsis_civil_day_of (seconds);
+    int64_t of_day = seconds - days * SECONDS_PER_DAY;
+    s_civil_from_days (days, civil);
+    civil->hour = (int) (of_day / 3600);
+    civil->minute = (int) (of_day / 60 % 60);
+    civil->second = (int) (of_day % 60);
 }
 
 static int
@@ -79,7 +67,7 @@ s_days_in_month (int64_t year, int month)
 static int64_t
 s_civil_seconds (const s_civil_t *civil)
 {
-    return s_days_from_civil (civil->year, civil->month, civil->day) * SECONDS_PER_DAY
+    return wsis_civil_days (civil->year, civil->month, civil->day) * SECONDS_PER_DAY
          + civil->hour * 3600 + civil->minute * 60 + civil->second;
 }
 
@@ -216,15 +204,12 @@ wsis_time_format (int64_t ms, char *buf)
         millis += MS_PER_SECOND;
         seconds--;
     }
-    int64_t days = s_floor_div (seconds, SECONDS_PER_DAY);
-    int64_t of_day = seconds - days * SECONDS_PER_DAY;
     s_civil_t civil;
-    s_civil_from_days (days, &civil);
+    s_civil_from_seconds (seconds, &civil);
 
     int length = snprintf (buf, WSIS_TIME_BUFSIZE, "%04lld-%02d-%02dT%02d:%02d:%02d",
                            (long long) civil.year, civil.month, civil.day,
-                           (int) (of_day / 3600), (int) (of_day / 60 % 60),
-                           (int) (of_day % 60));
+                           civil.hour, civil.minute, civil.second);
     //  Even INT64_MAX (year 292 million, WSIS_PHASE_NO_END) leaves room for
     //  ".mmmZ"; this only keeps the pointer arithmetic below safe regardless
     if (length < 0 || length >= WSIS_TIME_BUFSIZE - 6)
@@ -249,139 +234,71 @@ static const struct {
     { "Europe/Geneva", "Europe/Zurich" },
 };
 
-//  True if tzdir/name is a TZif file; its path is left in path. zone.tab,
-//  leapseconds and friends live in the same folder, so a regular file is
-//  not enough.
-static bool
-s_tzif_file (const char *tzdir, const char *name, char *path, size_t size)
+//  The zone read from tzdir/name, or NULL if that is no TZif file we can
+//  use: zone.tab, leapseconds and friends live in the same folder.
+static wsis_tzif_t *
+s_zone_read (const char *tzdir, const char *name)
 {
-    int length = snprintf (path, size, "%s/%s", tzdir, name);
-    if (length < 0 || (size_t) length >= size)
-        return false;
-    struct stat st;
-    if (stat (path, &st) || !S_ISREG (st.st_mode))
-        return false;
-    char magic [4] = { 0 };
-    FILE *file = fopen (path, "rb");
-    if (!file)
-        return false;
-    size_t got = fread (magic, 1, sizeof (magic), file);
-    fclose (file);
-    return got == sizeof (magic) && memcmp (magic, "TZif", 4) == 0;
+    char path [PATH_MAX];
+    int length = snprintf (path, sizeof (path), "%s/%s", tzdir, name);
+    if (length < 0 || (size_t) length >= sizeof (path))
+        return NULL;
+    return wsis_tzif_load (path);
 }
 
-//  Writes the path of a zone's TZif file, or returns -1. glibc given an
-//  unknown TZ silently runs on UTC, which would move every deadline by an
-//  hour or two, so we look at the file ourselves first.
-static int
-s_zone_file (const char *zone, char *path, size_t size)
+//  The zone of that name, read from its TZif file, or NULL. glibc given
+//  an unknown TZ silently runs on UTC, which would move every deadline by
+//  an hour or two; we refuse it. The caller destroys the zone.
+static wsis_tzif_t *
+s_zone_load (const char *zone)
 {
     if (!zone || !*zone || zone [0] == '/' || strstr (zone, "..")
     ||  strncmp (zone, "right/", 6) == 0)   //  counts leap seconds: not POSIX time
-        return -1;
+        return NULL;
     for (const char *c = zone; *c; c++)
         if (!isalnum ((unsigned char) *c) && !strchr ("/_+-", *c))
-            return -1;
+            return NULL;
+    //  getenv is safe while nobody calls setenv, and nothing in wsis does
     const char *tzdir = getenv ("TZDIR");
     if (!tzdir || !*tzdir)
         tzdir = "/usr/share/zoneinfo";
 
-    if (s_tzif_file (tzdir, zone, path, size))
-        return 0;
+    wsis_tzif_t *tzif = s_zone_read (tzdir, zone);
     //  Only a name the database lacks falls back to its alias
-    for (size_t i = 0; i < sizeof (s_zone_aliases) / sizeof (s_zone_aliases [0]); i++)
-        if (strcmp (zone, s_zone_aliases [i].name) == 0
-        &&  s_tzif_file (tzdir, s_zone_aliases [i].file, path, size))
-            return 0;
-    return -1;
+    for (size_t i = 0; !tzif && i < sizeof (s_zone_aliases) / sizeof (s_zone_aliases [0]); i++)
+        if (strcmp (zone, s_zone_aliases [i].name) == 0)
+            tzif = s_zone_read (tzdir, s_zone_aliases [i].file);
+    return tzif;
 }
 
 bool
 wsis_time_zone_known (const char *zone)
 {
-    char path [PATH_MAX];
-    return s_zone_file (zone, path, sizeof (path)) == 0;
+    wsis_tzif_t *tzif = s_zone_load (zone);
+    bool known = tzif != NULL;
+    wsis_tzif_destroy (&tzif);
+    return known;
 }
 
-//  TZ as it was before we entered a zone, to be put back on leaving.
-typedef struct {
-    bool had_tz;
-    char *previous;
-} s_zone_scope_t;
-
+//  The UTC instant of a wall time in a zone. We decide gaps and overlaps
+//  ourselves: try the offsets in force a day before and a day after (no
+//  zone changes twice in two days); an offset is right if it is the one
+//  in force at the instant it gives.
 static int
-s_zone_enter (const char *zone, s_zone_scope_t *scope)
-{
-    char path [PATH_MAX];
-    char value [PATH_MAX + 1];
-    if (s_zone_file (zone, path, sizeof (path)))
-        return -1;
-    //  The leading colon makes glibc read the file, never parse the name
-    //  as a POSIX rule ("EST5EDT" is both)
-    snprintf (value, sizeof (value), ":%s", path);
-
-    const char *previous = getenv ("TZ");
-    scope->had_tz = previous != NULL;
-    //  Copy now: setenv may free the string getenv returned
-    scope->previous = wsis_strdup (previous);
-    if (previous && !scope->previous)
-        return -1;
-    if (setenv ("TZ", value, 1)) {
-        free (scope->previous);
-        return -1;
-    }
-    tzset ();
-    return 0;
-}
-
-static void
-s_zone_leave (s_zone_scope_t *scope)
-{
-    if (scope->had_tz)
-        setenv ("TZ", scope->previous, 1);
-    else
-        unsetenv ("TZ");
-    tzset ();
-    free (scope->previous);
-    scope->previous = NULL;
-}
-
-//  Seconds east of UTC in the entered zone at an instant.
-static int
-s_offset_at (int64_t seconds, long *offset)
-{
-    time_t instant = (time_t) seconds;
-    struct tm local;
-    if (!localtime_r (&instant, &local))
-        return -1;
-    *offset = local.tm_gmtoff;
-    return 0;
-}
-
-//  The UTC instant of a wall time in the entered zone. mktime with
-//  tm_isdst = -1 leaves gaps and overlaps to the library, so we decide
-//  them: try the offsets in force a day before and a day after (no zone
-//  changes twice in two days); an offset is right if it is the one in
-//  force at the instant it gives.
-static int
-s_local_seconds (const s_civil_t *local, int64_t *seconds_out)
+s_local_seconds (const wsis_tzif_t *tzif, const s_civil_t *local, int64_t *seconds_out)
 {
     int64_t wall = s_civil_seconds (local);
-    long before, after;
-    if (s_offset_at (wall - SECONDS_PER_DAY, &before)
-    ||  s_offset_at (wall + SECONDS_PER_DAY, &after))
-        return -1;
+    int32_t before = wsis_tzif_offset (tzif, wall - SECONDS_PER_DAY);
+    int32_t after = wsis_tzif_offset (tzif, wall + SECONDS_PER_DAY);
 
     bool found = false;
     int64_t earliest = 0;
-    long candidates [2] = { before, after };
+    int32_t candidates [2] = { before, after };
     for (int i = 0; i < 2; i++) {
         int64_t instant = wall - candidates [i];
-        long actual;
-        if (s_offset_at (instant, &actual))
-            return -1;
         //  In an autumn overlap both fit; the earlier is summer time
-        if (actual == candidates [i] && (!found || instant < earliest)) {
+        if (wsis_tzif_offset (tzif, instant) == candidates [i]
+        &&  (!found || instant < earliest)) {
             earliest = instant;
             found = true;
         }
@@ -395,18 +312,14 @@ s_local_seconds (const s_civil_t *local, int64_t *seconds_out)
     //  the later offset and with the earlier one.
     int64_t low = wall - after;
     int64_t high = wall - before;
-    long low_offset, high_offset;
-    if (low >= high
-    ||  s_offset_at (low, &low_offset)
-    ||  s_offset_at (high, &high_offset)
-    ||  low_offset == high_offset)
+    if (low >= high)
+        return -1;
+    int32_t low_offset = wsis_tzif_offset (tzif, low);
+    if (low_offset == wsis_tzif_offset (tzif, high))
         return -1;
     while (high - low > 1) {
         int64_t middle = low + (high - low) / 2;
-        long offset;
-        if (s_offset_at (middle, &offset))
-            return -1;
-        if (offset == low_offset)
+        if (wsis_tzif_offset (tzif, middle) == low_offset)
             low = middle;
         else
             high = middle;
@@ -430,41 +343,31 @@ wsis_time_local_to_utc (const char *zone, const char *local, int64_t *ms_out)
     if (*cursor || !s_civil_valid (&civil))
         return -1;
 
-    s_zone_scope_t scope;
-    if (s_zone_enter (zone, &scope))
+    wsis_tzif_t *tzif = s_zone_load (zone);
+    if (!tzif)
         return -1;
     int64_t seconds;
-    int rc = s_local_seconds (&civil, &seconds);
-    s_zone_leave (&scope);
+    int rc = s_local_seconds (tzif, &civil, &seconds);
+    wsis_tzif_destroy (&tzif);
     if (rc || seconds < 0)
         return -1;
     *ms_out = seconds * MS_PER_SECOND;
     return 0;
 }
 
-//  The local wall time of an instant in the entered zone.
-static int
-s_local_civil (int64_t seconds, s_civil_t *civil)
+//  The local wall time of an instant in a zone.
+static void
+s_local_civil (const wsis_tzif_t *tzif, int64_t seconds, s_civil_t *civil)
 {
-    time_t instant = (time_t) seconds;
-    struct tm local;
-    if (!localtime_r (&instant, &local))
-        return -1;
-    civil->year = (int64_t) local.tm_year + 1900;
-    civil->month = local.tm_mon + 1;
-    civil->day = local.tm_mday;
-    civil->hour = local.tm_hour;
-    civil->minute = local.tm_min;
-    civil->second = local.tm_sec;
-    return 0;
+    s_civil_from_seconds (seconds + wsis_tzif_offset (tzif, seconds), civil);
 }
 
 //  Instants outside the years we accept are refused before they reach
-//  time_t, so no arithmetic below can overflow.
+//  the zone, so no arithmetic below can overflow.
 static bool
 s_ms_in_range (int64_t ms)
 {
-    return ms >= 0 && ms < s_days_from_civil (YEAR_MAX + 1, 1, 1) * SECONDS_PER_DAY * MS_PER_SECOND;
+    return ms >= 0 && ms < wsis_civil_days (YEAR_MAX + 1, 1, 1) * SECONDS_PER_DAY * MS_PER_SECOND;
 }
 
 int
@@ -476,23 +379,21 @@ wsis_time_add_local_days (const char *zone, int64_t ms, int days, int64_t *ms_ou
     int64_t seconds = ms / MS_PER_SECOND;
     int64_t millis = ms % MS_PER_SECOND;
 
-    s_zone_scope_t scope;
-    if (s_zone_enter (zone, &scope))
+    wsis_tzif_t *tzif = s_zone_load (zone);
+    if (!tzif)
         return -1;
     //  Move the date, keep the wall-clock time, then find that wall time's
     //  instant again: across a DST change the distance is 23 or 25 hours
     s_civil_t civil;
-    int rc = s_local_civil (seconds, &civil);
-    if (rc == 0) {
-        int hour = civil.hour, minute = civil.minute, second = civil.second;
-        s_civil_from_days (s_days_from_civil (civil.year, civil.month, civil.day) + days,
-                           &civil);
-        civil.hour = hour;
-        civil.minute = minute;
-        civil.second = second;
-        rc = s_civil_valid (&civil)? s_local_seconds (&civil, &seconds): -1;
-    }
-    s_zone_leave (&scope);
+    s_local_civil (tzif, seconds, &civil);
+    int hour = civil.hour, minute = civil.minute, second = civil.second;
+    s_civil_from_days (wsis_civil_days (civil.year, civil.month, civil.day) + days,
+                       &civil);
+    civil.hour = hour;
+    civil.minute = minute;
+    civil.second = second;
+    int rc = s_civil_valid (&civil)? s_local_seconds (tzif, &civil, &seconds): -1;
+    wsis_tzif_destroy (&tzif);
     if (rc || seconds < 0)
         return -1;
     *ms_out = seconds * MS_PER_SECOND + millis;
@@ -505,14 +406,12 @@ wsis_time_format_local (const char *zone, int64_t ms, char *buf, size_t size)
     assert (buf);
     if (!s_ms_in_range (ms))
         return -1;
-    s_zone_scope_t scope;
-    if (s_zone_enter (zone, &scope))
+    wsis_tzif_t *tzif = s_zone_load (zone);
+    if (!tzif)
         return -1;
     s_civil_t civil;
-    int rc = s_local_civil (ms / MS_PER_SECOND, &civil);
-    s_zone_leave (&scope);
-    if (rc)
-        return -1;
+    s_local_civil (tzif, ms / MS_PER_SECOND, &civil);
+    wsis_tzif_destroy (&tzif);
     int length = snprintf (buf, size, "%04lld-%02d-%02d %02d:%02d",
                            (long long) civil.year, civil.month, civil.day,
                            civil.hour, civil.minute);

@@ -2,8 +2,10 @@
 
     Times inside the system are int64 milliseconds since the Unix epoch, UTC.
     Local times ("2022-01-21 23:00" in Europe/Geneva) are converted with the
-    system tz database, so daylight-saving changes come out right. What time
-    it is for a service is its clock's business (wsis_clock).
+    system tz database, so daylight-saving changes come out right; the
+    zone's file is read by wsis_tzif, never through TZ, so any thread may
+    convert at any time. What time it is for a service is its clock's
+    business (wsis_clock).
 */
 #ifndef WSIS_TIME_H
 #define WSIS_TIME_H

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <msgpack.h>
@@ -86,6 +87,26 @@ test_utc (const char *text)
     int64_t ms = -1;
     assert_int_equal (wsis_time_parse (text, &ms), 0);
     return ms;
+}
+
+//  The TZ variable as it is (NULL if unset), for a test that sets TZ to
+//  put back with test_tz_restore, which frees the copy.
+static inline char *
+test_tz_save (void)
+{
+    return getenv ("TZ")? strdup (getenv ("TZ")): NULL;
+}
+
+static inline void
+test_tz_restore (char **saved_p)
+{
+    if (*saved_p)
+        setenv ("TZ", *saved_p, 1);
+    else
+        unsetenv ("TZ");
+    tzset ();
+    free (*saved_p);
+    *saved_p = NULL;
 }
 
 //  Unpacks a whole encoded frame with msgpack-c's own unpacker and asserts

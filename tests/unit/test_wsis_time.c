@@ -1,5 +1,8 @@
 /*  test_wsis_time: RFC 3339 instants, and Geneva wall time across
-    the daylight-saving changes that fall inside the 2022 calls.
+    the daylight-saving changes that fall inside the 2022 calls; and
+    conversions in several threads at once beside one that reads the
+    environment and the C library's local time, which they must leave
+    alone.
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -277,8 +282,8 @@ test_unknown_zones (void **state)
 static void
 test_tz_restored (void **state)
 {
-    //  A conversion borrows TZ and must give it back, set or unset
-    char *saved = getenv ("TZ")? strdup (getenv ("TZ")): NULL;
+    //  A conversion never touches TZ, set or unset
+    char *saved = test_tz_save ();
     int64_t ms;
 
     setenv ("TZ", "UTC", 1);
@@ -301,12 +306,7 @@ test_tz_restored (void **state)
     assert_int_equal (wsis_time_local_to_utc ("Nowhere/Land", "2022-01-21 23:00", &ms), -1);
     assert_string_equal (getenv ("TZ"), "Asia/Tokyo");
 
-    if (saved)
-        setenv ("TZ", saved, 1);
-    else
-        unsetenv ("TZ");
-    tzset ();
-    free (saved);
+    test_tz_restore (&saved);
 }
 
 static void
@@ -410,6 +410,124 @@ test_parse_zoned (void **state)
     assert_int_equal (wsis_time_parse_zoned (NULL, &ms), -1);
 }
 
+
+//  --------------------------------------------------------------------------
+//  Threads
+
+#define CONVERTERS  4
+#define ROUNDS      3000
+
+//  One conversion, the instant it must give, and the wall time shown at
+//  that instant (another one for a wall time in a spring gap).
+static const struct {
+    const char *zone;
+    const char *local;
+    const char *utc;
+    const char *shown;
+} s_conversions [] = {
+    { GENEVA, "2022-01-21 23:00", "2022-01-21T22:00:00Z", "2022-01-21 23:00" },
+    { GENEVA, "2022-03-31 23:00", "2022-03-31T21:00:00Z", "2022-03-31 23:00" },
+    { GENEVA, "2022-03-27 02:30", "2022-03-27T01:00:00Z", "2022-03-27 03:00" },
+    { GENEVA, "2022-10-30 02:30", "2022-10-30T00:30:00Z", "2022-10-30 02:30" },
+    { "America/New_York", "2022-03-13 02:30", "2022-03-13T07:00:00Z", "2022-03-13 03:00" },
+    { "Asia/Kolkata", "2022-01-21 23:00", "2022-01-21T17:30:00Z", "2022-01-21 23:00" },
+    { "Australia/Sydney", "2027-01-22 09:00", "2027-01-21T22:00:00Z", "2027-01-22 09:00" },
+    { "UTC", "2022-01-21 23:00", "2022-01-21T23:00:00Z", "2022-01-21 23:00" },
+};
+#define CONVERSIONS (sizeof s_conversions / sizeof s_conversions [0])
+
+typedef struct {
+    int64_t expected [CONVERSIONS];
+    atomic_int converters_left;
+    atomic_long wrong_conversions;
+    atomic_long wrong_readings;
+    atomic_long readings;
+} s_race_t;
+
+//  Every conversion, many times over: to UTC, back to the wall time, a
+//  week on and back.
+static void *
+s_converter (void *argument)
+{
+    s_race_t *race = argument;
+    for (int round = 0; round < ROUNDS; round++) {
+        size_t i = (size_t) round % CONVERSIONS;
+        int64_t ms = -1, moved = -1, back = -1;
+        char local [32] = "";
+        char zoned [WSIS_TIME_ZONED_BUFSIZE];
+        if (wsis_time_local_to_utc (s_conversions [i].zone, s_conversions [i].local, &ms)
+        ||  ms != race->expected [i]
+        ||  wsis_time_format_local (s_conversions [i].zone, ms, local, sizeof local)
+        ||  strcmp (local, s_conversions [i].shown) != 0
+        ||  wsis_time_add_local_days (s_conversions [i].zone, ms, 7, &moved)
+        ||  wsis_time_add_local_days (s_conversions [i].zone, moved, -7, &back)
+        ||  back != ms
+        ||  !wsis_time_zone_known (s_conversions [i].zone))
+            atomic_fetch_add (&race->wrong_conversions, 1);
+        wsis_time_format_zoned (s_conversions [i].zone, ms, zoned, sizeof zoned);
+        if (!strstr (zoned, s_conversions [i].zone))
+            atomic_fetch_add (&race->wrong_conversions, 1);
+    }
+    atomic_fetch_sub (&race->converters_left, 1);
+    return NULL;
+}
+
+//  What another thread of a service does meanwhile: CZMQ's log lines
+//  format the local time, libcurl's resolver reads the environment.
+//  TZ is Asia/Tokyo for the whole test, so the epoch is 09:00 there.
+static void *
+s_reader (void *argument)
+{
+    s_race_t *race = argument;
+    long readings = 0;
+    //  Reads until the converters are done, and a good many times anyway
+    while (atomic_load (&race->converters_left) > 0 || readings < 1000) {
+        time_t epoch = 0;
+        struct tm local;
+        const char *tz = getenv ("TZ");
+        if (!localtime_r (&epoch, &local) || local.tm_hour != 9
+        ||  local.tm_gmtoff != 9 * 3600
+        ||  !tz || strcmp (tz, "Asia/Tokyo") != 0 || !getenv ("PATH"))
+            atomic_fetch_add (&race->wrong_readings, 1);
+        readings++;
+    }
+    atomic_store (&race->readings, readings);
+    return NULL;
+}
+
+static void
+test_threads (void **state)
+{
+    char *saved = test_tz_save ();
+    //  Set while this is the only thread
+    setenv ("TZ", "Asia/Tokyo", 1);
+    tzset ();
+    if (!getenv ("PATH"))
+        setenv ("PATH", "/usr/bin:/bin", 1);
+
+    s_race_t race;
+    memset (&race, 0, sizeof race);
+    for (size_t i = 0; i < CONVERSIONS; i++)
+        race.expected [i] = test_utc (s_conversions [i].utc);
+    atomic_store (&race.converters_left, CONVERTERS);
+
+    pthread_t reader, converters [CONVERTERS];
+    assert_int_equal (pthread_create (&reader, NULL, s_reader, &race), 0);
+    for (int i = 0; i < CONVERTERS; i++)
+        assert_int_equal (pthread_create (&converters [i], NULL, s_converter, &race), 0);
+    for (int i = 0; i < CONVERTERS; i++)
+        assert_int_equal (pthread_join (converters [i], NULL), 0);
+    assert_int_equal (pthread_join (reader, NULL), 0);
+
+    assert_int_equal (atomic_load (&race.wrong_conversions), 0);
+    assert_int_equal (atomic_load (&race.wrong_readings), 0);
+    assert_true (atomic_load (&race.readings) >= 1000);
+    //  and TZ is as the test set it
+    assert_string_equal (getenv ("TZ"), "Asia/Tokyo");
+
+    test_tz_restore (&saved);
+}
+
 int
 main (void)
 {
@@ -427,6 +545,7 @@ main (void)
         cmocka_unit_test (test_format_local),
         cmocka_unit_test (test_format_zoned),
         cmocka_unit_test (test_parse_zoned),
+        cmocka_unit_test (test_threads),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
