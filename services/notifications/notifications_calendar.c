@@ -135,10 +135,11 @@ s_movable (const notify_state_t *existing)
 
 //  Adds item unless its key is there; moves it when it is still scheduled
 //  (or ready, never handed over) and its moment moved, skipped when what
-//  the key stands for now is a moment due already that nothing owed. A key already made for other instants (its phase
-//  renumbered or moved: notifications_renumber.c) leaves that row alone
-//  and puts item under the key of its own instants, sent late until
-//  `until` if it is due already, unless it was made under its old number.
+//  the key stands for now is a moment due already that nothing owed. A
+//  key already made for other instants (its phase renumbered or moved:
+//  notifications_renumber.c) leaves that row alone and puts item under
+//  the key of its own instants, sent late until `until` if it is due
+//  already, unless it was made under its old number.
 static void
 s_put (sync_t *sync, const notify_new_t *item, const notify_vars_t *vars, int64_t until)
 {
