@@ -93,6 +93,12 @@ int gateway_upstream_send (gateway_upstream_t *self, const char *service, const 
 //  Requests waiting for a reply now.
 size_t gateway_upstream_waiting (gateway_upstream_t *self);
 
+//  fn (arg) after each batch of replies read together (their callbacks
+//  called): gateway_http_flush serves what they answered in the same turn.
+typedef void (gateway_upstream_drained_fn) (void *arg);
+void gateway_upstream_set_drained (gateway_upstream_t *self, gateway_upstream_drained_fn *fn,
+                                   void *arg);
+
 //  Connects again to each service whose key was rotated, with its new
 //  key (wsis_curve_reconnect); from the service's tick, after it read the
 //  keys again (wsis_curve_refresh).
@@ -148,6 +154,10 @@ void gateway_http_answer_page (gateway_http_t *self, gateway_call_t *call,
 void gateway_http_fail (gateway_http_t *self, gateway_call_t *call, unsigned status,
                         const char *code, const char *field, const char *format, ...)
     __attribute__ ((format (printf, 6, 7)));
+
+//  Serves now the connections answered since the loop's last turn (else
+//  served at its next turn): after a batch of replies.
+void gateway_http_flush (gateway_http_t *self);
 
 //  The next answer of the call carries Retry-After: seconds.
 void gateway_http_retry_after (gateway_call_t *call, unsigned seconds);

@@ -99,6 +99,16 @@ s_on_resumed (zloop_t *loop, int timer_id, void *arg)
     return 0;
 }
 
+void
+gateway_http_flush (gateway_http_t *self)
+{
+    if (self && self->resumer) {
+        zloop_timer_end (self->loop, self->resumer);
+        self->resumer = 0;
+        s_run (self);
+    }
+}
+
 static int
 s_on_tick (zloop_t *loop, int timer_id, void *arg)
 {

@@ -51,6 +51,8 @@ struct _gateway_upstream_t {
     int sweeper;
     msgpack_zone *zone;         //  the replies' decoded objects, cleared after each
     wsis_curve_t *curve;        //  not owned; NULL in development mode
+    gateway_upstream_drained_fn *drained;   //  after the replies read together
+    void *drained_arg;
 };
 
 static void
@@ -135,7 +137,16 @@ s_on_reply (zloop_t *loop, zsock_t *dealer, void *arg)
             break;              //  nothing more now (a message comes whole or not at all)
     }
     zmq_msg_close (&part);
+    if (self->drained)
+        self->drained (self->drained_arg);
     return 0;
+}
+
+void
+gateway_upstream_set_drained (gateway_upstream_t *self, gateway_upstream_drained_fn *fn, void *arg)
+{
+    self->drained = fn;
+    self->drained_arg = arg;
 }
 
 static int

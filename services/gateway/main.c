@@ -3,6 +3,15 @@
 #include "wsis_log.h"
 #include "wsis_main.h"
 
+//  A batch of replies read: the public listener's connections they
+//  answered are served in this turn of the loop, not the next (the staff
+//  listener's at the next, as any other answer).
+static void
+s_replies_read (void *arg)
+{
+    gateway_http_flush (((gateway_t *) arg)->http);
+}
+
 static int
 s_start (wsis_service_t *service)
 {
@@ -44,8 +53,10 @@ s_start (wsis_service_t *service)
                                    wsis_config_bind_host (config),
                                    (int) wsis_config_int (config, "gateway/http_port"),
                                    gateway_api_route, &error);
-    if (self->http)
+    if (self->http) {
         gateway_http_set_cors (self->http, self->cors);
+        gateway_upstream_set_drained (self->upstream, s_replies_read, self);
+    }
     if (self->http && wsis_config_int (config, "gateway/staff_port")
     &&  !gateway_staff_new (self, config, wsis_service_loop (service), &error))
         gateway_http_destroy (&self->http);
