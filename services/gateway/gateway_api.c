@@ -65,14 +65,9 @@ s_fresh_id (char *id)
         s_id_prefix_length = (size_t) snprintf (s_id_prefix, sizeof s_id_prefix, "gw-%016llx-",
                                                 (unsigned long long) process);
     }
-    char digits [24];
-    size_t count = 0;
-    for (uint64_t number = ++s_requests; number || !count; number /= 10)
-        digits [count++] = (char) ('0' + number % 10);
     memcpy (id, s_id_prefix, s_id_prefix_length);
-    for (size_t i = 0; i < count; i++)
-        id [s_id_prefix_length + i] = digits [count - 1 - i];
-    id [s_id_prefix_length + count] = 0;
+    snprintf (id + s_id_prefix_length, NAME_MAX_ + 1 - s_id_prefix_length, "%llu",
+              (unsigned long long) ++s_requests);
 }
 
 //  A name of a service or an operation: 1-64 of [a-z0-9._-].

@@ -245,23 +245,6 @@ gateway_http_retry_after (gateway_call_t *call, unsigned seconds)
     call->retry_after = seconds;
 }
 
-//  inet_ntop's form of an IPv4 address (at most 16 bytes), without the
-//  sprintf inet_ntop calls for it.
-static void
-s_ipv4_text (const struct in_addr *address, char *text)
-{
-    const unsigned char *bytes = (const unsigned char *) &address->s_addr;
-    for (int i = 0; i < 4; i++) {
-        unsigned value = bytes [i];
-        if (value >= 100)
-            *text++ = (char) ('0' + value / 100);
-        if (value >= 10)
-            *text++ = (char) ('0' + value / 10 % 10);
-        *text++ = (char) ('0' + value % 10);
-        *text++ = i < 3? '.': 0;
-    }
-}
-
 //  The client's address: the connection's peer, or, behind a proxy we
 //  trust (gateway/trust_forwarded), the last address of X-Forwarded-For.
 static void
@@ -283,7 +266,8 @@ s_client (gateway_http_t *self, gateway_call_t *call)
     const struct sockaddr *address = info? info->client_addr: NULL;
     strcpy (call->client, "?");
     if (address && address->sa_family == AF_INET)
-        s_ipv4_text (&((const struct sockaddr_in *) address)->sin_addr, call->client);
+        inet_ntop (AF_INET, &((const struct sockaddr_in *) address)->sin_addr,
+                   call->client, sizeof call->client);
     else
     if (address && address->sa_family == AF_INET6)
         inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) address)->sin6_addr,
