@@ -10,6 +10,10 @@
 #include <string.h>
 
 //  The columns every read of a notification selects, in notify_row_t order.
+//  A notification ready whose message was never handed to a channel: it
+//  has reached nobody, and the calendar may still remake or drop it.
+#define UNHANDED "(status = 'ready' AND handed = 0)"
+
 #define ROW_COLUMNS \
     "key, kind, call, phase, moment, due, expires, rank, channel, recipient," \
     " recipient_name, vars, unsubscribe_token, status, late, attempts, next_attempt," \
@@ -139,7 +143,7 @@ notify_store_reschedule (wsis_store_t *store, const notify_row_t *row)
     sqlite3_stmt *stmt = wsis_store_stmt (store,
         "UPDATE notification SET due = ?1, expires = ?2, rank = ?3, vars = ?4,"
         " status = 'scheduled', late = 0, attempts = 0, next_attempt = NULL, last_error = NULL"
-        " WHERE key = ?5 AND (status = 'scheduled' OR (status = 'ready' AND handed = 0))");
+        " WHERE key = ?5 AND (status = 'scheduled' OR " UNHANDED ")");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, row->due);
@@ -156,7 +160,7 @@ notify_store_future_moments (wsis_store_t *store, int64_t after,
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
         "SELECT key FROM notification WHERE moment IS NOT NULL"
-        " AND ((status = 'scheduled' AND due > ?) OR (status = 'ready' AND handed = 0))");
+        " AND ((status = 'scheduled' AND due > ?) OR " UNHANDED ")");
     if (!stmt)
         return -1;
     sqlite3_bind_int64 (stmt, 1, after);
@@ -173,7 +177,7 @@ int
 notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT status = 'scheduled', due, expires, rank, status = 'ready' AND handed = 0"
+        "SELECT status = 'scheduled', due, expires, rank, " UNHANDED
         " FROM notification WHERE key = ?");
     if (!stmt)
         return -1;
@@ -203,7 +207,7 @@ notify_store_owed_moments (wsis_store_t *store, notify_row_fn *fn, void *arg)
     sqlite3_stmt *stmt = wsis_store_stmt (store,
         "SELECT " ROW_COLUMNS " FROM notification"
         " WHERE moment IS NOT NULL AND call IS NOT NULL AND phase IS NOT NULL"
-        " AND (status = 'scheduled' OR (status = 'ready' AND handed = 0))");
+        " AND (status = 'scheduled' OR " UNHANDED ")");
     return stmt && s_each_row (store, stmt, fn, arg) >= 0? 0: -1;
 }
 
