@@ -16,6 +16,14 @@ wsis_civil_days (int64_t year, int month, int day)
     return era * 146097 + doe - 719468;
 }
 
+int
+wsis_civil_days_in_month (int64_t year, int month)
+{
+    static const int days [] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap? 29: days [month - 1];
+}
+
 void
 wsis_civil_date (int64_t days, int64_t *year, int *month, int *day)
 {

@@ -16,6 +16,9 @@
 //  day 1-31; a day past the month's end runs into the next.
 int64_t wsis_civil_days (int64_t year, int month, int day);
 
+//  The days of a month (1-12) of a year: 28-31.
+int wsis_civil_days_in_month (int64_t year, int month);
+
 //  The date of a day since 1970-01-01.
 void wsis_civil_date (int64_t days, int64_t *year, int *month, int *day);
 

@@ -55,14 +55,6 @@ s_civil_from_seconds (int64_t seconds, s_civil_t *civil)
     civil->second = (int) (of_day % 60);
 }
 
-static int
-s_days_in_month (int64_t year, int month)
-{
-    static const int days [] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return month == 2 && leap? 29: days [month - 1];
-}
-
 //  Seconds since the epoch of a wall time read as if it were UTC.
 static int64_t
 s_civil_seconds (const s_civil_t *civil)
@@ -76,7 +68,7 @@ s_civil_valid (const s_civil_t *civil)
 {
     return civil->year >= YEAR_MIN && civil->year <= YEAR_MAX
         && civil->month >= 1 && civil->month <= 12
-        && civil->day >= 1 && civil->day <= s_days_in_month (civil->year, civil->month)
+        && civil->day >= 1 && civil->day <= wsis_civil_days_in_month (civil->year, civil->month)
         && civil->hour <= 23 && civil->minute <= 59 && civil->second <= 59;
 }
 

@@ -214,8 +214,7 @@ s_change_instant (const s_change_t *change, int64_t year, int32_t offset)
     int64_t day;
     if (change->form == 'J') {
         //  29 February is never counted: J60 is 1 March in every year
-        bool leap = wsis_civil_days (year, 3, 1)
-                  - wsis_civil_days (year, 2, 1) == 29;
+        bool leap = wsis_civil_days_in_month (year, 2) == 29;
         day = january_1 + change->day - 1 + (leap && change->day >= 60);
     }
     else
@@ -223,14 +222,12 @@ s_change_instant (const s_change_t *change, int64_t year, int32_t offset)
         day = january_1 + change->day;
     else {
         int64_t first = wsis_civil_days (year, change->month, 1);
-        int64_t next = change->month == 12
-                     ? wsis_civil_days (year + 1, 1, 1)
-                     : wsis_civil_days (year, change->month + 1, 1);
+        int64_t length = wsis_civil_days_in_month (year, change->month);
         //  1 January 1970 was a Thursday (4)
         int weekday = (int) (((first + 4) % 7 + 7) % 7);
         int64_t of_month = (change->day - weekday + 7) % 7;
         //  Week 5 is the last such day, whether the month has 4 or 5
-        for (int week = 1; week < change->week && of_month + 7 < next - first; week++)
+        for (int week = 1; week < change->week && of_month + 7 < length; week++)
             of_month += 7;
         day = first + of_month;
     }

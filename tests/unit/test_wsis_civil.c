@@ -73,6 +73,23 @@ test_day_of (void **state)
     assert_int_equal (wsis_civil_day_of (-86401), -2);
 }
 
+//  Each month's length is the days from its first to the next month's
+static void
+test_days_in_month (void **state)
+{
+    assert_int_equal (wsis_civil_days_in_month (2024, 2), 29);
+    assert_int_equal (wsis_civil_days_in_month (1900, 2), 28);
+    assert_int_equal (wsis_civil_days_in_month (2000, 2), 29);
+    assert_int_equal (wsis_civil_days_in_month (2026, 11), 30);
+    for (int64_t year = -800; year <= 2800; year++)
+        for (int month = 1; month <= 12; month++) {
+            int64_t next = month == 12? wsis_civil_days (year + 1, 1, 1)
+                                      : wsis_civil_days (year, month + 1, 1);
+            assert_int_equal (wsis_civil_days_in_month (year, month),
+                              next - wsis_civil_days (year, month, 1));
+        }
+}
+
 int
 main (void)
 {
@@ -80,6 +97,7 @@ main (void)
         cmocka_unit_test (test_known_dates),
         cmocka_unit_test (test_round_trip),
         cmocka_unit_test (test_day_of),
+        cmocka_unit_test (test_days_in_month),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }
