@@ -31,9 +31,11 @@ so that each pair shares the machine's state of the moment):
      (one request in flight on each); every (token, category) pair once,
      so each is a new vote;
   for each: acked votes/s, p50/p99 latency (wrk --latency; wsis-loadgen's
-  own), the CPU per vote of wsis-voting and of wsis-gateway, the client's
-  CPU; then the medians over the rounds and the median of the rounds'
-  ratios HTTP / direct.
+  own), the CPU per vote of wsis-voting, of wsis-gateway and of the
+  client, the votes that shared each of wsis-voting's commits (its
+  sys.stats requests / batches) and how busy the machine was (/proc/stat):
+  what bounds each path; then the medians over the rounds and the median
+  of the rounds' ratios HTTP / direct.
 
 No timing is asserted. Exits non-zero when a vote is refused or
 unanswered, or when the tally (vote.tally as staff) differs from the
@@ -238,8 +240,45 @@ def run_wrk(cluster, path, failures, what):
     return result
 
 
+def machine_busy():
+    """CPU seconds of the whole machine so far: (busy, all), from
+    /proc/stat (busy is all but idle and iowait)."""
+    with open("/proc/stat") as f:
+        ticks = [int(t) for t in f.readline().split()[1:9]]
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - ticks[3] - ticks[4]) / hz, sum(ticks) / hz
+
+
+def voting_counts(cluster):
+    """wsis-voting's (requests, batches) so far: sys.stats, whose own
+    request (one, in a batch of its own) the caller takes off."""
+    stats = cluster.call("voting", "sys.stats", role="staff", timeout=30)["body"]
+    return stats["requests"], stats["batches"]
+
+
+def phase_marks(cluster):
+    return {"cpu": {n: cpu_seconds(cluster.processes[n]) for n in ("voting", "gateway")},
+            "machine": machine_busy(), "voting": voting_counts(cluster)}
+
+
+def phase_figures(cluster, marks, result):
+    """Adds to a path's result what its phase cost: the services' CPU per
+    vote, the votes that shared each of wsis-voting's commits, and the
+    share of the machine's CPU time that was busy."""
+    requests, batches = voting_counts(cluster)
+    busy, total = machine_busy()
+    result["voting_us"] = per_vote(cluster, "voting", marks["cpu"]["voting"], result["acked"])
+    result["gateway_us"] = per_vote(cluster, "gateway", marks["cpu"]["gateway"], result["acked"])
+    result["per_commit"] = (requests - marks["voting"][0] - 1) / max(batches - marks["voting"][1] - 1, 1)
+    result["machine_busy"] = (busy - marks["machine"][0]) / max(total - marks["machine"][1], 1e-9)
+
+
 def per_vote(cluster, name, mark, votes):
     return (cpu_seconds(cluster.processes[name]) - mark) * 1e6 / max(votes, 1)
+
+
+def client_us(result):
+    return result["client_cpu_s"] * 1e6 / max(result["acked"], 1)
 
 
 def median(values):
@@ -249,22 +288,23 @@ def median(values):
 def one_round(cluster, number, path, failures):
     """The direct path, then the HTTP path, VOTES votes each: their
     results, each with the CPU per vote of the services."""
-    marks = {n: cpu_seconds(cluster.processes[n]) for n in ("voting", "gateway")}
+    marks = phase_marks(cluster)
     direct = loadgen("wsis", cluster.endpoint("voting"), number * VOTES, VOTES, failures=failures,
                      what=f"direct, round {number + 1}", voters=ROUNDS * voters_for(VOTES),
                      inflight=CONNECTIONS, connections=LOADGEN_CONNECTIONS)
-    direct["voting_us"] = per_vote(cluster, "voting", marks["voting"], direct["acked"])
-    marks = {n: cpu_seconds(cluster.processes[n]) for n in ("voting", "gateway")}
+    phase_figures(cluster, marks, direct)
+    marks = phase_marks(cluster)
     web = run_wrk(cluster, path, failures, f"round {number + 1}")
-    web["voting_us"] = per_vote(cluster, "voting", marks["voting"], web["acked"])
-    web["gateway_us"] = per_vote(cluster, "gateway", marks["gateway"], web["acked"])
+    phase_figures(cluster, marks, web)
     ratio = web["acked_per_s"] / direct["acked_per_s"] if direct["acked_per_s"] else 0
     print(f"  round {number + 1}: direct {direct['acked_per_s']:,.0f} acked votes/s (p50 {direct['p50_ms']:.2f} ms, "
           f"p99 {direct['p99_ms']:.2f} ms; wsis-voting {direct['voting_us']:.1f} us CPU per vote; "
-          f"client CPU {direct['client_cpu_s']:.2f} s) | HTTP {web['acked_per_s']:,.0f} acked votes/s "
+          f"client {client_us(direct):.1f} us CPU per vote; {direct['per_commit']:.1f} votes per commit; "
+          f"machine {direct['machine_busy']:.0%} busy) | HTTP {web['acked_per_s']:,.0f} acked votes/s "
           f"(p50 {web['p50_ms']:.2f} ms, p99 {web['p99_ms']:.2f} ms, {web['errors']} errors; "
           f"wsis-gateway {web['gateway_us']:.1f} us and wsis-voting {web['voting_us']:.1f} us CPU "
-          f"per vote; wrk CPU {web['client_cpu_s']:.2f} s) | HTTP / direct {ratio:.2f}", flush=True)
+          f"per vote; wrk {client_us(web):.1f} us CPU per vote; {web['per_commit']:.1f} votes per commit; "
+          f"machine {web['machine_busy']:.0%} busy) | HTTP / direct {ratio:.2f}", flush=True)
     return direct, web, ratio
 
 

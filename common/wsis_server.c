@@ -48,6 +48,7 @@ struct _wsis_server_t {
     int flush_timer;            //  while replies wait; 0 when none
     size_t flush_ms;            //  its period
     uint64_t requests;
+    uint64_t batches;           //  batches of requests run, each one transaction
     uint64_t errors;
 };
 
@@ -186,6 +187,12 @@ uint64_t
 wsis_server_requests (wsis_server_t *self)
 {
     return self->requests;
+}
+
+uint64_t
+wsis_server_batches (wsis_server_t *self)
+{
+    return self->batches;
 }
 
 uint64_t
@@ -555,6 +562,7 @@ wsis_server_process (wsis_server_t *self)
         return 0;
     }
 
+    self->batches++;
     wsis_reply_t reply;
     wsis_reply_init (&reply);
     bool began = wsis_batch_begin (self->batch) == 0;

@@ -101,6 +101,9 @@ void wsis_server_pack_ops (wsis_server_t *self, msgpack_packer *pk);
 //  Requests answered, and how many of them were errors.
 uint64_t wsis_server_requests (wsis_server_t *self);
 uint64_t wsis_server_errors (wsis_server_t *self);
+//  Batches of requests run, each one transaction and one commit:
+//  requests / batches is how many shared a commit.
+uint64_t wsis_server_batches (wsis_server_t *self);
 //  Packs three pairs of sys.stats: requests_refused, replies_dropped,
 //  replies_waiting_bytes (wsis_backlog).
 void wsis_server_pack_backlog (wsis_server_t *self, msgpack_packer *pk);

@@ -259,16 +259,17 @@ s_op_stats (wsis_service_t *self, wsis_request_t *request, wsis_reply_t *reply)
 {
     msgpack_packer *pk = &reply->pk;
     size_t sources = wsis_cursor_size (self->cursor);
-    //  requests, errors, events_published, events_ignored, catchups (and
+    //  requests, batches, errors, events_published, events_ignored, catchups (and
     //  the bus's proxy counters) count from the start of this process,
     //  which `since` says; events_applied, sources and last_seq are kept
     //  in the store and count from the first event.
     char since [WSIS_TIME_BUFSIZE];
     wsis_time_format (self->started_wall, since);
-    msgpack_pack_map (pk, 15 + (self->curve? 1: 0) + (self->def->stats? 1: 0));
+    msgpack_pack_map (pk, 16 + (self->curve? 1: 0) + (self->def->stats? 1: 0));
     wsis_pack_kv_str (pk, "service", self->def->name);
     wsis_pack_kv_str (pk, "since", since);
     wsis_pack_kv_uint (pk, "requests", wsis_server_requests (self->server));
+    wsis_pack_kv_uint (pk, "batches", wsis_server_batches (self->server));
     wsis_pack_kv_uint (pk, "errors", wsis_server_errors (self->server));
     wsis_server_pack_backlog (self->server, pk);
     wsis_pack_kv_uint (pk, "events_published", wsis_outbox_published (self->outbox));

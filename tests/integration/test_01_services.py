@@ -20,9 +20,10 @@ def test_ping_and_stats(all_services, name):
 
     stats = all_services.call(name, "sys.stats")["body"]
     assert stats["service"] == name
-    for key in ("requests", "errors", "events_published", "events_applied"):
+    for key in ("requests", "batches", "errors", "events_published", "events_applied"):
         assert isinstance(stats[key], int)
     assert stats["requests"] >= 2
+    assert 1 <= stats["batches"] <= stats["requests"]
     assert isinstance(stats["lag"], dict)
 
 
@@ -147,6 +148,36 @@ def test_pipelined_requests_from_many_clients(all_services):
     finally:
         for client in clients:
             client.close()
+
+
+def test_requests_ready_together_share_one_batch(cluster):
+    """sys.stats counts batches: a request alone is one, 40 that wait
+    together (the service stopped while they came) run as one, one
+    transaction and one commit."""
+    cluster.start("voting")
+    client = cluster.client("voting")
+
+    def counts():
+        stats = client.call("sys.stats", role="staff")["body"]
+        return stats["requests"], stats["batches"]
+
+    requests, batches = counts()
+    for _ in range(5):
+        assert client.call("sys.ping", role=None, actor=None)["ok"]
+    assert counts() == (requests + 6, batches + 6)
+
+    requests, batches = counts()
+    cluster.processes["voting"].send_signal(signal.SIGSTOP)
+    try:
+        for i in range(40):
+            client.send_raw(pack({"v": 1, "id": f"p{i}", "op": "sys.ping"}))
+    finally:
+        cluster.processes["voting"].send_signal(signal.SIGCONT)
+    assert [client.recv()["id"] for _ in range(40)] == [f"p{i}" for i in range(40)]
+    after = counts()
+    assert after[0] == requests + 41
+    ran_in = after[1] - batches - 1
+    assert 1 <= ran_in < 4, f"40 requests ready together ran in {ran_in} batches"
 
 
 def test_roles(all_services):
