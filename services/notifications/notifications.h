@@ -388,10 +388,6 @@ int notify_store_get (wsis_store_t *store, const char *key, notify_row_fn *fn, v
 //  calendar or staff file moved it); a ready one never handed over to its
 //  channel is scheduled again with them, as new. 0 or -1.
 int notify_store_reschedule (wsis_store_t *store, const notify_row_t *row);
-//  Scheduled calendar rows due after `after`, and ready ones never handed
-//  over: keys through fn.
-int notify_store_future_moments (wsis_store_t *store, int64_t after,
-                                 int (*fn) (const char *key, void *arg), void *arg);
 //  Where a row stands, for the schedule: 1 found, 0 not, -1 error.
 typedef struct {
     bool scheduled;
@@ -403,8 +399,9 @@ typedef struct {
 int notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state);
 //  A ready row's message is about to go to a delivery actor. 0 or -1.
 int notify_store_handed (wsis_store_t *store, const char *key);
-//  Calendar rows still owed (scheduled, or ready and never handed over):
-//  key, moment, call, phase, due and expires through fn. 0 or -1.
+//  Calendar rows still owed (scheduled, due or not: one can fall due
+//  while the service is down; or ready and never handed over): key,
+//  moment, call, phase, due and expires through fn. 0 or -1.
 int notify_store_owed_moments (wsis_store_t *store, notify_row_fn *fn, void *arg);
 int notify_store_delete (wsis_store_t *store, const char *key);
 //  Calendar rows no longer scheduled (sent, ready, skipped, failed) with

@@ -24,10 +24,10 @@
       - one that was due before it was ever scheduled (a new staff member,
         a phase added in the past, the first start of a new installation)
         is recorded as skipped, never sent late;
-      - a future one whose moment is gone (a phase removed, a member who
-        no longer follows the call) is deleted, and so is one ready whose
-        message was never handed over: it reached nobody, and is owed no
-        more;
+      - one still owed whose moment is gone (a phase removed, a member
+        who no longer follows the call) is deleted, whether it is due
+        later, fell due while the service was down, or is ready with its
+        message never handed over: it reached nobody, and is owed no more;
       - whatever was sent, skipped or failed is left as it was.
 */
 #include "notifications.h"
@@ -336,14 +336,14 @@ s_duplicate (const void *key)
     return wsis_strdup ((const char *) key);
 }
 
-//  A future row (or one ready, never handed over) whose moment the
-//  schedule no longer has.
+//  A row still owed (scheduled, or ready and never handed over) whose
+//  moment the schedule no longer has.
 static int
-s_sweep (const char *key, void *arg)
+s_sweep (const notify_row_t *row, void *arg)
 {
     sync_t *sync = (sync_t *) arg;
-    if (!zhashx_lookup (sync->keys, key))
-        zlistx_add_end (sync->gone, (void *) key);
+    if (!zhashx_lookup (sync->keys, row->key))
+        zlistx_add_end (sync->gone, (void *) row->key);
     return 0;
 }
 
@@ -373,7 +373,7 @@ s_sync (wsis_service_t *service, void *arg)
     zlistx_set_duplicator (gone, s_duplicate);
     zlistx_set_destructor (gone, (zlistx_destructor_fn *) zstr_free);
     if (rc == 0 && sync.failed == 0
-    &&  notify_store_future_moments (wsis_service_store (service), sync.now, s_sweep, &sync) < 0)
+    &&  notify_store_owed_moments (wsis_service_store (service), s_sweep, &sync) < 0)
         rc = -1;
     size_t deleted = 0;
     for (const char *key = (const char *) zlistx_first (gone); key && rc == 0;
@@ -382,7 +382,7 @@ s_sync (wsis_service_t *service, void *arg)
         deleted++;
     }
     if (rc == 0 && deleted)
-        wsis_log_info ("schedule: %zu future notifications are no longer in it", deleted);
+        wsis_log_info ("schedule: %zu notifications not sent yet are no longer in it", deleted);
     zlistx_destroy (&gone);
     zhashx_destroy (&sync.keys);
     zhashx_destroy (&sync.present);

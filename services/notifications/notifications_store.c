@@ -155,25 +155,6 @@ notify_store_reschedule (wsis_store_t *store, const notify_row_t *row)
 }
 
 int
-notify_store_future_moments (wsis_store_t *store, int64_t after,
-                             int (*fn) (const char *key, void *arg), void *arg)
-{
-    sqlite3_stmt *stmt = wsis_store_stmt (store,
-        "SELECT key FROM notification WHERE moment IS NOT NULL"
-        " AND ((status = 'scheduled' AND due > ?) OR " UNHANDED ")");
-    if (!stmt)
-        return -1;
-    sqlite3_bind_int64 (stmt, 1, after);
-    int count = 0, rc;
-    while ((rc = wsis_store_row (store, stmt)) == 1) {
-        if (fn (wsis_store_text (stmt, 0), arg))
-            return wsis_store_done (stmt, -1);
-        count++;
-    }
-    return wsis_store_done (stmt, rc < 0? -1: count);
-}
-
-int
 notify_store_state (wsis_store_t *store, const char *key, notify_state_t *state)
 {
     sqlite3_stmt *stmt = wsis_store_stmt (store,

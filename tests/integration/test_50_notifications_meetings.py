@@ -190,3 +190,52 @@ def test_a_reminder_that_may_have_reached_its_server_is_left_as_it_is(cluster, t
     new_day = f"{OCP}/meeting#2/meeting/1d@2022-02-06T13:00:00Z/staff/{SECRETARIAT}"
     assert item(cluster, new_day)["status"] == "scheduled"
     send_each(cluster, {new_day: ("2022-02-06T13:00:00Z", "2022-02-07 14:00")})
+
+
+THIRD_REMINDERS = dict([reminder("meeting#3", "1d", "2022-05-01T12:00:00Z", "2022-05-02 14:00"),
+                        reminder("meeting#3", "1h", "2022-05-02T11:00:00Z", "2022-05-02 14:00")])
+
+
+def test_a_meeting_removed_while_down_after_its_reminder_fell_due_is_not_reminded(cluster,
+                                                                                 tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    set_clock(cluster, "2022-05-01T11:00:00Z")
+    wait_settled(cluster)
+    third_day, third_hour = THIRD_REMINDERS
+    assert item(cluster, third_day)["status"] == "scheduled"
+
+    # Down past the day's reminder of the last meeting, which is taken out
+    # of the calendar meanwhile: the reminder fell due for a meeting that
+    # is no more, and goes with it.
+    restart_on(cluster, calendar, THIRD_MEETING, "", now="2022-05-01T13:00:00Z")
+    listed = by_key(pages(cluster, "notify.list", {"call": OCP}))
+    assert third_day not in listed and third_hour not in listed
+    set_clock(cluster, "2022-05-03T00:00:00Z")
+    wait_settled(cluster)
+    assert not messages_of(cluster, "meeting#3")
+
+
+def test_a_meeting_removed_while_down_leaves_the_next_ones_overdue_reminder_sent_once(cluster,
+                                                                                    tmp_path):
+    calendar = own_calendar(cluster, tmp_path)
+    start(cluster)
+    step_through(cluster, [*FIRST_REMINDERS.values(), *SECOND_REMINDERS.values()],
+                 "2022-05-01T11:00:00Z")
+
+    # Down past the day's reminder of the third meeting; the second, held
+    # and reminded, is taken out meanwhile, so the third holds its keys.
+    # The third's overdue reminder goes out once, late, saying its time,
+    # under the key of its instants (the second's plain key was sent).
+    restart_on(cluster, calendar, SECOND_MEETING, "", now="2022-05-01T13:00:00Z")
+    third_day, third_hour = THIRD_REMINDERS
+    late_day = f"{OCP}/meeting#2/meeting/1d@2022-05-01T12:00:00Z/staff/{SECRETARIAT}"
+    cluster.wait_until(lambda: item(cluster, late_day)["status"] == "sent", what=f"{late_day} sent")
+    set_clock(cluster, "2022-05-03T00:00:00Z")
+    wait_settled(cluster)
+    listed = by_key(pages(cluster, "notify.list", {"call": OCP}))
+    assert third_day not in listed and third_hour not in listed
+    days = [key for key, message in outbox(cluster).items()
+            if "/meeting/1d" in key and "2022-05-02 14:00" in body_text(message)]
+    assert days == [late_day]
+    assert listed[late_day]["late"] is True
