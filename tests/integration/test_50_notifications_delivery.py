@@ -2,8 +2,9 @@
 real SMTP server (aiosmtpd) and a real HTTP receiver started by the test
 (tests/wsis_mail.py): once each, retried with backoff, failed and reported
 to staff when the server stays away or refuses for good, over STARTTLS
-with AUTH, across a kill -9 in the middle of a delivery, and never in the
-way of the loop.
+with AUTH, across a kill -9 in the middle of a delivery (also with the
+reminder's deadline moved meanwhile: what went out is not rewritten), and
+never in the way of the loop.
 """
 import hashlib
 import json
@@ -12,6 +13,7 @@ import signal
 import pytest
 
 from nominations_helpers import project
+from test_50_notifications_reminders import own_calendar
 from notifications_helpers import (PRIZES, SECRETARIAT, by_key, pages, set_clock, wait_message,
                                    wait_settled)
 from wsis_harness import Cluster, FakeSource, free_ports
@@ -95,6 +97,26 @@ class Delivery:
         to the servers next meets that reminder first."""
         set_clock(self.cluster, BEFORE_VOTING_7D)
         wait_settled(self.cluster)
+
+    def kill_while_in_flight(self, kept_before_the_reply):
+        """The 7-day reminder to Zoë in flight, the SMTP server sitting on
+        it (having kept it, or not yet), and the service killed (-9)
+        there; the server answers at once from then on. Its key."""
+        key = f"{VOTING_7D}/staff/{ZOE}"
+        arrived = len(self.sink.arrivals.items)
+        self.sink.delay = 60.0
+        self.sink.keep_before_reply = kept_before_the_reply
+        set_clock(self.cluster, PAST_VOTING_7D)
+        self.sink.wait_arrivals(arrived + 1)
+        # Everything else of that instant (the webhook, the file) delivered
+        # and recorded: this message is the one in flight.
+        self.cluster.wait_until(lambda: [i["key"] for i in pages(self.cluster, "notify.list",
+                                                                 {"status": "ready"})] == [key],
+                                what="only the slow message in flight")
+        self.cluster.kill("notifications", signal.SIGKILL)
+        self.sink.delay = 0.0
+        self.sink.keep_before_reply = False
+        return key
 
     def close(self):
         self.cluster.close()
@@ -316,20 +338,7 @@ def test_a_kill_9_while_mail_is_in_flight_sends_it_once(tmp_path, kept_before_th
     try:
         cluster = d.cluster
         d.settle_before_the_reminder()
-        key = f"{VOTING_7D}/staff/{ZOE}"
-        arrived = len(d.sink.arrivals.items)
-        d.sink.delay = 60.0
-        d.sink.keep_before_reply = kept_before_the_reply
-        set_clock(cluster, PAST_VOTING_7D)
-        d.sink.wait_arrivals(arrived + 1)
-        # Everything else of that instant (the webhook, the file) delivered
-        # and recorded: this message is the one in flight.
-        cluster.wait_until(lambda: [i["key"] for i in pages(cluster, "notify.list",
-                                                            {"status": "ready"})] == [key],
-                           what="only the slow message in flight")
-        cluster.kill("notifications", signal.SIGKILL)
-        d.sink.delay = 0.0
-        d.sink.keep_before_reply = False
+        key = d.kill_while_in_flight(kept_before_the_reply)
         cluster.start("notifications")
 
         item = d.wait_status(key, "sent")
@@ -349,6 +358,46 @@ def test_a_kill_9_while_mail_is_in_flight_sends_it_once(tmp_path, kept_before_th
         assert len({m.message["Message-ID"] for m in others}) == len(others)
         delivered = [h.key for h in d.hooks.hooks if h.status == 200]
         assert len(delivered) == len(set(delivered))
+    finally:
+        d.close()
+
+
+def test_a_kill_9_while_a_reminder_is_in_flight_and_its_deadline_moves_leaves_it_as_it_was(
+        tmp_path):
+    """kill -9 while the SMTP server sits on a reminder it has kept, and
+    the voting deadline moved in the calendar while the service was down:
+    the message that may be in a mailbox already is sent again as it was
+    (same Message-ID, same bytes, the old deadline), not rewritten; the
+    new deadline's reminder is a message of its own."""
+    d = Delivery(tmp_path)
+    try:
+        cluster = d.cluster
+        calendar = own_calendar(cluster, tmp_path)
+        cluster.stop("notifications")
+        cluster.start("notifications")
+        d.settle_before_the_reminder()
+        key = d.kill_while_in_flight(True)
+        old_end, new_end = 'end = "2022-03-31 23:00"', 'end = "2022-03-30 23:00"'
+        text = calendar.read_text()
+        assert text.count(old_end) == 1
+        calendar.write_text(text.replace(old_end, new_end))
+        cluster.start("notifications")
+
+        item = d.wait_status(key, "sent")
+        assert item["due"] == "2022-03-24T22:00:00Z"
+        mails = d.mails_to(key)
+        assert len(mails) == 2
+        assert mails[0].message["Message-ID"] == mails[1].message["Message-ID"]
+        assert mails[0].data == mails[1].data
+        assert "2022-03-31 23:00" in mails[1].message.get_body(("plain",)).get_content()
+
+        # A day earlier: its 7 days' reminder was due already, and goes out
+        # at once, late, saying the new deadline.
+        moved = f"{VOTING_7D}@2022-03-23T22:00:00Z/staff/{ZOE}"
+        assert d.wait_status(moved, "sent")["late"] is True
+        [mail] = d.mails_to(moved)
+        assert mail.message["Message-ID"] != mails[0].message["Message-ID"]
+        assert "2022-03-30 23:00" in mail.message.get_body(("plain",)).get_content()
     finally:
         d.close()
 
