@@ -358,6 +358,9 @@ gateway_staff_t *gateway_staff_new (gateway_t *gateway, wsis_config_t *config, z
                                     char **error);
 //  After gateway_upstream_destroy, which answers its waiting calls.
 void gateway_staff_destroy (gateway_staff_t **self_p);
+//  Serves the staff connections that replies just answered
+//  (gateway_http_flush); nothing when self is NULL.
+void gateway_staff_flush (gateway_staff_t *self);
 
 //  -------------------------------------------------------------------------
 //  gateway_staff_tokens: the file of staff tokens, "<name> <sha256 hex>"

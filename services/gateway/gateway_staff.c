@@ -164,6 +164,13 @@ gateway_staff_new (gateway_t *gateway, wsis_config_t *config, zloop_t *loop, cha
 }
 
 void
+gateway_staff_flush (gateway_staff_t *self)
+{
+    if (self)
+        gateway_http_flush (self->http);
+}
+
+void
 gateway_staff_destroy (gateway_staff_t **self_p)
 {
     if (self_p && *self_p) {

@@ -3,13 +3,14 @@
 #include "wsis_log.h"
 #include "wsis_main.h"
 
-//  A batch of replies read: the public listener's connections they
-//  answered are served in this turn of the loop, not the next (the staff
-//  listener's at the next, as any other answer).
+//  A batch of replies read: the connections they answered, on either
+//  listener, are served in this turn of the loop, not the next.
 static void
 s_replies_read (void *arg)
 {
-    gateway_http_flush (((gateway_t *) arg)->http);
+    gateway_t *self = (gateway_t *) arg;
+    gateway_http_flush (self->http);
+    gateway_staff_flush (self->staff);
 }
 
 static int
