@@ -191,6 +191,7 @@ $(foreach s,$(SERVICES),$(eval $(call service_unit_rules,$(s))))
 test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory integration-secure
 	@$(MAKE) --no-print-directory chaos-short
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory integration-asan
