@@ -281,6 +281,16 @@ class Cluster:
         file = self.keys.client(role or "public", actor)
         return lambda socket: self.keys.apply(socket, file, server)
 
+    def curve_keys(self, server, role="operator", actor=None):
+        """The CURVE keys a client of server for (role, actor) uses, as
+        (public, secret, server's public), for a client in a process of
+        its own (process_clients.py); None in development mode."""
+        if not self.keys:
+            return None
+        file = self.keys.client(role or "public", actor)
+        public, secret = zmq.auth.load_certificate(self.keys.secret_path(file))
+        return public, secret, self.keys.server_key(server)
+
     def keyed(self, socket, server, role="operator", actor=None):
         """A socket a test drives itself, made a CURVE client of server
         with the certificate for (role, actor) when the cluster has keys;

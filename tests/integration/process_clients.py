@@ -16,9 +16,16 @@ import zmq
 SPAWN = multiprocessing.get_context("spawn")
 
 
-def _flood(endpoint, frame, window, ready, stop, out):
+def _keyed(sock, keys):
+    """sock a CURVE client with keys (Cluster.curve_keys), when there are."""
+    if keys:
+        sock.curve_publickey, sock.curve_secretkey, sock.curve_serverkey = keys
+    return sock
+
+
+def _flood(endpoint, frame, window, ready, stop, out, keys):
     context = zmq.Context()
-    sock = context.socket(zmq.DEALER)
+    sock = _keyed(context.socket(zmq.DEALER), keys)
     sock.setsockopt(zmq.LINGER, 0)
     sock.setsockopt(zmq.SNDHWM, 0)
     sock.setsockopt(zmq.RCVHWM, 0)
@@ -48,16 +55,18 @@ def _flood(endpoint, frame, window, ready, stop, out):
 
 
 class Flooders:
-    """count flooder processes sending frame to endpoint; start() returns
-    once every one has had a reply; stop() returns (sent, answered,
-    seconds) summed over them (seconds: the longest)."""
+    """count flooder processes sending frame to endpoint (CURVE clients
+    with keys, Cluster.curve_keys, when given); start() returns once every
+    one has had a reply; stop() returns (sent, answered, seconds) summed
+    over them (seconds: the longest)."""
 
-    def __init__(self, endpoint, frame, count=2, window=2000):
+    def __init__(self, endpoint, frame, count=2, window=2000, keys=None):
         self.stop_event = SPAWN.Event()
         self.out = SPAWN.Queue()
         self.ready = [SPAWN.Event() for _ in range(count)]
         self.processes = [SPAWN.Process(target=_flood, args=(endpoint, frame, window, ready,
-                                                              self.stop_event, self.out), daemon=True)
+                                                              self.stop_event, self.out, keys),
+                                        daemon=True)
                           for ready in self.ready]
 
     def start(self, timeout=30):
@@ -77,9 +86,9 @@ class Flooders:
         return (sum(r[0] for r in results), sum(r[1] for r in results), max(r[2] for r in results))
 
 
-def _read(endpoint, prefix, ready, stop, seen, out):
+def _read(endpoint, prefix, ready, stop, seen, out, keys):
     context = zmq.Context()
-    sub = context.socket(zmq.SUB)
+    sub = _keyed(context.socket(zmq.SUB), keys)
     sub.setsockopt(zmq.LINGER, 0)
     sub.setsockopt(zmq.RCVHWM, 0)
     sub.setsockopt_string(zmq.SUBSCRIBE, prefix)
@@ -113,14 +122,15 @@ class LiveReader:
     """A subscriber of the bus's XPUB that reads every event whose topic
     starts with prefix as it comes; each carries in its body `sent_ns`,
     the publisher's time.monotonic_ns() when it sent it (one clock for
-    every process of the machine)."""
+    every process of the machine). A CURVE client with keys
+    (Cluster.curve_keys), when given."""
 
-    def __init__(self, endpoint, prefix):
+    def __init__(self, endpoint, prefix, keys=None):
         self.ready, self.stop_event = SPAWN.Event(), SPAWN.Event()
         self.seen = SPAWN.Value("q", 0)
         self.out = SPAWN.Queue()
         self.process = SPAWN.Process(target=_read, args=(endpoint, prefix, self.ready, self.stop_event,
-                                                         self.seen, self.out), daemon=True)
+                                                         self.seen, self.out, keys), daemon=True)
         self.process.start()
         assert self.ready.wait(30), "the live reader heard no heartbeat"
 

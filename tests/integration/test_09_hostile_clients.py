@@ -241,13 +241,12 @@ def test_clients_at_a_very_high_rate(cluster):
     2,000 in flight and reads every reply): a well-behaved client beside
     them is answered every time; its latency with and without them, and
     the rate they reached (the service's count of requests), are printed."""
-    if cluster.keys:
-        pytest.skip("the flooding processes (process_clients.py) have no keys")
     cluster.start("bus")
     endpoint = cluster.endpoint("bus")
-    good = Client(endpoint)
+    good = Client(endpoint, curve=cluster.curve("bus", "staff"))
     report("pings without a flood", latencies(good, 2.0))
-    flooders = Flooders(endpoint, request("sys.ping", role="public"), count=FLOODERS).start()
+    flooders = Flooders(endpoint, request("sys.ping", role="public"), count=FLOODERS,
+                        keys=cluster.curve_keys("bus", "public")).start()
     try:
         before, start = cluster.call("bus", "sys.stats")["body"]["requests"], time.monotonic()
         taken = latencies(good, 3.0)

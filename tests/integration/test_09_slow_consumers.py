@@ -53,7 +53,7 @@ def journal(cluster, first, count=None, seconds=None):
     """Publishes events numbered from first through the bus journal,
     WINDOW in flight, count of them or as many as seconds allow; every
     one must be acked. Returns how many."""
-    dealer = CONTEXT.socket(zmq.DEALER)
+    dealer = cluster.keyed(CONTEXT.socket(zmq.DEALER), "bus", "publisher", "forum")
     dealer.setsockopt(zmq.LINGER, 0)
     dealer.setsockopt(zmq.SNDHWM, 0)
     dealer.setsockopt(zmq.RCVHWM, 0)
@@ -78,14 +78,13 @@ def journal(cluster, first, count=None, seconds=None):
 
 
 def test_a_subscriber_that_stops_reading_and_a_stopped_consumer(cluster):
-    if cluster.keys:
-        pytest.skip("the live reader (a process of its own) has no keys")
     cluster.start("bus", "reporting")
-    reader = LiveReader(f"tcp://127.0.0.1:{cluster.ports['xpub']}", "forum.")
+    reader = LiveReader(f"tcp://127.0.0.1:{cluster.ports['xpub']}", "forum.",
+                        keys=cluster.curve_keys("bus", "service", "reader"))
     # The dead subscriber: its own queue and socket buffers are small so
     # the bus's queue fills; it reads one heartbeat (its subscription is
     # live), then nothing, ever.
-    dead = CONTEXT.socket(zmq.SUB)
+    dead = cluster.keyed(CONTEXT.socket(zmq.SUB), "bus", "service", "dead")
     dead.setsockopt(zmq.LINGER, 0)
     dead.setsockopt(zmq.RCVHWM, 100)
     dead.setsockopt(zmq.RCVBUF, 4096)
