@@ -523,7 +523,7 @@ wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm, cha
     self->subscriber = zsock_new (ZMQ_SUB);
     zsock_set_rcvhwm (self->subscriber, hwm);
     zsock_set_rcvtimeo (self->subscriber, 0);
-    zsock_set_maxmsgsize (self->subscriber, 16 * 1024 * 1024);
+    zsock_set_maxmsgsize (self->subscriber, WSIS_EVENT_LIVE_MAX);
     //  Every topic unless told which: the cursor needs every event of a
     //  followed source to stay gap-free, and topics are event types, not
     //  sources. With topics, what they leave out of a followed source

@@ -14,6 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+//  The largest envelope that travels live, through the bus: the bus's XSUB
+//  and every consumer's SUB refuse a larger message, and libzmq then drops
+//  the connection that carried it for good (it does not connect again
+//  after such an error). So a producer never publishes a larger one
+//  (wsis_outbox); its consumers get it by events.since, as any event
+//  they missed. Only a wsis/max_request raised above its default lets a
+//  request make one.
+#define WSIS_EVENT_LIVE_MAX (16 * 1024 * 1024)
+
 typedef struct {
     char source [64];
     uint64_t seq;               //  0 for sys.heartbeat

@@ -354,9 +354,15 @@ wsis_outbox_rewind (wsis_outbox_t *self, uint64_t mark)
 //  Two frames, topic then envelope. DONTWAIT: a PUB never blocks, and if
 //  the high-water mark is reached the event is dropped here, which
 //  consumers repair with catch-up; the row in the outbox is what counts.
+//  An envelope over WSIS_EVENT_LIVE_MAX is not sent at all: it would cut
+//  the bus off from this publisher, or a consumer off from the bus, for
+//  good; the next event or heartbeat shows it missing, and it is read by
+//  events.since.
 static void
 s_publish (zsock_t *socket, const char *type, const void *envelope, size_t size)
 {
+    if (size > WSIS_EVENT_LIVE_MAX)
+        return;
     void *handle = zsock_resolve (socket);
     if (zmq_send (handle, type, strlen (type), ZMQ_SNDMORE | ZMQ_DONTWAIT) == -1)
         return;

@@ -203,7 +203,7 @@ bus_proxy_start (wsis_service_t *service)
     zsock_set_rcvhwm (bus->xsub, hwm);
     zsock_set_sndhwm (bus->xpub, subscriber_hwm);
     zsock_set_rcvhwm (bus->xpub, hwm);
-    zsock_set_maxmsgsize (bus->xsub, 16 * 1024 * 1024);
+    zsock_set_maxmsgsize (bus->xsub, WSIS_EVENT_LIVE_MAX);
     zsock_set_maxmsgsize (bus->xpub, 64 * 1024);
     zsock_set_linger (bus->xpub, 1000);
     wsis_curve_serve (curve, bus->xsub);

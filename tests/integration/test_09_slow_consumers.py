@@ -18,7 +18,7 @@ import pytest
 import zmq
 
 from process_clients import LiveReader, summary
-from wsis_harness import CONTEXT, SANITIZED, pack, unpack
+from wsis_harness import CONTEXT, SANITIZED, Cluster, pack, unpack
 
 EVENTS = 200000                 # the stall of make test: this many events journalled
 STALL_S = 60.0 if os.environ.get("WSIS_CHAOS_LONG") == "1" else None   # make chaos: this long
@@ -134,3 +134,48 @@ def test_a_subscriber_that_stops_reading_and_a_stopped_consumer(cluster):
         if reader.process.is_alive():
             reader.process.kill()
         dead.close(0)
+
+
+def test_an_event_too_large_to_go_live_reaches_its_consumer_by_catch_up(tmp_path):
+    """With wsis/max_request raised to 32 MiB, a 20 MiB event journalled
+    through the bus is over the 16 MiB a live message may be (docs/
+    protocol.md, Events): a consumer gets it by events.since instead, and
+    the small event after it; nothing lost, nothing twice."""
+    cluster = Cluster(tmp_path, options={"wsis": {"max_request": 32 * 1024 * 1024}})
+    try:
+        cluster.start("bus", "reporting")
+        big = speaker(1)
+        event = unpack(big)
+        # 20 strings of 1 MiB (the most one string may be)
+        event["body"]["body"]["notes"] = ["x" * (1024 * 1024 - 64)] * 20
+        dealer = cluster.keyed(CONTEXT.socket(zmq.DEALER), "bus", "publisher", "forum")
+        dealer.setsockopt(zmq.LINGER, 0)
+        dealer.connect(cluster.endpoint("bus"))
+
+        def publish(frame):
+            dealer.send_multipart([b"", frame])
+            assert dealer.poll(30000), "the bus did not answer a publish"
+            reply = unpack(dealer.recv_multipart()[-1])
+            assert reply["ok"], reply
+
+        def applied(count):
+            cluster.wait_until(lambda: cluster.call("reporting", "sys.stats")["body"]["sources"]
+                               .get("bus", {}).get("applied") == count, timeout=30,
+                               what=f"reporting to apply {count} events of the bus")
+            stats = cluster.call("reporting", "sys.stats")["body"]
+            assert stats["sources"]["bus"]["last_seq"] == count and stats["events_ignored"] == 0
+            return stats["catchups"]["bus"]
+
+        try:
+            publish(pack(event))
+            publish(speaker(2))
+            asked = applied(2)
+            assert asked >= 1
+            # The live connection is still there: the next event comes
+            # through it, with no catch-up.
+            publish(speaker(3))
+            assert applied(3) == asked
+        finally:
+            dealer.close(0)
+    finally:
+        cluster.close()
