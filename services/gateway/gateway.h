@@ -60,6 +60,7 @@ typedef struct {
     gateway_mail_t *mail;           //  sign-in codes' mails not taken yet
     int64_t forgotten;              //  when expired codes and sessions were last deleted
     msgpack_sbuffer packing;        //  the request being packed (gateway_api_send)
+    size_t max_request;             //  wsis/max_request: the most a service takes
 } gateway_t;
 
 //  -------------------------------------------------------------------------
@@ -175,8 +176,11 @@ json_t *gateway_api_body (gateway_t *self, gateway_call_t *call, const gateway_r
 
 //  Sends op with body (packed from JSON, not taken) to service, as actor
 //  (actor_id may be NULL; role NULL: no actor), under the request id id
-//  (NULL: a new one). What gateway_upstream_send returns, or -3 when the
-//  body cannot be packed.
+//  (NULL: a new one). What gateway_upstream_send returns, -3 when the
+//  body cannot be packed, or -4 when the request packed is larger than
+//  the services take (wsis/max_request): not sent, since the service
+//  would answer too_large without its id (it reads no further), and the
+//  caller would wait for the upstream timeout.
 int gateway_api_send (gateway_t *self, const char *service, const char *op,
                       const char *actor_id, const char *role, json_t *body, const char *id,
                       gateway_upstream_fn *fn, void *arg);

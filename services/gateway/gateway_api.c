@@ -167,6 +167,7 @@ gateway_api_send (gateway_t *self, const char *service, const char *op,
     wsis_request_pack_head (&pk, id, op, actor_id, role);
     const char *packing = NULL;
     int rc = wsis_json_pack (&pk, body, &packing)? -3:
+             buffer->size > self->max_request? -4:
              gateway_upstream_send (self->upstream, service, id, buffer->data, buffer->size, fn, arg);
     //  One that grew for a large body is not kept that large
     if (buffer->alloc > 64 * 1024) {
@@ -246,6 +247,11 @@ gateway_api_forward (gateway_t *self, gateway_call_t *call, const gateway_reques
         if (rc == -3)
             gateway_http_fail (self->http, call, 400, "bad_request", NULL,
                                "the body holds a value the protocol cannot carry");
+        else
+        if (rc == -4)
+            gateway_http_fail (self->http, call, 413, "too_large", NULL,
+                               "the request is larger than the services take (%zu bytes)",
+                               self->max_request);
         else
         if (rc == -1)
             gateway_http_fail (self->http, call, 409, "conflict", "Idempotency-Key",

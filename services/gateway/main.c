@@ -46,6 +46,7 @@ s_start (wsis_service_t *service)
     self->sessions = gateway_sessions_new (GATEWAY_SESSIONS_MAX);
     self->sign_in_per_minute = (unsigned) wsis_config_int (config, "gateway/sign_in_per_minute");
     self->writes_per_minute = (unsigned) wsis_config_int (config, "gateway/writes_per_minute");
+    self->max_request = (size_t) wsis_config_int (config, "wsis/max_request");
     self->upstream = gateway_upstream_new (config, wsis_service_curve (service),
                                            wsis_service_loop (service),
                                            wsis_config_int (config, "gateway/upstream_timeout_ms"));

@@ -2,6 +2,7 @@
 address and per session, 429 with Retry-After once a bucket is empty, the
 client's address from X-Forwarded-For only behind a trusted proxy; the
 bound on connections at once and the idle timeout."""
+import json
 import socket
 
 import pytest
@@ -188,3 +189,30 @@ def test_an_idle_keep_alive_connection_is_closed(tmp_path):
         kept.close()
         silent.close()
         bare.close()
+
+
+def test_large_bodies_are_read_whole_and_one_over_what_the_services_take_is_413(tmp_path):
+    """A gateway allowed bodies of 32 MiB in front of services that take
+    requests of 8 MiB (wsis/max_request). A body of 4 MiB is read whole
+    and forwarded (a body went a piece of the connection's memory per
+    turn, the rest at the half-second tick: 6 s a MiB, past the client's
+    15 s from 3 MiB on). One of 10 MiB is 413 at once: the service would answer
+    too_large without the request's id, which it cannot read, and the
+    caller would get 504 after the upstream timeout."""
+    cluster = start_ready(Cluster(tmp_path, options={"gateway": {"max_body": 32 * 1024 * 1024},
+                                                     "wsis": {"max_request": 8 * 1024 * 1024}}), OPEN)
+    try:
+        def pad(strings, each=1024 * 1024 - 64):
+            return json.dumps({"pad": ["x" * each] * strings}).encode()
+
+        # Forwarded whole: the service itself says what is wrong with it
+        status, _, reply = request(cluster, "POST", "/api/v1/submissions/sys.ping", raw=pad(4))
+        assert (status, reply["error"]["field"]) == (422, "pad"), (status, reply)
+        status, _, reply = request(cluster, "POST", "/api/v1/submissions/sys.ping", raw=pad(10))
+        assert status == 413 and reply["error"]["code"] == "too_large", (status, reply)
+        assert reply["error"]["message"] == \
+            "the request is larger than the services take (8388608 bytes)"
+        status, _, reply = request(cluster, "POST", "/api/v1/submissions/sys.ping", {})
+        assert status == 200, (status, reply)
+    finally:
+        cluster.close()
