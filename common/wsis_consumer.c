@@ -61,6 +61,9 @@ struct _wsis_consumer_t {
     void *clock_arg;
     zsock_t *subscriber;
     char *bus_endpoint;         //  the XPUB the subscriber is connected to
+    int64_t heard_at;           //  s_now of the last message from the bus
+    int64_t silence_ms;         //  wsis_consumer_set_silence, or 0
+    int64_t silent_for;         //  the silence that connects again now
     wsis_curve_t *curve;        //  not owned; NULL in development mode
     zloop_t *loop;              //  not owned; set by attach
     catchup_t catchups [MAX_SOURCES];
@@ -474,6 +477,8 @@ static int
 s_on_event (zloop_t *loop, zsock_t *subscriber, void *arg)
 {
     wsis_consumer_t *self = (wsis_consumer_t *) arg;
+    self->heard_at = s_now (self);
+    self->silent_for = self->silence_ms;
     bool began = false;
     int rc = 0;
     size_t count = 0;
@@ -546,7 +551,43 @@ wsis_consumer_connect (wsis_consumer_t *self, const char *endpoint, int hwm, cha
     }
     zstr_free (&self->bus_endpoint);
     self->bus_endpoint = wsis_strdup (endpoint);
+    self->heard_at = s_now (self);
+    self->silent_for = self->silence_ms;
     return 0;
+}
+
+void
+wsis_consumer_set_silence (wsis_consumer_t *self, int64_t silence_ms)
+{
+    self->silence_ms = self->silent_for = silence_ms;
+}
+
+//  Nothing from the bus for too long, not even its heartbeat: the bus is
+//  down (the connection comes back by itself when it is up again), or the
+//  subscriber's connection was judged broken by libzmq on this side and
+//  will never be made again. Connecting anew mends the second and costs
+//  the first nothing; whatever went by meanwhile shows as a gap at the
+//  first heartbeat heard, and is caught up.
+static void
+s_check_silence (wsis_consumer_t *self)
+{
+    int64_t now = s_now (self);
+    if (!self->subscriber || !self->silence_ms || now - self->heard_at <= self->silent_for)
+        return;
+    //  Messages waiting to be read are no silence (the service itself was
+    //  stopped, or busy, and its tick came first)
+    if (zsock_events (self->subscriber) & ZMQ_POLLIN) {
+        self->heard_at = now;
+        return;
+    }
+    wsis_log_warning ("events: nothing from the bus at %s in %lld ms, not even a heartbeat: "
+                      "connecting to it again", self->bus_endpoint,
+                      (long long) (now - self->heard_at));
+    zsock_disconnect (self->subscriber, "%s", self->bus_endpoint);
+    if (zsock_connect (self->subscriber, "%s", self->bus_endpoint))
+        wsis_log_error ("events: cannot connect to the bus at %s again", self->bus_endpoint);
+    self->heard_at = now;
+    self->silent_for = self->silent_for < 150 * 1000? 2 * self->silent_for: 300 * 1000;
 }
 
 void
@@ -583,6 +624,7 @@ void
 wsis_consumer_tick (wsis_consumer_t *self)
 {
     s_follow_keys (self);
+    s_check_silence (self);
     for (size_t i = 0; i < self->catchup_count; i++) {
         catchup_t *catchup = &self->catchups [i];
         if (catchup->in_flight && s_now (self) - catchup->sent_at > self->timeout_ms) {

@@ -78,6 +78,13 @@ void wsis_consumer_set_batch_max (wsis_consumer_t *self, size_t batch_max);
 //  go unanswered before it is sent again (default 3000 ms).
 void wsis_consumer_set_catchup (wsis_consumer_t *self, size_t page, int64_t timeout_ms);
 
+//  How long the subscriber may hear nothing from the bus, not even a
+//  heartbeat, before it connects to it again (from wsis_consumer_tick;
+//  each time it goes on hearing nothing, twice as long, up to 5 minutes);
+//  0: never (the default). libzmq does not connect again on its own
+//  after a connection it judged broken itself.
+void wsis_consumer_set_silence (wsis_consumer_t *self, int64_t silence_ms);
+
 //  A monotonic clock in milliseconds, for the catch-up timeout and backoff.
 typedef int64_t (wsis_consumer_clock_fn) (void *arg);
 

@@ -587,6 +587,8 @@ s_open_consumer (wsis_service_t *self, char **error)
     wsis_consumer_set_catchup (self->consumer,
                                (size_t) wsis_config_int (self->config, "wsis/catchup_page"),
                                wsis_config_int (self->config, "wsis/catchup_timeout_ms"));
+    //  Ten heartbeats of the bus missed in a row
+    wsis_consumer_set_silence (self->consumer, 10 * wsis_config_int (self->config, "wsis/heartbeat_ms"));
     for (; *follows; follows++) {
         char *endpoint = wsis_config_endpoint (self->config, *follows, "port", false);
         int rc = wsis_consumer_follow (self->consumer, *follows, endpoint, error);

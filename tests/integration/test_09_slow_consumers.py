@@ -179,3 +179,38 @@ def test_an_event_too_large_to_go_live_reaches_its_consumer_by_catch_up(tmp_path
             dealer.close(0)
     finally:
         cluster.close()
+
+
+def test_a_consumer_cut_off_by_its_own_side_connects_to_the_bus_again(tmp_path):
+    """libzmq drops for good a connection its own side judged broken (here
+    a message over the subscriber's 16 MiB from a stand-in bus): the
+    consumer hears nothing, not even heartbeats, for ten heartbeats, says
+    so and connects again, and events flow once more."""
+    cluster = Cluster(tmp_path)
+    xpub = cluster.serve_as(CONTEXT.socket(zmq.XPUB), "bus")
+    xpub.setsockopt(zmq.LINGER, 0)
+    xpub.setsockopt(zmq.XPUB_VERBOSE, 1)
+    xpub.bind(f"tcp://127.0.0.1:{cluster.ports['xpub']}")
+    try:
+        cluster.start("reporting")
+
+        def subscribed(timeout):
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if xpub.poll(100) and xpub.recv()[:1] == b"\x01":
+                    return True
+            return False
+
+        assert subscribed(10), "reporting never subscribed"
+        xpub.send_multipart([b"sys.heartbeat", b"\x00" * (17 * 1024 * 1024)])
+        assert subscribed(30), "reporting did not connect to the bus again"
+        assert "nothing from the bus" in cluster.log("reporting")
+        event = {"v": 1, "source": "bus", "seq": 1, "id": "bus:1", "type": "forum.speaker.registered",
+                 "ts": 0, "body": unpack(speaker(1))["body"]["body"]}
+        cluster.wait_until(lambda: xpub.send_multipart([event["type"].encode(), pack(event)]) or
+                           cluster.call("reporting", "sys.stats")["body"]["sources"]
+                           .get("bus", {}).get("applied") == 1,
+                           what="reporting to apply the event the stand-in bus sends")
+    finally:
+        xpub.close(0)
+        cluster.close()
