@@ -73,6 +73,14 @@ struct _gateway_http_t {
 static int
 s_on_resumed (zloop_t *loop, int timer_id, void *arg);
 
+//  MHD runs again at the loop's next turn (once, however often asked).
+static void
+s_run_next_turn (gateway_http_t *self)
+{
+    if (!self->resumer)
+        self->resumer = zloop_timer (self->loop, 0, 1, s_on_resumed, self);
+}
+
 static void
 s_run (gateway_http_t *self)
 {
@@ -89,8 +97,8 @@ s_run (gateway_http_t *self)
         MHD_run (self->daemon);
     while ((more = MHD_get_timeout (self->daemon, &timeout) == MHD_YES && timeout == 0)
            && ++turns < 8);
-    if (more && !self->resumer)
-        self->resumer = zloop_timer (self->loop, 0, 1, s_on_resumed, self);
+    if (more)
+        s_run_next_turn (self);
 }
 
 static int
@@ -182,8 +190,7 @@ s_answered (gateway_http_t *self, gateway_call_t *call, unsigned status)
     if (call->suspended) {
         call->suspended = false;
         MHD_resume_connection (call->connection);
-        if (!self->resumer)
-            self->resumer = zloop_timer (self->loop, 0, 1, s_on_resumed, self);
+        s_run_next_turn (self);
     }
 }
 

@@ -110,7 +110,7 @@ typedef struct {
     wsis_service_t *service;
     int64_t now;
     zhashx_t *keys;             //  every key the schedule has now
-    zlistx_t *gone;             //  future rows whose moment is gone
+    zlistx_t *gone;             //  rows still owed whose moment is gone
     zhashx_t *owed;             //  moments owed before this start (by instants)
     zhashx_t *present;          //  moments the calendar has now (by instants)
     const notify_subscription_t *only;  //  notify_calendar_subscribe: this one

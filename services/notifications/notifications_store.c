@@ -9,11 +9,11 @@
 
 #include <string.h>
 
-//  The columns every read of a notification selects, in notify_row_t order.
 //  A notification ready whose message was never handed to a channel: it
 //  has reached nobody, and the calendar may still remake or drop it.
 #define UNHANDED "(status = 'ready' AND handed = 0)"
 
+//  The columns every read of a notification selects, in notify_row_t order.
 #define ROW_COLUMNS \
     "key, kind, call, phase, moment, due, expires, rank, channel, recipient," \
     " recipient_name, vars, unsubscribe_token, status, late, attempts, next_attempt," \
