@@ -287,9 +287,7 @@ class Cluster:
         its own (process_clients.py); None in development mode."""
         if not self.keys:
             return None
-        file = self.keys.client(role or "public", actor)
-        public, secret = zmq.auth.load_certificate(self.keys.secret_path(file))
-        return public, secret, self.keys.server_key(server)
+        return self.keys.client_keys(self.keys.client(role or "public", actor), server)
 
     def keyed(self, socket, server, role="operator", actor=None):
         """A socket a test drives itself, made a CURVE client of server

@@ -78,12 +78,16 @@ class Keys:
         public, _ = zmq.auth.load_certificate(self.public_path(server))
         return public
 
+    def client_keys(self, file, server):
+        """(public, secret, server's public): what a CURVE client of server
+        with the certificate file uses."""
+        public, secret = zmq.auth.load_certificate(self.secret_path(file))
+        return public, secret, self.server_key(server)
+
     def apply(self, socket, file, server):
         """Makes socket a CURVE client of server with the certificate file."""
-        public, secret = zmq.auth.load_certificate(self.secret_path(file))
-        socket.curve_publickey = public
-        socket.curve_secretkey = secret
-        socket.curve_serverkey = self.server_key(server)
+        socket.curve_publickey, socket.curve_secretkey, socket.curve_serverkey = \
+            self.client_keys(file, server)
 
     def revoke(self, file):
         """Removes a certificate from the allow-list, as an operator does."""

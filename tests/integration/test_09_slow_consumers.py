@@ -14,7 +14,6 @@ import os
 import signal
 import time
 
-import pytest
 import zmq
 
 from process_clients import LiveReader, summary
@@ -144,8 +143,7 @@ def test_an_event_too_large_to_go_live_reaches_its_consumer_by_catch_up(tmp_path
     cluster = Cluster(tmp_path, options={"wsis": {"max_request": 32 * 1024 * 1024}})
     try:
         cluster.start("bus", "reporting")
-        big = speaker(1)
-        event = unpack(big)
+        event = unpack(speaker(1))
         # 20 strings of 1 MiB (the most one string may be)
         event["body"]["body"]["notes"] = ["x" * (1024 * 1024 - 64)] * 20
         dealer = cluster.keyed(CONTEXT.socket(zmq.DEALER), "bus", "publisher", "forum")
